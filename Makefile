@@ -1,0 +1,39 @@
+# Every target bootstraps its own virtual environment from plain python3.
+PYTHON3 ?= python3
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+SCALE   ?= 1
+
+.PHONY: run test dev bench dbt-parse clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON3) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## dbt needs its manifest before the Dagster definitions load.
+dbt-parse: $(STAMP)
+	$(PY) -m orchestration.cli prepare
+
+## Generate the demo company, materialize the whole graph, print where the outputs are.
+run: $(STAMP)
+	$(PY) -m orchestration.cli run --scale $(SCALE)
+
+## The test suite (what .ci/run calls).
+test: $(STAMP)
+	$(PY) -m orchestration.cli prepare
+	$(PY) -m pytest
+
+## The Dagster UI on workspace.yaml.
+dev: $(STAMP)
+	$(PY) -m orchestration.cli prepare
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} sh -c 'mkdir -p "$$DAGSTER_HOME" && $(VENV)/bin/dagster dev -w workspace.yaml'
+
+## Benchmark: make bench SCALE=10
+bench: $(STAMP)
+	$(PY) -m bench.run --scale $(SCALE)
+
+clean:
+	rm -rf data .dagster_home dbt_project/target dbt_project/logs

@@ -1,0 +1,1 @@
+"""Python assets of the pipeline: ingest, payouts (and later forecasts, statements)."""

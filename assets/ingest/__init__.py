@@ -1,0 +1,1 @@
+"""Landing files -> raw layer (Parquet) with quarantine, per the landing contract."""

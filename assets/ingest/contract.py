@@ -1,0 +1,350 @@
+"""The landing contract (SPEC §2), as data.
+
+One :class:`DatasetContract` per landing object: where its files are, which
+columns are required, how each value is typed and which rules a row must keep.
+Ingest, the raw layer, the demo generator and the data-quality suites all read
+this one table, so a rule changes in one place.
+
+Value types (as written in the landing files, CSV text or Parquet):
+
+* ``string``   any text; empty is null
+* ``decimal``  a plain decimal number (``1234.50``, ``-3``); kept as DECIMAL(38,10)
+* ``integer``  a whole number
+* ``date``     ``YYYY-MM-DD``
+* ``datetime`` ISO 8601 (``2026-11-27T10:15:00.000+0000``, ``...Z``, or with a
+  space instead of ``T``); normalised to UTC
+* ``boolean``  ``true``/``false`` (also ``1``/``0``), case-insensitive
+* ``currency`` an ISO 4217 code known to :mod:`assets.currencies`
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+# Quarantine rules, one name each, as they appear in quarantine tables.
+RULE_MISSING_VALUE = "missing_required_value"
+RULE_BAD_DECIMAL = "unparseable_decimal"
+RULE_BAD_INTEGER = "unparseable_integer"
+RULE_BAD_DATE = "unparseable_date"
+RULE_BAD_DATETIME = "unparseable_datetime"
+RULE_BAD_BOOLEAN = "unparseable_boolean"
+RULE_UNKNOWN_CURRENCY = "unknown_currency"
+RULE_OUT_OF_RANGE = "value_out_of_range"
+RULE_DUPLICATE_KEY = "duplicate_key_in_file"
+
+ROW_RULES = (
+    RULE_MISSING_VALUE,
+    RULE_BAD_DECIMAL,
+    RULE_BAD_INTEGER,
+    RULE_BAD_DATE,
+    RULE_BAD_DATETIME,
+    RULE_BAD_BOOLEAN,
+    RULE_UNKNOWN_CURRENCY,
+    RULE_OUT_OF_RANGE,
+    RULE_DUPLICATE_KEY,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "string"
+    required: bool = False  # a value must be present (keys are always required)
+    min_value: Decimal | None = None  # inclusive lower bound for decimal/integer
+    max_value: Decimal | None = None  # inclusive upper bound for decimal/integer
+
+
+@dataclass(frozen=True)
+class DatasetContract:
+    """One landing object.
+
+    ``system`` is ``crm`` or ``hr`` (batched: ``<landing>/<system>/<YYYY-MM-DD>/``)
+    or ``config`` (one current version under the configuration folder).
+    ``file_stem`` is the file name without extension: ``Opportunity.csv``,
+    ``Opportunity.parquet`` and chunks ``Opportunity-<anything>.parquet`` all
+    belong to the ``Opportunity`` object.
+    """
+
+    name: str
+    system: str
+    file_stem: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    # Newest version wins by this column, then by batch date (SPEC §2).
+    version_column: str | None = None
+    deleted_column: str | None = None
+    description: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def asset_name(self) -> str:
+        return f"raw_{self.system}__{self.name}"
+
+
+def _c(name: str, type_: str = "string", required: bool = False, lo=None, hi=None) -> Column:
+    return Column(
+        name,
+        type_,
+        required,
+        None if lo is None else Decimal(str(lo)),
+        None if hi is None else Decimal(str(hi)),
+    )
+
+
+CRM_OPPORTUNITY = DatasetContract(
+    name="opportunity",
+    system="crm",
+    file_stem="Opportunity",
+    key=("Id",),
+    version_column="LastModifiedDate",
+    deleted_column="IsDeleted",
+    description="Salesforce Opportunity: one deal.",
+    columns=(
+        _c("Id", required=True),
+        _c("AccountId", required=True),
+        _c("OwnerId", required=True),
+        _c("Name"),
+        _c("StageName", required=True),
+        _c("Amount", "decimal"),
+        _c("CurrencyIsoCode", "currency", required=True),
+        _c("CloseDate", "date", required=True),
+        _c("IsClosed", "boolean", required=True),
+        _c("IsWon", "boolean", required=True),
+        _c("Type"),
+        _c("Probability", "decimal", lo=0, hi=100),
+        _c("CreatedDate", "datetime", required=True),
+        _c("LastModifiedDate", "datetime", required=True),
+        _c("IsDeleted", "boolean", required=True),
+    ),
+)
+
+CRM_OPPORTUNITY_LINE_ITEM = DatasetContract(
+    name="opportunity_line_item",
+    system="crm",
+    file_stem="OpportunityLineItem",
+    key=("Id",),
+    version_column="LastModifiedDate",
+    description="Salesforce OpportunityLineItem: a product on a deal.",
+    columns=(
+        _c("Id", required=True),
+        _c("OpportunityId", required=True),
+        _c("Product2Id", required=True),
+        _c("Quantity", "decimal"),
+        _c("UnitPrice", "decimal"),
+        _c("TotalPrice", "decimal", required=True),
+        _c("LastModifiedDate", "datetime", required=True),
+    ),
+)
+
+CRM_OPPORTUNITY_SPLIT = DatasetContract(
+    name="opportunity_split",
+    system="crm",
+    file_stem="OpportunitySplit",
+    key=("Id",),
+    version_column="LastModifiedDate",
+    description="Salesforce OpportunitySplit: a revenue split of a deal.",
+    columns=(
+        _c("Id", required=True),
+        _c("OpportunityId", required=True),
+        _c("SplitOwnerId", required=True),
+        _c("SplitPercentage", "decimal", required=True, lo=0, hi=100),
+        _c("LastModifiedDate", "datetime", required=True),
+    ),
+)
+
+CRM_OPPORTUNITY_HISTORY = DatasetContract(
+    name="opportunity_history",
+    system="crm",
+    file_stem="OpportunityHistory",
+    key=("Id",),
+    description="Salesforce OpportunityHistory: stage, amount and close date changes.",
+    columns=(
+        _c("Id", required=True),
+        _c("OpportunityId", required=True),
+        _c("StageName", required=True),
+        _c("Amount", "decimal"),
+        _c("CloseDate", "date"),
+        _c("CreatedDate", "datetime", required=True),
+    ),
+)
+
+CRM_ACCOUNT = DatasetContract(
+    name="account",
+    system="crm",
+    file_stem="Account",
+    key=("Id",),
+    version_column="LastModifiedDate",
+    description="Salesforce Account.",
+    columns=(
+        _c("Id", required=True),
+        _c("Name"),
+        _c("Industry"),
+        _c("BillingCountry"),
+        _c("AnnualRevenue", "decimal"),
+        _c("NumberOfEmployees", "integer", lo=0),
+        _c("OwnerId"),
+        _c("LastModifiedDate", "datetime", required=True),
+    ),
+)
+
+CRM_PRODUCT = DatasetContract(
+    name="product",
+    system="crm",
+    file_stem="Product2",
+    key=("Id",),
+    description="Salesforce Product2.",
+    columns=(
+        _c("Id", required=True),
+        _c("Name"),
+        _c("ProductCode"),
+        _c("Family"),
+        _c("IsActive", "boolean", required=True),
+    ),
+)
+
+CRM_USER = DatasetContract(
+    name="user",
+    system="crm",
+    file_stem="User",
+    key=("Id",),
+    description="Salesforce User; EmployeeNumber links to the HR worker.",
+    columns=(
+        _c("Id", required=True),
+        _c("Name"),
+        _c("Email"),
+        _c("EmployeeNumber"),
+        _c("ManagerId"),
+        _c("IsActive", "boolean", required=True),
+    ),
+)
+
+CRM_DATED_CONVERSION_RATE = DatasetContract(
+    name="dated_conversion_rate",
+    system="crm",
+    file_stem="DatedConversionRate",
+    key=("IsoCode", "StartDate"),
+    description="Salesforce DatedConversionRate: units of IsoCode per one unit of the corporate currency.",
+    columns=(
+        _c("IsoCode", "currency", required=True),
+        _c("StartDate", "date", required=True),
+        _c("NextStartDate", "date", required=True),
+        _c("ConversionRate", "decimal", required=True, lo="0.0000000001"),
+    ),
+)
+
+HR_WORKERS = DatasetContract(
+    name="workers",
+    system="hr",
+    file_stem="workers",
+    key=("employee_id",),
+    description="Workday-style worker export; employee_id equals User.EmployeeNumber.",
+    columns=(
+        _c("employee_id", required=True),
+        _c("full_name", required=True),
+        _c("email"),
+        _c("hire_date", "date", required=True),
+        _c("termination_date", "date"),
+        _c("job_family"),
+        _c("job_title"),
+        _c("manager_employee_id"),
+        _c("cost_center"),
+        _c("country"),
+        _c("currency", "currency", required=True),
+        _c("annual_base_salary", "decimal", lo=0),
+        _c("annual_target_incentive", "decimal", lo=0),
+    ),
+)
+
+HR_JOB_HISTORY = DatasetContract(
+    name="job_history",
+    system="hr",
+    file_stem="job_history",
+    key=("employee_id", "effective_date"),
+    description="Effective-dated job, manager and target-incentive changes.",
+    columns=(
+        _c("employee_id", required=True),
+        _c("effective_date", "date", required=True),
+        _c("job_family"),
+        _c("job_title"),
+        _c("manager_employee_id"),
+        _c("cost_center"),
+        _c("annual_target_incentive", "decimal", lo=0),
+    ),
+)
+
+HR_LEAVE = DatasetContract(
+    name="leave",
+    system="hr",
+    file_stem="leave",
+    key=("employee_id", "start_date"),
+    description="Leaves of absence; unpaid leave days are not quota-eligible.",
+    columns=(
+        _c("employee_id", required=True),
+        _c("start_date", "date", required=True),
+        _c("end_date", "date", required=True),
+        _c("leave_type"),
+        _c("paid", "boolean", required=True),
+    ),
+)
+
+CONFIG_QUOTAS = DatasetContract(
+    name="quotas",
+    system="config",
+    file_stem="quotas",
+    key=("employee_id", "plan_year"),
+    description="Annual quota per payee and plan year, in the quota currency.",
+    columns=(
+        _c("employee_id", required=True),
+        _c("plan_year", "integer", required=True, lo=1900, hi=2999),
+        _c("annual_quota", "decimal", required=True, lo=0),
+        _c("currency", "currency", required=True),
+        _c("seasonality_profile"),
+    ),
+)
+
+CONFIG_PLAN_ASSIGNMENTS = DatasetContract(
+    name="plan_assignments",
+    system="config",
+    file_stem="plan_assignments",
+    key=("employee_id", "start_date"),
+    description="Effective-dated assignment of payees to plans (end_date inclusive, empty = open).",
+    columns=(
+        _c("employee_id", required=True),
+        _c("plan_id", required=True),
+        _c("start_date", "date", required=True),
+        _c("end_date", "date"),
+    ),
+)
+
+CONTRACTS: tuple[DatasetContract, ...] = (
+    CRM_OPPORTUNITY,
+    CRM_OPPORTUNITY_LINE_ITEM,
+    CRM_OPPORTUNITY_SPLIT,
+    CRM_OPPORTUNITY_HISTORY,
+    CRM_ACCOUNT,
+    CRM_PRODUCT,
+    CRM_USER,
+    CRM_DATED_CONVERSION_RATE,
+    HR_WORKERS,
+    HR_JOB_HISTORY,
+    HR_LEAVE,
+    CONFIG_QUOTAS,
+    CONFIG_PLAN_ASSIGNMENTS,
+)
+
+BY_NAME: dict[tuple[str, str], DatasetContract] = {(c.system, c.name): c for c in CONTRACTS}
+
+
+def contract(system: str, name: str) -> DatasetContract:
+    return BY_NAME[(system, name)]

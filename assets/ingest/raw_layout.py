@@ -1,0 +1,90 @@
+"""Where the raw layer lives and what its files hold.
+
+The raw layer is Parquet, written only by the ingest assets and read by dbt
+(``read_parquet`` sources), so the DuckDB warehouse file has a single writer:
+dbt. Layout under the raw root::
+
+    <raw>/<system>/<dataset>/_empty.parquet                 0 rows, the typed schema
+    <raw>/<system>/<dataset>/batch=<batch>/<file>.parquet   accepted rows of one landing file
+    <raw>/quarantine/_empty.parquet                         0 rows, the quarantine schema
+    <raw>/quarantine/<system>/<dataset>/batch=<batch>/<file>.parquet
+    <raw>/config/plan/plans.parquet, plan_component/...     flattened plan YAML
+
+``<batch>`` is the extract date folder (``2026-11-27``) for CRM and HR, and
+``current`` for configuration, which is re-read in full on every run.
+``<file>`` is the landing file's own name (``Opportunity.csv``), so two
+formats of one object in one batch never collide.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from assets.ingest.contract import DatasetContract
+
+CONFIG_BATCH = "current"
+
+MONEY = pl.Decimal(38, 10)
+
+POLARS_TYPES: dict[str, pl.DataType] = {
+    "string": pl.Utf8(),
+    "currency": pl.Utf8(),
+    "decimal": MONEY,
+    "integer": pl.Int64(),
+    "date": pl.Date(),
+    "datetime": pl.Datetime("us", "UTC"),
+    "boolean": pl.Boolean(),
+}
+
+# Load metadata added to every accepted row.
+LOAD_COLUMNS: dict[str, pl.DataType] = {
+    "_batch": pl.Utf8(),
+    "_batch_date": pl.Date(),
+    "_source_file": pl.Utf8(),  # path relative to the landing (or config) root
+    "_source_row": pl.Int64(),  # 1-based data row (CSV line = row + 1, after the header)
+    "_loaded_at": pl.Datetime("us", "UTC"),
+}
+
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "system": pl.Utf8(),
+    "dataset": pl.Utf8(),
+    "batch": pl.Utf8(),
+    "source_file": pl.Utf8(),
+    "source_row": pl.Int64(),
+    "rule": pl.Utf8(),
+    "column_name": pl.Utf8(),
+    "value": pl.Utf8(),
+    "message": pl.Utf8(),
+    "record_json": pl.Utf8(),
+    "_loaded_at": pl.Datetime("us", "UTC"),
+}
+
+
+def raw_schema(contract: DatasetContract) -> dict[str, pl.DataType]:
+    """The typed schema of a dataset's raw files (contract columns, then load metadata)."""
+    schema = {c.name: POLARS_TYPES[c.type] for c in contract.columns}
+    schema.update(LOAD_COLUMNS)
+    return schema
+
+
+def dataset_dir(raw_root: Path, contract: DatasetContract) -> Path:
+    return Path(raw_root) / contract.system / contract.name
+
+
+def batch_dir(raw_root: Path, contract: DatasetContract, batch: str) -> Path:
+    return dataset_dir(raw_root, contract) / f"batch={batch}"
+
+
+def quarantine_root(raw_root: Path) -> Path:
+    return Path(raw_root) / "quarantine"
+
+
+def quarantine_batch_dir(raw_root: Path, contract: DatasetContract, batch: str) -> Path:
+    return quarantine_root(raw_root) / contract.system / contract.name / f"batch={batch}"
+
+
+def dataset_glob(raw_root: Path, contract: DatasetContract) -> str:
+    """The glob dbt's source reads (always matches at least ``_empty.parquet``)."""
+    return str(dataset_dir(raw_root, contract) / "**" / "*.parquet")

@@ -1,0 +1,1 @@
+"""Payout extracts for finance."""
