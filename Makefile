@@ -10,7 +10,7 @@ SCALE   ?= 1
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON3) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
 ## dbt needs its manifest before the Dagster definitions load.
