@@ -35,10 +35,10 @@ def prepare_dbt() -> Path:
 
 
 def _has_landing_data(paths: SpmPaths) -> bool:
-    return any((paths.landing_dir / system).glob("*/*") for system in ("crm", "hr"))
+    return any(any((paths.landing_dir / system).glob("*/*")) for system in ("crm", "hr"))
 
 
-def run_pipeline(paths: SpmPaths, period: str | None = None):
+def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "INFO"):
     """Materialize the whole asset graph with its checks, in process; return the result."""
     import dagster as dg
 
@@ -46,7 +46,9 @@ def run_pipeline(paths: SpmPaths, period: str | None = None):
 
     os.environ.update(paths.as_env())
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
-    run_config = {"ops": {"payout_extract": {"config": {"period": period}}}} if period else None
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    if period:
+        run_config["ops"] = {"payout_extract": {"config": {"period": period}}}
     home = os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
     Path(home).mkdir(parents=True, exist_ok=True)
     with dg.DagsterInstance.get() as instance:

@@ -1,8 +1,10 @@
 """The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
+# No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
-from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,9 +44,12 @@ class SpmDbtTranslator(DagsterDbtTranslator):
 def spm_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SpmPathsResource):
     # dbt reads the raw layer and the warehouse path from the environment
     # (profiles.yml and the source definitions); the subprocess inherits it.
-    os.environ.update(paths.paths().as_env())
+    settings = paths.paths()
+    os.environ.update(settings.as_env())
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)  # dbt-duckdb does not create it
     yield from dbt.cli(dbt_build_args(), context=context).stream()
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=DBT_PROJECT)
+    # The dbt installed beside this Python (the project's venv), whatever is on PATH.
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(Path(sys.executable).parent / "dbt"))

@@ -1,6 +1,6 @@
 """Dagster asset: the period's payout extract, from the warehouse's commission mart."""
+# No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal

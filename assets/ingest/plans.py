@@ -1,0 +1,393 @@
+"""Compensation plans: YAML files -> validated plans -> two flat raw tables.
+
+One plan per file under ``<config>/plans/*.yaml`` (or ``.yml``). Every file is
+checked against ``plan.schema.json`` (unknown fields are errors) and then for
+what a schema cannot say: the effective dates are real dates in order, plan ids
+are unique across files, component ids are unique within a plan, rates fit
+DECIMAL(38,10). All files are checked before anything is written, and every
+problem is reported at once in one :class:`PlanConfigError`, each line naming
+the file, the plan, the component and the field.
+
+The raw layer gets, replaced wholesale on every run::
+
+    <raw>/config/plan/batch=current/plans.parquet
+    <raw>/config/plan_component/batch=current/plan_components.parquet
+
+(plus ``_empty.parquet`` schema files), one row per plan and per component.
+A new rule type adds a ``<type>_rule`` branch to the schema and its parameters
+here (as columns, or as a table of its own for tiers).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+import polars as pl
+import yaml
+
+from assets.ingest.load import EMPTY_FILE, write_parquet_atomic
+from assets.ingest.raw_layout import CONFIG_BATCH, MONEY
+
+SCHEMA_PATH = Path(__file__).with_name("plan.schema.json")
+PLANS_FOLDER = "plans"
+PLAN_DATASET = "plan"
+PLAN_COMPONENT_DATASET = "plan_component"
+RATE_DECIMALS = 10
+
+PLAN_SCHEMA: dict[str, pl.DataType] = {
+    "plan_id": pl.Utf8(),
+    "plan_name": pl.Utf8(),
+    "effective_start": pl.Date(),
+    "effective_end": pl.Date(),
+    "source_file": pl.Utf8(),  # relative to the config folder
+}
+
+PLAN_COMPONENT_SCHEMA: dict[str, pl.DataType] = {
+    "plan_id": pl.Utf8(),
+    "component_id": pl.Utf8(),
+    "component_name": pl.Utf8(),
+    "earning_code": pl.Utf8(),
+    "measure": pl.Utf8(),
+    "basis": pl.Utf8(),
+    "rule_type": pl.Utf8(),
+    "rate": MONEY,  # flat_rate: earned = credit * rate
+}
+
+
+class PlanConfigError(ValueError):
+    """One or more plan files are invalid; ``errors`` holds one line per problem."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__(f"{len(self.errors)} problem(s) in the plan configuration:\n" + "\n".join(f"- {e}" for e in self.errors))
+
+
+@dataclass(frozen=True)
+class PlanComponent:
+    component_id: str
+    name: str
+    earning_code: str
+    measure: str
+    basis: str
+    rule_type: str
+    rate: Decimal | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    plan_id: str
+    name: str
+    effective_start: date
+    effective_end: date
+    components: tuple[PlanComponent, ...]
+    source_file: str
+
+
+@lru_cache(maxsize=1)
+def plan_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.protocols.Validator:
+    schema = plan_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+# --- YAML: dates stay text (the schema checks them), repeated keys are errors -------------
+
+
+class _PlanLoader(yaml.SafeLoader):
+    pass
+
+
+_PlanLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _PlanLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"field {key!r} is given twice", key_node.start_mark
+            )
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_PlanLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _field_path(path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(plan)"
+
+
+def _where(source: str, document, path) -> str:
+    """``plans/ae.yaml (plan AE-2026, component commission)`` for a field path."""
+    where = [source]
+    plan_id = document.get("plan_id") if isinstance(document, dict) else None
+    details = [f"plan {plan_id}"] if isinstance(plan_id, str) else []
+    path = list(path)
+    if len(path) >= 2 and path[0] == "components" and isinstance(path[1], int):
+        components = document.get("components") if isinstance(document, dict) else None
+        component = components[path[1]] if isinstance(components, list) and path[1] < len(components) else None
+        component_id = component.get("component_id") if isinstance(component, dict) else None
+        details.append(f"component {component_id}" if isinstance(component_id, str) else f"component #{path[1] + 1}")
+    if details:
+        where.append(f"({', '.join(details)})")
+    return " ".join(where)
+
+
+def _explain(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """The errors worth reading: for a ``oneOf`` of rule types, those of the branch the ``type`` names."""
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = [key for key in error.instance if key not in allowed]
+        explained = []
+        for key in unknown:
+            detail = jsonschema.ValidationError(
+                f"unknown field (allowed here: {', '.join(allowed)})", path=[*error.absolute_path, key]
+            )
+            explained.append(detail)
+        return explained or [error]
+    if isinstance(error.schema, dict) and "x-message" in error.schema:
+        error.message = f"{error.instance!r} {error.schema['x-message']}"
+        return [error]
+    if error.validator != "oneOf" or not error.context:
+        return [error]
+    by_branch: dict[int, list[jsonschema.ValidationError]] = {}
+    for sub in error.context:
+        by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
+    wrong_type = {
+        branch
+        for branch, errors in by_branch.items()
+        if any(list(e.relative_schema_path)[-1:] == ["const"] and list(e.relative_path) == ["type"] for e in errors)
+    }
+    matching = [errors for branch, errors in by_branch.items() if branch not in wrong_type]
+    if len(matching) == 1:
+        return [e for sub in matching[0] for e in _explain(sub)]
+    if wrong_type and not matching:
+        known = sorted(
+            {e.validator_value for errs in by_branch.values() for e in errs if list(e.relative_schema_path)[-1:] == ["const"]}
+        )
+        error.message = f"{error.instance.get('type')!r} is not a known rule type ({', '.join(map(str, known))})"
+        error.path.append("type")
+        return [error]
+    unique: dict[str, jsonschema.ValidationError] = {}
+    for errors in by_branch.values():
+        for sub in errors:
+            unique.setdefault(f"{list(sub.absolute_path)} {sub.message}", sub)
+    return list(unique.values()) or [error]
+
+
+def _decimal(value) -> Decimal:
+    return Decimal(str(value))
+
+
+def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str]]:
+    """Check one parsed plan document; return the plan (if valid) and the problems found."""
+    problems: list[str] = []
+    if not isinstance(document, dict):
+        return None, [f"{source}: a plan file must hold one mapping (plan_id, name, ...), found {type(document).__name__}"]
+    for error in sorted(_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+        for detail in _explain(error):
+            problems.append(f"{_where(source, document, detail.absolute_path)}: {_field_path(detail.absolute_path)}: {detail.message}")
+    if problems:
+        return None, problems
+
+    dates = {}
+    for name in ("effective_start", "effective_end"):
+        try:
+            dates[name] = date.fromisoformat(document[name])
+        except ValueError:
+            problems.append(f"{_where(source, document, [name])}: {name}: {document[name]!r} is not a calendar date")
+    if len(dates) == 2 and dates["effective_end"] < dates["effective_start"]:
+        problems.append(
+            f"{_where(source, document, ['effective_end'])}: effective_end: {dates['effective_end']} "
+            f"is before effective_start {dates['effective_start']}"
+        )
+
+    components = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(document["components"]):
+        path = ["components", index]
+        if raw["component_id"] in seen:
+            problems.append(
+                f"{_where(source, document, path)}: {_field_path(path + ['component_id'])}: "
+                f"component id {raw['component_id']!r} is already used by components[{seen[raw['component_id']]}]"
+            )
+        seen.setdefault(raw["component_id"], index)
+        rule = raw["rule"]
+        rate = None
+        if "rate" in rule:
+            try:
+                rate = _decimal(rule["rate"])
+            except InvalidOperation:
+                rate = None
+            rate_path = path + ["rule", "rate"]
+            if rate is None or not rate.is_finite():
+                problems.append(f"{_where(source, document, path)}: {_field_path(rate_path)}: {rule['rate']!r} is not a decimal")
+            elif rate < 0:
+                problems.append(f"{_where(source, document, path)}: {_field_path(rate_path)}: {rate} is negative")
+            elif -rate.as_tuple().exponent > RATE_DECIMALS:
+                problems.append(
+                    f"{_where(source, document, path)}: {_field_path(rate_path)}: {rate} has more than "
+                    f"{RATE_DECIMALS} decimals"
+                )
+        components.append(
+            PlanComponent(
+                component_id=raw["component_id"],
+                name=raw["name"],
+                earning_code=raw["earning_code"],
+                measure=raw["measure"],
+                basis=raw["basis"],
+                rule_type=rule["type"],
+                rate=rate,
+            )
+        )
+    if problems:
+        return None, problems
+    plan = Plan(
+        plan_id=document["plan_id"],
+        name=document["name"],
+        effective_start=dates["effective_start"],
+        effective_end=dates["effective_end"],
+        components=tuple(components),
+        source_file=source,
+    )
+    return plan, []
+
+
+def plan_files(config_dir: Path) -> list[Path]:
+    folder = Path(config_dir) / PLANS_FOLDER
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith(".")
+    )
+
+
+def load_plans(config_dir: Path) -> list[Plan]:
+    """Every plan under ``<config>/plans/``, validated; :class:`PlanConfigError` lists all problems."""
+    config_dir = Path(config_dir)
+    plans: list[Plan] = []
+    problems: list[str] = []
+    first_file: dict[str, str] = {}
+    for path in plan_files(config_dir):
+        source = path.relative_to(config_dir).as_posix()
+        try:
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=_PlanLoader)  # noqa: S506 (safe loader)
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            problems.append(f"{source}: not valid YAML ({error})".replace("\n", " "))
+            continue
+        plan, found = validate_plan_document(document, source)
+        problems.extend(found)
+        if plan is None:
+            continue
+        if plan.plan_id in first_file:
+            problems.append(f"{source} (plan {plan.plan_id}): plan_id: {plan.plan_id!r} is already defined in {first_file[plan.plan_id]}")
+            continue
+        first_file[plan.plan_id] = source
+        plans.append(plan)
+    if problems:
+        raise PlanConfigError(problems)
+    return sorted(plans, key=lambda p: p.plan_id)
+
+
+# --- flat tables -------------------------------------------------------------------------------
+
+
+def plans_frame(plans: list[Plan]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "plan_id": p.plan_id,
+                "plan_name": p.name,
+                "effective_start": p.effective_start,
+                "effective_end": p.effective_end,
+                "source_file": p.source_file,
+            }
+            for p in plans
+        ],
+        schema=PLAN_SCHEMA,
+        orient="row",
+    )
+
+
+def plan_components_frame(plans: list[Plan]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "plan_id": p.plan_id,
+                "component_id": c.component_id,
+                "component_name": c.name,
+                "earning_code": c.earning_code,
+                "measure": c.measure,
+                "basis": c.basis,
+                "rule_type": c.rule_type,
+                "rate": c.rate,
+            }
+            for p in plans
+            for c in p.components
+        ],
+        schema=PLAN_COMPONENT_SCHEMA,
+        orient="row",
+    )
+
+
+def plan_dir(raw_dir: Path) -> Path:
+    return Path(raw_dir) / "config" / PLAN_DATASET
+
+
+def plan_component_dir(raw_dir: Path) -> Path:
+    return Path(raw_dir) / "config" / PLAN_COMPONENT_DATASET
+
+
+@dataclass(frozen=True)
+class PlanIngestResult:
+    plans: list[Plan]
+    plan_file: Path
+    plan_component_file: Path
+
+    @property
+    def component_count(self) -> int:
+        return sum(len(p.components) for p in self.plans)
+
+
+def write_plans(plans: list[Plan], raw_dir: Path) -> PlanIngestResult:
+    """Replace the plan tables in raw (and their ``_empty.parquet`` schema files)."""
+    outputs = []
+    for folder, frame, name, schema in (
+        (plan_dir(raw_dir), plans_frame(plans), "plans.parquet", PLAN_SCHEMA),
+        (plan_component_dir(raw_dir), plan_components_frame(plans), "plan_components.parquet", PLAN_COMPONENT_SCHEMA),
+    ):
+        write_parquet_atomic(pl.DataFrame(schema=schema), folder / EMPTY_FILE)
+        target = folder / f"batch={CONFIG_BATCH}" / name
+        outputs.append(write_parquet_atomic(frame, target))
+        for stale in target.parent.glob("*.parquet"):
+            if stale != target:
+                stale.unlink()
+    return PlanIngestResult(plans=plans, plan_file=outputs[0], plan_component_file=outputs[1])
+
+
+def ingest_plans(config_dir: Path, raw_dir: Path) -> PlanIngestResult:
+    """Validate every plan file, then write the plan tables (nothing is written if any plan is invalid)."""
+    return write_plans(load_plans(config_dir), raw_dir)

@@ -1,0 +1,64 @@
+{#
+  Money is DECIMAL(38,10) from the raw layer to the payout line, never binary
+  floating point (SPEC §5). Every amount a model writes goes through money();
+  every division of money goes through divide_money().
+#}
+
+{% macro type_money() -%}
+    {{ return(adapter.dispatch('type_money', 'spm')()) }}
+{%- endmacro %}
+
+{% macro default__type_money() -%}
+    decimal(38, 10)
+{%- endmacro %}
+
+
+{% macro money(expression) -%}
+    cast({{ expression }} as {{ spm.type_money() }})
+{%- endmacro %}
+
+
+{#
+  divide_money(numerator, denominator): numerator / denominator as money,
+  rounded half away from zero at the 10th decimal; null when the denominator is
+  0 or null. The numerator is first taken as money (rounded to 10 decimals).
+#}
+{% macro divide_money(numerator, denominator) -%}
+    {{ return(adapter.dispatch('divide_money', 'spm')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__divide_money(numerator, denominator) -%}
+    cast(
+        cast({{ numerator }} as {{ spm.type_money() }})
+        / nullif(cast({{ denominator }} as {{ spm.type_money() }}), 0)
+        as {{ spm.type_money() }}
+    )
+{%- endmacro %}
+
+{#
+  DuckDB returns DOUBLE for DECIMAL / DECIMAL, so the division is done exactly
+  in 128-bit integers: with n and d the operands scaled to integers by 10^10
+  (both are DECIMAL(38,10)), the result scaled by 10^10 is
+      q = sign(n) * sign(d) * floor((2 * |n| * 10^10 + |d|) / (2 * |d|))
+  i.e. |n| * 10^10 / |d| rounded half away from zero. |n| * 2 * 10^10 stays
+  below HUGEINT's 1.7e38 for numerators up to 8.5e17 (amounts, and amount *
+  rate products, well beyond 1e15). q is put back to scale 10 by a DECIMAL
+  multiplication, which DuckDB keeps exact.
+#}
+{% macro duckdb__divide_money(numerator, denominator) -%}
+    {%- set n = spm._money_units(numerator) -%}
+    {%- set d = spm._money_units(denominator) -%}
+    (case
+        when {{ d }} = 0 then null
+        else cast(
+            sign({{ n }}) * sign({{ d }})
+            * ((abs({{ n }}) * cast(20000000000 as hugeint) + abs({{ d }})) // (2 * abs({{ d }})))
+            as decimal(38, 0)
+        ) * cast(0.0000000001 as decimal(38, 10))
+    end)
+{%- endmacro %}
+
+{# A money value as a HUGEINT count of 10^-10 units (exact: scale 10 times 10^10). #}
+{% macro _money_units(expression) -%}
+    cast(cast({{ expression }} as decimal(38, 10)) * cast(10000000000 as hugeint) as hugeint)
+{%- endmacro %}

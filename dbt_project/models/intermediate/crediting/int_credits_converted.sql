@@ -1,0 +1,155 @@
+-- One credit per deal and payee, converted to the payee's currency (SPEC §3.2):
+--   amount_in_B = amount_in_A / rate_A(d) * rate_B(d)
+-- with rate_X(d) the DatedConversionRate of X valid on the credit date d
+-- (start_date <= d < next_start_date), computed as one exact division
+-- (amount * rate_B) / rate_A. Same currency: no conversion (both rates 1).
+-- The corporate currency's rate is 1 by definition when the CRM has no row for
+-- it. Any other missing rate leaves credit_amount null: the credit is
+-- quarantined, never converted at a silent 1.0.
+with
+
+mapped as (
+
+    select * from {{ ref('int_credit_shares_mapped_to_payees') }}
+    where employee_id is not null
+
+),
+
+rates as (
+
+    select
+        currency_code,
+        start_date,
+        coalesce(next_start_date, {{ open_end_date() }}) as next_start_date,
+        conversion_rate
+    from {{ ref('stg_salesforce__dated_conversion_rates') }}
+
+),
+
+-- Two CRM users of one payee on one deal make one credit.
+per_payee as (
+
+    select
+        opportunity_id,
+        employee_id,
+        min(credited_user_id) as credited_user_id,
+        case when max(case when credit_type = 'split' then 1 else 0 end) = 1 then 'split' else 'owner' end
+            as credit_type,
+        sum(split_percentage) as split_percentage,
+        sum(credit_amount_deal_currency) as credit_amount_deal_currency,
+        min(credit_date) as credit_date,
+        min(deal_amount) as deal_amount,
+        min(deal_currency) as deal_currency,
+        min(payee_currency) as payee_currency,
+        min(opportunity_type) as opportunity_type,
+        min(source_batch) as source_batch,
+        min(source_file) as source_file,
+        min(source_row) as source_row,
+        min(loaded_at) as loaded_at
+    from mapped
+    group by opportunity_id, employee_id
+
+),
+
+deal_rates as (
+
+    select
+        per_payee.opportunity_id,
+        per_payee.employee_id,
+        rates.conversion_rate,
+        row_number() over (
+            partition by per_payee.opportunity_id, per_payee.employee_id
+            order by rates.start_date desc
+        ) as rate_rank
+    from per_payee
+    inner join rates
+        on per_payee.deal_currency = rates.currency_code
+        and rates.start_date <= per_payee.credit_date
+        and per_payee.credit_date < rates.next_start_date
+
+),
+
+payee_rates as (
+
+    select
+        per_payee.opportunity_id,
+        per_payee.employee_id,
+        rates.conversion_rate,
+        row_number() over (
+            partition by per_payee.opportunity_id, per_payee.employee_id
+            order by rates.start_date desc
+        ) as rate_rank
+    from per_payee
+    inner join rates
+        on per_payee.payee_currency = rates.currency_code
+        and rates.start_date <= per_payee.credit_date
+        and per_payee.credit_date < rates.next_start_date
+
+),
+
+with_rates as (
+
+    select
+        per_payee.*,
+        case
+            when per_payee.deal_currency = per_payee.payee_currency then {{ money('1') }}
+            when deal_rates.conversion_rate is not null then deal_rates.conversion_rate
+            when per_payee.deal_currency = '{{ var("corporate_currency") }}' then {{ money('1') }}
+        end as fx_rate_deal,
+        case
+            when per_payee.deal_currency = per_payee.payee_currency then {{ money('1') }}
+            when payee_rates.conversion_rate is not null then payee_rates.conversion_rate
+            when per_payee.payee_currency = '{{ var("corporate_currency") }}' then {{ money('1') }}
+        end as fx_rate_payee
+    from per_payee
+    left join deal_rates
+        on per_payee.opportunity_id = deal_rates.opportunity_id
+        and per_payee.employee_id = deal_rates.employee_id
+        and deal_rates.rate_rank = 1
+    left join payee_rates
+        on per_payee.opportunity_id = payee_rates.opportunity_id
+        and per_payee.employee_id = payee_rates.employee_id
+        and payee_rates.rate_rank = 1
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        opportunity_id,
+        employee_id,
+        credited_user_id,
+
+        ----------  credit
+        credit_date,
+        {{ period_of('credit_date') }} as period,
+        credit_type,
+        {{ money('split_percentage') }} as split_percentage,
+
+        ----------  deal
+        deal_amount,
+        deal_currency,
+        opportunity_type,
+        {{ money('credit_amount_deal_currency') }} as credit_amount_deal_currency,
+
+        ----------  conversion
+        fx_rate_deal,
+        fx_rate_payee,
+        case
+            when deal_currency = payee_currency then {{ money('credit_amount_deal_currency') }}
+            else {{ divide_money('credit_amount_deal_currency * fx_rate_payee', 'fx_rate_deal') }}
+        end as credit_amount,
+        payee_currency,
+
+        ----------  load metadata of the deal
+        source_batch,
+        source_file,
+        source_row,
+        loaded_at
+
+    from with_rates
+
+)
+
+select * from final

@@ -1,0 +1,70 @@
+-- Creditable deals (SPEC §3.1): won and not deleted (deleted deals are gone
+-- in staging). Credit date = CloseDate. Each deal says whether it has splits and
+-- whether they sum to 100 within the tolerance (SPEC §3.3).
+with
+
+opportunities as (
+
+    select * from {{ ref('stg_salesforce__opportunities') }}
+
+),
+
+splits as (
+
+    select * from {{ ref('stg_salesforce__opportunity_splits') }}
+
+),
+
+won as (
+
+    select * from opportunities
+    where is_won
+
+),
+
+split_totals as (
+
+    select
+        opportunity_id,
+        count(*) as split_count,
+        sum(split_percentage) as split_percentage_total
+    from splits
+    group by opportunity_id
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        won.opportunity_id,
+        won.owner_user_id,
+
+        ----------  deal
+        won.opportunity_type,
+        won.amount as deal_amount,
+        won.currency_code as deal_currency,
+        won.close_date as credit_date,
+
+        ----------  splits
+        coalesce(split_totals.split_count, 0) as split_count,
+        {{ money('split_totals.split_percentage_total') }} as split_percentage_total,
+        case
+            when split_totals.opportunity_id is null then 'none'
+            when abs(split_totals.split_percentage_total - 100) <= {{ var('split_total_tolerance') }} then 'valid'
+            else 'invalid'
+        end as split_status,
+
+        ----------  load metadata of the deal's newest version
+        won.source_batch,
+        won.source_file,
+        won.source_row,
+        won.loaded_at
+
+    from won
+    left join split_totals
+        on won.opportunity_id = split_totals.opportunity_id
+
+)
+
+select * from final

@@ -1,0 +1,128 @@
+-- Credit shares held back from fct_credit or fct_commission (SPEC §2, §3):
+--   credit_user_without_hr_worker  the crediting CRM user (owner or split owner)
+--                                  has no HR worker (User.EmployeeNumber unknown)
+--   missing_fx_rate                no DatedConversionRate for the deal's or the
+--                                  payee's currency on the credit date
+--   no_plan_assignment             the payee is on no (usable) plan at the credit
+--                                  date: credited, but earns no commission
+-- Each row is traced to the deal's newest Opportunity row.
+with
+
+mapped as (
+
+    select * from {{ ref('int_credit_shares_mapped_to_payees') }}
+
+),
+
+converted as (
+
+    select * from {{ ref('int_credits_converted') }}
+
+),
+
+assigned as (
+
+    select * from {{ ref('int_credits_assigned_to_plans') }}
+
+),
+
+without_worker as (
+
+    select
+        {{ quarantine_columns(
+            system="'crm'",
+            dataset="'opportunity'",
+            batch='source_batch',
+            source_file='source_file',
+            source_row='source_row',
+            rule="'credit_user_without_hr_worker'",
+            column_name="case when credit_type = 'split' then 'SplitOwnerId' else 'OwnerId' end",
+            value='credited_user_id',
+            message="'CRM user ' || credited_user_id || ' (EmployeeNumber ' || coalesce(credited_user_employee_number, 'empty')
+                || ') credited on opportunity ' || opportunity_id || ' has no HR worker record: no credit'",
+            record_json=json_record([
+                ['opportunity_id', 'opportunity_id'],
+                ['credited_user_id', 'credited_user_id'],
+                ['employee_number', 'credited_user_employee_number'],
+                ['credit_type', 'credit_type'],
+                ['credit_amount_deal_currency', 'cast(credit_amount_deal_currency as ' ~ dbt.type_string() ~ ')'],
+                ['deal_currency', 'deal_currency'],
+                ['credit_date', 'cast(credit_date as ' ~ dbt.type_string() ~ ')'],
+            ]),
+            loaded_at='loaded_at'
+        ) }}
+    from mapped
+    where employee_id is null
+
+),
+
+missing_rate as (
+
+    select
+        {{ quarantine_columns(
+            system="'crm'",
+            dataset="'opportunity'",
+            batch='source_batch',
+            source_file='source_file',
+            source_row='source_row',
+            rule="'missing_fx_rate'",
+            column_name="'CurrencyIsoCode'",
+            value="case when fx_rate_deal is null then deal_currency else payee_currency end",
+            message="'No DatedConversionRate for ' || case when fx_rate_deal is null then deal_currency else payee_currency end
+                || ' on ' || cast(credit_date as " ~ dbt.type_string() ~ ") || ' to convert opportunity ' || opportunity_id
+                || ' from ' || deal_currency || ' to ' || payee_currency || ' for ' || employee_id || ': no credit'",
+            record_json=json_record([
+                ['opportunity_id', 'opportunity_id'],
+                ['employee_id', 'employee_id'],
+                ['credit_amount_deal_currency', 'cast(credit_amount_deal_currency as ' ~ dbt.type_string() ~ ')'],
+                ['deal_currency', 'deal_currency'],
+                ['payee_currency', 'payee_currency'],
+                ['credit_date', 'cast(credit_date as ' ~ dbt.type_string() ~ ')'],
+            ]),
+            loaded_at='loaded_at'
+        ) }}
+    from converted
+    where credit_amount is null
+
+),
+
+without_plan as (
+
+    select
+        {{ quarantine_columns(
+            system="'crm'",
+            dataset="'opportunity'",
+            batch='source_batch',
+            source_file='source_file',
+            source_row='source_row',
+            rule="'no_plan_assignment'",
+            column_name="'CloseDate'",
+            value='cast(credit_date as ' ~ dbt.type_string() ~ ')',
+            message="'Payee ' || employee_id || ' has no plan assignment on ' || cast(credit_date as " ~ dbt.type_string()
+                ~ ") || ': the credit of opportunity ' || opportunity_id || ' earns no commission'",
+            record_json=json_record([
+                ['opportunity_id', 'opportunity_id'],
+                ['employee_id', 'employee_id'],
+                ['period', 'period'],
+                ['credit_amount', 'cast(credit_amount as ' ~ dbt.type_string() ~ ')'],
+                ['payee_currency', 'payee_currency'],
+                ['credit_date', 'cast(credit_date as ' ~ dbt.type_string() ~ ')'],
+            ]),
+            loaded_at='loaded_at'
+        ) }}
+    from assigned
+    where plan_id is null
+
+),
+
+final as (
+
+    select * from without_worker
+    union all
+    select * from missing_rate
+    union all
+    select * from without_plan
+
+)
+
+select * from final

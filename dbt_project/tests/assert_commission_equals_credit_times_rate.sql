@@ -1,0 +1,65 @@
+-- Commission = credit * rate (SPEC §5, flat rate on own credit): rebuilt from
+-- fct_credit and the plan each credit falls under, every flat-rate own-credit
+-- component gives exactly the fct_commission row, and no other row exists.
+-- Returns the rows that differ.
+
+-- Dagster shows this test as an asset check of fct_commission.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_commission'}}}) }}
+
+with
+
+credits as (
+
+    select * from {{ ref('int_credits_assigned_to_plans') }}
+    where plan_id is not null
+
+),
+
+components as (
+
+    select * from {{ ref('stg_config__plan_components') }}
+    where measure = 'own_credit' and rule_type = 'flat_rate'
+
+),
+
+expected as (
+
+    select
+        credits.employee_id,
+        credits.period,
+        credits.plan_id,
+        components.component_id,
+        sum(credits.credit_amount) as credit_amount,
+        sum(credits.credit_amount) * min(components.rate) as commission_amount
+    from credits
+    inner join components
+        on credits.plan_id = components.plan_id
+    group by credits.employee_id, credits.period, credits.plan_id, components.component_id
+
+),
+
+actual as (
+
+    select * from {{ ref('fct_commission') }}
+
+)
+
+select
+    coalesce(expected.employee_id, actual.employee_id) as employee_id,
+    coalesce(expected.period, actual.period) as period,
+    coalesce(expected.plan_id, actual.plan_id) as plan_id,
+    coalesce(expected.component_id, actual.component_id) as component_id,
+    expected.credit_amount as expected_credit,
+    actual.credit_amount as actual_credit,
+    expected.commission_amount as expected_commission,
+    actual.commission_amount as actual_commission
+from expected
+full outer join actual
+    on expected.employee_id = actual.employee_id
+    and expected.period = actual.period
+    and expected.plan_id = actual.plan_id
+    and expected.component_id = actual.component_id
+where expected.employee_id is null
+    or actual.employee_id is null
+    or expected.credit_amount <> actual.credit_amount
+    or abs(expected.commission_amount - actual.commission_amount) > 0.00000000005

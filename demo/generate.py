@@ -1,0 +1,345 @@
+"""Generate a deterministic demo company into a landing folder and a config folder.
+
+    python -m demo.generate --landing data/landing --config data/config --scale 1 --seed 7 --format mixed
+
+The company (scale 1; ``round(200 * scale)`` payees, 1,000 deals per payee):
+
+* ~200 payees: a VP Sales, ~17 managers (a few regional directors above
+  first-line sales managers), ~150 account executives and ~30 sales
+  development reps, in the US, Canada, the UK, Germany, France and the
+  Netherlands (USD, CAD, GBP, EUR); hires, terminations, promotions (an AE made
+  manager mid-year has two plan assignments that year), team transfers,
+  target-incentive changes and paid and unpaid leave in 2025-2026.
+* ~200,000 opportunities closing from 2025-01-01 to 2027-03-31 (open pipeline
+  after the as-of date 2026-11-27), won, lost and open, with stage history,
+  1-3 line items summing exactly to the Amount, revenue splits on ~10% of won
+  deals, cancellations (won -> Closed Lost), re-wins, amount corrections and
+  deletions; ~10% of deals in a currency other than the owner's.
+* CRM batches 2026-09-30 (everything up to then), 2026-10-31 and 2026-11-27
+  (records created or changed since the previous batch); HR batches
+  2026-09-30 (full) and 2026-11-27 (new hires, a termination, changes, leave).
+* Deliberate contract breaks downstream must quarantine: Opportunity rows with
+  an unparseable Amount, an unknown currency, a missing or unparseable
+  CloseDate (``planted_bad_rows``); two deals whose split percentages sum to
+  90 and 110 (``planted_split_breaks``); deals owned by CRM users without an HR
+  record (``orphan_owner_deals``).
+* Configuration: plan YAML files AE/MGR/SDR for 2025 and 2026 (flat rates),
+  plan assignments and annual quotas per payee and plan year.
+
+The same seed and scale give byte-identical files: no wall-clock time is read,
+every random draw comes from a seeded numpy stream per component (deals per
+fixed block of 50,000), and the chunk size only decides how rows are cut into
+files, never what the rows are. Big objects stream to disk block by block, so
+``--scale 50`` (10,000 payees, 10 million deals) runs in bounded memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+
+from assets.ingest.contract import (
+    CONFIG_PLAN_ASSIGNMENTS,
+    CONFIG_QUOTAS,
+    CRM_ACCOUNT,
+    CRM_DATED_CONVERSION_RATE,
+    CRM_OPPORTUNITY,
+    CRM_OPPORTUNITY_HISTORY,
+    CRM_OPPORTUNITY_LINE_ITEM,
+    CRM_OPPORTUNITY_SPLIT,
+    CRM_PRODUCT,
+    CRM_USER,
+    HR_JOB_HISTORY,
+    HR_LEAVE,
+    HR_WORKERS,
+    DatasetContract,
+)
+from demo.clock import AS_OF, CRM_BATCHES, HR_BATCHES, PLAN_YEARS, batch_name, cutoff_seconds
+from demo.deals import (
+    DEALS_PER_PAYEE,
+    OPPORTUNITY_PREFIX,
+    SCRIPTED,
+    DealTally,
+    build_sellers,
+    deal_block,
+    history_frame,
+    line_item_frame,
+    n_blocks,
+    opportunity_frame,
+    planted_bad_opportunities,
+    scripted_deal_ids,
+    split_frame,
+)
+from demo.market import (
+    CURRENCIES,
+    PRODUCTS,
+    account_batch_frame,
+    account_blocks,
+    conversion_rate_rows,
+    product_rows,
+)
+from demo.output import ChunkedWriter, as_text_frame, sf_id_text
+from demo.people import (
+    AE,
+    DIRECTOR,
+    MANAGER,
+    SDR,
+    build_org,
+    job_history_rows,
+    leave_rows,
+    plan_assignment_rows,
+    plan_files,
+    quota_rows,
+    user_rows,
+    worker_rows,
+)
+
+FORMATS = ("mixed", "csv", "parquet")
+DEFAULT_CHUNK_ROWS = 250_000
+PAYEES_PER_SCALE = 200
+# In "mixed" format the high-volume CRM objects are Parquet, everything else CSV.
+BIG_OBJECTS = frozenset({"Opportunity", "OpportunityLineItem", "OpportunityHistory"})
+
+
+def _file_format(stem: str, fmt: str) -> str:
+    if fmt == "mixed":
+        return "parquet" if stem in BIG_OBJECTS else "csv"
+    return fmt
+
+
+def _clear_previous_output(landing: Path, config: Path) -> None:
+    """Remove what an earlier run of the generator wrote (its batch folders and config files)."""
+    for system, batches in (("crm", CRM_BATCHES), ("hr", HR_BATCHES)):
+        for batch in batches:
+            folder = landing / system / batch_name(batch)
+            if folder.exists():
+                shutil.rmtree(folder)
+    for name in ("quotas.csv", "plan_assignments.csv"):
+        (config / name).unlink(missing_ok=True)
+    for plan in plan_files():
+        (config / "plans" / f"{plan}.yaml").unlink(missing_ok=True)
+
+
+class _Landing:
+    """One ChunkedWriter per (contract, batch), opened on first use."""
+
+    def __init__(self, landing: Path, fmt: str, chunk_rows: int):
+        self.landing = landing
+        self.fmt = fmt
+        self.chunk_rows = chunk_rows
+        self.writers: dict[tuple[str, str], ChunkedWriter] = {}
+        self.rows: dict[str, int] = {}
+
+    def writer(self, contract: DatasetContract, batch: str) -> ChunkedWriter:
+        key = (contract.name, batch)
+        if key not in self.writers:
+            self.writers[key] = ChunkedWriter(
+                self.landing / contract.system / batch,
+                contract.file_stem,
+                contract.column_names,
+                _file_format(contract.file_stem, self.fmt),
+                self.chunk_rows,
+            )
+        return self.writers[key]
+
+    def write(self, contract: DatasetContract, batch: str, frame) -> None:
+        self.writer(contract, batch).write(frame)
+        self.rows[contract.name] = self.rows.get(contract.name, 0) + frame.height
+
+    def close(self) -> tuple[list[Path], dict[str, int]]:
+        files: list[Path] = []
+        by_file: dict[str, int] = {}
+        for (name, batch), writer in sorted(self.writers.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            files += writer.close()
+            by_file[f"{writer.directory.relative_to(self.landing).as_posix()}/{writer.stem}"] = writer.rows
+        return files, by_file
+
+
+def generate(
+    out_dir: Path,
+    landing_dir: Path | None = None,
+    config_dir: Path | None = None,
+    scale: float = 1.0,
+    seed: int = 7,
+    fmt: str = "mixed",
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> dict:
+    """Write the demo company's landing batches and compensation configuration.
+
+    ``landing_dir`` and ``config_dir`` default to ``<out_dir>/landing`` and
+    ``<out_dir>/config``. ``fmt`` is ``mixed`` (Opportunity, OpportunityLineItem
+    and OpportunityHistory as Parquet, the rest CSV), ``csv`` or ``parquet``.
+    ``chunk_rows`` caps the rows per landing file (``<Stem>-00001.parquet`` ...);
+    it changes how rows are cut into files, never the rows. Earlier output of the
+    generator in those folders (its batch folders and config files) is replaced.
+    Returns a summary: counts, batches, files, and the planted contract breaks.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
+    if not scale > 0:
+        raise ValueError("scale must be positive")
+    out_dir = Path(out_dir)
+    landing = Path(landing_dir) if landing_dir is not None else out_dir / "landing"
+    config = Path(config_dir) if config_dir is not None else out_dir / "config"
+    _clear_previous_output(landing, config)
+
+    org = build_org(round(PAYEES_PER_SCALE * scale), seed)
+    n_deals = DEALS_PER_PAYEE * len(org.people)
+    sellers = build_sellers(org, n_deals, seed)
+    out = _Landing(landing, fmt, chunk_rows)
+    crm_batches = [batch_name(b) for b in CRM_BATCHES]
+    hr_batches = [batch_name(b) for b in HR_BATCHES]
+
+    # CRM reference objects
+    rates = conversion_rate_rows(seed)
+    for k, batch in enumerate(crm_batches):
+        out.write(CRM_USER, batch, as_text_frame(user_rows(org, k), CRM_USER.column_names))
+        out.write(CRM_PRODUCT, batch, as_text_frame(product_rows(k), CRM_PRODUCT.column_names))
+        out.write(
+            CRM_DATED_CONVERSION_RATE,
+            batch,
+            as_text_frame(rates if k == 0 else [], CRM_DATED_CONVERSION_RATE.column_names),
+        )
+
+    # accounts, in blocks
+    windows = [(cutoff_seconds(CRM_BATCHES[k - 1]) if k else -1, cutoff_seconds(b)) for k, b in enumerate(CRM_BATCHES)]
+    for block in account_blocks(sellers.book, sellers.account_info, seed):
+        for batch, (lo, hi) in zip(crm_batches, windows):
+            out.write(CRM_ACCOUNT, batch, account_batch_frame(block, sellers.account_info, seed, lo, hi))
+
+    # deals, in blocks
+    tally = DealTally.empty(org.n_sellers)
+    planted_bad_rows: list[dict] = []
+    for b in range(n_blocks(n_deals)):
+        block = deal_block(sellers, n_deals, seed, b)
+        for k, batch in enumerate(crm_batches):
+            out.write(CRM_OPPORTUNITY, batch, opportunity_frame(block, sellers, seed, k))
+            if b == 0:
+                bad, planted = planted_bad_opportunities(sellers, n_deals, seed, k)
+                out.write(CRM_OPPORTUNITY, batch, bad)
+                planted_bad_rows += planted
+            out.write(CRM_OPPORTUNITY_LINE_ITEM, batch, line_item_frame(block, k))
+            out.write(CRM_OPPORTUNITY_HISTORY, batch, history_frame(block, k))
+            out.write(CRM_OPPORTUNITY_SPLIT, batch, split_frame(block, sellers, k))
+        tally.add(block)
+        del block
+
+    # HR
+    for k, batch in enumerate(hr_batches):
+        out.write(HR_WORKERS, batch, as_text_frame(worker_rows(org, k), HR_WORKERS.column_names))
+        out.write(HR_JOB_HISTORY, batch, as_text_frame(job_history_rows(org, k), HR_JOB_HISTORY.column_names))
+        out.write(HR_LEAVE, batch, as_text_frame(leave_rows(org, k), HR_LEAVE.column_names))
+    landing_files, rows_by_file = out.close()
+
+    # compensation configuration (always CSV and YAML)
+    config_files: list[Path] = []
+    quotas = quota_rows(org, tally.bookings_cents)
+    assignments = plan_assignment_rows(org)
+    for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments)):
+        writer = ChunkedWriter(config, contract.file_stem, contract.column_names, "csv", max(len(rows), 1))
+        writer.write(as_text_frame(rows, contract.column_names))
+        config_files += writer.close()
+    (config / "plans").mkdir(parents=True, exist_ok=True)
+    for plan, text in plan_files().items():
+        path = config / "plans" / f"{plan}.yaml"
+        path.write_text(text, encoding="utf-8")
+        config_files.append(path)
+
+    return _summary(
+        org, sellers, tally, scale, seed, fmt, landing, config, crm_batches, hr_batches,
+        landing_files, config_files, rows_by_file, out.rows, planted_bad_rows, len(quotas), len(assignments),
+    )
+
+
+def _summary(org, sellers, tally, scale, seed, fmt, landing, config, crm_batches, hr_batches,
+             landing_files, config_files, rows_by_file, rows, planted_bad_rows, n_quotas, n_assignments) -> dict:
+    people = org.people
+    scripted = scripted_deal_ids()
+    split_breaks = [
+        {"opportunity_id": d["opportunity_id"], "split_percentage_sum": f"{sum(s.split) / 100:.2f}"}
+        for d, s in zip(scripted, SCRIPTED)
+        if s.split is not None and sum(s.split) != 10_000
+    ]
+    orphan_deals = [d["opportunity_id"] for d, s in zip(scripted, SCRIPTED) if s.owner.startswith("orphan")]
+    counts = dict(sorted(rows.items()))
+    counts["quotas"] = n_quotas
+    counts["plan_assignments"] = n_assignments
+    return {
+        "as_of": AS_OF.isoformat(),
+        "seed": seed,
+        "scale": scale,
+        "format": fmt,
+        "landing_dir": str(landing),
+        "config_dir": str(config),
+        "batches": {"crm": crm_batches, "hr": hr_batches},
+        "counts": counts,
+        "rows_by_file": rows_by_file,
+        "company": {
+            "payees": len(people),
+            "vp": sum(p.role == "vp" for p in people),
+            "directors": sum(p.role == DIRECTOR for p in people),
+            "managers": sum(p.role == MANAGER for p in people),
+            "account_executives": sum(p.role == AE for p in people),
+            "sdrs": sum(p.role == SDR for p in people),
+            "promoted_to_manager": sum(p.promoted_on is not None for p in people),
+            "hired_2025_2026": sum(p.hire.year in PLAN_YEARS for p in people),
+            "terminated_2025_2026": sum(p.termination is not None for p in people),
+            "leaves": sum(len(p.leaves) for p in people),
+            "countries": sorted({p.country for p in people}),
+            "currencies": list(CURRENCIES),
+            "payee_currencies": sorted({p.currency for p in people}),
+            "crm_users_without_hr_record": len(org.orphans),
+            "accounts": int(sellers.book.total),
+            "products": len(PRODUCTS),
+            "plans": sorted(plan_files()),
+            **{f"deals_{k}": v for k, v in tally.counts.items()},
+        },
+        "planted_bad_rows": planted_bad_rows,
+        "planted_split_breaks": split_breaks,
+        "orphan_owner_deals": {
+            "user_ids": [sf_id_text("005DM", o.user_number) for o in org.orphans],
+            "opportunity_ids": orphan_deals,
+        },
+        "scripted_deals": scripted,
+        "opportunity_id_prefix": OPPORTUNITY_PREFIX,
+        "files": sorted(
+            [p.relative_to(landing).as_posix() for p in landing_files]
+        ) + sorted("config:" + p.relative_to(config).as_posix() for p in config_files),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m demo.generate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("data"), help="base folder (default: data)")
+    parser.add_argument("--landing", type=Path, default=None, help="landing folder (default: <out>/landing)")
+    parser.add_argument("--config", type=Path, default=None, help="config folder (default: <out>/config)")
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 200 payees and 200,000 deals")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--format", dest="fmt", choices=FORMATS, default="mixed")
+    parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS, help="max rows per landing file")
+    parser.add_argument("--json", action="store_true", help="print the whole summary as JSON")
+    args = parser.parse_args(argv)
+    summary = generate(
+        args.out, landing_dir=args.landing, config_dir=args.config, scale=args.scale, seed=args.seed,
+        fmt=args.fmt, chunk_rows=args.chunk_rows,
+    )
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        return 0
+    print(f"landing {summary['landing_dir']}   config {summary['config_dir']}   as of {summary['as_of']}")
+    print("company: " + ", ".join(f"{k}={v}" for k, v in summary["company"].items()))
+    print("rows written: " + ", ".join(f"{k}={v:,}" for k, v in summary["counts"].items()))
+    print(f"files: {len(summary['files'])}; planted bad rows: {len(summary['planted_bad_rows'])}; "
+          f"split breaks: {len(summary['planted_split_breaks'])}; "
+          f"orphan-owner deals: {len(summary['orphan_owner_deals']['opportunity_ids'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
