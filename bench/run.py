@@ -21,12 +21,12 @@ from pathlib import Path
 
 
 def _stage_of(step_key: str) -> str:
-    if step_key.startswith("raw_") or step_key.startswith("raw__"):
-        return "ingest"
-    if "gx_contract_suite" in step_key or "check" in step_key:
+    if step_key.endswith("gx_contract_suite"):
         return "checks"
+    if step_key.startswith("raw__"):
+        return "ingest"
     if "dbt" in step_key:
-        return "dbt"
+        return "dbt"  # the models and their tests run in one dbt build step
     if "payout" in step_key:
         return "exports"
     return "other"

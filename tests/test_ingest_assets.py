@@ -11,8 +11,11 @@ from assets.ingest.assets import (
     CHECK_NAME,
     INGEST_ASSETS,
     INGEST_CHECKS,
+    PLAN_COMPONENT_FILTER_KEY,
     PLAN_COMPONENT_KEY,
+    PLAN_COMPONENT_TIER_KEY,
     PLAN_KEY,
+    PLAN_RAMP_KEY,
     QUARANTINE_KEY,
     asset_key,
 )
@@ -59,10 +62,13 @@ def _checks(result) -> dict[dg.AssetKey, bool]:
 
 def test_asset_keys_and_one_blocking_check_per_asset():
     keys = {key for a in INGEST_ASSETS for key in a.keys}
-    assert {asset_key(k) for k in c.CONTRACTS} | {PLAN_KEY, PLAN_COMPONENT_KEY, QUARANTINE_KEY} == keys
+    plan_tables = {PLAN_KEY, PLAN_COMPONENT_KEY, PLAN_COMPONENT_TIER_KEY, PLAN_COMPONENT_FILTER_KEY, PLAN_RAMP_KEY}
+    assert {asset_key(k) for k in c.CONTRACTS} | plan_tables | {QUARANTINE_KEY} == keys
     assert asset_key(c.CRM_OPPORTUNITY) == dg.AssetKey(["raw", "crm", "opportunity"])
     check_specs = [spec for check in INGEST_CHECKS for spec in check.check_specs]
-    assert {spec.asset_key for spec in check_specs} == keys - {QUARANTINE_KEY}
+    # The tier, filter and ramp tables are still empty (no rule fills them yet): no suite.
+    unchecked = {QUARANTINE_KEY, PLAN_COMPONENT_TIER_KEY, PLAN_COMPONENT_FILTER_KEY, PLAN_RAMP_KEY}
+    assert {spec.asset_key for spec in check_specs} == keys - unchecked
     assert all(spec.name == CHECK_NAME and spec.blocking for spec in check_specs)
     opportunity_asset = next(a for a in INGEST_ASSETS if OPPORTUNITY_KEY in a.keys)
     assert opportunity_asset.group_names_by_key[OPPORTUNITY_KEY] == "ingest"
@@ -131,7 +137,7 @@ def test_a_missing_required_column_fails_the_asset_naming_file_and_column(folder
 def test_an_invalid_plan_fails_the_plan_asset(folders):
     write_plan(folders.config, "ae.yaml", GOOD_PLAN.replace('rate: "0.08"', 'rate: "-0.08"'))
 
-    result = _materialize(folders, selection=[PLAN_KEY, PLAN_COMPONENT_KEY])
+    result = _materialize(folders, selection=[PLAN_KEY, PLAN_COMPONENT_KEY, PLAN_COMPONENT_TIER_KEY, PLAN_COMPONENT_FILTER_KEY, PLAN_RAMP_KEY])
 
     assert not result.success
     (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]

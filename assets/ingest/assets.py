@@ -43,6 +43,9 @@ GROUP = "ingest"
 CHECK_NAME = "gx_contract_suite"
 PLAN_KEY = dg.AssetKey(["raw", "config", "plan"])
 PLAN_COMPONENT_KEY = dg.AssetKey(["raw", "config", "plan_component"])
+PLAN_COMPONENT_TIER_KEY = dg.AssetKey(["raw", "config", "plan_component_tier"])
+PLAN_COMPONENT_FILTER_KEY = dg.AssetKey(["raw", "config", "plan_component_filter"])
+PLAN_RAMP_KEY = dg.AssetKey(["raw", "config", "plan_ramp"])
 _PREVIEW_ROWS = 10
 
 
@@ -179,6 +182,17 @@ def build_gx_check(contract: DatasetContract) -> dg.AssetChecksDefinition:
             kinds={"yaml", "parquet"},
             description="Plan components (earning code, measure, basis, rule), one row per component.",
         ),
+        dg.AssetSpec(
+            PLAN_COMPONENT_TIER_KEY,
+            kinds={"yaml", "parquet"},
+            description="Rate tables of tiered components: attainment bands and multipliers.",
+        ),
+        dg.AssetSpec(
+            PLAN_COMPONENT_FILTER_KEY,
+            kinds={"yaml", "parquet"},
+            description="Component filters by opportunity Type and product Family.",
+        ),
+        dg.AssetSpec(PLAN_RAMP_KEY, kinds={"yaml", "parquet"}, description="New-hire quota ramp factors per month of employment."),
     ],
 )
 def raw_config_plans(context: AssetExecutionContext, paths: SpmPathsResource):
@@ -200,6 +214,8 @@ def raw_config_plans(context: AssetExecutionContext, paths: SpmPathsResource):
         asset_key=PLAN_COMPONENT_KEY,
         metadata={"components": result.component_count, "path": str(result.plan_component_file)},
     )
+    for key in (PLAN_COMPONENT_TIER_KEY, PLAN_COMPONENT_FILTER_KEY, PLAN_RAMP_KEY):
+        yield dg.MaterializeResult(asset_key=key)
 
 
 def _validate_plan_table(key: dg.AssetKey, frame: pl.DataFrame):

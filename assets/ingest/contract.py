@@ -327,6 +327,22 @@ CONFIG_PLAN_ASSIGNMENTS = DatasetContract(
     ),
 )
 
+CONFIG_SEASONALITY = DatasetContract(
+    name="seasonality",
+    system="config",
+    file_stem="seasonality",
+    key=("seasonality_profile", "month_of_year"),
+    description=(
+        "Monthly quota seasonality: the weight of each month in a profile named by "
+        "quotas.seasonality_profile (weights of a profile sum to 1; no profile = 1/12 each)."
+    ),
+    columns=(
+        _c("seasonality_profile", required=True),
+        _c("month_of_year", "integer", required=True, lo=1, hi=12),
+        _c("weight", "decimal", required=True, lo=0, hi=1),
+    ),
+)
+
 CONTRACTS: tuple[DatasetContract, ...] = (
     CRM_OPPORTUNITY,
     CRM_OPPORTUNITY_LINE_ITEM,
@@ -341,6 +357,7 @@ CONTRACTS: tuple[DatasetContract, ...] = (
     HR_LEAVE,
     CONFIG_QUOTAS,
     CONFIG_PLAN_ASSIGNMENTS,
+    CONFIG_SEASONALITY,
 )
 
 BY_NAME: dict[tuple[str, str], DatasetContract] = {(c.system, c.name): c for c in CONTRACTS}

@@ -38,6 +38,9 @@ SCHEMA_PATH = Path(__file__).with_name("plan.schema.json")
 PLANS_FOLDER = "plans"
 PLAN_DATASET = "plan"
 PLAN_COMPONENT_DATASET = "plan_component"
+PLAN_COMPONENT_TIER_DATASET = "plan_component_tier"
+PLAN_COMPONENT_FILTER_DATASET = "plan_component_filter"
+PLAN_RAMP_DATASET = "plan_ramp"
 RATE_DECIMALS = 10
 
 PLAN_SCHEMA: dict[str, pl.DataType] = {
@@ -57,6 +60,37 @@ PLAN_COMPONENT_SCHEMA: dict[str, pl.DataType] = {
     "basis": pl.Utf8(),
     "rule_type": pl.Utf8(),
     "rate": MONEY,  # flat_rate: earned = credit * rate
+}
+
+
+# Rate tables of tiered components: bands [attainment_from, attainment_to) of
+# attainment (1.0 = 100%), the last band open (attainment_to null), each with a
+# multiplier of the base commission rate (SPEC §5).
+PLAN_COMPONENT_TIER_SCHEMA: dict[str, pl.DataType] = {
+    "plan_id": pl.Utf8(),
+    "component_id": pl.Utf8(),
+    "tier_index": pl.Int64(),  # 1, 2, ... in attainment order
+    "attainment_from": MONEY,
+    "attainment_to": MONEY,  # null: the open last band
+    "multiplier": MONEY,
+}
+
+# Component filters (SPEC §3.5): a component with filters only counts credit of
+# deals whose Type is listed (opportunity_type) and, for product_family, only the
+# line items' TotalPrice share of the listed families.
+PLAN_COMPONENT_FILTER_SCHEMA: dict[str, pl.DataType] = {
+    "plan_id": pl.Utf8(),
+    "component_id": pl.Utf8(),
+    "filter_type": pl.Utf8(),  # opportunity_type | product_family
+    "filter_value": pl.Utf8(),
+}
+
+# New-hire quota ramp (SPEC §4): factor for the k-th month of employment
+# (k = 1 is the month of the hire date); months after the last listed are 1.0.
+PLAN_RAMP_SCHEMA: dict[str, pl.DataType] = {
+    "plan_id": pl.Utf8(),
+    "employment_month": pl.Int64(),
+    "quota_factor": MONEY,
 }
 
 
@@ -353,12 +387,29 @@ def plan_components_frame(plans: list[Plan]) -> pl.DataFrame:
     )
 
 
+def plan_component_tiers_frame(plans: list[Plan]) -> pl.DataFrame:
+    # Filled in when tiered rules join the plan schema; the table exists (empty) so dbt can read it.
+    return pl.DataFrame(schema=PLAN_COMPONENT_TIER_SCHEMA)
+
+
+def plan_component_filters_frame(plans: list[Plan]) -> pl.DataFrame:
+    return pl.DataFrame(schema=PLAN_COMPONENT_FILTER_SCHEMA)
+
+
+def plan_ramps_frame(plans: list[Plan]) -> pl.DataFrame:
+    return pl.DataFrame(schema=PLAN_RAMP_SCHEMA)
+
+
 def plan_dir(raw_dir: Path) -> Path:
     return Path(raw_dir) / "config" / PLAN_DATASET
 
 
 def plan_component_dir(raw_dir: Path) -> Path:
     return Path(raw_dir) / "config" / PLAN_COMPONENT_DATASET
+
+
+def plan_table_dir(raw_dir: Path, dataset: str) -> Path:
+    return Path(raw_dir) / "config" / dataset
 
 
 @dataclass(frozen=True)
@@ -378,6 +429,19 @@ def write_plans(plans: list[Plan], raw_dir: Path) -> PlanIngestResult:
     for folder, frame, name, schema in (
         (plan_dir(raw_dir), plans_frame(plans), "plans.parquet", PLAN_SCHEMA),
         (plan_component_dir(raw_dir), plan_components_frame(plans), "plan_components.parquet", PLAN_COMPONENT_SCHEMA),
+        (
+            plan_table_dir(raw_dir, PLAN_COMPONENT_TIER_DATASET),
+            plan_component_tiers_frame(plans),
+            "plan_component_tiers.parquet",
+            PLAN_COMPONENT_TIER_SCHEMA,
+        ),
+        (
+            plan_table_dir(raw_dir, PLAN_COMPONENT_FILTER_DATASET),
+            plan_component_filters_frame(plans),
+            "plan_component_filters.parquet",
+            PLAN_COMPONENT_FILTER_SCHEMA,
+        ),
+        (plan_table_dir(raw_dir, PLAN_RAMP_DATASET), plan_ramps_frame(plans), "plan_ramps.parquet", PLAN_RAMP_SCHEMA),
     ):
         write_parquet_atomic(pl.DataFrame(schema=schema), folder / EMPTY_FILE)
         target = folder / f"batch={CONFIG_BATCH}" / name

@@ -8,7 +8,7 @@ dbt. Layout under the raw root::
     <raw>/<system>/<dataset>/batch=<batch>/<file>.parquet   accepted rows of one landing file
     <raw>/quarantine/_empty.parquet                         0 rows, the quarantine schema
     <raw>/quarantine/<system>/<dataset>/batch=<batch>/<file>.parquet
-    <raw>/config/plan/plans.parquet, plan_component/...     flattened plan YAML
+    <raw>/config/plan/batch=current/plans.parquet, plan_component/...  flattened plan YAML
 
 ``<batch>`` is the extract date folder (``2026-11-27``) for CRM and HR, and
 ``current`` for configuration, which is re-read in full on every run.
