@@ -33,28 +33,17 @@ from pathlib import Path
 import polars as pl
 
 from assets.ingest.contract import CONTRACTS, contract
-from assets.ingest.raw_layout import MONEY, QUARANTINE_SCHEMA, raw_schema
+from assets.ingest.plans import (
+    PLAN_COMPONENT_FILTER_SCHEMA,
+    PLAN_COMPONENT_SCHEMA,
+    PLAN_COMPONENT_TIER_SCHEMA,
+    PLAN_RAMP_SCHEMA,
+    PLAN_SCHEMA,
+)
+from assets.ingest.raw_layout import QUARANTINE_SCHEMA, raw_schema
 
 LOADED_AT = datetime(2026, 3, 2, 6, 0, tzinfo=timezone.utc)
 EMPTY_FILE = "_empty.parquet"
-
-PLAN_SCHEMA: dict[str, pl.DataType] = {
-    "plan_id": pl.Utf8(),
-    "plan_name": pl.Utf8(),
-    "effective_start": pl.Date(),
-    "effective_end": pl.Date(),
-    "source_file": pl.Utf8(),
-}
-PLAN_COMPONENT_SCHEMA: dict[str, pl.DataType] = {
-    "plan_id": pl.Utf8(),
-    "component_id": pl.Utf8(),
-    "component_name": pl.Utf8(),
-    "earning_code": pl.Utf8(),
-    "measure": pl.Utf8(),
-    "basis": pl.Utf8(),
-    "rule_type": pl.Utf8(),
-    "rate": MONEY,
-}
 
 B1, B2 = "2026-02-01", "2026-03-01"
 
@@ -79,7 +68,13 @@ def write_empty_layout(raw_dir: Path) -> None:
         folder = raw_dir / c.system / c.name
         folder.mkdir(parents=True, exist_ok=True)
         _frame([], raw_schema(c)).write_parquet(folder / EMPTY_FILE)
-    for name, schema in (("plan", PLAN_SCHEMA), ("plan_component", PLAN_COMPONENT_SCHEMA)):
+    for name, schema in (
+        ("plan", PLAN_SCHEMA),
+        ("plan_component", PLAN_COMPONENT_SCHEMA),
+        ("plan_component_tier", PLAN_COMPONENT_TIER_SCHEMA),
+        ("plan_component_filter", PLAN_COMPONENT_FILTER_SCHEMA),
+        ("plan_ramp", PLAN_RAMP_SCHEMA),
+    ):
         folder = raw_dir / "config" / name
         folder.mkdir(parents=True, exist_ok=True)
         _frame([], schema).write_parquet(folder / EMPTY_FILE)

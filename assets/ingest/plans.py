@@ -49,6 +49,12 @@ PLAN_SCHEMA: dict[str, pl.DataType] = {
     "effective_start": pl.Date(),
     "effective_end": pl.Date(),
     "source_file": pl.Utf8(),  # relative to the config folder
+    # Plan-level rules (SPEC §5); null when the plan has none.
+    "currency": pl.Utf8(),  # currency of the plan's fixed amounts; null = the payee's currency
+    "clawback_window_days": pl.Int64(),  # days after CloseDate in which a lost deal reverses its credit
+    "draw_type": pl.Utf8(),  # recoverable | non_recoverable
+    "draw_monthly_amount": MONEY,
+    "draw_months": pl.Int64(),  # the first N months of the payee's plan
 }
 
 PLAN_COMPONENT_SCHEMA: dict[str, pl.DataType] = {
@@ -60,6 +66,16 @@ PLAN_COMPONENT_SCHEMA: dict[str, pl.DataType] = {
     "basis": pl.Utf8(),
     "rule_type": pl.Utf8(),
     "rate": MONEY,  # flat_rate: earned = credit * rate
+    # Tiered rules and their modifiers (SPEC §5); null when the rule has none.
+    "weight": MONEY,  # share of the plan's target incentive this component carries (BCR = weight * TI / annual quota)
+    "gate_attainment": MONEY,  # nothing is earned below this attainment on the component's basis
+    "cap_multiple_of_ti": MONEY,  # plan-year earnings of the component never exceed this multiple of TI
+    "bonus_threshold": MONEY,  # quota_bonus: attainment that pays bonus_amount
+    "bonus_amount": MONEY,
+    "spif_amount_per_unit": MONEY,
+    "spif_amount_per_deal": MONEY,
+    "spif_window_start": pl.Date(),
+    "spif_window_end": pl.Date(),  # inclusive
 }
 
 

@@ -1,6 +1,8 @@
 -- Plan components flattened from the plan YAML files. measure: what is
--- counted (own_credit, ...); basis: period, quarter or ytd; rule_type: how it
--- pays (flat_rate, ...); rate: the flat rate on credit, when the rule has one.
+-- counted (own_credit, rollup_credit, ...); basis: period, quarter or ytd;
+-- rule_type: how it pays (flat_rate, marginal_tiers, retroactive_tiers,
+-- quota_bonus, spif); the other columns are the rule's parameters (null when
+-- the rule has none).
 with
 
 source as (
@@ -23,8 +25,19 @@ renamed as (
         basis,
         rule_type,
 
+        ----------  dates
+        spif_window_start,
+        spif_window_end,
+
         ----------  numerics
-        {{ money('rate') }} as rate
+        {{ money('rate') }} as rate,
+        {{ money('weight') }} as weight,
+        {{ money('gate_attainment') }} as gate_attainment,
+        {{ money('cap_multiple_of_ti') }} as cap_multiple_of_ti,
+        {{ money('bonus_threshold') }} as bonus_threshold,
+        {{ money('bonus_amount') }} as bonus_amount,
+        {{ money('spif_amount_per_unit') }} as spif_amount_per_unit,
+        {{ money('spif_amount_per_deal') }} as spif_amount_per_deal
 
     from source
 

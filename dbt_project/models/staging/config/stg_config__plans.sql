@@ -1,4 +1,5 @@
--- Plan definitions flattened from the plan YAML files (one current version).
+-- Plan definitions flattened from the plan YAML files (one current version),
+-- with the plan-level rules: currency of fixed amounts, clawback window, draw.
 with
 
 source as (
@@ -16,10 +17,17 @@ renamed as (
         ----------  text
         plan_name,
         source_file,
+        currency as plan_currency,
+        draw_type,
 
         ----------  dates
         effective_start,
-        effective_end
+        effective_end,
+
+        ----------  numerics
+        cast(clawback_window_days as {{ dbt.type_int() }}) as clawback_window_days,
+        {{ money('draw_monthly_amount') }} as draw_monthly_amount,
+        cast(draw_months as {{ dbt.type_int() }}) as draw_months
 
     from source
 
