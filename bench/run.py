@@ -110,10 +110,16 @@ def main(argv: list[str] | None = None) -> int:
         "rows": {"generated": generated.get("counts", {}), **(_rows(paths) if result.success else {})},
         "peak_rss_mb": {
             "pipeline_process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            # ru_maxrss of RUSAGE_CHILDREN is the largest finished child (the dbt subprocess)
             "largest_child": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
         },
         "work_dir": str(work),
     }
+    if args.keep is None:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+        report["work_dir"] = None
     print(json.dumps(report, indent=2, default=str))
     return 0 if result.success else 1
 
