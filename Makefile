@@ -28,8 +28,7 @@ test: $(STAMP)
 
 ## The Dagster UI on workspace.yaml.
 dev: $(STAMP)
-	$(PY) -m orchestration.cli prepare
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} sh -c 'mkdir -p "$$DAGSTER_HOME" && $(VENV)/bin/dagster dev -w workspace.yaml'
+	$(PY) -m orchestration.cli dev
 
 ## Benchmark: make bench SCALE=10
 bench: $(STAMP)

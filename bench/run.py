@@ -10,6 +10,7 @@ runs as a subprocess). Everything goes to a temporary folder unless --keep.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -99,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
 
     prepare_dbt()
     started = time.perf_counter()
-    result = run_pipeline(paths)
+    # The run's log (dbt's included) goes to stderr, so stdout is only the JSON report.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = run_pipeline(paths)
     timings["pipeline_total"] = time.perf_counter() - started
     timings.update(_step_seconds(result.run_id))
 

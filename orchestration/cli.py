@@ -38,6 +38,17 @@ def _has_landing_data(paths: SpmPaths) -> bool:
     return any(any((paths.landing_dir / system).glob("*/*")) for system in ("crm", "hr"))
 
 
+def ensure_dagster_home() -> Path:
+    """DAGSTER_HOME (default ``.dagster_home``) with the project's instance settings."""
+    import shutil
+
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(REPO_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    return home
+
+
 def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "INFO"):
     """Materialize the whole asset graph with its checks, in process; return the result."""
     import dagster as dg
@@ -49,8 +60,7 @@ def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "I
     run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if period:
         run_config["ops"] = {"payout_extract": {"config": {"period": period}}}
-    home = os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
-    Path(home).mkdir(parents=True, exist_ok=True)
+    ensure_dagster_home()
     with dg.DagsterInstance.get() as instance:
         return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
 
@@ -92,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="spm")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("prepare", help="dbt parse, so the Dagster definitions can load")
+    sub.add_parser("dev", help="the Dagster UI on workspace.yaml")
     run = sub.add_parser("run", help="generate demo data if needed, run the pipeline, print a summary")
     run.add_argument("--scale", type=float, default=1.0, help="demo company size (1 = 200 payees)")
     run.add_argument("--regenerate", action="store_true", help="rewrite the demo data even if present")
@@ -101,6 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "prepare":
         print(f"dbt manifest: {prepare_dbt()}")
         return 0
+
+    if args.command == "dev":
+        prepare_dbt()
+        ensure_dagster_home()
+        dagster = str(Path(sys.executable).parent / "dagster")
+        os.execv(dagster, [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
 
     paths = SpmPaths.from_env()
     if args.regenerate or not _has_landing_data(paths):

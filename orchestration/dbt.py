@@ -40,6 +40,7 @@ class SpmDbtTranslator(DagsterDbtTranslator):
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
     dagster_dbt_translator=SpmDbtTranslator(),
+    pool="duckdb_warehouse",
 )
 def spm_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SpmPathsResource):
     # dbt reads the raw layer and the warehouse path from the environment

@@ -8,6 +8,8 @@ from assets.ingest.assets import INGEST_ASSETS, INGEST_CHECKS
 from assets.payouts.assets import payout_extract
 from orchestration.dbt import dbt_resource, spm_dbt_models
 from orchestration.resources import SpmPathsResource
+from orchestration.schedules import build_daily_refresh_schedule
+from orchestration.sensors import build_new_batch_sensor
 
 PIPELINE_JOB_NAME = "spm_pipeline"
 
@@ -17,12 +19,19 @@ spm_pipeline = dg.define_asset_job(
     PIPELINE_JOB_NAME,
     selection=dg.AssetSelection.all(),
     description="Ingest every landing batch, build the warehouse, write the pay period's payout extract.",
+    # Transient failures (a locked file, a slow disk) are retried with backoff.
+    # Every step is idempotent (ingest skips files already in raw, dbt rebuilds,
+    # the payout files are a pure function of the inputs), so a retry or a
+    # re-execution from failure never duplicates data.
+    op_retry_policy=dg.RetryPolicy(max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL),
 )
 
 defs = dg.Definitions(
     assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract],
     asset_checks=[*INGEST_CHECKS],
     jobs=[spm_pipeline],
+    schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME)],
+    sensors=[build_new_batch_sensor(PIPELINE_JOB_NAME)],
     resources={
         "paths": SpmPathsResource(),
         "dbt": dbt_resource(),

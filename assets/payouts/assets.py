@@ -87,6 +87,7 @@ def read_period_earnings(warehouse: Path, period: str) -> tuple[list[EarningRow]
     deps=[COMMISSION_MART, PAYEE_DIMENSION],
     group_name="payouts",
     kinds={"python", "csv", "parquet"},
+    pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
     description="The pay period's payout extract (CSV, Parquet, manifest) under SPM_EXPORT_DIR/payouts/<period>/.",
 )
 def payout_extract(

@@ -1,0 +1,47 @@
+"""Start the pipeline when a new extract batch lands, and never twice for one batch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.resources import SpmPathsResource
+
+BATCH_SYSTEMS = ("crm", "hr")
+
+
+def landed_batches(landing_dir: Path) -> list[str]:
+    """Every batch folder under the landing folder, as ``<system>/<YYYY-MM-DD>``, sorted."""
+    batches = []
+    for system in BATCH_SYSTEMS:
+        root = Path(landing_dir) / system
+        if root.is_dir():
+            batches += [f"{system}/{p.name}" for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return sorted(batches)
+
+
+def new_batches(landed: list[str], cursor: str | None) -> list[str]:
+    seen = set(json.loads(cursor)) if cursor else set()
+    return [batch for batch in landed if batch not in seen]
+
+
+def build_new_batch_sensor(job_name: str) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="new_landing_batch",
+        job_name=job_name,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description="Runs the pipeline once for each new CRM or HR batch folder in the landing folder.",
+    )
+    def new_landing_batch(context: dg.SensorEvaluationContext, paths: SpmPathsResource):
+        landed = landed_batches(paths.paths().landing_dir)
+        fresh = new_batches(landed, context.cursor)
+        if not fresh:
+            return dg.SkipReason(f"no new batch ({len(landed)} seen)")
+        context.update_cursor(json.dumps(landed))
+        # The run key names the batches: Dagster never starts two runs with one key.
+        return dg.RunRequest(run_key="batches:" + ",".join(fresh), tags={"spm/batches": ",".join(fresh)})
+
+    return new_landing_batch
