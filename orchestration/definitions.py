@@ -5,7 +5,9 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.ingest.assets import INGEST_ASSETS, INGEST_CHECKS
+from assets.bi_snapshot import bi_snapshot
 from assets.payouts.assets import payout_extract
+from assets.quality_checks import QUALITY_CHECKS
 from orchestration.dbt import dbt_resource, spm_dbt_models
 from orchestration.resources import SpmPathsResource
 from orchestration.schedules import build_daily_refresh_schedule
@@ -13,8 +15,9 @@ from orchestration.sensors import build_new_batch_sensor
 
 PIPELINE_JOB_NAME = "spm_pipeline"
 
-# Ingest -> dbt build (models and tests) -> payout extract. Blocking checks
-# (GX suites on ingest, dbt tests) stop the assets downstream of a failure.
+# Ingest -> dbt build (models and tests) -> payout extract and BI snapshot.
+# Blocking checks (GX suites on ingest, the quarantine threshold, dbt tests)
+# stop the assets downstream of a failure; warnings (freshness) do not.
 spm_pipeline = dg.define_asset_job(
     PIPELINE_JOB_NAME,
     selection=dg.AssetSelection.all(),
@@ -27,8 +30,8 @@ spm_pipeline = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract],
-    asset_checks=[*INGEST_CHECKS],
+    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot],
+    asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS],
     jobs=[spm_pipeline],
     schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME)],
     sensors=[build_new_batch_sensor(PIPELINE_JOB_NAME)],

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.ingest.landing import list_batches
 from orchestration.resources import SpmPathsResource
 
 BATCH_SYSTEMS = ("crm", "hr")
@@ -14,12 +15,9 @@ BATCH_SYSTEMS = ("crm", "hr")
 
 def landed_batches(landing_dir: Path) -> list[str]:
     """Every batch folder under the landing folder, as ``<system>/<YYYY-MM-DD>``, sorted."""
-    batches = []
-    for system in BATCH_SYSTEMS:
-        root = Path(landing_dir) / system
-        if root.is_dir():
-            batches += [f"{system}/{p.name}" for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    return sorted(batches)
+    return sorted(
+        f"{system}/{name}" for system in BATCH_SYSTEMS for name, _, _ in list_batches(Path(landing_dir), system)
+    )
 
 
 def new_batches(landed: list[str], cursor: str | None) -> list[str]:

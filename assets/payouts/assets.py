@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 
 from assets.currencies import MINOR_UNITS
+from assets.ingest.landing import list_batches
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.payouts.extract import (
     EarningRow,
@@ -30,12 +31,10 @@ class PayoutExtractConfig(dg.Config):
 
 def default_pay_period(landing_dir: Path) -> str:
     """The last complete month before the newest CRM extract batch."""
-    batches = sorted(
-        p.name for p in (Path(landing_dir) / "crm").glob("*") if p.is_dir() and not p.name.startswith(".")
-    )
+    batches = list_batches(Path(landing_dir), "crm")
     if not batches:
         raise dg.Failure(f"No CRM batch under {Path(landing_dir) / 'crm'}: cannot choose a pay period.")
-    newest = date.fromisoformat(batches[-1])
+    _, newest, _ = batches[-1]
     year, month = (newest.year - 1, 12) if newest.month == 1 else (newest.year, newest.month - 1)
     return f"{year:04d}-{month:02d}"
 
