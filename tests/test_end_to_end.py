@@ -152,3 +152,37 @@ def test_bi_snapshot_holds_every_mart_and_opens_while_the_warehouse_is_free(pipe
     assert {"dim_payee", "fct_credit", "fct_commission", "fct_quarantine"} <= tables
     assert snapshot_commission == _query(paths, "select count(*), sum(commission_amount) from fct_commission")
     assert (current / "fct_commission.parquet").exists()
+
+
+def test_sensor_starts_one_run_for_a_new_batch_whose_deal_is_then_credited(pipeline):
+    import dagster as dg
+    import polars as pl
+
+    from orchestration.definitions import defs
+    from orchestration.resources import SpmPathsResource
+
+    paths, _, _ = pipeline
+    sensor = defs.resolve_sensor_def("new_landing_batch")
+    resources = {"paths": SpmPathsResource(landing_dir=str(paths.landing_dir))}
+    seen = sensor.evaluate_tick(dg.build_sensor_context(cursor=None, resources=resources)).cursor
+
+    # A later CRM extract with one new won deal, copied from an existing one.
+    newest = paths.landing_dir / "crm" / "2026-11-27"
+    source = next(p for p in sorted(newest.glob("Opportunity*")) if p.stem == "Opportunity" or p.stem.startswith("Opportunity-"))
+    deals = pl.read_parquet(source) if source.suffix == ".parquet" else pl.read_csv(source, infer_schema=False)
+    new_deal = deals.filter(pl.col("IsWon") == "true").head(1).with_columns(
+        Id=pl.lit("006TESTNEWBATCH0001"),
+        CloseDate=pl.lit("2026-11-28"),
+        LastModifiedDate=pl.lit("2026-11-28T09:00:00.000+0000"),
+    )
+    (paths.landing_dir / "crm" / "2026-11-28").mkdir()
+    new_deal.write_csv(paths.landing_dir / "crm" / "2026-11-28" / "Opportunity.csv")
+
+    tick = sensor.evaluate_tick(dg.build_sensor_context(cursor=seen, resources=resources))
+    assert [r.run_key for r in tick.run_requests] == ["batches:crm/2026-11-28"]
+    again = sensor.evaluate_tick(dg.build_sensor_context(cursor=tick.cursor, resources=resources))
+    assert again.run_requests == []
+
+    assert run_pipeline(paths).success
+    credited = _query(paths, "select count(*) from fct_credit where opportunity_id = '006TESTNEWBATCH0001'")
+    assert credited[0][0] >= 1
