@@ -1,0 +1,116 @@
+"""Quota (SPEC §4) and crediting (SPEC §3.4, §3.5) on the small company plus
+``tests/fixtures_quota.py``: seasonality, ramp, proration, quarter and year
+sums, manager roll-up and product-family credit, each to the 10th decimal with
+the arithmetic beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures_quota import build_quota_company
+from tests.test_dbt_build import _env_without_spm, divide_money, query, run_dbt
+
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("dbt_quota")
+    raw = tmp / "raw"
+    build_quota_company(raw)
+    env = _env_without_spm() | {"SPM_RAW_DIR": str(raw), "SPM_WAREHOUSE": str(tmp / "spm.duckdb")}
+    completed = run_dbt("build", tmp, env)
+    results = json.loads((tmp / "target" / "run_results.json").read_text())
+    failures = [
+        f"{r['unique_id']}: {r['status']} {r.get('message')}"
+        for r in results["results"]
+        if r["status"] not in ("success", "pass")
+    ]
+    assert completed.returncode == 0 and not failures, "\n".join(failures) or completed.stdout[-5000:]
+    return tmp / "spm.duckdb"
+
+
+def quota_rows(warehouse: Path, employee_id: str) -> dict[str, tuple]:
+    rows = query(
+        warehouse,
+        """
+        select period, seasonality_weight, employment_month, ramp_factor, eligible_days, days_in_month,
+               full_monthly_quota, monthly_quota, quota_qtd, quota_quarter, quota_ytd
+        from fct_quota where employee_id = ? order by period
+        """,
+        [employee_id],
+    )
+    return {r[0]: r[1:] for r in rows}
+
+
+# ---------------------------------------------------------------- quota (SPEC §4)
+
+
+def test_seasonality_ramp_and_proration_for_a_mid_month_hire(warehouse):
+    q = quota_rows(warehouse, "E005")
+    # Before the hire (2026-04-16): 0 eligible days, quota 0, row kept.
+    for period in ("2026-01", "2026-02", "2026-03"):
+        assert q[period][3] == 0 and q[period][6] == D(0)
+    # April: 120000 * 0.10 = 12000; ramp month 1 = 0.25; hired on the 16th of a
+    # 30-day month: 15/30 eligible. 12000 * 0.25 * 15 / 30 = 1500.
+    assert q["2026-04"][:7] == (D("0.1"), 1, D("0.25"), 15, 30, D(12000), D(1500))
+    # May: 12000 * 0.5 = 6000; June: 12000 * 0.75 = 9000; July: ramp over, 120000 * 0.05 = 6000.
+    assert q["2026-05"][1:3] == (2, D("0.5")) and q["2026-05"][6] == D(6000)
+    assert q["2026-06"][1:3] == (3, D("0.75")) and q["2026-06"][6] == D(9000)
+    assert q["2026-07"][1:3] == (4, D(1)) and q["2026-07"][6] == D(6000)
+    # August: 10 days of unpaid leave (10th-19th) out of 31: 6000 * 21 / 31 = 4064.516129032258...
+    assert q["2026-08"][3:7] == (21, 31, D(6000), D("4064.5161290323"))
+    assert q["2026-08"][6] == divide_money(D(6000) * 21, 31)
+    # September: paid leave is eligible: 120000 * 0.10 = 12000, all 30 days.
+    assert q["2026-09"][3:7] == (30, 30, D(12000), D(12000))
+
+
+def test_quarter_and_year_to_date_quotas_are_sums_of_the_monthly_ones(warehouse):
+    q = quota_rows(warehouse, "E005")
+    # Q2 = 1500 + 6000 + 9000 = 16500; quarter to date at May = 1500 + 6000.
+    assert [q[p][7] for p in ("2026-04", "2026-05", "2026-06")] == [D(1500), D(7500), D(16500)]
+    assert {q[p][8] for p in ("2026-04", "2026-05", "2026-06")} == {D(16500)}
+    # Q3 to date at August = 6000 + 4064.5161290323; year to date = 16500 + 10064.5161290323.
+    assert q["2026-08"][7] == D("10064.5161290323")
+    assert q["2026-08"][9] == D("26564.5161290323")
+    # The full (unramped, unprorated) seasonal quotas add up to the annual quota.
+    assert sum(r[5] for r in q.values()) == D(120000)
+
+
+def test_termination_mid_month_prorates_and_ends_the_quota(warehouse):
+    q = quota_rows(warehouse, "E006")
+    # 36000 / 12 = 3000 a month; terminated 2026-03-10: 10/31 of March = 967.741935483870...
+    assert q["2026-01"][6] == D(3000) and q["2026-02"][6] == D(3000)
+    assert q["2026-03"][3:7] == (10, 31, D(3000), D("967.7419354839"))
+    assert q["2026-03"][9] == D("6967.7419354839")  # 3000 + 3000 + 967.7419354839
+    assert q["2026-03"][8] == D("6967.7419354839")  # Q1 is the whole quarter
+    assert all(q[p][6] == D(0) and q[p][3] == 0 for p in q if p >= "2026-04")
+    assert q["2026-12"][9] == D("6967.7419354839")
+
+
+def test_attainment_quarter_to_date_and_zero_quota_months(warehouse):
+    rows = query(
+        warehouse,
+        """
+        select period, credit_qtd, quota_qtd, attainment_qtd, attainment_period
+        from fct_attainment where employee_id = ? order by period
+        """,
+        ["E001"],
+    )
+    a = {r[0]: r[1:] for r in rows}
+    # E001: January own credit 13500 (O1 10000 + O8 3000 + half of O12 500), February O2.
+    feb = D("534792.2417153996")
+    assert a["2026-02"][:3] == (D(13500) + feb, D(20000), divide_money(D(13500) + feb, D(20000)))
+    assert a["2026-04"][:3] == (D(0), D(10000), D(0))
+    erin = {r[0]: r[1:] for r in query(
+        warehouse, "select period, credit_qtd, quota_qtd, attainment_qtd, attainment_period "
+        "from fct_attainment where employee_id = 'E005' order by period")}
+    assert erin["2026-01"] == (D(0), D(0), None, None)  # before the hire: quota 0, attainment null
+    ((quota_rows_count, attainment_rows_count),) = query(
+        warehouse, "select (select count(*) from fct_quota), (select count(*) from fct_attainment)")
+    assert quota_rows_count == attainment_rows_count == 60  # 5 usable quotas x 12 months
