@@ -114,3 +114,54 @@ def test_attainment_quarter_to_date_and_zero_quota_months(warehouse):
     ((quota_rows_count, attainment_rows_count),) = query(
         warehouse, "select (select count(*) from fct_quota), (select count(*) from fct_attainment)")
     assert quota_rows_count == attainment_rows_count == 60  # 5 usable quotas x 12 months
+
+
+# ---------------------------------------------------------------- roll-up (SPEC §3.4)
+
+EUR_JAN, EUR_FEB, GBP = D("0.92"), D("0.9234"), D("0.79")
+
+
+def rollup_rows(warehouse: Path) -> dict[tuple[str, str, str], tuple]:
+    rows = query(
+        warehouse,
+        """
+        select opportunity_id, employee_id, credited_from_employee_id, rollup_level, credit_amount, payee_currency
+        from fct_credit where credit_type = 'rollup'
+        """,
+    )
+    return {(o, e, f): (level, amount, currency) for o, e, f, level, amount, currency in rows}
+
+
+def test_rollup_follows_the_manager_chain_as_of_the_credit_date(warehouse):
+    r = rollup_rows(warehouse)
+    # O1 (2026-01-20, 10000 USD, Alice E001): Alice reported to Carol E003 until
+    # 2026-01-31; Carol reports to Grace E007 (EUR): 10000 * 0.92 / 1 = 9200.
+    assert r[("O1", "E003", "E001")] == (1, D(10000), "USD")
+    assert r[("O1", "E007", "E001")] == (2, D(9200), "EUR")
+    assert ("O1", "E008", "E001") not in r
+    # O2 (2026-02-10, EUR): Alice's 40% = 493827.156 EUR now rolls up to Hank E008
+    # (GBP): 493827.156 * 0.79 / 0.9234 = 390123.45324 / 0.9234 = 422485.87095516.. and to Grace (EUR, no conversion).
+    alice_o2 = divide_money(D("1234567.89") * 40, 100)
+    assert alice_o2 == D("493827.156")
+    assert r[("O2", "E008", "E001")] == (1, divide_money(alice_o2 * GBP, EUR_FEB), "GBP")
+    assert r[("O2", "E008", "E001")][1] == D("422485.8709551657")
+    assert r[("O2", "E007", "E001")] == (2, alice_o2, "EUR")
+    assert ("O2", "E003", "E001") not in r  # the credit after the change is not the old manager's
+    # Bob E002 (no job history) still reports to Carol: 740740.734 EUR / 0.9234 USD.
+    assert r[("O2", "E003", "E002")] == (1, divide_money(D("740740.734"), EUR_FEB), "USD")
+    assert r[("O2", "E007", "E002")] == (2, D("740740.734"), "EUR")
+    # Carol's own credit rolls up too: O10 12000 USD on 2026-02-25 -> 12000 * 0.9234 EUR.
+    assert r[("O10", "E007", "E003")] == (1, D("11080.8"), "EUR")
+    # O12: Grace gets Alice's half via Carol (level 2) and Carol's half (level 1): 500 * 0.92 each.
+    assert r[("O12", "E007", "E001")] == (2, D(460), "EUR")
+    assert r[("O12", "E007", "E003")] == (1, D(460), "EUR")
+    # Grace has no manager: nothing above her.
+    assert not any(f == "E007" for (_, _, f) in r)
+
+
+def test_rollup_does_not_change_own_credit_or_attainment(warehouse):
+    ((own,),) = query(warehouse, "select count(*) from fct_credit where credit_type in ('owner', 'split')")
+    assert own == 9
+    ((carol_jan,),) = query(
+        warehouse, "select credit_period from fct_attainment where employee_id = 'E003' and period = '2026-01'")
+    assert carol_jan == D(500)  # her own half of O12; roll-up credit is not own credit

@@ -3,6 +3,8 @@
 -- shares: Amount * (sum of split percentages) / 100, which is the Amount when
 -- the deal has no splits (allowing each share's rounding at the 10th decimal).
 -- A deal with invalid splits or no amount has no credit at all.
+-- Only owner and split credit count here (roll-up credit repeats them for the
+-- managers: assert_rollup_credit_equals_source_credit_converted).
 -- Returns the deals that do not reconcile.
 
 -- Dagster shows this test as an asset check of fct_credit.
@@ -37,6 +39,8 @@ credited as (
         count(*) as credit_count,
         sum(credit_amount_deal_currency) as credited_amount
     from {{ ref('fct_credit') }}
+    where credit_type in ('owner', 'split')
+        and credit_status = 'current'
     group by opportunity_id
 
 ),

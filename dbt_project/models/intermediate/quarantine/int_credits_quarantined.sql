@@ -5,6 +5,8 @@
 --                                  payee's currency on the credit date
 --   no_plan_assignment             the payee is on no (usable) plan at the credit
 --                                  date: credited, but earns no commission
+--                                  (own credit only: a manager without a plan
+--                                  getting roll-up credit is not a finding)
 -- Each row is traced to the deal's newest Opportunity row.
 with
 
@@ -112,6 +114,7 @@ without_plan as (
         ) }}
     from assigned
     where plan_id is null
+        and credit_type in ('owner', 'split')
 
 ),
 
