@@ -165,3 +165,43 @@ def test_rollup_does_not_change_own_credit_or_attainment(warehouse):
     ((carol_jan,),) = query(
         warehouse, "select credit_period from fct_attainment where employee_id = 'E003' and period = '2026-01'")
     assert carol_jan == D(500)  # her own half of O12; roll-up credit is not own credit
+
+
+# ---------------------------------------------------------------- product families (SPEC §3.5)
+
+
+def test_credit_by_product_family_shares_and_units(warehouse):
+    rows = query(
+        warehouse,
+        """
+        select opportunity_id, employee_id, credit_type, credited_from_employee_id, product_family,
+               family_share, credit_amount, units
+        from fct_credit_by_product_family
+        """,
+    )
+    f = {(o, e, t, src, fam): (share, amount, units) for o, e, t, src, fam, share, amount, units in rows}
+    # O1: line items Software 5000 + 1500 = 6500 (3 units), Services 2500 (10 units), total 9000.
+    # Services (first by name): 10000 * 2500 / 9000 = 2777.777...; Software: 10000 - 2777.7777777778.
+    assert f[("O1", "E001", "owner", "E001", "Services")] == (D("0.2777777778"), D("2777.7777777778"), D(10))
+    assert f[("O1", "E001", "owner", "E001", "Software")] == (D("0.7222222222"), D("7222.2222222222"), D(3))
+    # Grace's roll-up of O1 is 9200 EUR: 9200 * 2500 / 9000 = 2555.555...; 9200 - 2555.5555555556.
+    assert f[("O1", "E007", "rollup", "E001", "Services")][1:] == (D("2555.5555555556"), D(10))
+    assert f[("O1", "E007", "rollup", "E001", "Software")][1:] == (D("6644.4444444444"), D(3))
+    # O2: one Services line of 7 units, split 60/40: units 4.2 and 2.8, the whole credit each.
+    assert f[("O2", "E002", "split", "E002", "Services")] == (D(1), D("740740.734"), D("4.2"))
+    assert f[("O2", "E001", "split", "E001", "Services")][2] == D("2.8")
+    # O10 has no line items: one row, family null, the whole credit, no units.
+    assert f[("O10", "E003", "owner", "E003", None)] == (D(1), D(12000), None)
+    # Summed over families, every credit is exactly the fct_credit row.
+    ((mismatches,),) = query(
+        warehouse,
+        """
+        select count(*) from fct_credit c
+        left join (
+            select opportunity_id, employee_id, credit_type, credited_from_employee_id, sum(credit_amount) as total
+            from fct_credit_by_product_family group by 1, 2, 3, 4
+        ) f using (opportunity_id, employee_id, credit_type, credited_from_employee_id)
+        where f.total is distinct from c.credit_amount
+        """,
+    )
+    assert mismatches == 0
