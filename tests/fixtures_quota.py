@@ -11,6 +11,11 @@ Added in a third batch (B3 = 2026-03-02), every number checked in
 * Hierarchy: E007 Grace (EUR, VP, no manager) manages E003 Carol and E008 Hank
   (GBP). Alice E001 reported to E003 until 2026-01-31 and to E008 from
   2026-02-01 (job history); the current HR record says E008.
+* Clawback: Finn E006 (CRM user U006) is on PLAN_CB (clawback window 30 days).
+  O20 (4000 USD, closed 2026-01-10) was won in batch 2026-01-15 and lost on
+  2026-02-01 (OpportunityHistory): 22 days, inside the window, reversed. O21
+  (2500 USD, closed 2026-01-05) was won, then deleted in batch 2026-03-02
+  (no history: the batch date counts): 56 days, outside, the credit stands.
 * Line items: O1 has Software 5000 (2 units) + Services 2500 (10 units) +
   Software 1500 (1 unit); O2 has one Services line of 7 units.
 """
@@ -22,9 +27,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from assets.ingest.plans import PLAN_RAMP_SCHEMA, PLAN_SCHEMA
-from tests.fixtures_raw import _frame, _worker, build_small_company, write_batch
+from tests.fixtures_raw import _frame, _opportunity, _ts, _worker, build_small_company, write_batch
 
 B3 = "2026-03-02"
+B0 = "2026-01-15"
 
 SEASONALITY = {1: "0.05", 2: "0.05", 3: "0.10", 4: "0.10", 5: "0.10", 6: "0.10",
                7: "0.05", 8: "0.05", 9: "0.10", 10: "0.10", 11: "0.10", 12: "0.10"}
@@ -67,10 +73,13 @@ def build_quota_company(raw_dir: Path) -> None:
     ])
     write_batch(raw_dir, "config", "plan_assignments", B3, [
         {"employee_id": "E005", "plan_id": "PLAN_RAMP", "start_date": date(2026, 4, 16), "end_date": None},
+        {"employee_id": "E006", "plan_id": "PLAN_CB", "start_date": date(2026, 1, 1), "end_date": None},
     ])
     _frame([
         {"plan_id": "PLAN_RAMP", "plan_name": "Ramping AE 2026", "effective_start": date(2026, 1, 1),
          "effective_end": date(2026, 12, 31), "source_file": "plans/plan_ramp.yaml"},
+        {"plan_id": "PLAN_CB", "plan_name": "Clawback 2026", "effective_start": date(2026, 1, 1),
+         "effective_end": date(2026, 12, 31), "source_file": "plans/plan_cb.yaml", "clawback_window_days": 30},
     ], PLAN_SCHEMA).write_parquet(raw_dir / "config" / "plan" / "plans_ramp.parquet")
     _frame([
         {"plan_id": "PLAN_RAMP", "employment_month": k, "quota_factor": Decimal(f)}
@@ -90,4 +99,24 @@ def build_quota_company(raw_dir: Path) -> None:
          "UnitPrice": Decimal(1500), "TotalPrice": Decimal(1500), "LastModifiedDate": None},
         {"Id": "L4", "OpportunityId": "O2", "Product2Id": "P2", "Quantity": Decimal(7),
          "UnitPrice": Decimal("176366.8414285714"), "TotalPrice": Decimal("1234567.89"), "LastModifiedDate": None},
+    ])
+
+    # ---- Clawback
+    write_batch(raw_dir, "crm", "user", B3, [
+        {"Id": "U006", "Name": "Finn Frey", "Email": "e006@example.com", "EmployeeNumber": "E006", "IsActive": True},
+    ])
+    write_batch(raw_dir, "crm", "opportunity", B0, [
+        _opportunity("O20", "U006", "4000.00", "USD", "2026-01-10", True, "2026-01-10T10:00:00"),
+        _opportunity("O21", "U006", "2500.00", "USD", "2026-01-05", True, "2026-01-05T10:00:00"),
+    ])
+    write_batch(raw_dir, "crm", "opportunity", B3, [
+        _opportunity("O20", "U006", "4000.00", "USD", "2026-01-10", False, "2026-02-01T09:00:00",
+                     stage="Closed Lost"),
+        _opportunity("O21", "U006", "2500.00", "USD", "2026-01-05", True, "2026-03-01T09:00:00", deleted=True),
+    ])
+    write_batch(raw_dir, "crm", "opportunity_history", B3, [
+        {"Id": "H201", "OpportunityId": "O20", "StageName": "Closed Won", "Amount": Decimal("4000"),
+         "CloseDate": date(2026, 1, 10), "CreatedDate": _ts("2026-01-10T10:00:00")},
+        {"Id": "H202", "OpportunityId": "O20", "StageName": "Closed Lost", "Amount": Decimal("4000"),
+         "CloseDate": date(2026, 1, 10), "CreatedDate": _ts("2026-02-01T09:00:00")},
     ])

@@ -161,7 +161,7 @@ def test_rollup_follows_the_manager_chain_as_of_the_credit_date(warehouse):
 
 def test_rollup_does_not_change_own_credit_or_attainment(warehouse):
     ((own,),) = query(warehouse, "select count(*) from fct_credit where credit_type in ('owner', 'split')")
-    assert own == 9
+    assert own == 10  # the small company's 9 and O21, standing after the clawback window
     ((carol_jan,),) = query(
         warehouse, "select credit_period from fct_attainment where employee_id = 'E003' and period = '2026-01'")
     assert carol_jan == D(500)  # her own half of O12; roll-up credit is not own credit
@@ -205,3 +205,30 @@ def test_credit_by_product_family_shares_and_units(warehouse):
         """,
     )
     assert mismatches == 0
+
+
+# ---------------------------------------------------------------- clawback (SPEC §5, crediting side)
+
+
+def test_clawback_inside_the_window_reverses_and_outside_it_the_credit_stands(warehouse):
+    clawbacks = query(
+        warehouse,
+        "select opportunity_id, employee_id, original_close_date, original_credit_amount, change_date, reason, "
+        "window_days from fct_clawback",
+    )
+    # O20: closed 2026-01-10, lost 2026-02-01 (history) = 22 days <= 30: reversed.
+    from datetime import date
+    assert clawbacks == [("O20", "E006", date(2026, 1, 10), D(4000), date(2026, 2, 1), "lost", 30)]
+    credits = query(
+        warehouse,
+        "select opportunity_id, employee_id, credit_type, credit_status, credit_amount from fct_credit "
+        "where opportunity_id in ('O20', 'O21', 'O7') order by employee_id",
+    )
+    # O21: closed 2026-01-05, deleted in batch 2026-03-02 = 56 days > 30: the 2500 stands,
+    # and rolls up to Finn's manager Carol and her manager Grace (2500 * 0.92 EUR in January).
+    # O7 (Alice, PLAN_AE has no window) was deleted: no credit, no clawback row.
+    assert credits == [
+        ("O21", "E003", "rollup", "standing_after_window", D(2500)),
+        ("O21", "E006", "owner", "standing_after_window", D(2500)),
+        ("O21", "E007", "rollup", "standing_after_window", D(2300)),
+    ]

@@ -15,6 +15,7 @@ with
 creditable as (
 
     select * from {{ ref('int_opportunities_creditable') }}
+    where credit_status = 'current'  -- a lost deal's last win is not a finding
 
 ),
 
@@ -22,13 +23,13 @@ held_back_shares as (
 
     select distinct opportunity_id
     from {{ ref('int_credit_shares_mapped_to_payees') }}
-    where employee_id is null
+    where credit_status = 'current' and employee_id is null
 
     union
 
     select distinct opportunity_id
     from {{ ref('int_credits_converted') }}
-    where credit_amount is null
+    where credit_status = 'current' and credit_amount is null
 
 ),
 

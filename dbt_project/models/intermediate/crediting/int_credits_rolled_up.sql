@@ -14,8 +14,7 @@ with recursive
 
 own_credits as (
 
-    select * from {{ ref('int_credits_converted') }}
-    where credit_amount is not null
+    select * from {{ ref('int_credits_own') }}
 
 ),
 
@@ -92,6 +91,7 @@ rolled_up as (
         own_credits.deal_amount,
         own_credits.deal_currency,
         own_credits.opportunity_type,
+        own_credits.credit_status,
         own_credits.credit_amount_deal_currency,
         workers.currency as payee_currency,
         own_credits.source_batch,
@@ -187,6 +187,7 @@ final as (
         period,
         'rollup' as credit_type,
         rollup_level,
+        credit_status,
         split_percentage,
 
         ----------  deal

@@ -13,12 +13,14 @@ with
 mapped as (
 
     select * from {{ ref('int_credit_shares_mapped_to_payees') }}
+    where credit_status = 'current'  -- a lost deal's last win is not a finding
 
 ),
 
 converted as (
 
     select * from {{ ref('int_credits_converted') }}
+    where credit_status = 'current'  -- a lost deal's last win is not a finding
 
 ),
 

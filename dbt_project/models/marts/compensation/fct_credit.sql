@@ -6,6 +6,8 @@
 --   as of the credit date (SPEC §3.4, int_credits_rolled_up), converted to the
 --   manager's currency; credited_from_employee_id = the payee, rollup_level
 --   1 = direct manager, 2 = the manager's manager, ...
+-- credit_status: current (creditable now) or standing_after_window (lost after
+-- the plan's clawback window: the last won credit stands, SPEC §5).
 -- Shares that could not be credited (bad splits, owner without HR record,
 -- missing FX rate) are in fct_quarantine instead.
 with
@@ -21,6 +23,7 @@ own_credits as (
         period,
         credit_type,
         cast(null as {{ dbt.type_int() }}) as rollup_level,
+        credit_status,
         split_percentage,
         opportunity_type,
         deal_amount,
@@ -34,8 +37,7 @@ own_credits as (
         source_file,
         source_row,
         loaded_at
-    from {{ ref('int_credits_converted') }}
-    where credit_amount is not null
+    from {{ ref('int_credits_own') }}
 
 ),
 
@@ -50,6 +52,7 @@ rollup_credits as (
         period,
         credit_type,
         rollup_level,
+        credit_status,
         split_percentage,
         opportunity_type,
         deal_amount,
@@ -93,7 +96,7 @@ final as (
         ----------  how
         credit_type,
         rollup_level,
-        'current' as credit_status,
+        credit_status,
         split_percentage,
         opportunity_type,
 
