@@ -16,6 +16,10 @@ Added in a third batch (B3 = 2026-03-02), every number checked in
   2026-02-01 (OpportunityHistory): 22 days, inside the window, reversed. O21
   (2500 USD, closed 2026-01-05) was won, then deleted in batch 2026-03-02
   (no history: the batch date counts): 56 days, outside, the credit stands.
+  O22 (closed 2026-01-20) was reduced from 6000 to 5000 on 2026-02-10
+  (history): 21 days, the reduction is reversed (5000 counts). O23 (closed
+  2026-01-02) was reduced from 8000 to 7000 in batch 2026-03-02: 59 days, the
+  8000 stands.
 * Line items: O1 has Software 5000 (2 units) + Services 2500 (10 units) +
   Software 1500 (1 unit); O2 has one Services line of 7 units.
 """
@@ -108,15 +112,21 @@ def build_quota_company(raw_dir: Path) -> None:
     write_batch(raw_dir, "crm", "opportunity", B0, [
         _opportunity("O20", "U006", "4000.00", "USD", "2026-01-10", True, "2026-01-10T10:00:00"),
         _opportunity("O21", "U006", "2500.00", "USD", "2026-01-05", True, "2026-01-05T10:00:00"),
+        _opportunity("O22", "U006", "6000.00", "USD", "2026-01-20", True, "2026-01-20T10:00:00"),
+        _opportunity("O23", "U006", "8000.00", "USD", "2026-01-02", True, "2026-01-02T10:00:00"),
     ])
     write_batch(raw_dir, "crm", "opportunity", B3, [
         _opportunity("O20", "U006", "4000.00", "USD", "2026-01-10", False, "2026-02-01T09:00:00",
                      stage="Closed Lost"),
         _opportunity("O21", "U006", "2500.00", "USD", "2026-01-05", True, "2026-03-01T09:00:00", deleted=True),
+        _opportunity("O22", "U006", "5000.00", "USD", "2026-01-20", True, "2026-02-10T09:00:00"),
+        _opportunity("O23", "U006", "7000.00", "USD", "2026-01-02", True, "2026-03-01T09:00:00"),
     ])
     write_batch(raw_dir, "crm", "opportunity_history", B3, [
         {"Id": "H201", "OpportunityId": "O20", "StageName": "Closed Won", "Amount": Decimal("4000"),
          "CloseDate": date(2026, 1, 10), "CreatedDate": _ts("2026-01-10T10:00:00")},
         {"Id": "H202", "OpportunityId": "O20", "StageName": "Closed Lost", "Amount": Decimal("4000"),
          "CloseDate": date(2026, 1, 10), "CreatedDate": _ts("2026-02-01T09:00:00")},
+        {"Id": "H221", "OpportunityId": "O22", "StageName": "Closed Won", "Amount": Decimal("5000"),
+         "CloseDate": date(2026, 1, 20), "CreatedDate": _ts("2026-02-10T09:00:00")},
     ])

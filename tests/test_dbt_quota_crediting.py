@@ -161,7 +161,7 @@ def test_rollup_follows_the_manager_chain_as_of_the_credit_date(warehouse):
 
 def test_rollup_does_not_change_own_credit_or_attainment(warehouse):
     ((own,),) = query(warehouse, "select count(*) from fct_credit where credit_type in ('owner', 'split')")
-    assert own == 10  # the small company's 9 and O21, standing after the clawback window
+    assert own == 12  # the small company's 9; O21, O22 and O23 of Finn
     ((carol_jan,),) = query(
         warehouse, "select credit_period from fct_attainment where employee_id = 'E003' and period = '2026-01'")
     assert carol_jan == D(500)  # her own half of O12; roll-up credit is not own credit
@@ -213,12 +213,23 @@ def test_credit_by_product_family_shares_and_units(warehouse):
 def test_clawback_inside_the_window_reverses_and_outside_it_the_credit_stands(warehouse):
     clawbacks = query(
         warehouse,
-        "select opportunity_id, employee_id, original_close_date, original_credit_amount, change_date, reason, "
-        "window_days from fct_clawback",
+        "select opportunity_id, employee_id, original_close_date, original_credit_amount, reversed_credit_amount, "
+        "change_date, reason, window_days from fct_clawback order by 1",
     )
-    # O20: closed 2026-01-10, lost 2026-02-01 (history) = 22 days <= 30: reversed.
     from datetime import date
-    assert clawbacks == [("O20", "E006", date(2026, 1, 10), D(4000), date(2026, 2, 1), "lost", 30)]
+    assert clawbacks == [
+        # O20: closed 2026-01-10, lost 2026-02-01 (history) = 22 days <= 30: reversed.
+        ("O20", "E006", date(2026, 1, 10), D(4000), D(4000), date(2026, 2, 1), "lost", 30),
+        # O22: closed 2026-01-20, 6000 -> 5000 on 2026-02-10 = 21 days: 1000 reversed.
+        ("O22", "E006", date(2026, 1, 20), D(6000), D(1000), date(2026, 2, 10), "amount_reduced", 30),
+    ]
+    reduced = query(
+        warehouse,
+        "select opportunity_id, credit_status, credit_amount from fct_credit "
+        "where opportunity_id in ('O22', 'O23') and credit_type = 'owner' order by 1",
+    )
+    # O23: closed 2026-01-02, 8000 -> 7000 in batch 2026-03-02 = 59 days > 30: the 8000 stands.
+    assert reduced == [("O22", "current", D(5000)), ("O23", "standing_after_window", D(8000))]
     credits = query(
         warehouse,
         "select opportunity_id, employee_id, credit_type, credit_status, credit_amount from fct_credit "

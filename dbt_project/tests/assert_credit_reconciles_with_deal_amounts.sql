@@ -62,6 +62,10 @@ compared as (
     left join credited
         on creditable.opportunity_id = credited.opportunity_id
     where creditable.opportunity_id not in (select opportunity_id from held_back_shares)
+        -- a reduced amount after the clawback window: the original credit stands
+        and creditable.opportunity_id not in (
+            select opportunity_id from {{ ref('fct_credit') }} where credit_status = 'standing_after_window'
+        )
 
 )
 

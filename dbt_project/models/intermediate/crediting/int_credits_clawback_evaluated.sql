@@ -9,13 +9,76 @@
 --                          (fct_credit keeps it at the last won amount)
 --   reversed_no_window     no plan or no window: the lost deal simply has no
 --                          credit (and is not listed as a clawback)
+-- A won deal whose amount was reduced (int_opportunities_amount_reduced) is
+-- evaluated the same way on its current credit row: the original credit is
+-- the original amount times the payee's split share, converted with the same
+-- rates; reversed in the window (the current, lower credit counts), standing
+-- after it (the original credit counts). current_credit_amount is what remains
+-- credited when the change is reversed (0 for a lost or deleted deal).
 with
+
+lost_credits as (
+
+    select
+        opportunity_id, employee_id, credited_user_id, credit_date, period, credit_type, split_percentage,
+        deal_amount, deal_currency, opportunity_type, credit_amount_deal_currency,
+        fx_rate_deal, fx_rate_payee, credit_amount, payee_currency,
+        {{ money('0') }} as current_credit_amount,
+        change_date, change_reason,
+        source_batch, source_file, source_row, loaded_at
+    from {{ ref('int_credits_converted') }}
+    where credit_status = 'lost_after_win'
+        and credit_amount is not null
+
+),
+
+reduced_deals as (
+
+    select * from {{ ref('int_opportunities_amount_reduced') }}
+
+),
+
+reduced_shares as (
+
+    select
+        converted.*,
+        reduced_deals.original_amount,
+        reduced_deals.change_date as reduction_date,
+        reduced_deals.change_reason as reduction_reason,
+        {{ divide_money('reduced_deals.original_amount * converted.split_percentage', '100') }}
+            as original_credit_amount_deal_currency
+    from {{ ref('int_credits_converted') }} as converted
+    inner join reduced_deals
+        on converted.opportunity_id = reduced_deals.opportunity_id
+    where converted.credit_status = 'current'
+        and converted.credit_amount is not null
+
+),
+
+reduced_credits as (
+
+    select
+        opportunity_id, employee_id, credited_user_id, credit_date, period, credit_type, split_percentage,
+        original_amount as deal_amount, deal_currency, opportunity_type,
+        original_credit_amount_deal_currency as credit_amount_deal_currency,
+        fx_rate_deal, fx_rate_payee,
+        case
+            when deal_currency = payee_currency then original_credit_amount_deal_currency
+            else {{ divide_money('original_credit_amount_deal_currency * fx_rate_payee', 'fx_rate_deal') }}
+        end as credit_amount,
+        payee_currency,
+        credit_amount as current_credit_amount,
+        reduction_date as change_date, reduction_reason as change_reason,
+        source_batch, source_file, source_row, loaded_at
+    from reduced_shares
+
+),
 
 credits as (
 
-    select * from {{ ref('int_credits_converted') }}
-    where credit_status = 'lost_after_win'
-        and credit_amount is not null
+    select * from lost_credits
+    union all
+    select * from reduced_credits
 
 ),
 

@@ -1,6 +1,6 @@
 -- Credits reversed by the clawback rule (SPEC §5, crediting side): a payee's
--- own credit of a deal that was won and stopped being creditable (lost or
--- deleted) within the clawback window of the payee's plan at the credit date
+-- own credit of a deal that was won and stopped being creditable (lost,
+-- deleted, or amount reduced: then the reduction is reversed) within the clawback window of the payee's plan at the credit date
 -- (change_date <= original CloseDate + window_days). Roll-up credit of the deal
 -- goes with it. Changes after the window are not here: the credit stands in
 -- fct_credit (credit_status standing_after_window). A plan without a window
@@ -28,6 +28,8 @@ final as (
         credit_date as original_close_date,
         {{ period_of('credit_date') }} as original_period,
         credit_amount as original_credit_amount,
+        current_credit_amount,
+        {{ money('credit_amount - current_credit_amount') }} as reversed_credit_amount,
         payee_currency,
         credit_amount_deal_currency as original_credit_amount_deal_currency,
         deal_currency,
