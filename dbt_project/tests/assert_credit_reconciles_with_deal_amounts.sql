@@ -3,6 +3,8 @@
 -- shares: Amount * (sum of split percentages) / 100, which is the Amount when
 -- the deal has no splits (allowing each share's rounding at the 10th decimal).
 -- A deal with invalid splits or no amount has no credit at all.
+-- Only owner and split credit count here (roll-up credit repeats them for the
+-- managers: assert_rollup_credit_equals_source_credit_converted).
 -- Returns the deals that do not reconcile.
 
 -- Dagster shows this test as an asset check of fct_credit.
@@ -13,6 +15,7 @@ with
 creditable as (
 
     select * from {{ ref('int_opportunities_creditable') }}
+    where credit_status = 'current'  -- a lost deal's last win is not a finding
 
 ),
 
@@ -20,13 +23,13 @@ held_back_shares as (
 
     select distinct opportunity_id
     from {{ ref('int_credit_shares_mapped_to_payees') }}
-    where employee_id is null
+    where credit_status = 'current' and employee_id is null
 
     union
 
     select distinct opportunity_id
     from {{ ref('int_credits_converted') }}
-    where credit_amount is null
+    where credit_status = 'current' and credit_amount is null
 
 ),
 
@@ -37,6 +40,8 @@ credited as (
         count(*) as credit_count,
         sum(credit_amount_deal_currency) as credited_amount
     from {{ ref('fct_credit') }}
+    where credit_type in ('owner', 'split')
+        and credit_status = 'current'
     group by opportunity_id
 
 ),
@@ -57,6 +62,10 @@ compared as (
     left join credited
         on creditable.opportunity_id = credited.opportunity_id
     where creditable.opportunity_id not in (select opportunity_id from held_back_shares)
+        -- a reduced amount after the clawback window: the original credit stands
+        and creditable.opportunity_id not in (
+            select opportunity_id from {{ ref('fct_credit') }} where credit_status = 'standing_after_window'
+        )
 
 )
 

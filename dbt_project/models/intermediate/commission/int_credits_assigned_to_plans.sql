@@ -7,6 +7,8 @@ with
 credits as (
 
     select * from {{ ref('fct_credit') }}
+    -- Own credit only: roll-up rows (credit_type rollup) are a separate measure.
+    where credit_type in ('owner', 'split')
 
 ),
 

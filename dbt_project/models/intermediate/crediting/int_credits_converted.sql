@@ -42,6 +42,9 @@ per_payee as (
         min(deal_currency) as deal_currency,
         min(payee_currency) as payee_currency,
         min(opportunity_type) as opportunity_type,
+        min(credit_status) as credit_status,
+        min(change_date) as change_date,
+        min(change_reason) as change_reason,
         min(source_batch) as source_batch,
         min(source_file) as source_file,
         min(source_row) as source_row,
@@ -132,6 +135,11 @@ final as (
         deal_currency,
         opportunity_type,
         {{ money('credit_amount_deal_currency') }} as credit_amount_deal_currency,
+
+        ----------  clawback (SPEC §5): current, or lost_after_win with the change
+        credit_status,
+        change_date,
+        change_reason,
 
         ----------  conversion
         fx_rate_deal,

@@ -85,6 +85,9 @@ final as (
         creditable.deal_amount,
         creditable.deal_currency,
         creditable.opportunity_type,
+        creditable.credit_status,
+        creditable.change_date,
+        creditable.change_reason,
 
         ----------  load metadata of the deal
         creditable.source_batch,

@@ -3,20 +3,46 @@
 --                                  has no HR worker (User.EmployeeNumber unknown)
 --   missing_fx_rate                no DatedConversionRate for the deal's or the
 --                                  payee's currency on the credit date
+--   missing_fx_rate_rollup         no rate to convert a roll-up credit into a
+--                                  manager's currency (one row per deal and
+--                                  currency; the manager gets no roll-up credit)
 --   no_plan_assignment             the payee is on no (usable) plan at the credit
 --                                  date: credited, but earns no commission
+--                                  (own credit only: a manager without a plan
+--                                  getting roll-up credit is not a finding)
 -- Each row is traced to the deal's newest Opportunity row.
 with
 
 mapped as (
 
     select * from {{ ref('int_credit_shares_mapped_to_payees') }}
+    where credit_status = 'current'  -- a lost deal's last win is not a finding
 
 ),
 
 converted as (
 
     select * from {{ ref('int_credits_converted') }}
+    where credit_status = 'current'  -- a lost deal's last win is not a finding
+
+),
+
+rolled_up_without_rate as (
+
+    select
+        opportunity_id,
+        case when fx_rate_deal is null then deal_currency else payee_currency end as missing_currency,
+        min(employee_id) as employee_id,
+        count(*) as rollup_count,
+        min(deal_currency) as deal_currency,
+        min(credit_date) as credit_date,
+        min(source_batch) as source_batch,
+        min(source_file) as source_file,
+        min(source_row) as source_row,
+        min(loaded_at) as loaded_at
+    from {{ ref('int_credits_rolled_up') }}
+    where credit_amount is null
+    group by opportunity_id, case when fx_rate_deal is null then deal_currency else payee_currency end
 
 ),
 
@@ -86,6 +112,34 @@ missing_rate as (
 
 ),
 
+missing_rollup_rate as (
+
+    select
+        {{ quarantine_columns(
+            system="'crm'",
+            dataset="'opportunity'",
+            batch='source_batch',
+            source_file='source_file',
+            source_row='source_row',
+            rule="'missing_fx_rate_rollup'",
+            column_name="'CurrencyIsoCode'",
+            value='missing_currency',
+            message="'No DatedConversionRate for ' || missing_currency || ' on ' || cast(credit_date as " ~ dbt.type_string()
+                ~ ") || ' to roll up opportunity ' || opportunity_id || ' to manager ' || employee_id
+                || ': no roll-up credit'",
+            record_json=json_record([
+                ['opportunity_id', 'opportunity_id'],
+                ['employee_id', 'employee_id'],
+                ['deal_currency', 'deal_currency'],
+                ['missing_currency', 'missing_currency'],
+                ['credit_date', 'cast(credit_date as ' ~ dbt.type_string() ~ ')'],
+            ]),
+            loaded_at='loaded_at'
+        ) }}
+    from rolled_up_without_rate
+
+),
+
 without_plan as (
 
     select
@@ -112,6 +166,7 @@ without_plan as (
         ) }}
     from assigned
     where plan_id is null
+        and credit_type in ('owner', 'split')
 
 ),
 
@@ -120,6 +175,8 @@ final as (
     select * from without_worker
     union all
     select * from missing_rate
+    union all
+    select * from missing_rollup_rate
     union all
     select * from without_plan
 

@@ -7,6 +7,7 @@ with
 creditable as (
 
     select * from {{ ref('int_opportunities_creditable') }}
+    where credit_status = 'current'  -- a lost deal's last win is not a finding
 
 ),
 

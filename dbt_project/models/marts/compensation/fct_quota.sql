@@ -1,50 +1,33 @@
--- Quota per payee and period (SPEC §4): the annual quota of the plan year
--- spread evenly over its months (weight 1/12 each). Each month's quota is
--- annual / 12 to the 10th decimal, allocated by cumulative rounding
---   monthly(m) = round(annual * m / 12) - round(annual * (m - 1) / 12)
--- so the twelve months add up to exactly the annual quota (100000 gives
--- 8333.3333333333, 8333.3333333334, 8333.3333333333, ...). Seasonality weights
--- replace m / 12 by the cumulative weight; ramp and proration will multiply the
--- monthly quota in a later step.
+-- Quota per payee and period (SPEC §4), from int_quota_months_prorated:
+-- seasonality, new-hire ramp and proration by eligible days. Quarter and
+-- year-to-date quotas are sums of the monthly ones (SPEC §4):
+--   quota_qtd      months of the quarter up to and including the period
+--   quota_quarter  all months of the period's quarter
+--   quota_ytd      months of the plan year up to and including the period
 with
 
-quotas as (
+months as (
 
-    select * from {{ ref('int_quotas_validated') }}
-    where quarantine_rule is null
-
-),
-
-periods as (
-
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_quota_months_prorated') }}
 
 ),
 
-quota_months as (
-
-    select
-        quotas.employee_id,
-        periods.period,
-        periods.plan_year,
-        periods.month_of_year,
-        quotas.annual_quota,
-        quotas.currency
-    from quotas
-    inner join periods
-        on quotas.plan_year = periods.plan_year
-
-),
-
-monthly as (
+summed as (
 
     select
         *,
-        {{ money(
-            divide_money('annual_quota * month_of_year', '12')
-            ~ ' - ' ~ divide_money('annual_quota * (month_of_year - 1)', '12')
-        ) }} as monthly_quota
-    from quota_months
+        sum(monthly_quota) over (
+            partition by employee_id, quarter
+            order by period
+            rows between unbounded preceding and current row
+        ) as quota_qtd,
+        sum(monthly_quota) over (partition by employee_id, quarter) as quota_quarter,
+        sum(monthly_quota) over (
+            partition by employee_id, plan_year
+            order by period
+            rows between unbounded preceding and current row
+        ) as quota_ytd
+    from months
 
 ),
 
@@ -55,13 +38,28 @@ final as (
         employee_id,
         period,
         plan_year,
+        quarter,
+        plan_id,
+
+        ----------  factors
+        seasonality_profile,
+        seasonality_weight,
+        employment_month,
+        ramp_factor,
+        eligible_days,
+        days_in_month,
+        proration_factor,
 
         ----------  amounts
         annual_quota,
+        full_monthly_quota,
         monthly_quota,
+        {{ money('quota_qtd') }} as quota_qtd,
+        {{ money('quota_quarter') }} as quota_quarter,
+        {{ money('quota_ytd') }} as quota_ytd,
         currency
 
-    from monthly
+    from summed
 
 )
 

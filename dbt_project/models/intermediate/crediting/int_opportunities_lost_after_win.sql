@@ -1,0 +1,116 @@
+-- Deals that were creditable (won, not deleted) in some version and are not
+-- creditable now (SPEC §5 clawback): the newest version is deleted or not won.
+-- The credit they would keep is the one of the last won version (its amount,
+-- currency, CloseDate and owner); the change is
+--   change_date: the CreatedDate of the first OpportunityHistory row after that
+--                win whose stage is not the won stage, else the batch date of
+--                the first later version (the batch in which the change arrived);
+--   change_reason: deleted (newest version IsDeleted) or lost.
+-- Whether the credit is reversed or stands is decided per payee and plan
+-- (int_credits_clawback_evaluated). A reduced amount on a still-won deal is not
+-- treated here: the deal is credited at its current amount.
+with
+
+versions as (
+
+    select * from {{ ref('int_opportunity_versions') }}
+
+),
+
+history as (
+
+    select * from {{ ref('stg_salesforce__opportunity_history') }}
+
+),
+
+newest as (
+
+    select * from versions
+    where version_rank = 1
+        and (is_deleted or not is_won)
+
+),
+
+won_versions as (
+
+    select
+        versions.*,
+        row_number() over (partition by versions.opportunity_id order by versions.version_rank) as won_rank
+    from versions
+    inner join newest
+        on versions.opportunity_id = newest.opportunity_id
+    where versions.is_won
+        and not versions.is_deleted
+
+),
+
+last_won as (
+
+    select * from won_versions
+    where won_rank = 1
+
+),
+
+-- The oldest version newer than the last win: where the change arrived.
+change_versions as (
+
+    select
+        versions.opportunity_id,
+        versions.source_batch_date,
+        row_number() over (partition by versions.opportunity_id order by versions.version_rank desc) as change_rank
+    from versions
+    inner join last_won
+        on versions.opportunity_id = last_won.opportunity_id
+        and versions.version_rank < last_won.version_rank
+
+),
+
+history_changes as (
+
+    select
+        history.opportunity_id,
+        min(cast(history.created_at as date)) as change_date
+    from history
+    inner join last_won
+        on history.opportunity_id = last_won.opportunity_id
+        and history.created_at > last_won.last_modified_at
+        and history.stage_name <> last_won.stage_name
+    group by history.opportunity_id
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        last_won.opportunity_id,
+        last_won.owner_user_id,
+
+        ----------  the last won version
+        last_won.opportunity_type,
+        last_won.amount as deal_amount,
+        last_won.currency_code as deal_currency,
+        last_won.close_date as credit_date,
+
+        ----------  the change
+        coalesce(history_changes.change_date, change_versions.source_batch_date) as change_date,
+        case when newest.is_deleted then 'deleted' else 'lost' end as change_reason,
+
+        ----------  load metadata of the last won version
+        last_won.source_batch,
+        last_won.source_file,
+        last_won.source_row,
+        last_won.loaded_at
+
+    from last_won
+    inner join newest
+        on last_won.opportunity_id = newest.opportunity_id
+    left join change_versions
+        on last_won.opportunity_id = change_versions.opportunity_id
+        and change_versions.change_rank = 1
+    left join history_changes
+        on last_won.opportunity_id = history_changes.opportunity_id
+
+)
+
+select * from final

@@ -1,0 +1,70 @@
+-- Each worker's manager over time (SPEC §3.4, "the HR manager chain as of the
+-- credit date"): one row per worker and interval [valid_from, valid_to) in
+-- which manager_employee_id is their manager.
+-- * From each job_history row's effective_date to the next one's (the last is
+--   open-ended): that row's manager_employee_id (null = no manager).
+-- * Before a worker's first job_history row, and always for a worker without
+--   job history: the current HR record's manager_employee_id.
+with
+
+workers as (
+
+    select * from {{ ref('stg_workday__workers') }}
+
+),
+
+job_history as (
+
+    select
+        employee_id,
+        manager_employee_id,
+        effective_date,
+        lead(effective_date) over (partition by employee_id order by effective_date) as next_effective_date,
+        min(effective_date) over (partition by employee_id) as first_effective_date
+    from {{ ref('stg_workday__job_history') }}
+
+),
+
+first_rows as (
+
+    select distinct employee_id, first_effective_date
+    from job_history
+
+),
+
+from_history as (
+
+    select
+        employee_id,
+        manager_employee_id,
+        effective_date as valid_from,
+        coalesce(next_effective_date, {{ open_end_date() }}) as valid_to,
+        'job_history' as manager_source
+    from job_history
+
+),
+
+before_history as (
+
+    select
+        workers.employee_id,
+        workers.manager_employee_id,
+        cast('0001-01-01' as date) as valid_from,
+        coalesce(first_rows.first_effective_date, {{ open_end_date() }}) as valid_to,
+        'current_record' as manager_source
+    from workers
+    left join first_rows
+        on workers.employee_id = first_rows.employee_id
+
+),
+
+final as (
+
+    select * from from_history
+    union all
+    select * from before_history
+    where valid_from < valid_to
+
+)
+
+select * from final

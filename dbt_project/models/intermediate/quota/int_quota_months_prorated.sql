@@ -1,0 +1,261 @@
+-- One row per usable quota and month of its plan year (SPEC §4):
+--   monthly_quota = annual_quota * seasonality_weight(month) * ramp(k)
+--                   * eligible_days / days_in_month
+-- * Seasonality: full_monthly_quota(m) = round(annual * W(m)) - round(annual * W(m-1))
+--   with W the cumulative weight of the quota's seasonality_profile
+--   (stg_config__seasonality), or m / 12 without a profile, so the twelve
+--   months sum to the annual quota exactly (100000 / 12 gives 8333.3333333333,
+--   8333.3333333334, ...). A profile named but not configured counts as 1/12.
+-- * Ramp: k = months since the hire month + 1 (k = 1 in the month of the hire
+--   date); the factor is the plan_ramp row of the plan assigned in that month
+--   (the usable assignment overlapping the month that started last); months
+--   without a ramp row (beyond the list, before hire, no plan) are 1.0.
+-- * Proration: a day is eligible when on or after the hire date, on or before
+--   the termination date and in no unpaid leave (paid leave is eligible).
+--   Months before the hire have 0 eligible days: quota 0, the row is kept.
+-- monthly_quota = (full_monthly_quota * ramp_factor * eligible_days) / days_in_month,
+-- one exact division rounded at the 10th decimal.
+with
+
+quotas as (
+
+    select * from {{ ref('int_quotas_validated') }}
+    where quarantine_rule is null
+
+),
+
+periods as (
+
+    select * from {{ ref('dim_period') }}
+
+),
+
+workers as (
+
+    select * from {{ ref('stg_workday__workers') }}
+
+),
+
+unpaid_leaves as (
+
+    select * from {{ ref('stg_workday__leaves') }}
+    where not is_paid
+
+),
+
+seasonality as (
+
+    select * from {{ ref('stg_config__seasonality') }}
+
+),
+
+ramps as (
+
+    select * from {{ ref('stg_config__plan_ramps') }}
+
+),
+
+assignments as (
+
+    select * from {{ ref('int_plan_assignments_validated') }}
+    where quarantine_rule is null
+
+),
+
+-- Cumulative weight of each profile up to and including each month.
+seasonality_cumulative as (
+
+    select
+        seasonality_profile,
+        month_of_year,
+        weight,
+        sum(weight) over (
+            partition by seasonality_profile
+            order by month_of_year
+            rows between unbounded preceding and current row
+        ) as cumulative_weight
+    from seasonality
+
+),
+
+quota_months as (
+
+    select
+        quotas.employee_id,
+        quotas.plan_year,
+        quotas.annual_quota,
+        quotas.currency,
+        quotas.seasonality_profile,
+        periods.period,
+        periods.period_start,
+        periods.period_end,
+        periods.quarter,
+        periods.month_of_year,
+        periods.days_in_month,
+        workers.hire_date,
+        workers.termination_date,
+        (extract(year from periods.period_start) - extract(year from workers.hire_date)) * 12
+            + extract(month from periods.period_start) - extract(month from workers.hire_date) + 1
+            as employment_month_raw
+    from quotas
+    inner join periods
+        on quotas.plan_year = periods.plan_year
+    inner join workers
+        on quotas.employee_id = workers.employee_id
+
+),
+
+seasoned as (
+
+    select
+        quota_months.*,
+        this_month.weight as profile_weight,
+        this_month.cumulative_weight,
+        coalesce(previous_month.cumulative_weight, 0) as previous_cumulative_weight,
+        this_month.seasonality_profile is not null as has_profile
+    from quota_months
+    left join seasonality_cumulative as this_month
+        on quota_months.seasonality_profile = this_month.seasonality_profile
+        and quota_months.month_of_year = this_month.month_of_year
+    left join seasonality_cumulative as previous_month
+        on quota_months.seasonality_profile = previous_month.seasonality_profile
+        and quota_months.month_of_year - 1 = previous_month.month_of_year
+
+),
+
+month_days as (
+
+    {{ dbt.generate_series(31) }}
+
+),
+
+quota_days as (
+
+    select
+        seasoned.employee_id,
+        seasoned.period,
+        cast({{ dbt.dateadd('day', 'month_days.generated_number - 1', 'seasoned.period_start') }} as date) as day,
+        seasoned.hire_date,
+        seasoned.termination_date
+    from seasoned
+    inner join month_days
+        on month_days.generated_number <= seasoned.days_in_month
+
+),
+
+eligible as (
+
+    select
+        quota_days.employee_id,
+        quota_days.period,
+        sum(
+            case
+                when quota_days.day < quota_days.hire_date then 0
+                when quota_days.day > coalesce(quota_days.termination_date, {{ open_end_date() }}) then 0
+                when exists (
+                    select 1 from unpaid_leaves
+                    where unpaid_leaves.employee_id = quota_days.employee_id
+                        and unpaid_leaves.start_date <= quota_days.day
+                        and quota_days.day <= coalesce(unpaid_leaves.end_date, {{ open_end_date() }})
+                ) then 0
+                else 1
+            end
+        ) as eligible_days
+    from quota_days
+    group by quota_days.employee_id, quota_days.period
+
+),
+
+month_plans as (
+
+    select
+        seasoned.employee_id,
+        seasoned.period,
+        assignments.plan_id,
+        row_number() over (
+            partition by seasoned.employee_id, seasoned.period
+            order by assignments.start_date desc
+        ) as assignment_rank
+    from seasoned
+    inner join assignments
+        on seasoned.employee_id = assignments.employee_id
+        and assignments.start_date <= seasoned.period_end
+        and seasoned.period_start <= coalesce(assignments.end_date, {{ open_end_date() }})
+
+),
+
+full_monthly as (
+
+    select
+        seasoned.*,
+        case
+            when seasoned.has_profile then seasoned.profile_weight
+            else {{ divide_money('1', '12') }}
+        end as seasonality_weight,
+        case
+            when seasoned.has_profile then {{ money(
+                divide_money('annual_quota * cumulative_weight', '1')
+                ~ ' - ' ~ divide_money('annual_quota * previous_cumulative_weight', '1')
+            ) }}
+            else {{ money(
+                divide_money('annual_quota * month_of_year', '12')
+                ~ ' - ' ~ divide_money('annual_quota * (month_of_year - 1)', '12')
+            ) }}
+        end as full_monthly_quota
+    from seasoned
+
+),
+
+with_factors as (
+
+    select
+        full_monthly.*,
+        cast(full_monthly.employment_month_raw as {{ dbt.type_int() }}) as employment_month,
+        month_plans.plan_id,
+        coalesce(ramps.quota_factor, {{ money('1') }}) as ramp_factor,
+        coalesce(eligible.eligible_days, 0) as eligible_days
+    from full_monthly
+    left join month_plans
+        on full_monthly.employee_id = month_plans.employee_id
+        and full_monthly.period = month_plans.period
+        and month_plans.assignment_rank = 1
+    left join ramps
+        on month_plans.plan_id = ramps.plan_id
+        and full_monthly.employment_month_raw = ramps.employment_month
+    left join eligible
+        on full_monthly.employee_id = eligible.employee_id
+        and full_monthly.period = eligible.period
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        employee_id,
+        period,
+        plan_year,
+        quarter,
+        month_of_year,
+        plan_id,
+
+        ----------  factors
+        seasonality_profile,
+        {{ money('seasonality_weight') }} as seasonality_weight,
+        employment_month,
+        {{ money('ramp_factor') }} as ramp_factor,
+        cast(eligible_days as {{ dbt.type_int() }}) as eligible_days,
+        days_in_month,
+        {{ divide_money('eligible_days', 'days_in_month') }} as proration_factor,
+
+        ----------  amounts
+        annual_quota,
+        full_monthly_quota,
+        {{ divide_money('full_monthly_quota * ramp_factor * eligible_days', 'days_in_month') }} as monthly_quota,
+        currency
+
+    from with_factors
+
+)
+
+select * from final
