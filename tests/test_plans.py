@@ -330,10 +330,10 @@ def test_every_rule_is_flattened_to_the_exact_rows(tmp_path):
         )
         for cid, code, measure, basis, rule, weight, gate, cap, threshold, amount, per_unit, per_deal, start, end in [
             ("commission", "COMMISSION", "own_credit", "ytd", "marginal_tiers", D("0.8"), D("0.5"), D("2.0"), None, None, None, None, None, None),
-            ("retro", "COMMISSION", "rollup_credit", "quarter", "retroactive_tiers", None, None, None, None, None, None, None, None, None),
-            ("bonus", "BONUS", "own_credit", "quarter", "quota_bonus", None, None, None, D("1.0"), D("2000"), None, None, None, None),
-            ("spif", "SPIF", "product_units", "period", "spif", None, None, None, None, None, D("150"), None, date(2026, 4, 1), date(2026, 6, 30)),
-            ("spif-deal", "SPIF", "product_amount", "period", "spif", None, None, None, None, None, None, D("500.50"), date(2026, 7, 1), date(2026, 7, 31)),
+            ("retro", "COMMISSION", "rollup_credit", "quarter", "retroactive_tiers", D("1"), None, None, None, None, None, None, None, None),
+            ("bonus", "BONUS", "own_credit", "quarter", "quota_bonus", D("1"), None, None, D("1.0"), D("2000"), None, None, None, None),
+            ("spif", "SPIF", "product_units", "period", "spif", D("1"), None, None, None, None, D("150"), None, date(2026, 4, 1), date(2026, 6, 30)),
+            ("spif-deal", "SPIF", "product_amount", "period", "spif", D("1"), None, None, None, None, None, D("500.50"), date(2026, 7, 1), date(2026, 7, 31)),
         ]
     ]
     tiers = pl.read_parquet(plan_table_dir(raw, PLAN_COMPONENT_TIER_DATASET) / "batch=current" / "plan_component_tiers.parquet")

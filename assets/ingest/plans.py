@@ -1,19 +1,26 @@
-"""Compensation plans: YAML files -> validated plans -> two flat raw tables.
+"""Compensation plans: YAML files -> validated plans -> five flat raw tables.
 
-One plan per file under ``<config>/plans/*.yaml`` (or ``.yml``). Every file is
-checked against ``plan.schema.json`` (unknown fields are errors) and then for
-what a schema cannot say: the effective dates are real dates in order, plan ids
-are unique across files, component ids are unique within a plan, rates fit
-DECIMAL(38,10). All files are checked before anything is written, and every
-problem is reported at once in one :class:`PlanConfigError`, each line naming
-the file, the plan, the component and the field.
+One plan per file under ``<config>/plans/*.yaml`` (or ``.yml``); the format is
+described in ``docs/plans.md``. Every file is checked against
+``plan.schema.json`` (unknown fields are errors) and then for what a schema
+cannot say: dates are real dates in order (effective dates, SPIF windows),
+plan ids are unique across files, component ids are unique within a plan,
+decimals fit DECIMAL(38,10), the currency is known, ramp factors lie in 0..1,
+a SPIF has exactly one amount, and tier bands start at 0 and follow each other
+without gap or overlap with only the last one open. All files are checked
+before anything is written, and every problem is reported at once in one
+:class:`PlanConfigError`, each line naming the file, the plan, the component
+and the field. Decimals are parsed as ``Decimal(str(value))``, never floats.
 
-The raw layer gets, replaced wholesale on every run::
+The raw layer gets, replaced wholesale on every run (plus ``_empty.parquet``
+schema files)::
 
-    <raw>/config/plan/batch=current/plans.parquet
-    <raw>/config/plan_component/batch=current/plan_components.parquet
+    <raw>/config/plan/batch=current/plans.parquet                            one row per plan
+    <raw>/config/plan_component/batch=current/plan_components.parquet        per component
+    <raw>/config/plan_component_tier/batch=current/plan_component_tiers.parquet      per tier band
+    <raw>/config/plan_component_filter/batch=current/plan_component_filters.parquet  per filter value
+    <raw>/config/plan_ramp/batch=current/plan_ramps.parquet                  per ramp month
 
-(plus ``_empty.parquet`` schema files), one row per plan and per component.
 A new rule type adds a ``<type>_rule`` branch to the schema and its parameters
 here (as columns, or as a table of its own for tiers).
 """
@@ -43,6 +50,7 @@ PLAN_COMPONENT_TIER_DATASET = "plan_component_tier"
 PLAN_COMPONENT_FILTER_DATASET = "plan_component_filter"
 PLAN_RAMP_DATASET = "plan_ramp"
 RATE_DECIMALS = 10
+DEFAULT_WEIGHT = Decimal("1")  # a component without a weight carries the whole TI
 
 PLAN_SCHEMA: dict[str, pl.DataType] = {
     "plan_id": pl.Utf8(),
@@ -376,7 +384,7 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
                 basis=raw["basis"],
                 rule_type=rule["type"],
                 rate=decimal_at(rule, "rate", rule_path),
-                weight=decimal_at(raw, "weight", path),
+                weight=decimal_at(raw, "weight", path) if "weight" in raw else DEFAULT_WEIGHT,
                 gate_attainment=decimal_at(raw, "gate", path),
                 cap_multiple_of_ti=decimal_at(raw, "cap_multiple_of_ti", path),
                 tiers=tiers,
