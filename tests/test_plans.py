@@ -486,3 +486,14 @@ def test_a_bad_plan_is_rejected_naming_file_plan_component_and_field(tmp_path, t
 
     assert len(found) == 1, found
     assert found[0].startswith(expected), found[0]
+
+
+def test_a_non_recoverable_draw_and_a_full_ramp_month_are_accepted(tmp_path):
+    text = FULL_PLAN.replace("type: recoverable", "type: non_recoverable").replace(
+        'ramp: [0.25, "0.5", 0.75]', 'ramp: ["0", "1"]'
+    ).replace("currency: EUR\n", "")
+    write_plan(tmp_path, "full.yaml", text)
+
+    (plan,) = load_plans(tmp_path)
+
+    assert (plan.currency, plan.draw_type, plan.ramp) == (None, "non_recoverable", (D("0"), D("1")))

@@ -301,8 +301,8 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
     def problem(path: list, message: str) -> None:
         problems.append(f"{_where(source, document, path)}: {_field_path(path)}: {message}")
 
-    def decimal_at(container: dict, key: str, path: list) -> Decimal | None:
-        if key not in container:
+    def decimal_at(container: dict | list, key: str | int, path: list) -> Decimal | None:
+        if isinstance(container, dict) and key not in container:
             return None
         try:
             value = _decimal(container[key])
@@ -335,18 +335,11 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
         problem(["currency"], f"{currency!r} is not a known currency ({', '.join(sorted(KNOWN_CURRENCIES))})")
 
     ramp = []
-    for month, _ in enumerate(document.get("ramp", [])):
-        path = ["ramp", month]
-        value = document["ramp"][month]
-        try:
-            factor = _decimal(value)
-        except InvalidOperation:
-            factor = None
-        if factor is None or not factor.is_finite() or factor < 0 or factor > 1:
-            problem(path, f"{value!r} is not a quota factor between 0 and 1")
-        elif -factor.as_tuple().exponent > RATE_DECIMALS:
-            problem(path, f"{factor} has more than {RATE_DECIMALS} decimals")
-        else:
+    for month, value in enumerate(document.get("ramp", [])):
+        factor = decimal_at(document["ramp"], month, ["ramp"])
+        if factor is not None and factor > 1:
+            problem(["ramp", month], f"{value!r} is not a quota factor between 0 and 1")
+        elif factor is not None:
             ramp.append(factor)
 
     draw = document.get("draw")
