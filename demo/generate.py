@@ -23,7 +23,8 @@ The company (scale 1; ``round(200 * scale)`` payees, 1,000 deals per payee):
   CloseDate (``planted_bad_rows``); two deals whose split percentages sum to
   90 and 110 (``planted_split_breaks``); deals owned by CRM users without an HR
   record (``orphan_owner_deals``).
-* Configuration: plan YAML files AE/MGR/SDR for 2025 and 2026 (flat rates),
+* Configuration: plan YAML files AE, AE_RAMP (new hires), MGR and SDR for 2025
+  and 2026 (tiers, quota bonus, SPIF, ramp, draw; see docs/plans.md),
   plan assignments and annual quotas per payee and plan year.
 
 The same seed and scale give byte-identical files: no wall-clock time is read,

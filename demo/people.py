@@ -55,15 +55,14 @@ MERIT_DATE = date(2026, 1, 1)
 FORCED_NEW_HIRE = date(2026, 10, 12)  # arrives in the HR batch of 2026-11-27
 FORCED_TERMINATION = date(2026, 11, 6)  # ditto
 
-# plan family per role; a promoted AE is on the AE plan until the promotion date
+# plan family per role; a promoted AE is on the AE plan until the promotion date,
+# an AE hired during a plan year is on the new-hire plan (ramp + draw) that year
 PLAN_FAMILY = {VP: "MGR", DIRECTOR: "MGR", MANAGER: "MGR", AE: "AE", SDR: "SDR"}
-PLAN_RATES = {("AE", 2025): "0.08", ("AE", 2026): "0.09", ("MGR", 2025): "0.02", ("MGR", 2026): "0.02",
-              ("SDR", 2025): "0.03", ("SDR", 2026): "0.03"}
-PLAN_TEXT = {
-    "AE": ("Account Executive {year}", "commission", "Commission on own bookings"),
-    "MGR": ("Sales Manager {year}", "commission", "Commission on own bookings"),
-    "SDR": ("Sales Development Overlay {year}", "overlay", "Overlay commission on credited bookings"),
-}
+NEW_HIRE_FAMILY = "AE_RAMP"
+PLAN_FAMILIES = ("AE", NEW_HIRE_FAMILY, "MGR", "SDR")
+SDR_BASE_RATE = "0.03"  # the SDR overlay's flat base commission on own credit
+SPIF_FAMILY, SPIF_AMOUNT_PER_UNIT = "Analytics", "250"
+SPIF_WINDOWS = {2026: (date(2026, 4, 1), date(2026, 6, 30))}  # the SDR SPIF runs in 2026 only
 
 FIRST_NAMES = (
     "James", "Mary", "Olivia", "Liam", "Emma", "Noah", "Sophia", "Lucas", "Mia", "Ethan", "Ava", "Mateo",
@@ -564,27 +563,102 @@ def plan_id(family: str, year: int) -> str:
     return f"{family}-{year}"
 
 
+_AE_COMPONENTS = """\
+  - component_id: commission
+    name: Commission on own bookings, marginal tiers on year-to-date attainment
+    earning_code: COMMISSION
+    measure: own_credit
+    basis: ytd
+    weight: "0.9"
+    cap_multiple_of_ti: "3.0"
+    rule:
+      type: marginal_tiers
+      tiers:
+        - {from: "0", to: "0.5", multiplier: "0.5"}     # decelerator
+        - {from: "0.5", to: "1.0", multiplier: "1.0"}
+        - {from: "1.0", to: "1.5", multiplier: "1.5"}   # accelerators
+        - {from: "1.5", multiplier: "2.0"}
+  - component_id: quarterly-bonus
+    name: Quarterly bonus at 100% of quota
+    earning_code: BONUS
+    measure: own_credit
+    basis: quarter
+    rule: {type: quota_bonus, threshold: "1.0", amount: "2000"}
+"""
+
+
 def plan_yaml(family: str, year: int) -> str:
-    name, component_id, component_name = PLAN_TEXT[family]
-    return (
+    head = (
         f"plan_id: {plan_id(family, year)}\n"
-        f"name: {name.format(year=year)}\n"
+        f"name: {{name}}\n"
         f"effective_start: {year}-01-01\n"
         f"effective_end: {year}-12-31\n"
-        "components:\n"
-        f"  - component_id: {component_id}\n"
-        f"    name: {component_name}\n"
-        "    earning_code: COMMISSION\n"
-        "    measure: own_credit\n"
-        "    basis: period\n"
-        "    rule:\n"
-        "      type: flat_rate\n"
-        f'      rate: "{PLAN_RATES[(family, year)]}"\n'
     )
+    if family == "AE":
+        return (
+            head.format(name=f"Account Executive {year}")
+            + f"eligible_job_families: [{AE_FAMILY}]\n"
+            + "clawback_window_days: 90\n"
+            + "components:\n"
+            + _AE_COMPONENTS
+        )
+    if family == NEW_HIRE_FAMILY:
+        return (
+            head.format(name=f"Account Executive New Hire {year}")
+            + f"eligible_job_families: [{AE_FAMILY}]\n"
+            + "clawback_window_days: 90\n"
+            + 'ramp: ["0.25", "0.5", "0.75"]   # quota factors of employment months 1..3\n'
+            + 'draw: {type: recoverable, monthly_amount: "3000", months: 3}\n'
+            + "components:\n"
+            + _AE_COMPONENTS
+        )
+    if family == "MGR":
+        return (
+            head.format(name=f"Sales Manager {year}")
+            + f"eligible_job_families: [{LEADERSHIP}]\n"
+            + "components:\n"
+            + "  - component_id: team-commission\n"
+            + "    name: Commission on the team's bookings, retroactive tiers on quarterly attainment\n"
+            + "    earning_code: COMMISSION\n"
+            + "    measure: rollup_credit\n"
+            + "    basis: quarter\n"
+            + '    gate: "0.5"\n'
+            + "    rule:\n"
+            + "      type: retroactive_tiers\n"
+            + "      tiers:\n"
+            + '        - {from: "0", to: "0.75", multiplier: "0.6"}\n'
+            + '        - {from: "0.75", to: "1.0", multiplier: "1.0"}\n'
+            + '        - {from: "1.0", multiplier: "1.3"}\n'
+        )
+    text = (
+        head.format(name=f"Sales Development Overlay {year}")
+        + f"eligible_job_families: [{SDR_FAMILY}]\n"
+        + "components:\n"
+        + "  - component_id: overlay\n"
+        + "    name: Overlay commission on credited bookings\n"
+        + "    earning_code: COMMISSION\n"
+        + "    measure: own_credit\n"
+        + "    basis: period\n"
+        + "    rule:\n"
+        + "      type: flat_rate\n"
+        + f'      rate: "{SDR_BASE_RATE}"\n'
+    )
+    if year in SPIF_WINDOWS:
+        start, end = SPIF_WINDOWS[year]
+        text += (
+            f"  - component_id: spif-{SPIF_FAMILY.lower()}\n"
+            f"    name: {SPIF_FAMILY} SPIF per unit sold\n"
+            "    earning_code: SPIF\n"
+            "    measure: product_units\n"
+            "    basis: period\n"
+            f"    filters: {{product_families: [{SPIF_FAMILY}], opportunity_types: [New Business, Existing Business - Upgrade]}}\n"
+            f'    rule: {{type: spif, amount_per_unit: "{SPIF_AMOUNT_PER_UNIT}", window_start: {start}, window_end: {end}}}\n'
+        )
+    return text
 
 
 def plan_files() -> dict[str, str]:
-    return {plan_id(f, y): plan_yaml(f, y) for y in PLAN_YEARS for f in ("AE", "MGR", "SDR")}
+    return {plan_id(f, y): plan_yaml(f, y) for y in PLAN_YEARS for f in PLAN_FAMILIES}
 
 
 def _year_span(p: Person, year: int) -> tuple[date, date] | None:
@@ -593,7 +667,10 @@ def _year_span(p: Person, year: int) -> tuple[date, date] | None:
 
 
 def plan_assignment_rows(org: Org) -> list[dict]:
-    """One assignment per payee and plan year; two when promoted during the year."""
+    """One assignment per payee and plan year; two when promoted during the year.
+
+    AEs hired during a plan year are on the new-hire plan (ramp, draw) for that year.
+    """
     rows = []
     for p in org.people:
         for year in PLAN_YEARS:
@@ -601,12 +678,13 @@ def plan_assignment_rows(org: Org) -> list[dict]:
             if span is None:
                 continue
             lo, hi = span
-            segments = [(lo, hi, PLAN_FAMILY[p.role])]
+            ae = NEW_HIRE_FAMILY if p.hire.year == year else "AE"
+            segments = [(lo, hi, ae if PLAN_FAMILY[p.role] == "AE" else PLAN_FAMILY[p.role])]
             if p.promoted_on is not None:
                 if p.promoted_on > hi:
-                    segments = [(lo, hi, "AE")]
+                    segments = [(lo, hi, ae)]
                 elif p.promoted_on > lo:
-                    segments = [(lo, p.promoted_on - timedelta(days=1), "AE"), (p.promoted_on, hi, "MGR")]
+                    segments = [(lo, p.promoted_on - timedelta(days=1), ae), (p.promoted_on, hi, "MGR")]
             for start, end, family in segments:
                 rows.append(
                     {
@@ -619,17 +697,45 @@ def plan_assignment_rows(org: Org) -> list[dict]:
     return rows
 
 
+def _reports(org: Org, manager: Person, year: int, trees: dict[date, dict[int, list[int]]]) -> list[int]:
+    """Indexes of everyone below ``manager`` on the last day of their span in ``year``.
+
+    ``trees`` caches the reporting tree (manager index -> direct reports) per day.
+    """
+    span = _year_span(manager, year)
+    if span is None:
+        return []
+    on = span[1]
+    if on not in trees:
+        tree: dict[int, list[int]] = {}
+        for q in org.people:
+            state = q.state_on(on) if q.employed_on(on) else None
+            if state is not None and state.manager is not None:
+                tree.setdefault(state.manager, []).append(q.index)
+        trees[on] = tree
+    children = trees[on]
+    found, stack = [], list(children.get(manager.index, ()))
+    while stack:
+        index = stack.pop()
+        found.append(index)
+        stack.extend(children.get(index, ()))
+    return sorted(found)
+
+
 def quota_rows(org: Org, bookings_cents: np.ndarray) -> list[dict]:
     """Annual quota per payee and plan year, in the payee's currency.
 
     Derived from the payee's own won bookings in the generated data (annualised
     for partial years, times a seeded 0.85-1.20 stretch, rounded to 1,000, at
     least 25,000), so attainment lands in a realistic spread around 100%. The
-    plans measure own credit, so managers' quotas are on their own bookings too.
+    manager plan measures roll-up credit, so a manager's quota is on their own
+    bookings plus those of everyone reporting to them (directly or not) at the
+    end of their span in the year.
     ``bookings_cents`` is indexed [seller, plan year index, currency index].
     """
     rng = np.random.default_rng([org.seed, STREAM_QUOTA])
     fx = np.array([float(FX_LEVEL[c]) for c in CURRENCIES])
+    trees: dict[date, dict[int, list[int]]] = {}
     rows = []
     for p in org.people:
         stretch = rng.uniform(0.85, 1.20, len(PLAN_YEARS))
@@ -643,7 +749,8 @@ def quota_rows(org: Org, bookings_cents: np.ndarray) -> list[dict]:
             else:
                 employed = (min(span[1], period_end) - span[0]).days + 1
                 fraction = employed / ((period_end - date(year, 1, 1)).days + 1)
-            own_usd = float((bookings_cents[p.index, y, :] / 100.0 / fx).sum())
+            sellers = [p.index, *_reports(org, p, year, trees)] if PLAN_FAMILY[p.role] == "MGR" else [p.index]
+            own_usd = float((bookings_cents[sellers, y, :] / 100.0 / fx).sum())
             own = own_usd * float(FX_LEVEL[p.currency]) / max(fraction, 0.25)
             quota = max(_round_to(own * stretch[y], 1000), 25_000)
             rows.append(

@@ -248,6 +248,48 @@ def plan_component_expectations() -> list:
     ]
 
 
+def plan_component_tier_expectations() -> list:
+    return [
+        *(
+            gx.expectations.ExpectColumnToExist(column=n)
+            for n in ("plan_id", "component_id", "tier_index", "attainment_from", "attainment_to", "multiplier")
+        ),
+        *(
+            gx.expectations.ExpectColumnValuesToNotBeNull(column=n)
+            for n in ("plan_id", "component_id", "tier_index", "attainment_from", "multiplier")
+        ),
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["plan_id", "component_id", "tier_index"]),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="tier_index", min_value=1),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="attainment_from", min_value=0),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="multiplier", min_value=0),
+        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="attainment_to", column_B="attainment_from", ignore_row_if="either_value_is_missing"
+        ),
+    ]
+
+
+def plan_component_filter_expectations() -> list:
+    return [
+        *(gx.expectations.ExpectColumnToExist(column=n) for n in ("plan_id", "component_id", "filter_type", "filter_value")),
+        *(
+            gx.expectations.ExpectColumnValuesToNotBeNull(column=n)
+            for n in ("plan_id", "component_id", "filter_type", "filter_value")
+        ),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="filter_type", value_set=["opportunity_type", "product_family"]),
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["plan_id", "component_id", "filter_type", "filter_value"]),
+    ]
+
+
+def plan_ramp_expectations() -> list:
+    return [
+        *(gx.expectations.ExpectColumnToExist(column=n) for n in ("plan_id", "employment_month", "quota_factor")),
+        *(gx.expectations.ExpectColumnValuesToNotBeNull(column=n) for n in ("plan_id", "employment_month", "quota_factor")),
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["plan_id", "employment_month"]),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="employment_month", min_value=1),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="quota_factor", min_value=0, max_value=1),
+    ]
+
+
 def suite_name(contract: c.DatasetContract) -> str:
     return f"raw__{contract.system}__{contract.name}"
 
@@ -363,3 +405,15 @@ def validate_plans(frame: pl.DataFrame) -> ValidationSummary:
 
 def validate_plan_components(frame: pl.DataFrame) -> ValidationSummary:
     return validate_frame("raw__config__plan_component", plan_component_expectations, frame)
+
+
+def validate_plan_component_tiers(frame: pl.DataFrame) -> ValidationSummary:
+    return validate_frame("raw__config__plan_component_tier", plan_component_tier_expectations, frame)
+
+
+def validate_plan_component_filters(frame: pl.DataFrame) -> ValidationSummary:
+    return validate_frame("raw__config__plan_component_filter", plan_component_filter_expectations, frame)
+
+
+def validate_plan_ramps(frame: pl.DataFrame) -> ValidationSummary:
+    return validate_frame("raw__config__plan_ramp", plan_ramp_expectations, frame)

@@ -396,22 +396,46 @@ def test_plan_files_load_and_follow_the_format(company):
         plan = yaml.safe_load(path.read_text(encoding="utf-8"))
         plans[plan["plan_id"]] = plan
         assert path.stem == plan["plan_id"]
-        assert list(plan) == ["plan_id", "name", "effective_start", "effective_end", "components"]
+        assert list(plan)[:4] == ["plan_id", "name", "effective_start", "effective_end"]
+        assert list(plan)[-1] == "components"
         year = int(plan["plan_id"].split("-")[1])
         assert plan["effective_start"] == date(year, 1, 1) and plan["effective_end"] == date(year, 12, 31)
         for component in plan["components"]:
-            assert list(component) == ["component_id", "name", "earning_code", "measure", "basis", "rule"]
-            assert component["earning_code"] == "COMMISSION"
-            assert component["measure"] == "own_credit" and component["basis"] == "period"
-            assert component["rule"]["type"] == "flat_rate"
-            assert isinstance(component["rule"]["rate"], str)
-            assert Decimal("0") < Decimal(component["rule"]["rate"]) < Decimal("1")
-        assert re.search(r'^      rate: "\d+\.\d+"$', path.read_text(), re.M)
-    assert set(plans) == {f"{f}-{y}" for f in ("AE", "MGR", "SDR") for y in (2025, 2026)}
+            assert list(component)[:5] == ["component_id", "name", "earning_code", "measure", "basis"]
+            assert list(component)[-1] == "rule"
+            # amounts and rates are written as strings: exact decimals
+            for key in ("rate", "amount", "threshold", "amount_per_unit"):
+                assert isinstance(component["rule"].get(key, ""), str)
+    families = ("AE", "AE_RAMP", "MGR", "SDR")
+    assert set(plans) == {f"{f}-{y}" for f in families for y in (2025, 2026)}
     assert sorted(plans) == summary["company"]["plans"]
-    rates = {p: Decimal(plans[p]["components"][0]["rule"]["rate"]) for p in plans}
-    assert all(Decimal("0.08") <= rates[f"AE-{y}"] <= Decimal("0.10") for y in (2025, 2026))
-    assert rates["MGR-2026"] == Decimal("0.02") and rates["SDR-2026"] == Decimal("0.03")
+    for year in (2025, 2026):
+        ae, ramp, mgr, sdr = (plans[f"{f}-{year}"] for f in families)
+        # account executives: marginal tiers on ytd (decelerator below 50%, accelerators above 100%) + quarterly bonus
+        commission, bonus = ae["components"]
+        assert (commission["earning_code"], commission["measure"], commission["basis"]) == ("COMMISSION", "own_credit", "ytd")
+        assert commission["rule"]["type"] == "marginal_tiers"
+        assert [(t["from"], t.get("to"), t["multiplier"]) for t in commission["rule"]["tiers"]] == [
+            ("0", "0.5", "0.5"), ("0.5", "1.0", "1.0"), ("1.0", "1.5", "1.5"), ("1.5", None, "2.0")
+        ]
+        assert (bonus["earning_code"], bonus["basis"], bonus["rule"]) == (
+            "BONUS", "quarter", {"type": "quota_bonus", "threshold": "1.0", "amount": "2000"}
+        )
+        assert ae["clawback_window_days"] == ramp["clawback_window_days"] == 90
+        # new hires: the AE plan with a ramp and a recoverable draw for 3 months
+        assert ramp["components"] == ae["components"]
+        assert ramp["ramp"] == ["0.25", "0.5", "0.75"]
+        assert ramp["draw"] == {"type": "recoverable", "monthly_amount": "3000", "months": 3}
+        # managers: retroactive tiers on roll-up credit, per quarter
+        (team,) = mgr["components"]
+        assert (team["measure"], team["basis"], team["rule"]["type"]) == ("rollup_credit", "quarter", "retroactive_tiers")
+        # SDRs: a flat base commission; in 2026 a SPIF on one product family
+        base = sdr["components"][0]
+        assert (base["measure"], base["rule"]) == ("own_credit", {"type": "flat_rate", "rate": "0.03"})
+    (spif,) = plans["SDR-2026"]["components"][1:]
+    assert plans["SDR-2025"]["components"][1:] == []
+    assert (spif["earning_code"], spif["measure"], spif["filters"]["product_families"]) == ("SPIF", "product_units", ["Analytics"])
+    assert date(2026, 1, 1) <= spif["rule"]["window_start"] <= spif["rule"]["window_end"] <= date(2026, 12, 31)
 
 
 def _config(config: Path, stem: str) -> pl.DataFrame:
@@ -438,9 +462,17 @@ def test_plan_assignments_one_per_year_and_non_overlapping(company, newest):
         assert g["start_date"][1:].to_list() > g["end_date"][:-1].to_list() or g.height == 1
         if g.height == 2:
             promoted_in_year += 1
-            assert g["plan_id"].to_list() == [f"AE-{year}", f"MGR-{year}"]
+            assert g["plan_id"].to_list() in ([f"AE-{year}", f"MGR-{year}"], [f"AE_RAMP-{year}", f"MGR-{year}"])
         assert g.height in (1, 2)
     assert promoted_in_year >= 1
+    # AEs hired during a plan year are on the new-hire plan (ramp + draw) that year, and only then
+    hires = dict(zip(workers["employee_id"], workers["hire_date"].str.slice(0, 4)))
+    for employee, plan in zip(assignments["employee_id"], assignments["plan_id"]):
+        if plan.startswith("AE_RAMP-"):
+            assert hires[employee] == plan[-4:]
+        elif plan.startswith("AE-"):
+            assert hires[employee] != plan[-4:]
+    assert assignments["plan_id"].str.starts_with("AE_RAMP-").any()
 
 
 def test_quotas_per_payee_and_year_in_the_payee_currency(company, newest):
@@ -527,3 +559,9 @@ def test_plan_files_pass_the_plan_loader(company):
     _, config, _ = company
     loaded = plans.load_plans(config)
     assert sorted(p.plan_id for p in loaded) == sorted(p.stem for p in (config / "plans").glob("*.yaml"))
+    tiers, filters, ramps = (
+        f(loaded) for f in (plans.plan_component_tiers_frame, plans.plan_component_filters_frame, plans.plan_ramps_frame)
+    )
+    assert tiers.height == 2 * (4 + 4 + 3)  # per year: AE, AE_RAMP (4 bands each), MGR (3 bands)
+    assert filters.filter(pl.col("filter_type") == "product_family")["filter_value"].to_list() == ["Analytics"]
+    assert ramps.height == 2 * 3

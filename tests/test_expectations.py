@@ -184,3 +184,38 @@ def test_plan_tables_have_their_own_suites():
         schema_overrides={"rate": pl.Decimal(38, 10)},
     )
     assert validate_plan_components(components).success
+
+
+def _money(values):
+    return pl.Series(values, dtype=pl.Decimal(38, 10))
+
+
+def test_tier_filter_and_ramp_tables_have_their_own_suites():
+    from expectations.suites import validate_plan_component_filters, validate_plan_component_tiers, validate_plan_ramps
+
+    tiers = pl.DataFrame(
+        {
+            "plan_id": ["AE", "AE", "AE"],
+            "component_id": ["c", "c", "c"],
+            "tier_index": [1, 2, 3],
+            "attainment_from": _money([Decimal("0"), Decimal("0.5"), Decimal("1")]),
+            "attainment_to": _money([Decimal("0.5"), Decimal("1"), None]),
+            "multiplier": _money([Decimal("0.5"), Decimal("1"), Decimal("1.8")]),
+        }
+    )
+    assert validate_plan_component_tiers(tiers).success
+    broken = tiers.with_columns(pl.Series("tier_index", [1, 1, 3]), attainment_to=_money([Decimal("0.5"), Decimal("0.4"), None]))
+    assert sorted(r.label for r in validate_plan_component_tiers(broken).failed) == [
+        "expect_column_pair_values_a_to_be_greater_than_b(attainment_to, attainment_from)",
+        "expect_compound_columns_to_be_unique(plan_id, component_id, tier_index)",
+    ]
+
+    filters = pl.DataFrame(
+        {"plan_id": ["SDR"], "component_id": ["spif"], "filter_type": ["product_family"], "filter_value": ["Analytics"]}
+    )
+    assert validate_plan_component_filters(filters).success
+    assert not validate_plan_component_filters(filters.with_columns(filter_type=pl.lit("region"))).success
+
+    ramps = pl.DataFrame({"plan_id": ["AE", "AE"], "employment_month": [1, 2], "quota_factor": _money([Decimal("0.25"), Decimal("0.5")])})
+    assert validate_plan_ramps(ramps).success
+    assert not validate_plan_ramps(ramps.with_columns(quota_factor=_money([Decimal("0.25"), Decimal("1.5")]))).success

@@ -21,7 +21,7 @@ from assets.ingest.assets import (
 )
 from orchestration.resources import SpmPathsResource
 from tests.test_ingest import Folders, opportunity, write_rows
-from tests.test_plans import GOOD_PLAN, write_plan
+from tests.test_plans import FULL_PLAN, GOOD_PLAN, write_plan
 
 OPPORTUNITY_KEY = asset_key(c.CRM_OPPORTUNITY)
 
@@ -66,9 +66,9 @@ def test_asset_keys_and_one_blocking_check_per_asset():
     assert {asset_key(k) for k in c.CONTRACTS} | plan_tables | {QUARANTINE_KEY} == keys
     assert asset_key(c.CRM_OPPORTUNITY) == dg.AssetKey(["raw", "crm", "opportunity"])
     check_specs = [spec for check in INGEST_CHECKS for spec in check.check_specs]
-    # The tier, filter and ramp tables are still empty (no rule fills them yet): no suite.
-    unchecked = {QUARANTINE_KEY, PLAN_COMPONENT_TIER_KEY, PLAN_COMPONENT_FILTER_KEY, PLAN_RAMP_KEY}
-    assert {spec.asset_key for spec in check_specs} == keys - unchecked
+    # Every dataset and every plan table has its blocking suite; only the quarantine has none.
+    assert {spec.asset_key for spec in check_specs} == keys - {QUARANTINE_KEY}
+    assert len(check_specs) == len(keys) - 1
     assert all(spec.name == CHECK_NAME and spec.blocking for spec in check_specs)
     opportunity_asset = next(a for a in INGEST_ASSETS if OPPORTUNITY_KEY in a.keys)
     assert opportunity_asset.group_names_by_key[OPPORTUNITY_KEY] == "ingest"
@@ -80,6 +80,7 @@ def test_assets_materialize_and_checks_pass_on_good_data(folders):
         folders.crm("2026-11-27", "Opportunity.csv"),
         [opportunity(Id="A"), opportunity(Id="B", Amount="12,5"), opportunity(Id="C", CurrencyIsoCode="XXX")],
     )
+    write_plan(folders.config, "full.yaml", FULL_PLAN)  # fills the tier, filter and ramp tables
 
     result = _materialize(folders)
 
@@ -92,7 +93,11 @@ def test_assets_materialize_and_checks_pass_on_good_data(folders):
     assert metadata[f"quarantined__{c.RULE_BAD_DECIMAL}"] == 1
     assert metadata["quarantined_by_rule"] == {c.RULE_BAD_DECIMAL: 1, c.RULE_UNKNOWN_CURRENCY: 1}
     assert "Amount '12,5' is not a decimal" in metadata["quarantine_examples"]
-    assert _metadata(result, PLAN_KEY)["plans"] == 1
+    assert _metadata(result, PLAN_KEY)["plans"] == 2
+    assert _metadata(result, PLAN_COMPONENT_TIER_KEY)["tiers"] == 6
+    assert _metadata(result, PLAN_COMPONENT_FILTER_KEY)["filters"] == 3
+    assert _metadata(result, PLAN_RAMP_KEY)["ramp_months"] == 3
+    assert all(checks[k] for k in (PLAN_COMPONENT_TIER_KEY, PLAN_COMPONENT_FILTER_KEY, PLAN_RAMP_KEY))
     assert _metadata(result, QUARANTINE_KEY)["quarantine_rows"] == 2
 
     again = _materialize(folders)

@@ -194,7 +194,7 @@ def test_an_unknown_rule_type_names_the_known_ones(tmp_path):
 
     assert problem == (
         "plans/ae.yaml (plan AE-2026, component commission): components[0].rule.type: "
-        "'tiered' is not a known rule type (flat_rate)"
+        "'tiered' is not a known rule type (flat_rate, marginal_tiers, quota_bonus, retroactive_tiers, spif)"
     )
 
 
@@ -231,3 +231,269 @@ def test_no_plan_folder_gives_empty_tables(tmp_path):
     result = ingest_plans(tmp_path / "config", tmp_path / "raw")
     assert result.plans == []
     assert pl.read_parquet(result.plan_file).height == 0
+
+
+# --- the full plan configuration (SPEC §4–§5) ---------------------------------------------------
+
+FULL_PLAN = """\
+plan_id: AE-FULL
+name: Account Executive, every rule
+effective_start: 2026-01-01
+effective_end: 2026-12-31
+currency: EUR
+eligible_job_families: [Account Executive]
+clawback_window_days: 90
+ramp: [0.25, "0.5", 0.75]
+draw: {type: recoverable, monthly_amount: "3000", months: 3}
+components:
+  - component_id: commission
+    name: Commission, marginal tiers
+    earning_code: COMMISSION
+    measure: own_credit
+    basis: ytd
+    weight: "0.8"
+    gate: 0.5
+    cap_multiple_of_ti: 2.0
+    filters: {opportunity_types: [New Business, Upsell]}
+    rule:
+      type: marginal_tiers
+      tiers:
+        - {from: 0, to: 0.5, multiplier: 0.5}
+        - {from: 0.5, to: 1.0, multiplier: 1.0}
+        - {from: 1.0, to: 1.5, multiplier: 1.5}
+        - {from: 1.5, multiplier: 2.0}
+  - component_id: retro
+    name: Retroactive tiers
+    earning_code: COMMISSION
+    measure: rollup_credit
+    basis: quarter
+    rule:
+      type: retroactive_tiers
+      tiers:
+        - {from: 0, to: 1, multiplier: "0.8"}
+        - {from: 1, multiplier: "1.2"}
+  - component_id: bonus
+    name: Quarterly bonus at 100%
+    earning_code: BONUS
+    measure: own_credit
+    basis: quarter
+    rule: {type: quota_bonus, threshold: 1.0, amount: "2000"}
+  - component_id: spif
+    name: Analytics SPIF
+    earning_code: SPIF
+    measure: product_units
+    basis: period
+    filters: {product_families: [Analytics]}
+    rule: {type: spif, amount_per_unit: "150", window_start: 2026-04-01, window_end: 2026-06-30}
+  - component_id: spif-deal
+    name: Per-deal SPIF
+    earning_code: SPIF
+    measure: product_amount
+    basis: period
+    rule: {type: spif, amount_per_deal: "500.50", window_start: 2026-07-01, window_end: 2026-07-31}
+"""
+
+D = Decimal
+
+
+def test_every_rule_is_flattened_to_the_exact_rows(tmp_path):
+    from assets.ingest.plans import (
+        PLAN_COMPONENT_FILTER_DATASET,
+        PLAN_COMPONENT_FILTER_SCHEMA,
+        PLAN_COMPONENT_TIER_DATASET,
+        PLAN_COMPONENT_TIER_SCHEMA,
+        PLAN_RAMP_DATASET,
+        PLAN_RAMP_SCHEMA,
+        plan_table_dir,
+    )
+
+    config, raw = tmp_path / "config", tmp_path / "raw"
+    write_plan(config, "full.yaml", FULL_PLAN)
+    write_plan(config, "ae.yaml", GOOD_PLAN)
+
+    result = ingest_plans(config, raw)
+
+    plans = pl.read_parquet(result.plan_file)
+    assert plans.filter(pl.col("plan_id") == "AE-FULL").select(
+        "currency", "clawback_window_days", "draw_type", "draw_monthly_amount", "draw_months"
+    ).rows() == [("EUR", 90, "recoverable", D("3000"), 3)]
+    assert plans.filter(pl.col("plan_id") == "AE-2026").select(
+        "currency", "clawback_window_days", "draw_type", "draw_monthly_amount", "draw_months"
+    ).rows() == [(None, None, None, None, None)]
+    components = pl.read_parquet(result.plan_component_file).filter(pl.col("plan_id") == "AE-FULL")
+    assert components.drop("plan_id", "component_name").rows(named=True) == [
+        dict(
+            component_id=cid, earning_code=code, measure=measure, basis=basis, rule_type=rule, rate=None,
+            weight=weight, gate_attainment=gate, cap_multiple_of_ti=cap, bonus_threshold=threshold,
+            bonus_amount=amount, spif_amount_per_unit=per_unit, spif_amount_per_deal=per_deal,
+            spif_window_start=start, spif_window_end=end,
+        )
+        for cid, code, measure, basis, rule, weight, gate, cap, threshold, amount, per_unit, per_deal, start, end in [
+            ("commission", "COMMISSION", "own_credit", "ytd", "marginal_tiers", D("0.8"), D("0.5"), D("2.0"), None, None, None, None, None, None),
+            ("retro", "COMMISSION", "rollup_credit", "quarter", "retroactive_tiers", D("1"), None, None, None, None, None, None, None, None),
+            ("bonus", "BONUS", "own_credit", "quarter", "quota_bonus", D("1"), None, None, D("1.0"), D("2000"), None, None, None, None),
+            ("spif", "SPIF", "product_units", "period", "spif", D("1"), None, None, None, None, D("150"), None, date(2026, 4, 1), date(2026, 6, 30)),
+            ("spif-deal", "SPIF", "product_amount", "period", "spif", D("1"), None, None, None, None, None, D("500.50"), date(2026, 7, 1), date(2026, 7, 31)),
+        ]
+    ]
+    tiers = pl.read_parquet(plan_table_dir(raw, PLAN_COMPONENT_TIER_DATASET) / "batch=current" / "plan_component_tiers.parquet")
+    assert dict(tiers.schema) == PLAN_COMPONENT_TIER_SCHEMA
+    assert tiers.rows() == [
+        ("AE-FULL", "commission", 1, D("0"), D("0.5"), D("0.5")),
+        ("AE-FULL", "commission", 2, D("0.5"), D("1.0"), D("1.0")),
+        ("AE-FULL", "commission", 3, D("1.0"), D("1.5"), D("1.5")),
+        ("AE-FULL", "commission", 4, D("1.5"), None, D("2.0")),
+        ("AE-FULL", "retro", 1, D("0"), D("1"), D("0.8")),
+        ("AE-FULL", "retro", 2, D("1"), None, D("1.2")),
+    ]
+    filters = pl.read_parquet(plan_table_dir(raw, PLAN_COMPONENT_FILTER_DATASET) / "batch=current" / "plan_component_filters.parquet")
+    assert dict(filters.schema) == PLAN_COMPONENT_FILTER_SCHEMA
+    assert filters.rows() == [
+        ("AE-FULL", "commission", "opportunity_type", "New Business"),
+        ("AE-FULL", "commission", "opportunity_type", "Upsell"),
+        ("AE-FULL", "spif", "product_family", "Analytics"),
+    ]
+    ramps = pl.read_parquet(plan_table_dir(raw, PLAN_RAMP_DATASET) / "batch=current" / "plan_ramps.parquet")
+    assert dict(ramps.schema) == PLAN_RAMP_SCHEMA
+    assert ramps.rows() == [("AE-FULL", 1, D("0.25")), ("AE-FULL", 2, D("0.5")), ("AE-FULL", 3, D("0.75"))]
+
+
+def test_the_full_plan_is_loaded_with_its_plan_level_rules(tmp_path):
+    write_plan(tmp_path, "full.yaml", FULL_PLAN)
+
+    (plan,) = load_plans(tmp_path)
+
+    assert plan.eligible_job_families == ("Account Executive",)
+    assert plan.ramp == (D("0.25"), D("0.5"), D("0.75"))
+    assert (plan.draw_type, plan.draw_monthly_amount, plan.draw_months) == ("recoverable", D("3000"), 3)
+
+
+def _tiers(*bands: str) -> str:
+    return FULL_PLAN.replace(
+        """        - {from: 0, to: 0.5, multiplier: 0.5}
+        - {from: 0.5, to: 1.0, multiplier: 1.0}
+        - {from: 1.0, to: 1.5, multiplier: 1.5}
+        - {from: 1.5, multiplier: 2.0}
+""",
+        "".join(f"        - {{{band}}}\n" for band in bands),
+    )
+
+
+COMPONENT = "plans/full.yaml (plan AE-FULL, component commission): "
+SPIF = "plans/full.yaml (plan AE-FULL, component spif): "
+PLAN = "plans/full.yaml (plan AE-FULL): "
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            _tiers("from: 0, to: 0.6, multiplier: 0.5", "from: 0.5, multiplier: 1"),
+            COMPONENT + "components[0].rule.tiers[1].from: band from 0.5 overlaps tiers[0] (to 0.6)",
+        ),
+        (
+            _tiers("from: 0, to: 0.5, multiplier: 0.5", "from: 0.6, multiplier: 1"),
+            COMPONENT + "components[0].rule.tiers[1].from: gap between bands: tiers[0] ends at 0.5, this one starts at 0.6",
+        ),
+        (
+            _tiers("from: 0.1, multiplier: 1"),
+            COMPONENT + "components[0].rule.tiers[0].from: the first band starts at 0.1, not at 0",
+        ),
+        (
+            _tiers("from: 0, multiplier: 1", "from: 1, multiplier: 2"),
+            COMPONENT + "components[0].rule.tiers[1]: a band after the open band tiers[0] (only the last band may omit 'to')",
+        ),
+        (
+            _tiers("from: 0, to: 0, multiplier: 1", "from: 0, multiplier: 2"),
+            COMPONENT + "components[0].rule.tiers[0].to: band ends at 0, not after its start 0",
+        ),
+        (
+            FULL_PLAN.replace("currency: EUR", "currency: XYZ"),
+            PLAN + "currency: 'XYZ' is not a known currency",
+        ),
+        (
+            FULL_PLAN.replace("window_end: 2026-06-30", "window_end: 2026-03-31"),
+            SPIF + "components[3].rule.window_end: 2026-03-31 is before window_start 2026-04-01",
+        ),
+        (
+            FULL_PLAN.replace('amount_per_unit: "150"', 'amount_per_unit: "150", amount_per_deal: "5"'),
+            SPIF + "components[3].rule: a spif gives exactly one of amount_per_unit, amount_per_deal (found amount_per_unit, amount_per_deal)",
+        ),
+        (
+            FULL_PLAN.replace('amount_per_unit: "150", ', ""),
+            SPIF + "components[3].rule: a spif gives exactly one of amount_per_unit, amount_per_deal",
+        ),
+        (
+            FULL_PLAN.replace('ramp: [0.25, "0.5", 0.75]', "ramp: [0.25, 1.5]"),
+            PLAN + "ramp[1]: 1.5 is not a quota factor between 0 and 1",
+        ),
+        (
+            FULL_PLAN.replace('ramp: [0.25, "0.5", 0.75]', "ramp: [-0.25]"),
+            PLAN + "ramp[0]: -0.25 is not a decimal >= 0",
+        ),
+        (
+            FULL_PLAN.replace("months: 3}", "months: 0}"),
+            PLAN + "draw.months: 0 is less than the minimum of 1",
+        ),
+        (
+            FULL_PLAN.replace("type: recoverable", "type: forgivable"),
+            PLAN + "draw.type: 'forgivable' is not one of ['recoverable', 'non_recoverable']",
+        ),
+        (
+            FULL_PLAN.replace("clawback_window_days: 90", "clawback_window_days: -1"),
+            PLAN + "clawback_window_days: -1 is less than the minimum of 0",
+        ),
+        (
+            _tiers("from: 0, to: 1, multiplier: -0.5", "from: 1, multiplier: 2"),
+            COMPONENT + "components[0].rule.tiers[0].multiplier: -0.5 is not a decimal >= 0",
+        ),
+        (
+            FULL_PLAN.replace('amount: "2000"', 'amount: "-2000"'),
+            "plans/full.yaml (plan AE-FULL, component bonus): components[2].rule.amount: '-2000' is not a decimal >= 0",
+        ),
+        (
+            FULL_PLAN.replace("cap_multiple_of_ti: 2.0", "cap_multiple_of_ti: -2"),
+            COMPONENT + "components[0].cap_multiple_of_ti: -2 is not a decimal >= 0",
+        ),
+        (
+            FULL_PLAN.replace("filters: {opportunity_types:", "filters: {opportunity_kinds:"),
+            COMPONENT + "components[0].filters.opportunity_kinds: unknown field",
+        ),
+        (
+            FULL_PLAN.replace("type: quota_bonus, threshold: 1.0", "type: quota_bonus, rate: 1, threshold: 1.0"),
+            "plans/full.yaml (plan AE-FULL, component bonus): components[2].rule.rate: unknown field",
+        ),
+        (
+            FULL_PLAN.replace("measure: product_units", "measure: product_count"),
+            SPIF + "components[3].measure: 'product_count' is not one of",
+        ),
+        (
+            FULL_PLAN.replace('draw: {type: recoverable, monthly_amount: "3000", months: 3}', 'draw: {type: recoverable, monthly_amount: "3000", months: 3, cap: 1}'),
+            PLAN + "draw.cap: unknown field",
+        ),
+    ],
+    ids=[
+        "tiers-overlap", "tiers-gap", "first-band-not-0", "band-after-open", "empty-band", "unknown-currency",
+        "spif-window", "spif-two-amounts", "spif-no-amount", "ramp-above-1", "ramp-negative", "draw-months",
+        "draw-type", "clawback-negative", "negative-multiplier", "negative-bonus", "negative-cap",
+        "unknown-filter", "unknown-rule-field", "unknown-measure", "unknown-draw-field",
+    ],
+)
+def test_a_bad_plan_is_rejected_naming_file_plan_component_and_field(tmp_path, text, expected):
+    write_plan(tmp_path, "full.yaml", text)
+
+    found = problems(tmp_path)
+
+    assert len(found) == 1, found
+    assert found[0].startswith(expected), found[0]
+
+
+def test_a_non_recoverable_draw_and_a_full_ramp_month_are_accepted(tmp_path):
+    text = FULL_PLAN.replace("type: recoverable", "type: non_recoverable").replace(
+        'ramp: [0.25, "0.5", 0.75]', 'ramp: ["0", "1"]'
+    ).replace("currency: EUR\n", "")
+    write_plan(tmp_path, "full.yaml", text)
+
+    (plan,) = load_plans(tmp_path)
+
+    assert (plan.currency, plan.draw_type, plan.ramp) == (None, "non_recoverable", (D("0"), D("1")))

@@ -2,8 +2,9 @@
 
 * one asset per landing-contract dataset, key ``["raw", <system>, <dataset>]``,
   running :func:`assets.ingest.load.ingest_dataset`;
-* one multi-asset for the plan YAML, keys ``["raw", "config", "plan"]`` and
-  ``["raw", "config", "plan_component"]``, running :func:`assets.ingest.plans.ingest_plans`;
+* one multi-asset for the plan YAML, keys ``["raw", "config", <table>]`` for the
+  tables ``plan``, ``plan_component``, ``plan_component_tier``, ``plan_component_filter``
+  and ``plan_ramp``, running :func:`assets.ingest.plans.ingest_plans`;
 * one asset ``["raw", "quarantine"]`` after all dataset assets (the dbt source
   of the quarantine points at it), counting the quarantine per dataset and rule;
 * one blocking check ``gx_contract_suite`` per dataset and plan asset, running the Great
@@ -17,6 +18,7 @@ that break the contract go to quarantine and are counted in the metadata.
 """
 
 # No ``from __future__ import annotations``: Dagster inspects the context annotation at runtime.
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -34,7 +36,16 @@ from assets.ingest.load import (
     read_raw_batch,
     write_parquet_atomic,
 )
-from assets.ingest.plans import PlanConfigError, ingest_plans, plan_component_dir, plan_dir
+from assets.ingest.plans import (
+    PLAN_COMPONENT_FILTER_DATASET,
+    PLAN_COMPONENT_TIER_DATASET,
+    PLAN_RAMP_DATASET,
+    PlanConfigError,
+    ingest_plans,
+    plan_component_dir,
+    plan_dir,
+    plan_table_dir,
+)
 from assets.ingest.raw_layout import quarantine_root
 from assets.ingest.rules import empty_quarantine
 from orchestration.resources import SpmPathsResource
@@ -214,14 +225,26 @@ def raw_config_plans(context: AssetExecutionContext, paths: SpmPathsResource):
         asset_key=PLAN_COMPONENT_KEY,
         metadata={"components": result.component_count, "path": str(result.plan_component_file)},
     )
-    for key in (PLAN_COMPONENT_TIER_KEY, PLAN_COMPONENT_FILTER_KEY, PLAN_RAMP_KEY):
-        yield dg.MaterializeResult(asset_key=key)
+    components = [c for p in result.plans for c in p.components]
+    yield dg.MaterializeResult(asset_key=PLAN_COMPONENT_TIER_KEY, metadata={"tiers": sum(len(c.tiers) for c in components)})
+    yield dg.MaterializeResult(
+        asset_key=PLAN_COMPONENT_FILTER_KEY,
+        metadata={"filters": sum(len(c.opportunity_types) + len(c.product_families) for c in components)},
+    )
+    yield dg.MaterializeResult(asset_key=PLAN_RAMP_KEY, metadata={"ramp_months": sum(len(p.ramp) for p in result.plans)})
 
 
 def _validate_plan_table(key: dg.AssetKey, frame: pl.DataFrame):
-    from expectations.suites import validate_plan_components, validate_plans
+    from expectations import suites
 
-    return validate_plans(frame) if key == PLAN_KEY else validate_plan_components(frame)
+    validate = {
+        PLAN_KEY: suites.validate_plans,
+        PLAN_COMPONENT_KEY: suites.validate_plan_components,
+        PLAN_COMPONENT_TIER_KEY: suites.validate_plan_component_tiers,
+        PLAN_COMPONENT_FILTER_KEY: suites.validate_plan_component_filters,
+        PLAN_RAMP_KEY: suites.validate_plan_ramps,
+    }[key]
+    return validate(frame)
 
 
 def _plan_check(key: dg.AssetKey, folder) -> dg.AssetChecksDefinition:
@@ -287,4 +310,12 @@ INGEST_CHECKS: list = [
     *(build_gx_check(c) for c in CONTRACTS),
     _plan_check(PLAN_KEY, plan_dir),
     _plan_check(PLAN_COMPONENT_KEY, plan_component_dir),
+    *(
+        _plan_check(key, partial(plan_table_dir, dataset=dataset))
+        for key, dataset in (
+            (PLAN_COMPONENT_TIER_KEY, PLAN_COMPONENT_TIER_DATASET),
+            (PLAN_COMPONENT_FILTER_KEY, PLAN_COMPONENT_FILTER_DATASET),
+            (PLAN_RAMP_KEY, PLAN_RAMP_DATASET),
+        )
+    ),
 ]

@@ -1,19 +1,26 @@
-"""Compensation plans: YAML files -> validated plans -> two flat raw tables.
+"""Compensation plans: YAML files -> validated plans -> five flat raw tables.
 
-One plan per file under ``<config>/plans/*.yaml`` (or ``.yml``). Every file is
-checked against ``plan.schema.json`` (unknown fields are errors) and then for
-what a schema cannot say: the effective dates are real dates in order, plan ids
-are unique across files, component ids are unique within a plan, rates fit
-DECIMAL(38,10). All files are checked before anything is written, and every
-problem is reported at once in one :class:`PlanConfigError`, each line naming
-the file, the plan, the component and the field.
+One plan per file under ``<config>/plans/*.yaml`` (or ``.yml``); the format is
+described in ``docs/plans.md``. Every file is checked against
+``plan.schema.json`` (unknown fields are errors) and then for what a schema
+cannot say: dates are real dates in order (effective dates, SPIF windows),
+plan ids are unique across files, component ids are unique within a plan,
+decimals fit DECIMAL(38,10), the currency is known, ramp factors lie in 0..1,
+a SPIF has exactly one amount, and tier bands start at 0 and follow each other
+without gap or overlap with only the last one open. All files are checked
+before anything is written, and every problem is reported at once in one
+:class:`PlanConfigError`, each line naming the file, the plan, the component
+and the field. Decimals are parsed as ``Decimal(str(value))``, never floats.
 
-The raw layer gets, replaced wholesale on every run::
+The raw layer gets, replaced wholesale on every run (plus ``_empty.parquet``
+schema files)::
 
-    <raw>/config/plan/batch=current/plans.parquet
-    <raw>/config/plan_component/batch=current/plan_components.parquet
+    <raw>/config/plan/batch=current/plans.parquet                            one row per plan
+    <raw>/config/plan_component/batch=current/plan_components.parquet        per component
+    <raw>/config/plan_component_tier/batch=current/plan_component_tiers.parquet      per tier band
+    <raw>/config/plan_component_filter/batch=current/plan_component_filters.parquet  per filter value
+    <raw>/config/plan_ramp/batch=current/plan_ramps.parquet                  per ramp month
 
-(plus ``_empty.parquet`` schema files), one row per plan and per component.
 A new rule type adds a ``<type>_rule`` branch to the schema and its parameters
 here (as columns, or as a table of its own for tiers).
 """
@@ -31,6 +38,7 @@ import jsonschema
 import polars as pl
 import yaml
 
+from assets.currencies import KNOWN_CURRENCIES
 from assets.ingest.load import EMPTY_FILE, write_parquet_atomic
 from assets.ingest.raw_layout import CONFIG_BATCH, MONEY
 
@@ -42,6 +50,7 @@ PLAN_COMPONENT_TIER_DATASET = "plan_component_tier"
 PLAN_COMPONENT_FILTER_DATASET = "plan_component_filter"
 PLAN_RAMP_DATASET = "plan_ramp"
 RATE_DECIMALS = 10
+DEFAULT_WEIGHT = Decimal("1")  # a component without a weight carries the whole TI
 
 PLAN_SCHEMA: dict[str, pl.DataType] = {
     "plan_id": pl.Utf8(),
@@ -119,6 +128,13 @@ class PlanConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Tier:
+    attainment_from: Decimal
+    attainment_to: Decimal | None  # None: the open last band
+    multiplier: Decimal
+
+
+@dataclass(frozen=True)
 class PlanComponent:
     component_id: str
     name: str
@@ -127,6 +143,18 @@ class PlanComponent:
     basis: str
     rule_type: str
     rate: Decimal | None
+    weight: Decimal | None = None
+    gate_attainment: Decimal | None = None
+    cap_multiple_of_ti: Decimal | None = None
+    tiers: tuple[Tier, ...] = ()
+    bonus_threshold: Decimal | None = None
+    bonus_amount: Decimal | None = None
+    spif_amount_per_unit: Decimal | None = None
+    spif_amount_per_deal: Decimal | None = None
+    spif_window_start: date | None = None
+    spif_window_end: date | None = None
+    opportunity_types: tuple[str, ...] = ()
+    product_families: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +165,13 @@ class Plan:
     effective_end: date
     components: tuple[PlanComponent, ...]
     source_file: str
+    currency: str | None = None
+    eligible_job_families: tuple[str, ...] = ()
+    clawback_window_days: int | None = None
+    ramp: tuple[Decimal, ...] = ()
+    draw_type: str | None = None
+    draw_monthly_amount: Decimal | None = None
+    draw_months: int | None = None
 
 
 @lru_cache(maxsize=1)
@@ -263,45 +298,76 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
     if problems:
         return None, problems
 
-    dates = {}
-    for name in ("effective_start", "effective_end"):
+    def problem(path: list, message: str) -> None:
+        problems.append(f"{_where(source, document, path)}: {_field_path(path)}: {message}")
+
+    def decimal_at(container: dict | list, key: str | int, path: list) -> Decimal | None:
+        if isinstance(container, dict) and key not in container:
+            return None
         try:
-            dates[name] = date.fromisoformat(document[name])
+            value = _decimal(container[key])
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            problem(path + [key], f"{container[key]!r} is not a decimal")
+            return None
+        if value < 0:
+            problem(path + [key], f"{value} is negative")
+            return None
+        if -value.as_tuple().exponent > RATE_DECIMALS:
+            problem(path + [key], f"{value} has more than {RATE_DECIMALS} decimals")
+            return None
+        return value
+
+    def date_at(container: dict, key: str, path: list) -> date | None:
+        try:
+            return date.fromisoformat(container[key])
         except ValueError:
-            problems.append(f"{_where(source, document, [name])}: {name}: {document[name]!r} is not a calendar date")
-    if len(dates) == 2 and dates["effective_end"] < dates["effective_start"]:
-        problems.append(
-            f"{_where(source, document, ['effective_end'])}: effective_end: {dates['effective_end']} "
-            f"is before effective_start {dates['effective_start']}"
-        )
+            problem(path + [key], f"{container[key]!r} is not a calendar date")
+            return None
+
+    dates = {name: date_at(document, name, []) for name in ("effective_start", "effective_end")}
+    if None not in dates.values() and dates["effective_end"] < dates["effective_start"]:
+        problem(["effective_end"], f"{dates['effective_end']} is before effective_start {dates['effective_start']}")
+
+    currency = document.get("currency")
+    if currency is not None and currency not in KNOWN_CURRENCIES:
+        problem(["currency"], f"{currency!r} is not a known currency ({', '.join(sorted(KNOWN_CURRENCIES))})")
+
+    ramp = []
+    for month, value in enumerate(document.get("ramp", [])):
+        factor = decimal_at(document["ramp"], month, ["ramp"])
+        if factor is not None and factor > 1:
+            problem(["ramp", month], f"{value!r} is not a quota factor between 0 and 1")
+        elif factor is not None:
+            ramp.append(factor)
+
+    draw = document.get("draw")
+    draw_amount = decimal_at(draw, "monthly_amount", ["draw"]) if draw else None
 
     components = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(document["components"]):
         path = ["components", index]
         if raw["component_id"] in seen:
-            problems.append(
-                f"{_where(source, document, path)}: {_field_path(path + ['component_id'])}: "
-                f"component id {raw['component_id']!r} is already used by components[{seen[raw['component_id']]}]"
+            problem(
+                path + ["component_id"],
+                f"component id {raw['component_id']!r} is already used by components[{seen[raw['component_id']]}]",
             )
         seen.setdefault(raw["component_id"], index)
         rule = raw["rule"]
-        rate = None
-        if "rate" in rule:
-            try:
-                rate = _decimal(rule["rate"])
-            except InvalidOperation:
-                rate = None
-            rate_path = path + ["rule", "rate"]
-            if rate is None or not rate.is_finite():
-                problems.append(f"{_where(source, document, path)}: {_field_path(rate_path)}: {rule['rate']!r} is not a decimal")
-            elif rate < 0:
-                problems.append(f"{_where(source, document, path)}: {_field_path(rate_path)}: {rate} is negative")
-            elif -rate.as_tuple().exponent > RATE_DECIMALS:
-                problems.append(
-                    f"{_where(source, document, path)}: {_field_path(rate_path)}: {rate} has more than "
-                    f"{RATE_DECIMALS} decimals"
-                )
+        rule_path = path + ["rule"]
+        tiers = tuple(_check_tiers(rule.get("tiers", []), rule_path + ["tiers"], decimal_at, problem))
+        spif = {}
+        if rule["type"] == "spif":
+            amounts = [key for key in ("amount_per_unit", "amount_per_deal") if key in rule]
+            if len(amounts) != 1:
+                problem(rule_path, "a spif gives exactly one of amount_per_unit, amount_per_deal"
+                        + (f" (found {', '.join(amounts)})" if amounts else ""))
+            spif = {name: date_at(rule, name, rule_path) for name in ("window_start", "window_end")}
+            if None not in spif.values() and spif["window_end"] < spif["window_start"]:
+                problem(rule_path + ["window_end"], f"{spif['window_end']} is before window_start {spif['window_start']}")
+        filters = raw.get("filters", {})
         components.append(
             PlanComponent(
                 component_id=raw["component_id"],
@@ -310,7 +376,19 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
                 measure=raw["measure"],
                 basis=raw["basis"],
                 rule_type=rule["type"],
-                rate=rate,
+                rate=decimal_at(rule, "rate", rule_path),
+                weight=decimal_at(raw, "weight", path) if "weight" in raw else DEFAULT_WEIGHT,
+                gate_attainment=decimal_at(raw, "gate", path),
+                cap_multiple_of_ti=decimal_at(raw, "cap_multiple_of_ti", path),
+                tiers=tiers,
+                bonus_threshold=decimal_at(rule, "threshold", rule_path),
+                bonus_amount=decimal_at(rule, "amount", rule_path),
+                spif_amount_per_unit=decimal_at(rule, "amount_per_unit", rule_path),
+                spif_amount_per_deal=decimal_at(rule, "amount_per_deal", rule_path),
+                spif_window_start=spif.get("window_start"),
+                spif_window_end=spif.get("window_end"),
+                opportunity_types=tuple(filters.get("opportunity_types", ())),
+                product_families=tuple(filters.get("product_families", ())),
             )
         )
     if problems:
@@ -322,8 +400,42 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
         effective_end=dates["effective_end"],
         components=tuple(components),
         source_file=source,
+        currency=currency,
+        eligible_job_families=tuple(document.get("eligible_job_families", ())),
+        clawback_window_days=document.get("clawback_window_days"),
+        ramp=tuple(ramp),
+        draw_type=draw["type"] if draw else None,
+        draw_monthly_amount=draw_amount,
+        draw_months=draw["months"] if draw else None,
     )
     return plan, []
+
+
+def _check_tiers(raw_tiers: list, path: list, decimal_at, problem) -> list[Tier]:
+    """Bands in attainment order: the first from 0, each ``from`` the previous ``to``, only the last open."""
+    tiers: list[Tier] = []
+    for index, raw in enumerate(raw_tiers):
+        tier_path = path + [index]
+        start = decimal_at(raw, "from", tier_path)
+        end = decimal_at(raw, "to", tier_path)
+        multiplier = decimal_at(raw, "multiplier", tier_path)
+        if start is None or multiplier is None or ("to" in raw and end is None):
+            return []
+        if index == 0 and start != 0:
+            problem(tier_path + ["from"], f"the first band starts at {start}, not at 0")
+        if tiers:
+            previous = tiers[-1]
+            if previous.attainment_to is None:
+                problem(tier_path, f"a band after the open band tiers[{index - 1}] (only the last band may omit 'to')")
+                return []
+            if start < previous.attainment_to:
+                problem(tier_path + ["from"], f"band from {start} overlaps tiers[{index - 1}] (to {previous.attainment_to})")
+            elif start > previous.attainment_to:
+                problem(tier_path + ["from"], f"gap between bands: tiers[{index - 1}] ends at {previous.attainment_to}, this one starts at {start}")
+        if end is not None and end <= start:
+            problem(tier_path + ["to"], f"band ends at {end}, not after its start {start}")
+        tiers.append(Tier(start, end, multiplier))
+    return tiers
 
 
 def plan_files(config_dir: Path) -> list[Path]:
@@ -374,6 +486,11 @@ def plans_frame(plans: list[Plan]) -> pl.DataFrame:
                 "effective_start": p.effective_start,
                 "effective_end": p.effective_end,
                 "source_file": p.source_file,
+                "currency": p.currency,
+                "clawback_window_days": p.clawback_window_days,
+                "draw_type": p.draw_type,
+                "draw_monthly_amount": p.draw_monthly_amount,
+                "draw_months": p.draw_months,
             }
             for p in plans
         ],
@@ -394,6 +511,15 @@ def plan_components_frame(plans: list[Plan]) -> pl.DataFrame:
                 "basis": c.basis,
                 "rule_type": c.rule_type,
                 "rate": c.rate,
+                "weight": c.weight,
+                "gate_attainment": c.gate_attainment,
+                "cap_multiple_of_ti": c.cap_multiple_of_ti,
+                "bonus_threshold": c.bonus_threshold,
+                "bonus_amount": c.bonus_amount,
+                "spif_amount_per_unit": c.spif_amount_per_unit,
+                "spif_amount_per_deal": c.spif_amount_per_deal,
+                "spif_window_start": c.spif_window_start,
+                "spif_window_end": c.spif_window_end,
             }
             for p in plans
             for c in p.components
@@ -404,16 +530,38 @@ def plan_components_frame(plans: list[Plan]) -> pl.DataFrame:
 
 
 def plan_component_tiers_frame(plans: list[Plan]) -> pl.DataFrame:
-    # Filled in when tiered rules join the plan schema; the table exists (empty) so dbt can read it.
-    return pl.DataFrame(schema=PLAN_COMPONENT_TIER_SCHEMA)
+    return pl.DataFrame(
+        [
+            (p.plan_id, c.component_id, index, tier.attainment_from, tier.attainment_to, tier.multiplier)
+            for p in plans
+            for c in p.components
+            for index, tier in enumerate(c.tiers, start=1)
+        ],
+        schema=PLAN_COMPONENT_TIER_SCHEMA,
+        orient="row",
+    )
 
 
 def plan_component_filters_frame(plans: list[Plan]) -> pl.DataFrame:
-    return pl.DataFrame(schema=PLAN_COMPONENT_FILTER_SCHEMA)
+    return pl.DataFrame(
+        [
+            (p.plan_id, c.component_id, filter_type, value)
+            for p in plans
+            for c in p.components
+            for filter_type, values in (("opportunity_type", c.opportunity_types), ("product_family", c.product_families))
+            for value in values
+        ],
+        schema=PLAN_COMPONENT_FILTER_SCHEMA,
+        orient="row",
+    )
 
 
 def plan_ramps_frame(plans: list[Plan]) -> pl.DataFrame:
-    return pl.DataFrame(schema=PLAN_RAMP_SCHEMA)
+    return pl.DataFrame(
+        [(p.plan_id, month, factor) for p in plans for month, factor in enumerate(p.ramp, start=1)],
+        schema=PLAN_RAMP_SCHEMA,
+        orient="row",
+    )
 
 
 def plan_dir(raw_dir: Path) -> Path:
