@@ -18,7 +18,7 @@ credits as (
 components as (
 
     select * from {{ ref('stg_config__plan_components') }} as plan_components
-    where measure = 'own_credit' and rule_type = 'flat_rate' and basis = 'period'
+    where measure = 'own_credit' and rule_type = 'flat_rate' and basis = 'period' and cap_multiple_of_ti is null
         and not exists (
             select 1 from {{ ref('stg_config__plan_component_filters') }} as filters
             where filters.plan_id = plan_components.plan_id
