@@ -191,3 +191,44 @@ def test_payable_lines_add_up_to_the_payee_payable(warehouse):
         """,
     )
     assert rows == []
+
+
+def test_commission_detail_re_adds_to_every_commission_amount(warehouse):
+    rows = query(
+        warehouse,
+        """
+        select c.employee_id, c.period, c.component_id, c.commission_amount, sum(d.earnings_contribution)
+        from fct_commission as c
+        left join fct_commission_detail as d
+            on c.employee_id = d.employee_id and c.period = d.period
+            and c.plan_id = d.plan_id and c.component_id = d.component_id
+        group by 1, 2, 3, 4
+        having c.commission_amount <> coalesce(sum(d.earnings_contribution), 0)
+        """,
+    )
+    assert rows == []
+
+
+def test_commission_detail_shows_the_bands_crossed(warehouse):
+    # E101 January: BCR 0.1, C 12000, Q 10000
+    rows = query(
+        warehouse,
+        """
+        select attainment_from, attainment_to, multiplier, bcr, amount, earnings_contribution
+        from fct_commission_detail
+        where employee_id = 'E101' and period = '2026-01' and detail_type = 'band' order by tier_index
+        """,
+    )
+    assert rows == [
+        (D("0"), D("0.5"), D("0.5"), D("0.1"), D("5000"), D("250")),     # 0.1 x 0.5 x 5000
+        (D("0.5"), D("1.0"), D("1.0"), D("0.1"), D("5000"), D("500")),   # 0.1 x 1.0 x 5000
+        (D("1.0"), None, D("1.5"), D("0.1"), D("2000"), D("300")),       # 0.1 x 1.5 x 2000
+    ]
+    deals = query(
+        warehouse,
+        """
+        select opportunity_id, amount from fct_commission_detail
+        where employee_id = 'E101' and period = '2026-01' and detail_type = 'credit'
+        """,
+    )
+    assert deals == [("M1", D("12000"))]

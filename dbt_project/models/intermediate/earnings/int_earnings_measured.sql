@@ -50,19 +50,6 @@ components as (
 
 ),
 
-filters as (
-
-    select * from {{ ref('stg_config__plan_component_filters') }}
-
-),
-
-credits as (
-
-    select * from {{ ref('int_credits_assigned_to_plans') }}
-    where plan_id is not null
-
-),
-
 quotas as (
 
     select * from {{ ref('fct_quota') }}
@@ -72,24 +59,6 @@ quotas as (
 payees as (
 
     select * from {{ ref('dim_payee') }}
-
-),
-
-component_type_filters as (
-
-    select plan_id, component_id, count(*) as type_filter_count
-    from filters
-    where filter_type = 'opportunity_type'
-    group by plan_id, component_id
-
-),
-
-component_family_filters as (
-
-    select plan_id, component_id, count(*) as family_filter_count
-    from filters
-    where filter_type = 'product_family'
-    group by plan_id, component_id
 
 ),
 
@@ -113,44 +82,7 @@ grid as (
 
 qualifying_credits as (
 
-    select
-        credits.employee_id,
-        credits.plan_id,
-        components.component_id,
-        credits.period,
-        credits.opportunity_id,
-        credits.credit_amount
-    from credits
-    inner join components
-        on credits.plan_id = components.plan_id
-    left join component_type_filters
-        on components.plan_id = component_type_filters.plan_id
-        and components.component_id = component_type_filters.component_id
-    left join component_family_filters
-        on components.plan_id = component_family_filters.plan_id
-        and components.component_id = component_family_filters.component_id
-    where (
-            (components.measure = 'own_credit' and credits.credit_type <> 'rollup')
-            or (components.measure = 'rollup_credit' and credits.credit_type = 'rollup')
-        )
-        and component_family_filters.component_id is null
-        and (
-            component_type_filters.component_id is null
-            or exists (
-                select 1 from filters
-                where filters.plan_id = components.plan_id
-                    and filters.component_id = components.component_id
-                    and filters.filter_type = 'opportunity_type'
-                    and filters.filter_value = credits.opportunity_type
-            )
-        )
-        and (
-            components.rule_type <> 'spif'
-            or (
-                credits.credit_date >= coalesce(components.spif_window_start, cast('0001-01-01' as date))
-                and credits.credit_date <= coalesce(components.spif_window_end, {{ open_end_date() }})
-            )
-        )
+    select * from {{ ref('int_earnings_qualifying_credits') }}
 
 ),
 
@@ -175,6 +107,7 @@ measured as (
         components.earning_code,
         components.rule_type,
         components.basis,
+        coalesce(components.weight, 1) as component_weight,
         case components.basis
             when 'quarter' then grid.quarter
             when 'ytd' then 'Y' || cast(grid.plan_year as {{ dbt.type_string() }})
@@ -235,11 +168,23 @@ final as (
             as month_in_window,
 
         ----------  BCR inputs
+        component_weight,
         annual_target_incentive,
         annual_quota
 
     from measured
 
+),
+
+with_ratios as (
+
+    select
+        final.*,
+        -- BCR = weight (default 1) * annual TI / annual quota (before proration)
+        {{ divide_money('component_weight * annual_target_incentive', 'annual_quota') }} as bcr,
+        {{ divide_money('credit_to_date', 'quota_to_date') }} as attainment_to_date
+    from final
+
 )
 
-select * from final
+select * from with_ratios

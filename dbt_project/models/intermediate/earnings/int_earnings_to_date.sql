@@ -39,10 +39,7 @@ with_rates as (
         components.cap_multiple_of_ti,
         components.bonus_threshold,
         components.bonus_amount,
-        components.spif_amount_per_deal,
-        {{ divide_money('coalesce(components.weight, 1) * measured.annual_target_incentive', 'measured.annual_quota') }}
-            as bcr,
-        {{ divide_money('measured.credit_to_date', 'measured.quota_to_date') }} as attainment_to_date
+        components.spif_amount_per_deal
     from measured
     inner join components
         on measured.plan_id = components.plan_id
@@ -53,33 +50,13 @@ with_rates as (
 tier_amounts as (
 
     select
-        with_rates.employee_id,
-        with_rates.plan_id,
-        with_rates.component_id,
-        with_rates.period,
-        sum(
-            case
-                when with_rates.rule_type = 'marginal_tiers' then
-                    {{ money('with_rates.bcr * tiers.multiplier') }} * greatest(
-                        0,
-                        least(
-                            with_rates.credit_to_date,
-                            coalesce(tiers.attainment_to * with_rates.quota_to_date, with_rates.credit_to_date)
-                        ) - tiers.attainment_from * with_rates.quota_to_date
-                    )
-                when with_rates.rule_type = 'retroactive_tiers'
-                    and with_rates.attainment_to_date >= tiers.attainment_from
-                    and (tiers.attainment_to is null or with_rates.attainment_to_date < tiers.attainment_to) then
-                    {{ money('with_rates.bcr * tiers.multiplier') }} * with_rates.credit_to_date
-                else 0
-            end
-        ) as tiered_to_date
-    from with_rates
-    inner join tiers
-        on with_rates.plan_id = tiers.plan_id
-        and with_rates.component_id = tiers.component_id
-    where with_rates.rule_type in ('marginal_tiers', 'retroactive_tiers')
-    group by with_rates.employee_id, with_rates.plan_id, with_rates.component_id, with_rates.period
+        employee_id,
+        plan_id,
+        component_id,
+        period,
+        sum(band_earnings) as tiered_to_date
+    from {{ ref('int_earnings_tier_bands') }}
+    group by employee_id, plan_id, component_id, period
 
 ),
 
@@ -87,13 +64,13 @@ earned as (
 
     select
         with_rates.*,
-        case
+        {{ money("case
             when with_rates.rule_type = 'flat_rate' then with_rates.credit_to_date * with_rates.rate
             when with_rates.rule_type in ('marginal_tiers', 'retroactive_tiers') then coalesce(tier_amounts.tiered_to_date, 0)
             when with_rates.rule_type = 'quota_bonus' then
                 case when with_rates.attainment_to_date >= with_rates.bonus_threshold then with_rates.bonus_amount else 0 end
             when with_rates.rule_type = 'spif' then coalesce(with_rates.spif_amount_per_deal, 0) * with_rates.deals_to_date
-        end as ungated_to_date
+        end") }} as ungated_to_date
     from with_rates
     left join tier_amounts
         on with_rates.employee_id = tier_amounts.employee_id
