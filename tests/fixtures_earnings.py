@@ -63,15 +63,15 @@ def _component(plan, component, code, basis, rule, **params) -> dict:
 
 
 def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str, str, str, str]]] | None = None,
-                           extra_marginal_ytd_payees: list[str] = ()) -> None:
-    """The raw layer; extra_* add payees on the ytd marginal plan (for property tests)."""
+                           extra_plan_of: dict[str, str] | None = None) -> None:
+    """The raw layer; extra_deals / extra_plan_of add payees on the plans above (property tests)."""
     raw_dir = Path(raw_dir)
     write_empty_layout(raw_dir)
     deals = dict(DEALS) | dict(extra_deals or {})
     plan_of = {
         "E101": "P_MARG", "E102": "P_RETRO", "E103": "P_YTD", "E104": "P_GATE", "E105": "P_CAP",
         "E106": "P_BONUS", "E107": "P_SPIF", "E108": "P_DRAW_R", "E109": "P_DRAW_N",
-    } | {e: "P_YTD" for e in extra_marginal_ytd_payees}
+    } | dict(extra_plan_of or {})
     payees = sorted(plan_of)
 
     write_batch(raw_dir, "hr", "workers", B1, [
