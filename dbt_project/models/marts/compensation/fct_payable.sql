@@ -5,6 +5,8 @@
 --   BALANCE_CARRIED (signed)   otherwise: positive when negative earnings are not
 --                   paid but carried forward, negative when a carried negative
 --                   balance is recovered from this month's earnings.
+-- Earnings lines keep their plan (two lines for a mid-month plan change); DRAW
+-- and balance lines carry the month's plan (the assignment that started last).
 -- The lines of a payee and period add up to fct_payee_balance.payable_amount >= 0.
 with
 
@@ -27,11 +29,12 @@ earnings_lines as (
         period,
         earning_code,
         currency,
+        plan_id,
         sum(commission_amount) as earnings_amount,
         {{ money('0') }} as draw_amount,
         {{ money('0') }} as balance_amount
     from commission
-    group by employee_id, period, earning_code, currency
+    group by employee_id, period, earning_code, currency, plan_id
 
 ),
 
@@ -42,6 +45,7 @@ draw_lines as (
         period,
         'DRAW' as earning_code,
         currency,
+        plan_id,
         {{ money('0') }} as earnings_amount,
         draw_amount,
         {{ money('0') }} as balance_amount
@@ -60,6 +64,7 @@ balance_lines as (
             else 'BALANCE_CARRIED'
         end as earning_code,
         currency,
+        plan_id,
         {{ money('0') }} as earnings_amount,
         {{ money('0') }} as draw_amount,
         balance_movement as balance_amount
@@ -86,6 +91,7 @@ final as (
         lines.period,
         lines.earning_code,
         lines.currency,
+        lines.plan_id,
 
         ----------  amounts
         {{ money('lines.earnings_amount') }} as earnings_amount,
