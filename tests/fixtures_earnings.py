@@ -18,7 +18,7 @@ from assets.ingest.plans import (
     PLAN_COMPONENT_TIER_SCHEMA,
     PLAN_SCHEMA,
 )
-from tests.fixtures_raw import B1, _frame, _opportunity, _worker, write_batch, write_empty_layout
+from tests.fixtures_raw import B1, _frame, _ts, _opportunity, _worker, write_batch, write_empty_layout
 
 D = Decimal
 
@@ -46,6 +46,8 @@ DEALS: dict[str, list[tuple[str, str, str, str]]] = {
     "E108": [("DR1", "3000", "2026-01-10", "New Business"), ("DR2", "12000", "2026-02-10", "New Business"),
              ("DR4", "6000", "2026-04-10", "New Business"), ("DR5", "5000", "2026-05-10", "New Business"),
              ("DR6", "10000", "2026-06-10", "New Business")],
+    # flat 10% on the Hardware share of the deal's line items (product_family filter)
+    "E110": [("F1", "10000", "2026-01-10", "New Business"), ("F2", "5000", "2026-02-10", "New Business")],
     # flat 10% with a non-recoverable draw of 1,000 for 3 months
     "E109": [("DN1", "3000", "2026-01-10", "New Business"), ("DN2", "12000", "2026-02-10", "New Business"),
              ("DN4", "6000", "2026-04-10", "New Business")],
@@ -70,7 +72,7 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
     deals = dict(DEALS) | dict(extra_deals or {})
     plan_of = {
         "E101": "P_MARG", "E102": "P_RETRO", "E103": "P_YTD", "E104": "P_GATE", "E105": "P_CAP",
-        "E106": "P_BONUS", "E107": "P_SPIF", "E108": "P_DRAW_R", "E109": "P_DRAW_N",
+        "E106": "P_BONUS", "E107": "P_SPIF", "E108": "P_DRAW_R", "E109": "P_DRAW_N", "E110": "P_FAM",
     } | dict(extra_plan_of or {})
     payees = sorted(plan_of)
 
@@ -85,6 +87,17 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
     write_batch(raw_dir, "crm", "opportunity", B1, [
         _opportunity(deal, "U" + e, amount, "USD", close, True, close + "T10:00:00", type_=type_)
         for e, rows in deals.items() for deal, amount, close, type_ in rows
+    ])
+    # F1: Hardware 6000 + Services 4000; F2: Services only
+    write_batch(raw_dir, "crm", "product", B1, [
+        {"Id": "P_HW", "Name": "Server", "ProductCode": "HW-1", "Family": "Hardware", "IsActive": True},
+        {"Id": "P_SV", "Name": "Install", "ProductCode": "SV-1", "Family": "Services", "IsActive": True},
+    ])
+    write_batch(raw_dir, "crm", "opportunity_line_item", B1, [
+        {"Id": f"LI{n}", "OpportunityId": opp, "Product2Id": product, "Quantity": D(qty), "UnitPrice": D(price),
+         "TotalPrice": D(qty) * D(price), "LastModifiedDate": _ts("2026-01-10T10:00:00")}
+        for n, (opp, product, qty, price) in enumerate(
+            [("F1", "P_HW", "2", "3000"), ("F1", "P_SV", "1", "4000"), ("F2", "P_SV", "1", "5000")], start=1)
     ])
     write_batch(raw_dir, "config", "quotas", "current", [
         {"employee_id": e, "plan_year": 2026, "annual_quota": D("120000"), "currency": "USD"} for e in payees
@@ -115,6 +128,7 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
                    spif_window_start=date(2026, 2, 1), spif_window_end=date(2026, 2, 28)),
         _component("P_DRAW_R", "C_FLAT", "COMMISSION", "period", "flat_rate", rate="0.1"),
         _component("P_DRAW_N", "C_FLAT", "COMMISSION", "period", "flat_rate", rate="0.1"),
+        _component("P_FAM", "C_FLAT", "COMMISSION", "period", "flat_rate", rate="0.1"),
     ]
     _frame(components, PLAN_COMPONENT_SCHEMA).write_parquet(
         raw_dir / "config" / "plan_component" / "plan_components.parquet")
@@ -127,5 +141,6 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
     _frame([
         {"plan_id": "P_SPIF", "component_id": "C_SPIF", "filter_type": "opportunity_type",
          "filter_value": "New Business"},
+        {"plan_id": "P_FAM", "component_id": "C_FLAT", "filter_type": "product_family", "filter_value": "Hardware"},
     ], PLAN_COMPONENT_FILTER_SCHEMA).write_parquet(
         raw_dir / "config" / "plan_component_filter" / "plan_component_filters.parquet")

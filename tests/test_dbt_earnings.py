@@ -142,6 +142,12 @@ def test_spif_pays_per_qualifying_deal_inside_the_window(warehouse):
     assert commission(warehouse, "E107") == {"2026-02": D("1000")}
 
 
+def test_product_family_filter_counts_the_familys_share_of_the_deal(warehouse):
+    # F1 10000 with line items Hardware 6000, Services 4000 -> Hardware credit 10000 x 6000 / 10000 = 6000
+    # -> 10% = 600; F2 has Services only -> not counted
+    assert commission(warehouse, "E110") == {"2026-01": D("600")}
+
+
 def test_recoverable_draw_is_recovered_from_later_earnings(warehouse):
     # draw 1000 for Jan-Mar, flat 10%:
     # Jan earns 300: paid 1000 (draw 700), balance -700

@@ -10,7 +10,8 @@
 -- quota of each plan's row is the payee's full period quota (not split by days).
 -- Measures: own_credit = fct_credit rows other than credit_type 'rollup';
 -- rollup_credit = credit_type 'rollup'. Filters: opportunity_type restricts to
--- the listed deal Types. product_family filters and the product_units /
+-- the listed deal Types; product_family by line-item share (see
+-- int_earnings_qualifying_credits). The product_units /
 -- product_amount measures are not implemented yet: such components earn nothing.
 -- Components whose rule lacks its parameters (no rate, no tiers, no bonus
 -- amount or threshold, no SPIF amount per deal) earn nothing and have no rows.
