@@ -48,6 +48,8 @@ DEALS: dict[str, list[tuple[str, str, str, str]]] = {
              ("DR6", "10000", "2026-06-10", "New Business")],
     # flat 10% on the Hardware share of the deal's line items (product_family filter)
     "E110": [("F1", "10000", "2026-01-10", "New Business"), ("F2", "5000", "2026-02-10", "New Business")],
+    # mid-January plan change: P_MARG until Jan 15, P_CAP from Jan 16
+    "E111": [("MC1", "12000", "2026-01-10", "New Business"), ("MC2", "5000", "2026-01-20", "New Business")],
     # flat 10% with a non-recoverable draw of 1,000 for 3 months
     "E109": [("DN1", "3000", "2026-01-10", "New Business"), ("DN2", "12000", "2026-02-10", "New Business"),
              ("DN4", "6000", "2026-04-10", "New Business")],
@@ -72,7 +74,7 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
     deals = dict(DEALS) | dict(extra_deals or {})
     plan_of = {
         "E101": "P_MARG", "E102": "P_RETRO", "E103": "P_YTD", "E104": "P_GATE", "E105": "P_CAP",
-        "E106": "P_BONUS", "E107": "P_SPIF", "E108": "P_DRAW_R", "E109": "P_DRAW_N", "E110": "P_FAM",
+        "E106": "P_BONUS", "E107": "P_SPIF", "E108": "P_DRAW_R", "E109": "P_DRAW_N", "E110": "P_FAM", "E111": "P_CAP",
     } | dict(extra_plan_of or {})
     payees = sorted(plan_of)
 
@@ -103,8 +105,9 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
         {"employee_id": e, "plan_year": 2026, "annual_quota": D("120000"), "currency": "USD"} for e in payees
     ])
     write_batch(raw_dir, "config", "plan_assignments", "current", [
-        {"employee_id": e, "plan_id": plan_of[e], "start_date": date(2026, 1, 1), "end_date": None} for e in payees
-    ])
+        {"employee_id": e, "plan_id": plan_of[e], "start_date": date(2026, 1, 16 if e == "E111" else 1),
+         "end_date": None} for e in payees
+    ] + [{"employee_id": "E111", "plan_id": "P_MARG", "start_date": date(2026, 1, 1), "end_date": date(2026, 1, 15)}])
 
     plans = sorted(set(plan_of.values()))
     draws = {"P_DRAW_R": "recoverable", "P_DRAW_N": "non_recoverable"}

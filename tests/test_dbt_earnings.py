@@ -148,6 +148,15 @@ def test_product_family_filter_counts_the_familys_share_of_the_deal(warehouse):
     assert commission(warehouse, "E110") == {"2026-01": D("600")}
 
 
+def test_mid_month_plan_change_pays_each_plan_on_its_credits_with_the_full_month_quota(warehouse):
+    # MC1 (Jan 10) under P_MARG: C 12000, Q 10000 -> 1050; MC2 (Jan 20) under P_CAP: 10% x 5000 = 500
+    rows = query(
+        warehouse,
+        "select plan_id, credit_amount, commission_amount from fct_commission where employee_id = 'E111' order by 1",
+    )
+    assert rows == [("P_CAP", D("5000"), D("500")), ("P_MARG", D("12000"), D("1050"))]
+
+
 def test_recoverable_draw_is_recovered_from_later_earnings(warehouse):
     # draw 1000 for Jan-Mar, flat 10%:
     # Jan earns 300: paid 1000 (draw 700), balance -700
