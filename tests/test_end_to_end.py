@@ -83,11 +83,11 @@ def test_payout_file_total_equals_warehouse_commission_total(pipeline):
     # The warehouse's payable per payee, code and currency, each rounded once.
     rows = _query(
         paths,
-        "select employee_id, earning_code, currency, sum(commission_amount) from fct_commission "
+        "select employee_id, earning_code, currency, sum(payable_amount) from fct_payable "
         "where period = ? group by all",
         [period],
     )
-    assert rows, f"no commission in {period}"
+    assert rows, f"nothing payable in {period}"
     expected: dict[str, Decimal] = {}
     for _, _, currency, amount in rows:
         expected[currency] = expected.get(currency, Decimal(0)) + round_money(Decimal(amount), currency)

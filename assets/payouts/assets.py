@@ -1,4 +1,4 @@
-"""Dagster asset: the period's payout extract, from the warehouse's commission mart."""
+"""Dagster asset: the period's payout extract, from the warehouse's payable mart (fct_payable)."""
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
 
@@ -20,7 +20,7 @@ from assets.payouts.extract import (
 )
 from orchestration.resources import SpmPathsResource
 
-COMMISSION_MART = dg.AssetKey("fct_commission")
+PAYABLE_MART = dg.AssetKey("fct_payable")
 PAYEE_DIMENSION = dg.AssetKey("dim_payee")
 
 
@@ -40,23 +40,24 @@ def default_pay_period(landing_dir: Path) -> str:
 
 
 def read_period_earnings(warehouse: Path, period: str) -> tuple[list[EarningRow], Decimal]:
-    """The period's unrounded earnings and their exact total, read-only from the warehouse."""
+    """The period's unrounded payable lines (fct_payable: earnings, draws, balance
+    recovery; a payee's lines add up to >= 0) and their exact total, read-only."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute(
             """
             select c.employee_id, p.full_name, p.cost_center, c.earning_code,
-                   c.currency, c.plan_id, c.commission_amount
-            from fct_commission as c
+                   c.currency, c.plan_id, c.payable_amount
+            from fct_payable as c
             join dim_payee as p on p.employee_id = c.employee_id
             where c.period = ?
-            order by c.employee_id, c.earning_code, c.plan_id, c.component_id
+            order by c.employee_id, c.earning_code, c.plan_id
             """,
             [period],
         ).fetchall()
         (unjoined,) = con.execute(
             """
-            select count(*) from fct_commission as c
+            select count(*) from fct_payable as c
             where c.period = ? and not exists (
                 select 1 from dim_payee as p where p.employee_id = c.employee_id)
             """,
@@ -65,7 +66,7 @@ def read_period_earnings(warehouse: Path, period: str) -> tuple[list[EarningRow]
     finally:
         con.close()
     if unjoined:
-        raise dg.Failure(f"{unjoined} commission rows of {period} have no payee in dim_payee.")
+        raise dg.Failure(f"{unjoined} payable rows of {period} have no payee in dim_payee.")
     earnings = [
         EarningRow(
             employee_id=r[0],
@@ -83,7 +84,7 @@ def read_period_earnings(warehouse: Path, period: str) -> tuple[list[EarningRow]
 
 @dg.asset(
     key=["payout_extract"],
-    deps=[COMMISSION_MART, PAYEE_DIMENSION],
+    deps=[PAYABLE_MART, PAYEE_DIMENSION],
     group_name="payouts",
     kinds={"python", "csv", "parquet"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it

@@ -17,8 +17,13 @@ credits as (
 
 components as (
 
-    select * from {{ ref('stg_config__plan_components') }}
-    where measure = 'own_credit' and rule_type = 'flat_rate'
+    select * from {{ ref('stg_config__plan_components') }} as plan_components
+    where measure = 'own_credit' and rule_type = 'flat_rate' and basis = 'period' and cap_multiple_of_ti is null
+        and not exists (
+            select 1 from {{ ref('stg_config__plan_component_filters') }} as filters
+            where filters.plan_id = plan_components.plan_id
+                and filters.component_id = plan_components.component_id
+        )
 
 ),
 
@@ -40,7 +45,10 @@ expected as (
 
 actual as (
 
-    select * from {{ ref('fct_commission') }}
+    select actual.* from {{ ref('fct_commission') }} as actual
+    inner join components
+        on actual.plan_id = components.plan_id
+        and actual.component_id = components.component_id
 
 )
 

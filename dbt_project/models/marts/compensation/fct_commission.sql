@@ -1,36 +1,16 @@
--- Commission earned per payee, period and plan component (SPEC §5), at full
+-- Earnings per payee, period, plan and plan component (SPEC §5), at full
 -- precision: rounding happens once per payout line, in the payout extract.
--- Today's rule: components measuring own credit with a flat rate pay
--- credit * rate on the period's credit under the plan the payee was on at each
--- credit date. Credits with no plan are quarantined (no_plan_assignment).
+-- The rules (flat rate, marginal and retroactive tiers, quarter/ytd true-ups,
+-- gate, cap, quota bonus, SPIF per deal) are in intermediate/earnings:
+-- int_earnings_measured -> int_earnings_to_date -> int_earnings_periodized.
+-- A row exists for a month with qualifying credit or a non-zero earning (a
+-- true-up can be negative). Credits with no plan are quarantined
+-- (no_plan_assignment).
 with
 
-credits as (
+earnings as (
 
-    select * from {{ ref('int_credits_assigned_to_plans') }}
-    where plan_id is not null
-
-),
-
-components as (
-
-    select * from {{ ref('stg_config__plan_components') }}
-    where measure = 'own_credit'
-        and rule_type = 'flat_rate'
-
-),
-
-credit_per_plan_period as (
-
-    select
-        employee_id,
-        period,
-        plan_id,
-        payee_currency as currency,
-        sum(credit_amount) as credit_amount,
-        count(distinct opportunity_id) as deal_count
-    from credits
-    group by employee_id, period, plan_id, payee_currency
+    select * from {{ ref('int_earnings_periodized') }}
 
 ),
 
@@ -38,22 +18,34 @@ final as (
 
     select
         ----------  ids
-        credit_per_plan_period.employee_id,
-        credit_per_plan_period.period,
-        credit_per_plan_period.plan_id,
-        components.component_id,
-        components.earning_code,
+        employee_id,
+        period,
+        plan_id,
+        component_id,
+        earning_code,
 
         ----------  amounts
-        credit_per_plan_period.currency,
-        {{ money('credit_per_plan_period.credit_amount') }} as credit_amount,
-        components.rate,
-        {{ money('credit_per_plan_period.credit_amount * components.rate') }} as commission_amount,
-        credit_per_plan_period.deal_count
+        currency,
+        period_credit as credit_amount,
+        rate,
+        earnings_amount as commission_amount,
+        deal_count,
 
-    from credit_per_plan_period
-    inner join components
-        on credit_per_plan_period.plan_id = components.plan_id
+        ----------  how it was computed
+        rule_type,
+        basis,
+        credit_to_date,
+        quota_to_date,
+        attainment_to_date,
+        bcr,
+        earned_to_date,
+        uncapped_earnings,
+        cap_amount
+
+    from earnings
+    where deal_count > 0
+        or period_credit <> 0
+        or earnings_amount <> 0
 
 )
 

@@ -1,0 +1,191 @@
+-- The measure C and quota Q of every earning component (SPEC §5), per payee,
+-- plan, component and period, on the component's basis:
+--   period  : the month's credit and monthly quota;
+--   quarter : quarter-to-date sums (reset at each quarter start);
+--   ytd     : plan-year-to-date sums (reset at each plan-year start).
+-- Grid: every month of every usable plan assignment of the payee, within
+-- dim_period, so to-date sums also move in months without credit.
+-- A payee changing plan mid-month has a row under each plan: credits count
+-- under the plan of their credit date (int_credits_assigned_to_plans), and the
+-- quota of each plan's row is the payee's full period quota (not split by days).
+-- Measures: own_credit = fct_credit rows other than credit_type 'rollup';
+-- rollup_credit = credit_type 'rollup'. Filters: opportunity_type restricts to
+-- the listed deal Types; product_family by line-item share (see
+-- int_earnings_qualifying_credits). The product_units /
+-- product_amount measures are not implemented yet: such components earn nothing.
+-- Components whose rule lacks its parameters (no rate, no tiers, no bonus
+-- amount or threshold, no SPIF amount per deal) earn nothing and have no rows.
+-- spif components count only deals whose credit date is inside the SPIF window.
+with
+
+assignments as (
+
+    select * from {{ ref('int_plan_assignments_validated') }}
+    where quarantine_rule is null
+
+),
+
+periods as (
+
+    select * from {{ ref('dim_period') }}
+
+),
+
+components as (
+
+    select * from {{ ref('stg_config__plan_components') }} as plan_components
+    where measure in ('own_credit', 'rollup_credit')
+        and (
+            (rule_type = 'flat_rate' and rate is not null)
+            or (rule_type = 'quota_bonus' and bonus_amount is not null and bonus_threshold is not null)
+            or (rule_type = 'spif' and spif_amount_per_deal is not null)
+            or (
+                rule_type in ('marginal_tiers', 'retroactive_tiers')
+                and exists (
+                    select 1 from {{ ref('stg_config__plan_component_tiers') }} as tiers
+                    where tiers.plan_id = plan_components.plan_id
+                        and tiers.component_id = plan_components.component_id
+                )
+            )
+        )
+
+),
+
+quotas as (
+
+    select * from {{ ref('fct_quota') }}
+
+),
+
+payees as (
+
+    select * from {{ ref('dim_payee') }}
+
+),
+
+grid as (
+
+    select distinct
+        assignments.employee_id,
+        assignments.plan_id,
+        components.component_id,
+        periods.period,
+        periods.quarter,
+        periods.plan_year
+    from assignments
+    inner join components
+        on assignments.plan_id = components.plan_id
+    inner join periods
+        on periods.period_start <= coalesce(assignments.end_date, {{ open_end_date() }})
+        and periods.period_end >= assignments.start_date
+
+),
+
+qualifying_credits as (
+
+    select * from {{ ref('int_earnings_qualifying_credits') }}
+
+),
+
+credit_per_period as (
+
+    select
+        employee_id,
+        plan_id,
+        component_id,
+        period,
+        sum(credit_amount) as credit_amount,
+        count(distinct case when credit_amount > 0 then opportunity_id end) as deal_count
+    from qualifying_credits
+    group by employee_id, plan_id, component_id, period
+
+),
+
+measured as (
+
+    select
+        grid.*,
+        components.earning_code,
+        components.rule_type,
+        components.basis,
+        coalesce(components.weight, 1) as component_weight,
+        case components.basis
+            when 'quarter' then grid.quarter
+            when 'ytd' then 'Y' || cast(grid.plan_year as {{ dbt.type_string() }})
+            else grid.period
+        end as basis_window,
+        payees.currency,
+        payees.annual_target_incentive,
+        quotas.annual_quota,
+        {{ money('coalesce(quotas.monthly_quota, 0)') }} as period_quota,
+        {{ money('coalesce(credit_per_period.credit_amount, 0)') }} as period_credit,
+        cast(coalesce(credit_per_period.deal_count, 0) as {{ dbt.type_int() }}) as deal_count
+    from grid
+    inner join components
+        on grid.plan_id = components.plan_id
+        and grid.component_id = components.component_id
+    inner join payees
+        on grid.employee_id = payees.employee_id
+    left join quotas
+        on grid.employee_id = quotas.employee_id
+        and grid.period = quotas.period
+    left join credit_per_period
+        on grid.employee_id = credit_per_period.employee_id
+        and grid.plan_id = credit_per_period.plan_id
+        and grid.component_id = credit_per_period.component_id
+        and grid.period = credit_per_period.period
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        employee_id,
+        plan_id,
+        component_id,
+        period,
+        quarter,
+        plan_year,
+        earning_code,
+        rule_type,
+        basis,
+        basis_window,
+        currency,
+
+        ----------  amounts of the month
+        period_credit,
+        period_quota,
+        deal_count,
+
+        ----------  amounts to date on the basis
+        {{ money('sum(period_credit) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row)') }}
+            as credit_to_date,
+        {{ money('sum(period_quota) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row)') }}
+            as quota_to_date,
+        cast(sum(deal_count) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row) as {{ dbt.type_int() }})
+            as deals_to_date,
+        row_number() over (partition by employee_id, plan_id, component_id, basis_window order by period)
+            as month_in_window,
+
+        ----------  BCR inputs
+        component_weight,
+        annual_target_incentive,
+        annual_quota
+
+    from measured
+
+),
+
+with_ratios as (
+
+    select
+        final.*,
+        -- BCR = weight (default 1) * annual TI / annual quota (before proration)
+        {{ divide_money('component_weight * annual_target_incentive', 'annual_quota') }} as bcr,
+        {{ divide_money('credit_to_date', 'quota_to_date') }} as attainment_to_date
+    from final
+
+)
+
+select * from with_ratios

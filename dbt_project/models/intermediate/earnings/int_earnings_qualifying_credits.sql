@@ -1,0 +1,149 @@
+-- The credits each earning component counts (SPEC §5, §3.5), per deal:
+-- measure own_credit = fct_credit rows other than credit_type 'rollup';
+-- rollup_credit = credit_type 'rollup'; an opportunity_type filter keeps the
+-- listed deal Types; a product_family filter counts the credit times the
+-- share of the deal's line-item TotalPrice in the listed families (deals
+-- without line items, or none of those families, do not count); spif components count only credits dated inside the
+-- SPIF window. Components are those of int_earnings_measured's rules.
+with
+
+components as (
+
+    select * from {{ ref('stg_config__plan_components') }} as plan_components
+    where measure in ('own_credit', 'rollup_credit')
+        and (
+            (rule_type = 'flat_rate' and rate is not null)
+            or (rule_type = 'quota_bonus' and bonus_amount is not null and bonus_threshold is not null)
+            or (rule_type = 'spif' and spif_amount_per_deal is not null)
+            or (
+                rule_type in ('marginal_tiers', 'retroactive_tiers')
+                and exists (
+                    select 1 from {{ ref('stg_config__plan_component_tiers') }} as tiers
+                    where tiers.plan_id = plan_components.plan_id
+                        and tiers.component_id = plan_components.component_id
+                )
+            )
+        )
+
+),
+
+filters as (
+
+    select * from {{ ref('stg_config__plan_component_filters') }}
+
+),
+
+credits as (
+
+    select * from {{ ref('int_credits_assigned_to_plans') }}
+    where plan_id is not null
+
+),
+
+component_type_filters as (
+
+    select plan_id, component_id, count(*) as type_filter_count
+    from filters
+    where filter_type = 'opportunity_type'
+    group by plan_id, component_id
+
+),
+
+component_family_filters as (
+
+    select plan_id, component_id, count(*) as family_filter_count
+    from filters
+    where filter_type = 'product_family'
+    group by plan_id, component_id
+
+),
+
+line_items as (
+
+    select
+        line_items.opportunity_id,
+        line_items.total_price,
+        products.product_family
+    from {{ ref('stg_salesforce__opportunity_line_items') }} as line_items
+    left join {{ ref('stg_salesforce__products') }} as products
+        on line_items.product_id = products.product_id
+
+),
+
+-- product_family filter: the share of the deal's line-item TotalPrice in the
+-- listed families (SPEC §3.5); a deal without line items has no share
+family_shares as (
+
+    select
+        component_family_filters.plan_id,
+        component_family_filters.component_id,
+        line_items.opportunity_id,
+        sum(case when exists (
+                select 1 from filters
+                where filters.plan_id = component_family_filters.plan_id
+                    and filters.component_id = component_family_filters.component_id
+                    and filters.filter_type = 'product_family'
+                    and filters.filter_value = line_items.product_family
+            ) then line_items.total_price else 0 end) as family_total,
+        sum(line_items.total_price) as deal_total
+    from component_family_filters
+    cross join line_items
+    group by component_family_filters.plan_id, component_family_filters.component_id, line_items.opportunity_id
+
+),
+
+qualifying_credits as (
+
+    select
+        credits.employee_id,
+        credits.plan_id,
+        components.component_id,
+        credits.period,
+        credits.opportunity_id,
+        case
+            when component_family_filters.component_id is null then credits.credit_amount
+            else {{ divide_money('credits.credit_amount * family_shares.family_total', 'family_shares.deal_total') }}
+        end as credit_amount,
+        credits.credit_date
+    from credits
+    inner join components
+        on credits.plan_id = components.plan_id
+    left join component_type_filters
+        on components.plan_id = component_type_filters.plan_id
+        and components.component_id = component_type_filters.component_id
+    left join component_family_filters
+        on components.plan_id = component_family_filters.plan_id
+        and components.component_id = component_family_filters.component_id
+    left join family_shares
+        on components.plan_id = family_shares.plan_id
+        and components.component_id = family_shares.component_id
+        and credits.opportunity_id = family_shares.opportunity_id
+    where (
+            (components.measure = 'own_credit' and credits.credit_type <> 'rollup')
+            or (components.measure = 'rollup_credit' and credits.credit_type = 'rollup')
+        )
+        and (
+            component_family_filters.component_id is null
+            or (family_shares.deal_total <> 0 and family_shares.family_total <> 0)
+        )
+        and (
+            component_type_filters.component_id is null
+            or exists (
+                select 1 from filters
+                where filters.plan_id = components.plan_id
+                    and filters.component_id = components.component_id
+                    and filters.filter_type = 'opportunity_type'
+                    and filters.filter_value = credits.opportunity_type
+            )
+        )
+        and (
+            components.rule_type <> 'spif'
+            or (
+                credits.credit_date >= coalesce(components.spif_window_start, cast('0001-01-01' as date))
+                and credits.credit_date <= coalesce(components.spif_window_end, {{ open_end_date() }})
+            )
+        )
+
+)
+
+select * from qualifying_credits

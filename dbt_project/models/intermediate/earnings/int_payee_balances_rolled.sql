@@ -1,0 +1,160 @@
+-- Draws and the negative balance (SPEC §5), month by month per payee: a
+-- sequential carry-forward, done as a recursive CTE over the payee's months
+-- (portable SQL; one row per payee and month, so the recursion is as deep as
+-- the months a payee has been on a plan).
+--   available   = balance carried in (<= 0) + the month's total earnings
+--   base pay    = max(0, available)
+--   draw        = in the first draw_months months of the payee's plan
+--                 assignment: max(0, draw_monthly_amount - base pay) (the DRAW line)
+--   payable     = base pay + draw  (never negative)
+--   balance out = recoverable draw : available - payable (the draw shortfall is owed)
+--                 otherwise        : min(0, available) (non-recoverable shortfall forgiven;
+--                                    negative earnings still carry)
+-- A balance is recovered from later earnings above zero; what is left at a
+-- termination stays in balance_out for finance to see.
+-- The month's plan (for the draw) is the usable assignment covering the month
+-- that started last; month k of the assignment counts from its start month.
+with recursive
+
+assignments as (
+
+    select * from {{ ref('int_plan_assignments_validated') }}
+    where quarantine_rule is null
+
+),
+
+plans as (
+
+    select * from {{ ref('stg_config__plans') }}
+
+),
+
+periods as (
+
+    select * from {{ ref('dim_period') }}
+
+),
+
+payees as (
+
+    select * from {{ ref('dim_payee') }}
+
+),
+
+commission as (
+
+    select employee_id, period, sum(commission_amount) as earnings_amount
+    from {{ ref('fct_commission') }}
+    group by employee_id, period
+
+),
+
+assignment_months as (
+
+    select
+        assignments.employee_id,
+        periods.period,
+        assignments.plan_id,
+        ({{ dbt.datediff(dbt.date_trunc('month', 'assignments.start_date'), 'periods.period_start', 'month') }}) + 1
+            as month_of_assignment,
+        row_number() over (
+            partition by assignments.employee_id, periods.period
+            order by assignments.start_date desc
+        ) as assignment_rank
+    from assignments
+    inner join periods
+        on periods.period_start <= coalesce(assignments.end_date, {{ open_end_date() }})
+        and periods.period_end >= assignments.start_date
+
+),
+
+payee_months as (
+
+    select
+        assignment_months.employee_id,
+        assignment_months.period,
+        assignment_months.plan_id,
+        payees.currency,
+        {{ money('coalesce(commission.earnings_amount, 0)') }} as earnings_amount,
+        case when plans.draw_type in ('recoverable', 'non_recoverable') then plans.draw_type end as draw_type,
+        {{ money(
+            "case when plans.draw_type in ('recoverable', 'non_recoverable')"
+            ~ " and assignment_months.month_of_assignment <= coalesce(plans.draw_months, 0)"
+            ~ " then coalesce(plans.draw_monthly_amount, 0) else 0 end"
+        ) }} as draw_guarantee,
+        row_number() over (partition by assignment_months.employee_id order by assignment_months.period)
+            as month_number
+    from assignment_months
+    inner join payees
+        on assignment_months.employee_id = payees.employee_id
+    inner join plans
+        on assignment_months.plan_id = plans.plan_id
+    left join commission
+        on assignment_months.employee_id = commission.employee_id
+        and assignment_months.period = commission.period
+    where assignment_months.assignment_rank = 1
+
+),
+
+
+rolled (employee_id, period, plan_id, currency, earnings_amount, draw_type, draw_guarantee, month_number,
+        balance_in, draw_amount, payable_amount, balance_out) as (
+
+    select
+        employee_id, period, plan_id, currency, earnings_amount, draw_type, draw_guarantee, month_number,
+        {{ money('0') }},
+        {{ money('greatest(0, draw_guarantee - greatest(0, earnings_amount))') }},
+        {{ money('greatest(greatest(0, earnings_amount), draw_guarantee)') }},
+        {{ money(
+            "case when draw_type = 'recoverable'"
+            ~ " then earnings_amount - greatest(greatest(0, earnings_amount), draw_guarantee)"
+            ~ " else least(0, earnings_amount) end"
+        ) }}
+    from payee_months
+    where month_number = 1
+
+    union all
+
+    select
+        nxt.employee_id, nxt.period, nxt.plan_id, nxt.currency, nxt.earnings_amount, nxt.draw_type,
+        nxt.draw_guarantee, nxt.month_number,
+        prev.balance_out,
+        {{ money('greatest(0, nxt.draw_guarantee - greatest(0, prev.balance_out + nxt.earnings_amount))') }},
+        {{ money('greatest(greatest(0, prev.balance_out + nxt.earnings_amount), nxt.draw_guarantee)') }},
+        {{ money(
+            "case when nxt.draw_type = 'recoverable'"
+            ~ " then prev.balance_out + nxt.earnings_amount"
+            ~ " - greatest(greatest(0, prev.balance_out + nxt.earnings_amount), nxt.draw_guarantee)"
+            ~ " else least(0, prev.balance_out + nxt.earnings_amount) end"
+        ) }}
+    from rolled as prev
+    inner join payee_months as nxt
+        on prev.employee_id = nxt.employee_id
+        and nxt.month_number = prev.month_number + 1
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        employee_id,
+        period,
+        plan_id,
+        currency,
+        draw_type,
+
+        ----------  amounts
+        earnings_amount,
+        balance_in,
+        draw_guarantee,
+        draw_amount,
+        payable_amount,
+        balance_out,
+        {{ money('payable_amount - earnings_amount - draw_amount') }} as balance_movement
+
+    from rolled
+
+)
+
+select * from final

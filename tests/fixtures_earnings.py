@@ -1,0 +1,149 @@
+"""A small raw layer for the earnings rules (SPEC §5): one payee per rule.
+
+Every payee is in USD with TI 12,000 and an annual quota of 120,000, so
+BCR = 12,000 / 120,000 = 0.1 and the monthly quota is 10,000. Each payee is on
+its own plan from 2026-01-01 and owns its deals (no splits), so a payee's credit
+is the sum of its won deals' Amounts by CloseDate month.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from assets.ingest.plans import (
+    PLAN_COMPONENT_FILTER_SCHEMA,
+    PLAN_COMPONENT_SCHEMA,
+    PLAN_COMPONENT_TIER_SCHEMA,
+    PLAN_SCHEMA,
+)
+from tests.fixtures_raw import B1, _frame, _ts, _opportunity, _worker, write_batch, write_empty_layout
+
+D = Decimal
+
+# payee -> (plan, [(deal id, amount, close date, Type)])
+DEALS: dict[str, list[tuple[str, str, str, str]]] = {
+    # marginal tiers, basis period
+    "E101": [("M1", "12000", "2026-01-10", "New Business"), ("M2", "4000", "2026-02-10", "New Business")],
+    # retroactive tiers, basis period
+    "E102": [("R1", "12000", "2026-01-10", "New Business"), ("R2", "7000", "2026-02-10", "New Business")],
+    # marginal tiers, basis ytd (true-ups), and the negative balance
+    "E103": [("Y1", "12000", "2026-01-10", "New Business"), ("Y3", "20000", "2026-03-10", "New Business")],
+    # marginal tiers with a gate at 50%, basis period
+    "E104": [("G1", "4000", "2026-01-10", "New Business"), ("G2", "6000", "2026-02-10", "New Business")],
+    # flat 10% capped at 0.1 x TI
+    "E105": [("K1", "10000", "2026-01-10", "New Business"), ("K2", "5000", "2026-02-10", "New Business"),
+             ("K3", "3000", "2026-03-10", "New Business")],
+    # quarterly quota bonus at 100%
+    "E106": [("B1", "8000", "2026-01-10", "New Business"), ("B2", "15000", "2026-02-10", "New Business"),
+             ("B3", "1000", "2026-03-10", "New Business")],
+    # SPIF 500 per deal inside February; opportunity_type filter New Business
+    "E107": [("S1", "1000", "2026-01-31", "New Business"), ("S2", "1000", "2026-02-01", "New Business"),
+             ("S3", "1000", "2026-02-28", "New Business"), ("S4", "1000", "2026-03-01", "New Business"),
+             ("S5", "1000", "2026-02-15", "Upsell")],
+    # flat 10% with a recoverable draw of 1,000 for 3 months
+    "E108": [("DR1", "3000", "2026-01-10", "New Business"), ("DR2", "12000", "2026-02-10", "New Business"),
+             ("DR4", "6000", "2026-04-10", "New Business"), ("DR5", "5000", "2026-05-10", "New Business"),
+             ("DR6", "10000", "2026-06-10", "New Business")],
+    # flat 10% on the Hardware share of the deal's line items (product_family filter)
+    "E110": [("F1", "10000", "2026-01-10", "New Business"), ("F2", "5000", "2026-02-10", "New Business")],
+    # mid-January plan change: P_MARG until Jan 15, P_CAP from Jan 16
+    "E111": [("MC1", "12000", "2026-01-10", "New Business"), ("MC2", "5000", "2026-01-20", "New Business")],
+    # flat 10% with a non-recoverable draw of 1,000 for 3 months
+    "E109": [("DN1", "3000", "2026-01-10", "New Business"), ("DN2", "12000", "2026-02-10", "New Business"),
+             ("DN4", "6000", "2026-04-10", "New Business")],
+}
+
+TIERS = [("0", "0.5", "0.5"), ("0.5", "1.0", "1.0"), ("1.0", None, "1.5")]
+
+
+def _component(plan, component, code, basis, rule, **params) -> dict:
+    return {
+        "plan_id": plan, "component_id": component, "component_name": component, "earning_code": code,
+        "measure": "own_credit", "basis": basis, "rule_type": rule,
+        **{k: (D(v) if isinstance(v, str) else v) for k, v in params.items()},
+    }
+
+
+def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str, str, str, str]]] | None = None,
+                           extra_plan_of: dict[str, str] | None = None) -> None:
+    """The raw layer; extra_deals / extra_plan_of add payees on the plans above (property tests)."""
+    raw_dir = Path(raw_dir)
+    write_empty_layout(raw_dir)
+    deals = dict(DEALS) | dict(extra_deals or {})
+    plan_of = {
+        "E101": "P_MARG", "E102": "P_RETRO", "E103": "P_YTD", "E104": "P_GATE", "E105": "P_CAP",
+        "E106": "P_BONUS", "E107": "P_SPIF", "E108": "P_DRAW_R", "E109": "P_DRAW_N", "E110": "P_FAM", "E111": "P_CAP",
+    } | dict(extra_plan_of or {})
+    payees = sorted(plan_of)
+
+    write_batch(raw_dir, "hr", "workers", B1, [
+        _worker(e, f"Payee {e}", "USD", "2025-01-01", manager=None, ti="12000") for e in payees
+    ])
+    write_batch(raw_dir, "crm", "user", B1, [
+        {"Id": "U" + e, "Name": f"Payee {e}", "Email": f"{e.lower()}@example.com", "EmployeeNumber": e,
+         "IsActive": True}
+        for e in payees
+    ])
+    write_batch(raw_dir, "crm", "opportunity", B1, [
+        _opportunity(deal, "U" + e, amount, "USD", close, True, close + "T10:00:00", type_=type_)
+        for e, rows in deals.items() for deal, amount, close, type_ in rows
+    ])
+    # F1: Hardware 6000 + Services 4000; F2: Services only
+    write_batch(raw_dir, "crm", "product", B1, [
+        {"Id": "P_HW", "Name": "Server", "ProductCode": "HW-1", "Family": "Hardware", "IsActive": True},
+        {"Id": "P_SV", "Name": "Install", "ProductCode": "SV-1", "Family": "Services", "IsActive": True},
+    ])
+    write_batch(raw_dir, "crm", "opportunity_line_item", B1, [
+        {"Id": f"LI{n}", "OpportunityId": opp, "Product2Id": product, "Quantity": D(qty), "UnitPrice": D(price),
+         "TotalPrice": D(qty) * D(price), "LastModifiedDate": _ts("2026-01-10T10:00:00")}
+        for n, (opp, product, qty, price) in enumerate(
+            [("F1", "P_HW", "2", "3000"), ("F1", "P_SV", "1", "4000"), ("F2", "P_SV", "1", "5000")], start=1)
+    ])
+    write_batch(raw_dir, "config", "quotas", "current", [
+        {"employee_id": e, "plan_year": 2026, "annual_quota": D("120000"), "currency": "USD"} for e in payees
+    ])
+    write_batch(raw_dir, "config", "plan_assignments", "current", [
+        {"employee_id": e, "plan_id": plan_of[e], "start_date": date(2026, 1, 16 if e == "E111" else 1),
+         "end_date": None} for e in payees
+    ] + [{"employee_id": "E111", "plan_id": "P_MARG", "start_date": date(2026, 1, 1), "end_date": date(2026, 1, 15)}])
+
+    plans = sorted(set(plan_of.values()))
+    draws = {"P_DRAW_R": "recoverable", "P_DRAW_N": "non_recoverable"}
+    _frame([
+        {"plan_id": p, "plan_name": p, "effective_start": date(2026, 1, 1), "effective_end": date(2026, 12, 31),
+         "source_file": f"plans/{p.lower()}.yaml", "currency": "USD",
+         "draw_type": draws.get(p), "draw_monthly_amount": D("1000") if p in draws else None,
+         "draw_months": 3 if p in draws else None}
+        for p in plans
+    ], PLAN_SCHEMA).write_parquet(raw_dir / "config" / "plan" / "plans.parquet")
+
+    components = [
+        _component("P_MARG", "C_TIER", "COMMISSION", "period", "marginal_tiers"),
+        _component("P_RETRO", "C_TIER", "COMMISSION", "period", "retroactive_tiers"),
+        _component("P_YTD", "C_TIER", "COMMISSION", "ytd", "marginal_tiers"),
+        _component("P_GATE", "C_TIER", "COMMISSION", "period", "marginal_tiers", gate_attainment="0.5"),
+        _component("P_CAP", "C_FLAT", "COMMISSION", "period", "flat_rate", rate="0.1", cap_multiple_of_ti="0.1"),
+        _component("P_BONUS", "C_BONUS", "BONUS", "quarter", "quota_bonus", bonus_threshold="1.0",
+                   bonus_amount="2000"),
+        _component("P_SPIF", "C_SPIF", "SPIF", "period", "spif", spif_amount_per_deal="500",
+                   spif_window_start=date(2026, 2, 1), spif_window_end=date(2026, 2, 28)),
+        _component("P_DRAW_R", "C_FLAT", "COMMISSION", "period", "flat_rate", rate="0.1"),
+        _component("P_DRAW_N", "C_FLAT", "COMMISSION", "period", "flat_rate", rate="0.1"),
+        _component("P_FAM", "C_FLAT", "COMMISSION", "period", "flat_rate", rate="0.1"),
+    ]
+    _frame(components, PLAN_COMPONENT_SCHEMA).write_parquet(
+        raw_dir / "config" / "plan_component" / "plan_components.parquet")
+    _frame([
+        {"plan_id": p, "component_id": "C_TIER", "tier_index": i, "attainment_from": D(lo),
+         "attainment_to": None if hi is None else D(hi), "multiplier": D(m)}
+        for p in ("P_MARG", "P_RETRO", "P_YTD", "P_GATE") for i, (lo, hi, m) in enumerate(TIERS, start=1)
+    ], PLAN_COMPONENT_TIER_SCHEMA).write_parquet(
+        raw_dir / "config" / "plan_component_tier" / "plan_component_tiers.parquet")
+    _frame([
+        {"plan_id": "P_SPIF", "component_id": "C_SPIF", "filter_type": "opportunity_type",
+         "filter_value": "New Business"},
+        {"plan_id": "P_FAM", "component_id": "C_FLAT", "filter_type": "product_family", "filter_value": "Hardware"},
+    ], PLAN_COMPONENT_FILTER_SCHEMA).write_parquet(
+        raw_dir / "config" / "plan_component_filter" / "plan_component_filters.parquet")

@@ -1,0 +1,249 @@
+"""SPEC §5 earnings, in the warehouse: one payee per rule, built once with dbt.
+
+Every payee: TI 12,000, annual quota 120,000 -> BCR 0.1, monthly quota 10,000.
+Tiers (marginal and retroactive): [0, 0.5) x0.5, [0.5, 1.0) x1.0, [1.0, open) x1.5.
+Amounts are compared to the 10th decimal.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures_earnings import build_earnings_company
+from tests.test_dbt_build import _env_without_spm, query, run_dbt
+
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("dbt_earnings")
+    raw = tmp / "raw"
+    build_earnings_company(raw)
+    env = _env_without_spm() | {"SPM_RAW_DIR": str(raw), "SPM_WAREHOUSE": str(tmp / "spm.duckdb")}
+    completed = run_dbt("build", tmp, env)
+    results = json.loads((tmp / "target" / "run_results.json").read_text())
+    failures = [
+        f"{r['unique_id']}: {r['status']} {r.get('message')}"
+        for r in results["results"]
+        if r["status"] not in ("success", "pass")
+    ]
+    assert completed.returncode == 0 and not failures, "\n".join(failures) or completed.stdout[-5000:]
+    return tmp / "spm.duckdb"
+
+
+def commission(warehouse: Path, employee_id: str) -> dict[str, Decimal]:
+    rows = query(
+        warehouse,
+        "select period, sum(commission_amount) from fct_commission where employee_id = ? group by 1 order by 1",
+        [employee_id],
+    )
+    return dict(rows)
+
+
+def balances(warehouse: Path, employee_id: str, until: str = "2026-06") -> list[tuple]:
+    return query(
+        warehouse,
+        """
+        select period, earnings_amount, draw_amount, payable_amount, balance_out
+        from fct_payee_balance where employee_id = ? and period <= ? order by period
+        """,
+        [employee_id, until],
+    )
+
+
+def test_marginal_tiers_cross_bands(warehouse):
+    # Jan: C 12000, Q 10000: 0.1 x (0.5 x 5000 + 1.0 x 5000 + 1.5 x 2000) = 1050
+    # Feb: C 4000: 0.1 x 0.5 x 4000 = 200
+    assert commission(warehouse, "E101") == {"2026-01": D("1050.0000000000"), "2026-02": D("200.0000000000")}
+
+
+def test_retroactive_tiers_pay_the_reached_band_on_all_credit(warehouse):
+    # Jan: 12000 / 10000 = 1.2 -> x1.5: 0.1 x 1.5 x 12000 = 1800
+    # Feb: 7000 / 10000 = 0.7 -> x1.0: 0.1 x 1.0 x 7000 = 700
+    assert commission(warehouse, "E102") == {"2026-01": D("1800.0000000000"), "2026-02": D("700.0000000000")}
+
+
+def test_ytd_true_up_across_a_quarter_can_be_negative(warehouse):
+    # Jan: C 12000, Q 10000: 1050 (as above)
+    # Feb: C 12000, Q 20000 (0.6): 0.1 x (0.5 x 10000 + 1.0 x 2000) = 700 -> true-up 700 - 1050 = -350
+    # Mar: C 32000, Q 30000: 0.1 x (0.5 x 15000 + 1.0 x 15000 + 1.5 x 2000) = 2550 -> 2550 - 700 = 1850
+    # Apr: C 32000, Q 40000 (0.8): 0.1 x (0.5 x 20000 + 1.0 x 12000) = 2200 -> -350
+    earned = commission(warehouse, "E103")
+    assert earned["2026-01"] == D("1050")
+    assert earned["2026-02"] == D("-350")
+    assert earned["2026-03"] == D("1850")
+    assert earned["2026-04"] == D("-350")
+    # the year's true-ups add up to earned(C_year, Q_year): C 32000, Q 120000 (0.2667) -> 0.1 x 0.5 x 32000 = 1600
+    assert sum(earned.values()) == D("1600")
+
+
+def test_negative_balance_is_carried_never_paid(warehouse):
+    # Jan paid 1050; Feb earns -350: paid 0, balance -350; Mar earns 1850: paid 1850 - 350 = 1500;
+    # Apr earns -350: paid 0, balance -350 (carried; recovered from later earnings above zero)
+    rows = balances(warehouse, "E103", "2026-04")
+    assert [(r[0], r[3], r[4]) for r in rows] == [
+        ("2026-01", D("1050"), D("0")),
+        ("2026-02", D("0"), D("-350")),
+        ("2026-03", D("1500"), D("0")),
+        ("2026-04", D("0"), D("-350")),
+    ]
+    lines = query(
+        warehouse,
+        """
+        select period, earning_code, payable_amount from fct_payable
+        where employee_id = 'E103' and period <= '2026-03' order by 1, 2
+        """,
+    )
+    assert lines == [
+        ("2026-01", "COMMISSION", D("1050")),
+        ("2026-02", "BALANCE_CARRIED", D("350")),
+        ("2026-02", "COMMISSION", D("-350")),
+        ("2026-03", "BALANCE_CARRIED", D("-350")),
+        ("2026-03", "COMMISSION", D("1850")),
+    ]
+    assert query(warehouse, "select count(*) from fct_payee_balance where payable_amount < 0") == [(0,)]
+
+
+def test_gate_pays_nothing_below_and_everything_from_it(warehouse):
+    # Jan: 4000 / 10000 = 0.4 < gate 0.5 -> 0 (row kept: it has a deal)
+    # Feb: 6000 / 10000 = 0.6 >= 0.5 -> full earned: 0.1 x (0.5 x 5000 + 1.0 x 1000) = 350
+    assert commission(warehouse, "E104") == {"2026-01": D("0"), "2026-02": D("350")}
+
+
+def test_cap_clips_the_plan_year_cumulative(warehouse):
+    # cap 0.1 x TI 12000 = 1200; flat 10%: Jan 1000 (cum 1000), Feb 500 -> cum 1500 clipped to 1200: 200,
+    # Mar 300 -> cum 1800 clipped to 1200: 0
+    assert commission(warehouse, "E105") == {"2026-01": D("1000"), "2026-02": D("200"), "2026-03": D("0")}
+
+
+def test_quota_bonus_paid_in_the_month_the_quarter_threshold_is_reached(warehouse):
+    # QTD: Jan 8000 / 10000 = 0.8; Feb 23000 / 20000 = 1.15 >= 1.0 -> 2000 in Feb; Mar 24000 / 30000 = 0.8:
+    # attainment fell back below the threshold -> the bonus is reversed (-2000): the quarter pays
+    # what the quarter-to-date attainment earns.
+    rows = query(
+        warehouse,
+        "select period, earning_code, commission_amount from fct_commission where employee_id = 'E106' order by 1",
+    )
+    assert rows == [
+        ("2026-01", "BONUS", D("0")),
+        ("2026-02", "BONUS", D("2000")),
+        ("2026-03", "BONUS", D("-2000")),
+    ]
+
+
+def test_spif_pays_per_qualifying_deal_inside_the_window(warehouse):
+    # S2 (Feb 1) and S3 (Feb 28) are inside [Feb 1, Feb 28]; S1 (Jan 31), S4 (Mar 1) outside;
+    # S5 is an Upsell (filter: New Business only) -> 2 x 500 = 1000 in February
+    assert commission(warehouse, "E107") == {"2026-02": D("1000")}
+
+
+def test_product_family_filter_counts_the_familys_share_of_the_deal(warehouse):
+    # F1 10000 with line items Hardware 6000, Services 4000 -> Hardware credit 10000 x 6000 / 10000 = 6000
+    # -> 10% = 600; F2 has Services only -> not counted
+    assert commission(warehouse, "E110") == {"2026-01": D("600")}
+
+
+def test_mid_month_plan_change_pays_each_plan_on_its_credits_with_the_full_month_quota(warehouse):
+    # MC1 (Jan 10) under P_MARG: C 12000, Q 10000 -> 1050; MC2 (Jan 20) under P_CAP: 10% x 5000 = 500
+    rows = query(
+        warehouse,
+        "select plan_id, credit_amount, commission_amount from fct_commission where employee_id = 'E111' order by 1",
+    )
+    assert rows == [("P_CAP", D("5000"), D("500")), ("P_MARG", D("12000"), D("1050"))]
+
+
+def test_recoverable_draw_is_recovered_from_later_earnings(warehouse):
+    # draw 1000 for Jan-Mar, flat 10%:
+    # Jan earns 300: paid 1000 (draw 700), balance -700
+    # Feb earns 1200: available 500, paid 1000 (draw 500), balance -500
+    # Mar earns 0: available -500, paid 1000 (draw 1000), balance -1500
+    # Apr earns 600, May 500: paid 0, balance -900, -400; Jun earns 1000: paid 600, balance 0
+    assert balances(warehouse, "E108") == [
+        ("2026-01", D("300"), D("700"), D("1000"), D("-700")),
+        ("2026-02", D("1200"), D("500"), D("1000"), D("-500")),
+        ("2026-03", D("0"), D("1000"), D("1000"), D("-1500")),
+        ("2026-04", D("600"), D("0"), D("0"), D("-900")),
+        ("2026-05", D("500"), D("0"), D("0"), D("-400")),
+        ("2026-06", D("1000"), D("0"), D("600"), D("0")),
+    ]
+    recovery = query(
+        warehouse,
+        """
+        select period, payable_amount from fct_payable
+        where employee_id = 'E108' and earning_code = 'DRAW_RECOVERY' order by 1
+        """,
+    )
+    # Feb's 1200 first repays Jan's 700, then the draw tops up 500 (a new advance);
+    # drawn 700 + 500 + 1000 = 2200 = recovered 700 + 600 + 500 + 400
+    assert recovery == [("2026-02", D("-700")), ("2026-04", D("-600")), ("2026-05", D("-500")), ("2026-06", D("-400"))]
+
+
+def test_non_recoverable_draw_shortfall_is_forgiven(warehouse):
+    # Jan earns 300: paid 1000 (draw 700, forgiven); Feb 1200: paid 1200; Mar 0: paid 1000 (draw);
+    # Apr 600: paid 600 (nothing to recover)
+    assert balances(warehouse, "E109", "2026-04") == [
+        ("2026-01", D("300"), D("700"), D("1000"), D("0")),
+        ("2026-02", D("1200"), D("0"), D("1200"), D("0")),
+        ("2026-03", D("0"), D("1000"), D("1000"), D("0")),
+        ("2026-04", D("600"), D("0"), D("600"), D("0")),
+    ]
+
+
+def test_payable_lines_add_up_to_the_payee_payable(warehouse):
+    rows = query(
+        warehouse,
+        """
+        select b.employee_id, b.period, b.payable_amount, coalesce(sum(l.payable_amount), 0)
+        from fct_payee_balance as b
+        left join fct_payable as l on b.employee_id = l.employee_id and b.period = l.period
+        group by 1, 2, 3
+        having b.payable_amount <> coalesce(sum(l.payable_amount), 0)
+        """,
+    )
+    assert rows == []
+
+
+def test_commission_detail_re_adds_to_every_commission_amount(warehouse):
+    rows = query(
+        warehouse,
+        """
+        select c.employee_id, c.period, c.component_id, c.commission_amount, sum(d.earnings_contribution)
+        from fct_commission as c
+        left join fct_commission_detail as d
+            on c.employee_id = d.employee_id and c.period = d.period
+            and c.plan_id = d.plan_id and c.component_id = d.component_id
+        group by 1, 2, 3, 4
+        having c.commission_amount <> coalesce(sum(d.earnings_contribution), 0)
+        """,
+    )
+    assert rows == []
+
+
+def test_commission_detail_shows_the_bands_crossed(warehouse):
+    # E101 January: BCR 0.1, C 12000, Q 10000
+    rows = query(
+        warehouse,
+        """
+        select attainment_from, attainment_to, multiplier, bcr, amount, earnings_contribution
+        from fct_commission_detail
+        where employee_id = 'E101' and period = '2026-01' and detail_type = 'band' order by tier_index
+        """,
+    )
+    assert rows == [
+        (D("0"), D("0.5"), D("0.5"), D("0.1"), D("5000"), D("250")),     # 0.1 x 0.5 x 5000
+        (D("0.5"), D("1.0"), D("1.0"), D("0.1"), D("5000"), D("500")),   # 0.1 x 1.0 x 5000
+        (D("1.0"), None, D("1.5"), D("0.1"), D("2000"), D("300")),       # 0.1 x 1.5 x 2000
+    ]
+    deals = query(
+        warehouse,
+        """
+        select opportunity_id, amount from fct_commission_detail
+        where employee_id = 'E101' and period = '2026-01' and detail_type = 'credit'
+        """,
+    )
+    assert deals == [("M1", D("12000"))]
