@@ -186,3 +186,33 @@ def test_sensor_starts_one_run_for_a_new_batch_whose_deal_is_then_credited(pipel
     assert run_pipeline(paths).success
     credited = _query(paths, "select count(*) from fct_credit where opportunity_id = '006TESTNEWBATCH0001'")
     assert credited[0][0] >= 1
+
+
+def test_managers_are_paid_on_their_teams_rollup_credit(pipeline):
+    paths, _, _ = pipeline
+    # Each row of a quarterly roll-up component holds, as its quarter-to-date
+    # credit, the sum of the manager's roll-up credit rows in that quarter up
+    # to the period.
+    (rows, matching, paid) = _query(
+        paths,
+        """
+        with manager_rows as (
+            select c.employee_id, c.period, c.credit_to_date, c.commission_amount
+            from fct_commission as c
+            join stg_config__plan_components as p using (plan_id, component_id)
+            where p.measure = 'rollup_credit' and p.basis = 'quarter'
+        ), rollup as (
+            select employee_id, period, sum(credit_amount) as credit
+            from fct_credit where credit_type = 'rollup' group by all
+        )
+        select count(*),
+               count(*) filter (where credit_to_date = (
+                   select sum(r.credit) from rollup as r
+                   where r.employee_id = m.employee_id and r.period <= m.period
+                     and left(r.period, 4) = left(m.period, 4)
+                     and (cast(right(r.period, 2) as int) - 1) // 3 = (cast(right(m.period, 2) as int) - 1) // 3)),
+               count(*) filter (where commission_amount > 0)
+        from manager_rows as m
+        """,
+    )[0]
+    assert rows > 0 and matching == rows and paid > 0

@@ -12,6 +12,7 @@ credits as (
 
     select * from {{ ref('int_credits_assigned_to_plans') }}
     where plan_id is not null
+        and credit_type in ('owner', 'split')  -- own credit; roll-up is its own measure
 
 ),
 

@@ -2,13 +2,15 @@
 -- assignment with start_date <= credit_date <= end_date (inclusive; open when
 -- null). Should assignments overlap (a configuration error, tested), the one
 -- that started last wins. plan_id is null when no assignment covers the date.
+-- Every credit type is assigned: own credit (owner, split) feeds own_credit
+-- components, a manager's roll-up credit feeds rollup_credit components
+-- (int_earnings_qualifying_credits picks by credit_type). One row per
+-- fct_credit row: deal x payee x credit_type x credited_from_employee_id.
 with
 
 credits as (
 
     select * from {{ ref('fct_credit') }}
-    -- Own credit only: roll-up rows (credit_type rollup) are a separate measure.
-    where credit_type in ('owner', 'split')
 
 ),
 
@@ -25,8 +27,11 @@ matched as (
         credits.opportunity_id,
         credits.employee_id,
         assignments.plan_id,
+        credits.credit_type,
+        credits.credited_from_employee_id,
         row_number() over (
-            partition by credits.opportunity_id, credits.employee_id
+            partition by credits.opportunity_id, credits.employee_id, credits.credit_type,
+                credits.credited_from_employee_id
             order by assignments.start_date desc
         ) as assignment_rank
     from credits
@@ -46,6 +51,8 @@ final as (
     left join matched
         on credits.opportunity_id = matched.opportunity_id
         and credits.employee_id = matched.employee_id
+        and credits.credit_type = matched.credit_type
+        and credits.credited_from_employee_id = matched.credited_from_employee_id
         and matched.assignment_rank = 1
 
 )
