@@ -54,12 +54,13 @@ def _env_without_spm() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("SPM_")}
 
 
-@pytest.fixture(scope="module")
-def build(tmp_path_factory) -> tuple[Path, dict]:
-    """Build the project once for the module; return the warehouse file and dbt's run results."""
-    tmp = tmp_path_factory.mktemp("dbt_build")
+def build_warehouse(tmp: Path, write_raw_layer) -> tuple[Path, dict]:
+    """Write a raw layer with ``write_raw_layer(raw_dir)``, ``dbt build`` on it; every node must pass.
+
+    Returns the warehouse file and dbt's run results.
+    """
     raw = tmp / "raw"
-    build_small_company(raw)
+    write_raw_layer(raw)
     env = _env_without_spm() | {"SPM_RAW_DIR": str(raw), "SPM_WAREHOUSE": str(tmp / "spm.duckdb")}
     completed = run_dbt("build", tmp, env)
     results = json.loads((tmp / "target" / "run_results.json").read_text())
@@ -70,6 +71,12 @@ def build(tmp_path_factory) -> tuple[Path, dict]:
     ]
     assert completed.returncode == 0 and not failures, "\n".join(failures) or completed.stdout[-5000:]
     return tmp / "spm.duckdb", results
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory) -> tuple[Path, dict]:
+    """Build the project once for the module; return the warehouse file and dbt's run results."""
+    return build_warehouse(tmp_path_factory.mktemp("dbt_build"), build_small_company)
 
 
 @pytest.fixture(scope="module")

@@ -6,33 +6,21 @@ the arithmetic beside it.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from tests.fixtures_quota import build_quota_company
-from tests.test_dbt_build import _env_without_spm, divide_money, query, run_dbt
+from tests.test_dbt_build import build_warehouse, divide_money, query
 
 D = Decimal
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("dbt_quota")
-    raw = tmp / "raw"
-    build_quota_company(raw)
-    env = _env_without_spm() | {"SPM_RAW_DIR": str(raw), "SPM_WAREHOUSE": str(tmp / "spm.duckdb")}
-    completed = run_dbt("build", tmp, env)
-    results = json.loads((tmp / "target" / "run_results.json").read_text())
-    failures = [
-        f"{r['unique_id']}: {r['status']} {r.get('message')}"
-        for r in results["results"]
-        if r["status"] not in ("success", "pass")
-    ]
-    assert completed.returncode == 0 and not failures, "\n".join(failures) or completed.stdout[-5000:]
-    return tmp / "spm.duckdb"
+    warehouse, _ = build_warehouse(tmp_path_factory.mktemp("dbt_quota"), build_quota_company)
+    return warehouse
 
 
 def quota_rows(warehouse: Path, employee_id: str) -> dict[str, tuple]:
