@@ -11,8 +11,10 @@
 -- Measures: own_credit = fct_credit rows other than credit_type 'rollup';
 -- rollup_credit = credit_type 'rollup'. Filters: opportunity_type restricts to
 -- the listed deal Types; product_family by line-item share (see
--- int_earnings_qualifying_credits). The product_units /
--- product_amount measures are not implemented yet: such components earn nothing.
+-- int_earnings_qualifying_credits). product_amount = own credit of the
+-- filtered product families; product_units = their line-item units (period_credit
+-- then holds units: flat_rate pays rate x units, tiers compare units with a
+-- quota that must be in units).
 -- Components whose rule lacks its parameters (no rate, no tiers, no bonus
 -- amount or threshold, no SPIF amount per deal) earn nothing and have no rows.
 -- spif components count only deals whose credit date is inside the SPIF window.
@@ -34,7 +36,7 @@ periods as (
 components as (
 
     select * from {{ ref('stg_config__plan_components') }} as plan_components
-    where measure in ('own_credit', 'rollup_credit')
+    where measure in ('own_credit', 'rollup_credit', 'product_amount', 'product_units')
         and (
             (rule_type = 'flat_rate' and rate is not null)
             or (rule_type = 'quota_bonus' and bonus_amount is not null and bonus_threshold is not null)

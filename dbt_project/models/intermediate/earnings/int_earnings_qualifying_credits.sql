@@ -4,13 +4,19 @@
 -- listed deal Types; a product_family filter counts the credit times the
 -- share of the deal's line-item TotalPrice in the listed families (deals
 -- without line items, or none of those families, do not count); spif components count only credits dated inside the
--- SPIF window. Components are those of int_earnings_measured's rules.
+-- SPIF window. measure product_amount = own credit (credit_type other than
+-- 'rollup') times the share of the product_family filter's families (all
+-- families without a filter); product_units = the units of those families on
+-- the own-credit rows of fct_credit_by_product_family (line-item Quantity x
+-- the payee's credit share), carried in credit_amount so a flat_rate pays
+-- rate x units and tiers compare units with quota (the quota must then be in
+-- units too). Components are those of int_earnings_measured's rules.
 with
 
 components as (
 
     select * from {{ ref('stg_config__plan_components') }} as plan_components
-    where measure in ('own_credit', 'rollup_credit')
+    where measure in ('own_credit', 'rollup_credit', 'product_amount', 'product_units')
         and (
             (rule_type = 'flat_rate' and rate is not null)
             or (rule_type = 'quota_bonus' and bonus_amount is not null and bonus_threshold is not null)
@@ -92,6 +98,40 @@ family_shares as (
 
 ),
 
+-- product_units: units per fct_credit row of the component's families
+credit_units as (
+
+    select
+        components.plan_id,
+        components.component_id,
+        by_family.opportunity_id,
+        by_family.employee_id,
+        by_family.credit_type,
+        by_family.credited_from_employee_id,
+        sum(by_family.units) as units
+    from components
+    inner join {{ ref('fct_credit_by_product_family') }} as by_family
+        on by_family.units is not null
+    left join component_family_filters
+        on components.plan_id = component_family_filters.plan_id
+        and components.component_id = component_family_filters.component_id
+    where components.measure = 'product_units'
+        and (
+            component_family_filters.component_id is null
+            or exists (
+                select 1 from filters
+                where filters.plan_id = components.plan_id
+                    and filters.component_id = components.component_id
+                    and filters.filter_type = 'product_family'
+                    and filters.filter_value = by_family.product_family
+            )
+        )
+    group by
+        components.plan_id, components.component_id, by_family.opportunity_id,
+        by_family.employee_id, by_family.credit_type, by_family.credited_from_employee_id
+
+),
+
 qualifying_credits as (
 
     select
@@ -101,6 +141,7 @@ qualifying_credits as (
         credits.period,
         credits.opportunity_id,
         case
+            when components.measure = 'product_units' then {{ money('credit_units.units') }}
             when component_family_filters.component_id is null then credits.credit_amount
             else {{ divide_money('credits.credit_amount * family_shares.family_total', 'family_shares.deal_total') }}
         end as credit_amount,
@@ -118,14 +159,23 @@ qualifying_credits as (
         on components.plan_id = family_shares.plan_id
         and components.component_id = family_shares.component_id
         and credits.opportunity_id = family_shares.opportunity_id
+    left join credit_units
+        on components.plan_id = credit_units.plan_id
+        and components.component_id = credit_units.component_id
+        and credits.opportunity_id = credit_units.opportunity_id
+        and credits.employee_id = credit_units.employee_id
+        and credits.credit_type = credit_units.credit_type
+        and credits.credited_from_employee_id is not distinct from credit_units.credited_from_employee_id
     where (
-            (components.measure = 'own_credit' and credits.credit_type <> 'rollup')
+            (components.measure in ('own_credit', 'product_amount', 'product_units') and credits.credit_type <> 'rollup')
             or (components.measure = 'rollup_credit' and credits.credit_type = 'rollup')
         )
         and (
-            component_family_filters.component_id is null
+            components.measure = 'product_units'
+            or component_family_filters.component_id is null
             or (family_shares.deal_total <> 0 and family_shares.family_total <> 0)
         )
+        and (components.measure <> 'product_units' or credit_units.units <> 0)
         and (
             component_type_filters.component_id is null
             or exists (
