@@ -40,7 +40,7 @@ components as (
         and (
             (rule_type = 'flat_rate' and rate is not null)
             or (rule_type = 'quota_bonus' and bonus_amount is not null and bonus_threshold is not null)
-            or (rule_type = 'spif' and spif_amount_per_deal is not null)
+            or (rule_type = 'spif' and (spif_amount_per_deal is not null or spif_amount_per_unit is not null))
             or (
                 rule_type in ('marginal_tiers', 'retroactive_tiers')
                 and exists (
@@ -97,7 +97,8 @@ credit_per_period as (
         component_id,
         period,
         sum(credit_amount) as credit_amount,
-        count(distinct case when credit_amount > 0 then opportunity_id end) as deal_count
+        count(distinct case when credit_amount > 0 then opportunity_id end) as deal_count,
+        sum(units) as units
     from qualifying_credits
     group by employee_id, plan_id, component_id, period
 
@@ -121,7 +122,8 @@ measured as (
         quotas.annual_quota,
         {{ money('coalesce(quotas.monthly_quota, 0)') }} as period_quota,
         {{ money('coalesce(credit_per_period.credit_amount, 0)') }} as period_credit,
-        cast(coalesce(credit_per_period.deal_count, 0) as {{ dbt.type_int() }}) as deal_count
+        cast(coalesce(credit_per_period.deal_count, 0) as {{ dbt.type_int() }}) as deal_count,
+        {{ money('coalesce(credit_per_period.units, 0)') }} as period_units
     from grid
     inner join components
         on grid.plan_id = components.plan_id
@@ -159,6 +161,7 @@ final as (
         period_credit,
         period_quota,
         deal_count,
+        period_units,
 
         ----------  amounts to date on the basis
         {{ money('sum(period_credit) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row)') }}
@@ -167,6 +170,8 @@ final as (
             as quota_to_date,
         cast(sum(deal_count) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row) as {{ dbt.type_int() }})
             as deals_to_date,
+        {{ money('sum(period_units) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row)') }}
+            as units_to_date,
         row_number() over (partition by employee_id, plan_id, component_id, basis_window order by period)
             as month_in_window,
 

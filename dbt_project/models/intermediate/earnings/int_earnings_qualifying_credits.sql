@@ -10,7 +10,8 @@
 -- the own-credit rows of fct_credit_by_product_family (line-item Quantity x
 -- the payee's credit share), carried in credit_amount so a flat_rate pays
 -- rate x units and tiers compare units with quota (the quota must then be in
--- units too). Components are those of int_earnings_measured's rules.
+-- units too). units: the same filtered families' units on the row, for spif
+-- amount_per_unit components (0 for deals without line items). Components are those of int_earnings_measured's rules.
 with
 
 components as (
@@ -20,7 +21,7 @@ components as (
         and (
             (rule_type = 'flat_rate' and rate is not null)
             or (rule_type = 'quota_bonus' and bonus_amount is not null and bonus_threshold is not null)
-            or (rule_type = 'spif' and spif_amount_per_deal is not null)
+            or (rule_type = 'spif' and (spif_amount_per_deal is not null or spif_amount_per_unit is not null))
             or (
                 rule_type in ('marginal_tiers', 'retroactive_tiers')
                 and exists (
@@ -115,7 +116,7 @@ credit_units as (
     left join component_family_filters
         on components.plan_id = component_family_filters.plan_id
         and components.component_id = component_family_filters.component_id
-    where components.measure = 'product_units'
+    where (components.measure = 'product_units' or (components.rule_type = 'spif' and components.spif_amount_per_unit is not null))
         and (
             component_family_filters.component_id is null
             or exists (
@@ -145,6 +146,7 @@ qualifying_credits as (
             when component_family_filters.component_id is null then credits.credit_amount
             else {{ divide_money('credits.credit_amount * family_shares.family_total', 'family_shares.deal_total') }}
         end as credit_amount,
+        {{ money('coalesce(credit_units.units, 0)') }} as units,
         credits.credit_date
     from credits
     inner join components
