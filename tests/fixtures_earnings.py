@@ -53,15 +53,22 @@ DEALS: dict[str, list[tuple[str, str, str, str]]] = {
     # flat 10% with a non-recoverable draw of 1,000 for 3 months
     "E109": [("DN1", "3000", "2026-01-10", "New Business"), ("DN2", "12000", "2026-02-10", "New Business"),
              ("DN4", "6000", "2026-04-10", "New Business")],
+    # measure product_amount, flat 10%, product_family filter Hardware
+    "E112": [("PA1", "10000", "2026-01-10", "New Business")],
+    # measure product_units, flat 50 per unit, product_family filter Hardware
+    "E113": [("PU1", "10000", "2026-01-10", "New Business"), ("PU2", "5000", "2026-02-10", "New Business")],
+    # SPIF 100 per Hardware unit inside February
+    "E114": [("SU1", "3000", "2026-01-31", "New Business"), ("SU2", "7000", "2026-02-10", "New Business"),
+             ("SU3", "5000", "2026-03-01", "New Business")],
 }
 
 TIERS = [("0", "0.5", "0.5"), ("0.5", "1.0", "1.0"), ("1.0", None, "1.5")]
 
 
-def _component(plan, component, code, basis, rule, **params) -> dict:
+def _component(plan, component, code, basis, rule, measure="own_credit", **params) -> dict:
     return {
         "plan_id": plan, "component_id": component, "component_name": component, "earning_code": code,
-        "measure": "own_credit", "basis": basis, "rule_type": rule,
+        "measure": measure, "basis": basis, "rule_type": rule,
         **{k: (D(v) if isinstance(v, str) else v) for k, v in params.items()},
     }
 
@@ -75,6 +82,7 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
     plan_of = {
         "E101": "P_MARG", "E102": "P_RETRO", "E103": "P_YTD", "E104": "P_GATE", "E105": "P_CAP",
         "E106": "P_BONUS", "E107": "P_SPIF", "E108": "P_DRAW_R", "E109": "P_DRAW_N", "E110": "P_FAM", "E111": "P_CAP",
+        "E112": "P_PAMT", "E113": "P_PUNIT", "E114": "P_SPIFU",
     } | dict(extra_plan_of or {})
     payees = sorted(plan_of)
 
@@ -99,7 +107,11 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
         {"Id": f"LI{n}", "OpportunityId": opp, "Product2Id": product, "Quantity": D(qty), "UnitPrice": D(price),
          "TotalPrice": D(qty) * D(price), "LastModifiedDate": _ts("2026-01-10T10:00:00")}
         for n, (opp, product, qty, price) in enumerate(
-            [("F1", "P_HW", "2", "3000"), ("F1", "P_SV", "1", "4000"), ("F2", "P_SV", "1", "5000")], start=1)
+            [("F1", "P_HW", "2", "3000"), ("F1", "P_SV", "1", "4000"), ("F2", "P_SV", "1", "5000"),
+             ("PA1", "P_HW", "2", "3000"), ("PA1", "P_SV", "1", "4000"),
+             ("PU1", "P_HW", "2", "3000"), ("PU1", "P_SV", "1", "4000"), ("PU2", "P_SV", "1", "5000"),
+             ("SU1", "P_HW", "3", "1000"), ("SU2", "P_HW", "2", "1500"), ("SU2", "P_SV", "1", "4000"),
+             ("SU3", "P_HW", "5", "1000")], start=1)
     ])
     write_batch(raw_dir, "config", "quotas", "current", [
         {"employee_id": e, "plan_year": 2026, "annual_quota": D("120000"), "currency": "USD"} for e in payees
@@ -132,6 +144,10 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
         _component("P_DRAW_R", "C_FLAT", "COMMISSION", "period", "flat_rate", rate="0.1"),
         _component("P_DRAW_N", "C_FLAT", "COMMISSION", "period", "flat_rate", rate="0.1"),
         _component("P_FAM", "C_FLAT", "COMMISSION", "period", "flat_rate", rate="0.1"),
+        _component("P_PAMT", "C_FLAT", "COMMISSION", "period", "flat_rate", measure="product_amount", rate="0.1"),
+        _component("P_PUNIT", "C_FLAT", "COMMISSION", "period", "flat_rate", measure="product_units", rate="50"),
+        _component("P_SPIFU", "C_SPIF", "SPIF", "period", "spif", spif_amount_per_unit="100",
+                   spif_window_start=date(2026, 2, 1), spif_window_end=date(2026, 2, 28)),
     ]
     _frame(components, PLAN_COMPONENT_SCHEMA).write_parquet(
         raw_dir / "config" / "plan_component" / "plan_components.parquet")
@@ -145,5 +161,8 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
         {"plan_id": "P_SPIF", "component_id": "C_SPIF", "filter_type": "opportunity_type",
          "filter_value": "New Business"},
         {"plan_id": "P_FAM", "component_id": "C_FLAT", "filter_type": "product_family", "filter_value": "Hardware"},
+        {"plan_id": "P_PAMT", "component_id": "C_FLAT", "filter_type": "product_family", "filter_value": "Hardware"},
+        {"plan_id": "P_PUNIT", "component_id": "C_FLAT", "filter_type": "product_family", "filter_value": "Hardware"},
+        {"plan_id": "P_SPIFU", "component_id": "C_SPIF", "filter_type": "product_family", "filter_value": "Hardware"},
     ], PLAN_COMPONENT_FILTER_SCHEMA).write_parquet(
         raw_dir / "config" / "plan_component_filter" / "plan_component_filters.parquet")

@@ -136,6 +136,26 @@ def test_product_family_filter_counts_the_familys_share_of_the_deal(warehouse):
     assert commission(warehouse, "E110") == {"2026-01": D("600")}
 
 
+def test_product_amount_flat_rate_pays_on_the_filtered_familys_credit(warehouse):
+    # PA1 10000 (Jan 10), line items Hardware 2 x 3000 = 6000, Services 1 x 4000 = 4000;
+    # measure product_amount, filter Hardware: 10000 x 6000 / 10000 = 6000.0000000000 -> 10% = 600.0000000000
+    assert commission(warehouse, "E112") == {"2026-01": D("600.0000000000")}
+
+
+def test_product_units_flat_rate_pays_rate_times_units(warehouse):
+    # PU1 (Jan 10): Hardware Quantity 2, the payee owns 100% -> 2 x 100 / 100 = 2.0000000000 units
+    # -> flat 50 per unit = 100.0000000000; PU2 (Feb) has Services only -> no Hardware units, nothing
+    assert commission(warehouse, "E113") == {"2026-01": D("100.0000000000")}
+
+
+def test_spif_pays_per_qualifying_unit_inside_the_window(warehouse):
+    # window [Feb 1, Feb 28], filter Hardware, 100 per unit, the payee owns 100% of each deal:
+    # SU1 (Jan 31, 3 Hardware units) and SU3 (Mar 1, 5 Hardware units) are outside -> nothing;
+    # SU2 (Feb 10): Hardware Quantity 2 x 100 / 100 = 2.0000000000 units (the Services unit does not count)
+    # -> 100 x 2 = 200.0000000000 in February
+    assert commission(warehouse, "E114") == {"2026-02": D("200.0000000000")}
+
+
 def test_mid_month_plan_change_pays_each_plan_on_its_credits_with_the_full_month_quota(warehouse):
     # MC1 (Jan 10) under P_MARG: C 12000, Q 10000 -> 1050; MC2 (Jan 20) under P_CAP: 10% x 5000 = 500
     rows = query(

@@ -11,8 +11,10 @@
 -- Measures: own_credit = fct_credit rows other than credit_type 'rollup';
 -- rollup_credit = credit_type 'rollup'. Filters: opportunity_type restricts to
 -- the listed deal Types; product_family by line-item share (see
--- int_earnings_qualifying_credits). The product_units /
--- product_amount measures are not implemented yet: such components earn nothing.
+-- int_earnings_qualifying_credits). product_amount = own credit of the
+-- filtered product families; product_units = their line-item units (period_credit
+-- then holds units: flat_rate pays rate x units, tiers compare units with a
+-- quota that must be in units).
 -- Components whose rule lacks its parameters (no rate, no tiers, no bonus
 -- amount or threshold, no SPIF amount per deal) earn nothing and have no rows.
 -- spif components count only deals whose credit date is inside the SPIF window.
@@ -34,11 +36,11 @@ periods as (
 components as (
 
     select * from {{ ref('stg_config__plan_components') }} as plan_components
-    where measure in ('own_credit', 'rollup_credit')
+    where measure in ('own_credit', 'rollup_credit', 'product_amount', 'product_units')
         and (
             (rule_type = 'flat_rate' and rate is not null)
             or (rule_type = 'quota_bonus' and bonus_amount is not null and bonus_threshold is not null)
-            or (rule_type = 'spif' and spif_amount_per_deal is not null)
+            or (rule_type = 'spif' and (spif_amount_per_deal is not null or spif_amount_per_unit is not null))
             or (
                 rule_type in ('marginal_tiers', 'retroactive_tiers')
                 and exists (
@@ -95,7 +97,8 @@ credit_per_period as (
         component_id,
         period,
         sum(credit_amount) as credit_amount,
-        count(distinct case when credit_amount > 0 then opportunity_id end) as deal_count
+        count(distinct case when credit_amount > 0 then opportunity_id end) as deal_count,
+        sum(units) as units
     from qualifying_credits
     group by employee_id, plan_id, component_id, period
 
@@ -119,7 +122,8 @@ measured as (
         quotas.annual_quota,
         {{ money('coalesce(quotas.monthly_quota, 0)') }} as period_quota,
         {{ money('coalesce(credit_per_period.credit_amount, 0)') }} as period_credit,
-        cast(coalesce(credit_per_period.deal_count, 0) as {{ dbt.type_int() }}) as deal_count
+        cast(coalesce(credit_per_period.deal_count, 0) as {{ dbt.type_int() }}) as deal_count,
+        {{ money('coalesce(credit_per_period.units, 0)') }} as period_units
     from grid
     inner join components
         on grid.plan_id = components.plan_id
@@ -157,6 +161,7 @@ final as (
         period_credit,
         period_quota,
         deal_count,
+        period_units,
 
         ----------  amounts to date on the basis
         {{ money('sum(period_credit) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row)') }}
@@ -165,6 +170,8 @@ final as (
             as quota_to_date,
         cast(sum(deal_count) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row) as {{ dbt.type_int() }})
             as deals_to_date,
+        {{ money('sum(period_units) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row)') }}
+            as units_to_date,
         row_number() over (partition by employee_id, plan_id, component_id, basis_window order by period)
             as month_in_window,
 

@@ -1,20 +1,28 @@
 -- The credits each earning component counts (SPEC §5, §3.5), per deal:
 -- measure own_credit = fct_credit rows other than credit_type 'rollup';
 -- rollup_credit = credit_type 'rollup'; an opportunity_type filter keeps the
--- listed deal Types; a product_family filter counts the credit times the
--- share of the deal's line-item TotalPrice in the listed families (deals
--- without line items, or none of those families, do not count); spif components count only credits dated inside the
--- SPIF window. Components are those of int_earnings_measured's rules.
+-- listed deal Types; a product_family filter counts the credit of the listed
+-- families from fct_credit_by_product_family (the credit times their share of
+-- the deal's line-item TotalPrice; deals without line items, or none of those
+-- families, do not count); spif components count only credits dated inside the
+-- SPIF window. measure product_amount = own credit (credit_type other than
+-- 'rollup') times the share of the product_family filter's families (all
+-- families without a filter); product_units = the units of those families on
+-- the own-credit rows of fct_credit_by_product_family (line-item Quantity x
+-- the payee's credit share), carried in credit_amount so a flat_rate pays
+-- rate x units and tiers compare units with quota (the quota must then be in
+-- units too). units: the same filtered families' units on the row, for spif
+-- amount_per_unit components (0 for deals without line items). Components are those of int_earnings_measured's rules.
 with
 
 components as (
 
     select * from {{ ref('stg_config__plan_components') }} as plan_components
-    where measure in ('own_credit', 'rollup_credit')
+    where measure in ('own_credit', 'rollup_credit', 'product_amount', 'product_units')
         and (
             (rule_type = 'flat_rate' and rate is not null)
             or (rule_type = 'quota_bonus' and bonus_amount is not null and bonus_threshold is not null)
-            or (rule_type = 'spif' and spif_amount_per_deal is not null)
+            or (rule_type = 'spif' and (spif_amount_per_deal is not null or spif_amount_per_unit is not null))
             or (
                 rule_type in ('marginal_tiers', 'retroactive_tiers')
                 and exists (
@@ -58,37 +66,66 @@ component_family_filters as (
 
 ),
 
-line_items as (
-
-    select
-        line_items.opportunity_id,
-        line_items.total_price,
-        products.product_family
-    from {{ ref('stg_salesforce__opportunity_line_items') }} as line_items
-    left join {{ ref('stg_salesforce__products') }} as products
-        on line_items.product_id = products.product_id
-
-),
-
--- product_family filter: the share of the deal's line-item TotalPrice in the
--- listed families (SPEC §3.5); a deal without line items has no share
-family_shares as (
+-- product_family filter: the credit of the listed families on each fct_credit
+-- row, from fct_credit_by_product_family (its cumulative rounding keeps the
+-- families' credits summing to the credit); a deal without line items (or
+-- whose line items total 0) has no row here and does not count
+family_credits as (
 
     select
         component_family_filters.plan_id,
         component_family_filters.component_id,
-        line_items.opportunity_id,
-        sum(case when exists (
-                select 1 from filters
-                where filters.plan_id = component_family_filters.plan_id
-                    and filters.component_id = component_family_filters.component_id
-                    and filters.filter_type = 'product_family'
-                    and filters.filter_value = line_items.product_family
-            ) then line_items.total_price else 0 end) as family_total,
-        sum(line_items.total_price) as deal_total
+        by_family.opportunity_id,
+        by_family.employee_id,
+        by_family.credit_type,
+        by_family.credited_from_employee_id,
+        sum(case when listed.filter_value is not null then by_family.credit_amount else 0 end) as family_credit,
+        sum(case when listed.filter_value is not null then by_family.family_total_price else 0 end) as family_total
     from component_family_filters
-    cross join line_items
-    group by component_family_filters.plan_id, component_family_filters.component_id, line_items.opportunity_id
+    cross join {{ ref('fct_credit_by_product_family') }} as by_family
+    left join filters as listed
+        on listed.plan_id = component_family_filters.plan_id
+        and listed.component_id = component_family_filters.component_id
+        and listed.filter_type = 'product_family'
+        and listed.filter_value = by_family.product_family
+    where by_family.deal_total_price is not null
+    group by
+        component_family_filters.plan_id, component_family_filters.component_id, by_family.opportunity_id,
+        by_family.employee_id, by_family.credit_type, by_family.credited_from_employee_id
+
+),
+
+-- product_units: units per fct_credit row of the component's families
+credit_units as (
+
+    select
+        components.plan_id,
+        components.component_id,
+        by_family.opportunity_id,
+        by_family.employee_id,
+        by_family.credit_type,
+        by_family.credited_from_employee_id,
+        sum(by_family.units) as units
+    from components
+    inner join {{ ref('fct_credit_by_product_family') }} as by_family
+        on by_family.units is not null
+    left join component_family_filters
+        on components.plan_id = component_family_filters.plan_id
+        and components.component_id = component_family_filters.component_id
+    where (components.measure = 'product_units' or (components.rule_type = 'spif' and components.spif_amount_per_unit is not null))
+        and (
+            component_family_filters.component_id is null
+            or exists (
+                select 1 from filters
+                where filters.plan_id = components.plan_id
+                    and filters.component_id = components.component_id
+                    and filters.filter_type = 'product_family'
+                    and filters.filter_value = by_family.product_family
+            )
+        )
+    group by
+        components.plan_id, components.component_id, by_family.opportunity_id,
+        by_family.employee_id, by_family.credit_type, by_family.credited_from_employee_id
 
 ),
 
@@ -101,9 +138,11 @@ qualifying_credits as (
         credits.period,
         credits.opportunity_id,
         case
+            when components.measure = 'product_units' then {{ money('credit_units.units') }}
             when component_family_filters.component_id is null then credits.credit_amount
-            else {{ divide_money('credits.credit_amount * family_shares.family_total', 'family_shares.deal_total') }}
+            else family_credits.family_credit
         end as credit_amount,
+        {{ money('coalesce(credit_units.units, 0)') }} as units,
         credits.credit_date
     from credits
     inner join components
@@ -114,18 +153,30 @@ qualifying_credits as (
     left join component_family_filters
         on components.plan_id = component_family_filters.plan_id
         and components.component_id = component_family_filters.component_id
-    left join family_shares
-        on components.plan_id = family_shares.plan_id
-        and components.component_id = family_shares.component_id
-        and credits.opportunity_id = family_shares.opportunity_id
+    left join family_credits
+        on components.plan_id = family_credits.plan_id
+        and components.component_id = family_credits.component_id
+        and credits.opportunity_id = family_credits.opportunity_id
+        and credits.employee_id = family_credits.employee_id
+        and credits.credit_type = family_credits.credit_type
+        and credits.credited_from_employee_id is not distinct from family_credits.credited_from_employee_id
+    left join credit_units
+        on components.plan_id = credit_units.plan_id
+        and components.component_id = credit_units.component_id
+        and credits.opportunity_id = credit_units.opportunity_id
+        and credits.employee_id = credit_units.employee_id
+        and credits.credit_type = credit_units.credit_type
+        and credits.credited_from_employee_id is not distinct from credit_units.credited_from_employee_id
     where (
-            (components.measure = 'own_credit' and credits.credit_type <> 'rollup')
+            (components.measure in ('own_credit', 'product_amount', 'product_units') and credits.credit_type <> 'rollup')
             or (components.measure = 'rollup_credit' and credits.credit_type = 'rollup')
         )
         and (
-            component_family_filters.component_id is null
-            or (family_shares.deal_total <> 0 and family_shares.family_total <> 0)
+            components.measure = 'product_units'
+            or component_family_filters.component_id is null
+            or family_credits.family_total <> 0
         )
+        and (components.measure <> 'product_units' or credit_units.units <> 0)
         and (
             component_type_filters.component_id is null
             or exists (

@@ -4,8 +4,9 @@
 --   marginal_tiers     : sum_k BCR * m_k * max(0, min(C, hi_k*Q) - lo_k*Q)  (last band open)
 --   retroactive_tiers  : BCR * m * C with m the band [lo, hi) holding C/Q
 --   quota_bonus        : bonus_amount when C/Q >= bonus_threshold, else 0
---   spif               : spif_amount_per_deal * qualifying deals to date
---                        (per unit needs line-item units: not implemented)
+--   spif               : spif_amount_per_unit * qualifying units to date (line-item
+--                        Quantity of the filtered families x credit share), else
+--                        spif_amount_per_deal * qualifying deals to date
 -- Gate: when gate_attainment is set and C/Q < gate (or Q is 0), nothing is
 -- earned; at or above it the full earned(C, Q) is (the gate is a condition,
 -- not a deduction). Attainment is divide_money(C, Q), null when Q is 0.
@@ -39,7 +40,8 @@ with_rates as (
         components.cap_multiple_of_ti,
         components.bonus_threshold,
         components.bonus_amount,
-        components.spif_amount_per_deal
+        components.spif_amount_per_deal,
+        components.spif_amount_per_unit
     from measured
     inner join components
         on measured.plan_id = components.plan_id
@@ -69,6 +71,7 @@ earned as (
             when with_rates.rule_type in ('marginal_tiers', 'retroactive_tiers') then coalesce(tier_amounts.tiered_to_date, 0)
             when with_rates.rule_type = 'quota_bonus' then
                 case when with_rates.attainment_to_date >= with_rates.bonus_threshold then with_rates.bonus_amount else 0 end
+            when with_rates.rule_type = 'spif' and with_rates.spif_amount_per_unit is not null then with_rates.spif_amount_per_unit * with_rates.units_to_date
             when with_rates.rule_type = 'spif' then coalesce(with_rates.spif_amount_per_deal, 0) * with_rates.deals_to_date
         end") }} as ungated_to_date
     from with_rates
