@@ -56,37 +56,13 @@ per_payee as (
 
 deal_rates as (
 
-    select
-        per_payee.opportunity_id,
-        per_payee.employee_id,
-        rates.conversion_rate,
-        row_number() over (
-            partition by per_payee.opportunity_id, per_payee.employee_id
-            order by rates.start_date desc
-        ) as rate_rank
-    from per_payee
-    inner join rates
-        on per_payee.deal_currency = rates.currency_code
-        and rates.start_date <= per_payee.credit_date
-        and per_payee.credit_date < rates.next_start_date
+    {{ dated_rate('per_payee', ['opportunity_id', 'employee_id'], 'deal_currency', 'credit_date') }}
 
 ),
 
 payee_rates as (
 
-    select
-        per_payee.opportunity_id,
-        per_payee.employee_id,
-        rates.conversion_rate,
-        row_number() over (
-            partition by per_payee.opportunity_id, per_payee.employee_id
-            order by rates.start_date desc
-        ) as rate_rank
-    from per_payee
-    inner join rates
-        on per_payee.payee_currency = rates.currency_code
-        and rates.start_date <= per_payee.credit_date
-        and per_payee.credit_date < rates.next_start_date
+    {{ dated_rate('per_payee', ['opportunity_id', 'employee_id'], 'payee_currency', 'credit_date') }}
 
 ),
 

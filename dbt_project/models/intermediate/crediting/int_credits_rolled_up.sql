@@ -109,39 +109,13 @@ rolled_up as (
 
 deal_rates as (
 
-    select
-        rolled_up.opportunity_id,
-        rolled_up.employee_id,
-        rolled_up.credited_from_employee_id,
-        rates.conversion_rate,
-        row_number() over (
-            partition by rolled_up.opportunity_id, rolled_up.employee_id, rolled_up.credited_from_employee_id
-            order by rates.start_date desc
-        ) as rate_rank
-    from rolled_up
-    inner join rates
-        on rolled_up.deal_currency = rates.currency_code
-        and rates.start_date <= rolled_up.credit_date
-        and rolled_up.credit_date < rates.next_start_date
+    {{ dated_rate('rolled_up', ['opportunity_id', 'employee_id', 'credited_from_employee_id'], 'deal_currency', 'credit_date') }}
 
 ),
 
 manager_rates as (
 
-    select
-        rolled_up.opportunity_id,
-        rolled_up.employee_id,
-        rolled_up.credited_from_employee_id,
-        rates.conversion_rate,
-        row_number() over (
-            partition by rolled_up.opportunity_id, rolled_up.employee_id, rolled_up.credited_from_employee_id
-            order by rates.start_date desc
-        ) as rate_rank
-    from rolled_up
-    inner join rates
-        on rolled_up.payee_currency = rates.currency_code
-        and rates.start_date <= rolled_up.credit_date
-        and rolled_up.credit_date < rates.next_start_date
+    {{ dated_rate('rolled_up', ['opportunity_id', 'employee_id', 'credited_from_employee_id'], 'payee_currency', 'credit_date') }}
 
 ),
 
