@@ -60,7 +60,20 @@ DEALS: dict[str, list[tuple[str, str, str, str]]] = {
     # SPIF 100 per Hardware unit inside February
     "E114": [("SU1", "3000", "2026-01-31", "New Business"), ("SU2", "7000", "2026-02-10", "New Business"),
              ("SU3", "5000", "2026-03-01", "New Business")],
+    # hired 2026-01-08, P_MARG Jan 8-20, P_CAP from Jan 21, unpaid leave Jan 25-27 (proration and plan days)
+    "E115": [("PD1", "6000", "2026-01-12", "New Business")],
+    # P_ELIG (eligible_job_families: Account Executive); Sales Development until 2026-02-14, AE from Feb 15
+    "E116": [("EL1", "1000", "2026-01-20", "New Business"), ("EL2", "2000", "2026-02-10", "New Business"),
+             ("EL3", "3000", "2026-02-20", "New Business")],
 }
+
+# payee -> plan assignments (plan, start, end) when not one plan from 2026-01-01
+ASSIGNMENTS: dict[str, list[tuple[str, date, date | None]]] = {
+    "E111": [("P_MARG", date(2026, 1, 1), date(2026, 1, 15)), ("P_CAP", date(2026, 1, 16), None)],
+    "E115": [("P_MARG", date(2026, 1, 8), date(2026, 1, 20)), ("P_CAP", date(2026, 1, 21), None)],
+}
+HIRE_DATES = {"E115": "2026-01-08"}
+ELIGIBLE_JOB_FAMILIES = {"P_ELIG": ["Account Executive"]}
 
 TIERS = [("0", "0.5", "0.5"), ("0.5", "1.0", "1.0"), ("1.0", None, "1.5")]
 
@@ -82,12 +95,25 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
     plan_of = {
         "E101": "P_MARG", "E102": "P_RETRO", "E103": "P_YTD", "E104": "P_GATE", "E105": "P_CAP",
         "E106": "P_BONUS", "E107": "P_SPIF", "E108": "P_DRAW_R", "E109": "P_DRAW_N", "E110": "P_FAM", "E111": "P_CAP",
-        "E112": "P_PAMT", "E113": "P_PUNIT", "E114": "P_SPIFU",
+        "E112": "P_PAMT", "E113": "P_PUNIT", "E114": "P_SPIFU", "E115": "P_CAP", "E116": "P_ELIG",
     } | dict(extra_plan_of or {})
     payees = sorted(plan_of)
 
-    write_batch(raw_dir, "hr", "workers", B1, [
-        _worker(e, f"Payee {e}", "USD", "2025-01-01", manager=None, ti="12000") for e in payees
+    workers = [_worker(e, f"Payee {e}", "USD", HIRE_DATES.get(e, "2025-01-01"), manager=None, ti="12000")
+               for e in payees]
+    for worker in workers:
+        if worker["employee_id"] == "E116":
+            worker["job_family"] = "Account Executive"
+    write_batch(raw_dir, "hr", "workers", B1, workers)
+    write_batch(raw_dir, "hr", "job_history", B1, [
+        {"employee_id": "E116", "effective_date": date(2025, 1, 1), "job_family": "Sales Development",
+         "job_title": "Sales Development Representative", "manager_employee_id": None},
+        {"employee_id": "E116", "effective_date": date(2026, 2, 15), "job_family": "Account Executive",
+         "job_title": "Account Executive", "manager_employee_id": None},
+    ])
+    write_batch(raw_dir, "hr", "leave", B1, [
+        {"employee_id": "E115", "start_date": date(2026, 1, 25), "end_date": date(2026, 1, 27),
+         "leave_type": "personal", "paid": False},
     ])
     write_batch(raw_dir, "crm", "user", B1, [
         {"Id": "U" + e, "Name": f"Payee {e}", "Email": f"{e.lower()}@example.com", "EmployeeNumber": e,
@@ -117,9 +143,9 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
         {"employee_id": e, "plan_year": 2026, "annual_quota": D("120000"), "currency": "USD"} for e in payees
     ])
     write_batch(raw_dir, "config", "plan_assignments", "current", [
-        {"employee_id": e, "plan_id": plan_of[e], "start_date": date(2026, 1, 16 if e == "E111" else 1),
-         "end_date": None} for e in payees
-    ] + [{"employee_id": "E111", "plan_id": "P_MARG", "start_date": date(2026, 1, 1), "end_date": date(2026, 1, 15)}])
+        {"employee_id": e, "plan_id": plan, "start_date": start, "end_date": end}
+        for e in payees for plan, start, end in ASSIGNMENTS.get(e, [(plan_of[e], date(2026, 1, 1), None)])
+    ])
 
     plans = sorted(set(plan_of.values()))
     draws = {"P_DRAW_R": "recoverable", "P_DRAW_N": "non_recoverable"}
@@ -127,13 +153,14 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
         {"plan_id": p, "plan_name": p, "effective_start": date(2026, 1, 1), "effective_end": date(2026, 12, 31),
          "source_file": f"plans/{p.lower()}.yaml", "currency": "USD",
          "draw_type": draws.get(p), "draw_monthly_amount": D("1000") if p in draws else None,
-         "draw_months": 3 if p in draws else None}
+         "draw_months": 3 if p in draws else None, "eligible_job_families": ELIGIBLE_JOB_FAMILIES.get(p)}
         for p in plans
     ], PLAN_SCHEMA).write_parquet(raw_dir / "config" / "plan" / "plans.parquet")
 
     components = [
         _component("P_MARG", "C_TIER", "COMMISSION", "period", "marginal_tiers"),
         _component("P_RETRO", "C_TIER", "COMMISSION", "period", "retroactive_tiers"),
+        _component("P_ELIG", "C_TIER", "COMMISSION", "period", "marginal_tiers"),
         _component("P_YTD", "C_TIER", "COMMISSION", "ytd", "marginal_tiers"),
         _component("P_GATE", "C_TIER", "COMMISSION", "period", "marginal_tiers", gate_attainment="0.5"),
         _component("P_CAP", "C_FLAT", "COMMISSION", "period", "flat_rate", rate="0.1", cap_multiple_of_ti="0.1"),
@@ -154,7 +181,7 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
     _frame([
         {"plan_id": p, "component_id": "C_TIER", "tier_index": i, "attainment_from": D(lo),
          "attainment_to": None if hi is None else D(hi), "multiplier": D(m)}
-        for p in ("P_MARG", "P_RETRO", "P_YTD", "P_GATE") for i, (lo, hi, m) in enumerate(TIERS, start=1)
+        for p in ("P_MARG", "P_RETRO", "P_YTD", "P_GATE", "P_ELIG") for i, (lo, hi, m) in enumerate(TIERS, start=1)
     ], PLAN_COMPONENT_TIER_SCHEMA).write_parquet(
         raw_dir / "config" / "plan_component_tier" / "plan_component_tiers.parquet")
     _frame([

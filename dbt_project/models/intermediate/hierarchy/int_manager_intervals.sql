@@ -5,6 +5,8 @@
 --   open-ended): that row's manager_employee_id (null = no manager).
 -- * Before a worker's first job_history row, and always for a worker without
 --   job history: the current HR record's manager_employee_id.
+-- job_family follows the same intervals (the job_history row's, else the
+-- current record's): plan eligibility (int_plan_assignment_segments) reads it.
 with
 
 workers as (
@@ -18,6 +20,7 @@ job_history as (
     select
         employee_id,
         manager_employee_id,
+        job_family,
         effective_date,
         lead(effective_date) over (partition by employee_id order by effective_date) as next_effective_date,
         min(effective_date) over (partition by employee_id) as first_effective_date
@@ -37,6 +40,7 @@ from_history as (
     select
         employee_id,
         manager_employee_id,
+        job_family,
         effective_date as valid_from,
         coalesce(next_effective_date, {{ open_end_date() }}) as valid_to,
         'job_history' as manager_source
@@ -49,6 +53,7 @@ before_history as (
     select
         workers.employee_id,
         workers.manager_employee_id,
+        workers.job_family,
         cast('0001-01-01' as date) as valid_from,
         coalesce(first_rows.first_effective_date, {{ open_end_date() }}) as valid_to,
         'current_record' as manager_source
