@@ -18,7 +18,7 @@ from assets.ingest.plans import (
     PLAN_COMPONENT_TIER_SCHEMA,
     PLAN_SCHEMA,
 )
-from tests.fixtures_raw import B1, _frame, _ts, _opportunity, _worker, write_batch, write_empty_layout
+from tests.fixtures_raw import B1, _frame, _opportunity, _split, _ts, _worker, write_batch, write_empty_layout
 
 D = Decimal
 
@@ -86,12 +86,27 @@ def _component(plan, component, code, basis, rule, measure="own_credit", **param
     }
 
 
-def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str, str, str, str]]] | None = None,
-                           extra_plan_of: dict[str, str] | None = None) -> None:
-    """The raw layer; extra_deals / extra_plan_of add payees on the plans above (property tests)."""
+# Units of each currency per 1 USD, all of 2025-2027 (property tests credit across currencies).
+FX_RATES = {"USD": "1", "EUR": "0.9234", "GBP": "0.7913"}
+
+
+def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple]] | None = None,
+                           extra_plan_of: dict[str, str] | None = None,
+                           extra_assignments: dict[str, list[tuple[str, date, date | None]]] | None = None,
+                           currency_of: dict[str, str] | None = None,
+                           extra_splits: list[tuple[str, str, str, str]] | None = None) -> None:
+    """The raw layer; the extras add payees on the plans above (property tests).
+
+    extra_deals: payee -> [(deal id, amount, close date, Type[, deal currency])] (the payee owns them);
+    extra_plan_of: payee -> plan from 2026-01-01, unless extra_assignments gives its assignments;
+    currency_of: payee -> pay currency (quota and TI in it; default USD);
+    extra_splits: (split id, deal id, payee, SplitPercentage).
+    """
     raw_dir = Path(raw_dir)
     write_empty_layout(raw_dir)
     deals = dict(DEALS) | dict(extra_deals or {})
+    assignments = ASSIGNMENTS | dict(extra_assignments or {})
+    currency_of = dict(currency_of or {})
     plan_of = {
         "E101": "P_MARG", "E102": "P_RETRO", "E103": "P_YTD", "E104": "P_GATE", "E105": "P_CAP",
         "E106": "P_BONUS", "E107": "P_SPIF", "E108": "P_DRAW_R", "E109": "P_DRAW_N", "E110": "P_FAM", "E111": "P_CAP",
@@ -99,8 +114,8 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
     } | dict(extra_plan_of or {})
     payees = sorted(plan_of)
 
-    workers = [_worker(e, f"Payee {e}", "USD", HIRE_DATES.get(e, "2025-01-01"), manager=None, ti="12000")
-               for e in payees]
+    workers = [_worker(e, f"Payee {e}", currency_of.get(e, "USD"), HIRE_DATES.get(e, "2025-01-01"), manager=None,
+                       ti="12000") for e in payees]
     for worker in workers:
         if worker["employee_id"] == "E116":
             worker["job_family"] = "Account Executive"
@@ -121,8 +136,15 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
         for e in payees
     ])
     write_batch(raw_dir, "crm", "opportunity", B1, [
-        _opportunity(deal, "U" + e, amount, "USD", close, True, close + "T10:00:00", type_=type_)
-        for e, rows in deals.items() for deal, amount, close, type_ in rows
+        _opportunity(deal, "U" + e, amount, currency, close, True, close + "T10:00:00", type_=type_)
+        for e, rows in deals.items() for deal, amount, close, type_, currency in ((*r, "USD")[:5] for r in rows)
+    ])
+    write_batch(raw_dir, "crm", "opportunity_split", B1, [
+        _split(split_id, deal, "U" + e, pct, "2026-01-01T10:00:00") for split_id, deal, e, pct in extra_splits or []
+    ])
+    write_batch(raw_dir, "crm", "dated_conversion_rate", B1, [
+        {"IsoCode": code, "StartDate": date(2025, 1, 1), "NextStartDate": date(2028, 1, 1), "ConversionRate": D(rate)}
+        for code, rate in FX_RATES.items()
     ])
     # F1: Hardware 6000 + Services 4000; F2: Services only
     write_batch(raw_dir, "crm", "product", B1, [
@@ -140,11 +162,12 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple[str,
              ("SU3", "P_HW", "5", "1000")], start=1)
     ])
     write_batch(raw_dir, "config", "quotas", "current", [
-        {"employee_id": e, "plan_year": 2026, "annual_quota": D("120000"), "currency": "USD"} for e in payees
+        {"employee_id": e, "plan_year": 2026, "annual_quota": D("120000"), "currency": currency_of.get(e, "USD")}
+        for e in payees
     ])
     write_batch(raw_dir, "config", "plan_assignments", "current", [
         {"employee_id": e, "plan_id": plan, "start_date": start, "end_date": end}
-        for e in payees for plan, start, end in ASSIGNMENTS.get(e, [(plan_of[e], date(2026, 1, 1), None)])
+        for e in payees for plan, start, end in assignments.get(e, [(plan_of[e], date(2026, 1, 1), None)])
     ])
 
     plans = sorted(set(plan_of.values()))
