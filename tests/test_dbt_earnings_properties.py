@@ -67,6 +67,7 @@ def earned_marginal(credit: Decimal, quota: Decimal) -> Decimal:
 
 amounts = st.one_of(
     st.decimals(min_value=D("0.01"), max_value=D("60000"), places=2),
+    st.integers(min_value=1, max_value=25000).map(D),
     st.sampled_from(BAND_EDGES),
 )
 days_of_2026 = st.integers(min_value=0, max_value=364).map(lambda n: date(2026, 1, 1) + timedelta(days=n))
@@ -83,15 +84,18 @@ def split_percentages(draw, parts: int) -> list[Decimal]:
 PAYEES, SPLIT_DEALS = 40, 16
 
 
+# payee n is of kind KINDS[n % 5]: P_MARG all year (twice as many: the monotonicity curve), P_YTD,
+# P_DRAW_R, or P_MARG then P_YTD from a drawn day
+KINDS = ("marg", "ytd", "draw", "change", "marg")
+PLAN_OF_KIND = {"marg": "P_MARG", "ytd": "P_YTD", "draw": "P_DRAW_R", "change": "P_YTD"}
+
+
 @st.composite
 def payee_cases(draw) -> dict:
-    """One payee: own deals on P_MARG, P_YTD, P_DRAW_R, or P_MARG then P_YTD from a day of 2026."""
-    kind = draw(st.sampled_from(["marg", "ytd", "draw", "change"]))
+    """One payee's currency, own deals and (for kind change) the day the plan changes."""
     return {
-        "plan": {"marg": "P_MARG", "ytd": "P_YTD", "draw": "P_DRAW_R", "change": "P_YTD"}[kind],
         "currency": draw(st.sampled_from(CURRENCIES)),
-        "change_day": draw(st.integers(0, 363).map(lambda d: date(2026, 1, 2) + timedelta(days=d)))
-        if kind == "change" else None,
+        "change_day": draw(st.integers(0, 363).map(lambda d: date(2026, 1, 2) + timedelta(days=d))),
         "deals": draw(st.lists(st.tuples(amounts, days_of_2026), max_size=8)),
     }
 
@@ -128,10 +132,11 @@ def draw_batch() -> dict:
     """PAYEES independent payee cases and SPLIT_DEALS split deals between them, for one warehouse."""
     batch: dict = {"plan_of": {}, "deals": {}, "assignments": {}, "currency_of": {}, "splits": [], "change_day": {}}
     payees = [f"H{n:03d}" for n in range(PAYEES)]
-    for payee, case in zip(payees, draw_examples(payee_cases(), PAYEES)):
-        batch["plan_of"][payee] = case["plan"]
+    for n, (payee, case) in enumerate(zip(payees, draw_examples(payee_cases(), PAYEES))):
+        kind = KINDS[n % len(KINDS)]
+        batch["plan_of"][payee] = PLAN_OF_KIND[kind]
         batch["currency_of"][payee] = case["currency"]
-        if case["change_day"] is not None:
+        if kind == "change":
             change_day = batch["change_day"][payee] = case["change_day"]
             batch["assignments"][payee] = [("P_MARG", date(2026, 1, 1), change_day - timedelta(days=1)),
                                            ("P_YTD", change_day, None)]
