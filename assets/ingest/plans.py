@@ -16,6 +16,7 @@ The raw layer gets, replaced wholesale on every run (plus ``_empty.parquet``
 schema files)::
 
     <raw>/config/plan/batch=current/plans.parquet                            one row per plan
+                                                  (eligible_job_families as a list; dbt unnests it)
     <raw>/config/plan_component/batch=current/plan_components.parquet        per component
     <raw>/config/plan_component_tier/batch=current/plan_component_tiers.parquet      per tier band
     <raw>/config/plan_component_filter/batch=current/plan_component_filters.parquet  per filter value
