@@ -123,6 +123,9 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple]] | 
     write_batch(raw_dir, "hr", "job_history", B1, [
         {"employee_id": "E116", "effective_date": date(2025, 1, 1), "job_family": "Sales Development",
          "job_title": "Sales Development Representative", "manager_employee_id": None},
+        # a manager-only change without job_family: the Sales Development family carries on
+        {"employee_id": "E116", "effective_date": date(2026, 1, 10), "job_family": None,
+         "job_title": "Sales Development Representative", "manager_employee_id": None},
         {"employee_id": "E116", "effective_date": date(2026, 2, 15), "job_family": "Account Executive",
          "job_title": "Account Executive", "manager_employee_id": None},
     ])

@@ -206,8 +206,8 @@ def test_plan_change_mid_month_with_a_mid_month_hire_and_unpaid_leave(warehouse)
 
 
 def test_job_family_not_eligible_for_the_plan_is_not_paid_and_is_reported(warehouse):
-    # P_ELIG is for Account Executive only. E116 is Sales Development until 2026-02-14 (job_history), AE from
-    # Feb 15. EL1 (Jan 20) and EL2 (Feb 10) fall in the ineligible days: no commission (no_plan_assignment).
+    # P_ELIG is for Account Executive only. E116 is Sales Development until 2026-02-14 (job_history; the
+    # 2026-01-10 row names no job family and keeps Sales Development, one ineligible run), AE from Feb 15. EL1 (Jan 20) and EL2 (Feb 10) fall in the ineligible days: no commission (no_plan_assignment).
     # EL3 (Feb 20, 3000) is paid; P_ELIG's February quota is its 14 days (Feb 15-28): 10000 x 14 / 28 = 5000:
     # attainment 0.6 -> 0.1 x (0.5 x 2500 + 1.0 x 500) = 125 + 50 = 175
     rows = query(
