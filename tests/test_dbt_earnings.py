@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from assets.currencies import round_money
 from tests.fixtures_earnings import build_earnings_company
 from tests.test_dbt_build import build_warehouse, query
 
@@ -179,6 +180,14 @@ def test_plan_change_mid_month_pays_each_plan_for_its_days(warehouse):
         ("P_MARG", D("12000"), D("4838.7096774194"), D("1437.0967741936")),
     ]
     assert rows[0][2] + rows[1][2] == D("10000")
+    # what is paid: one line per plan, each rounded once to the cent (half away from zero)
+    lines = query(
+        warehouse,
+        "select plan_id, payable_amount from fct_payable where employee_id = 'E111' and period = '2026-01' order by 1",
+    )
+    assert [(plan, round_money(amount, "USD")) for plan, amount in lines] == [
+        ("P_CAP", D("500.00")), ("P_MARG", D("1437.10")),
+    ]
 
 
 def test_plan_change_mid_month_with_a_mid_month_hire_and_unpaid_leave(warehouse):
