@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
@@ -346,6 +347,59 @@ def test_commission_is_credit_times_rate_under_the_plan_of_the_credit_date(wareh
     ]
     assert rows[1][8] == D("26739.6120857700")
     assert rows[2][8] == D("37183.1442949367")
+
+
+# ---------------------------------------------------------------- reconciliation data tests can fail
+
+
+def failing_data_tests(warehouse: Path, tmp: Path, tamper: list[str], *tests: str) -> set[str]:
+    """Copy the warehouse, run ``tamper`` on the copy, ``dbt test`` the named tests; return those that fail."""
+    copy = tmp / "tampered.duckdb"
+    shutil.copyfile(warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        for statement in tamper:
+            con.execute(statement)
+    finally:
+        con.close()
+    env = _env_without_spm() | {"SPM_WAREHOUSE": str(copy), "SPM_RAW_DIR": str(tmp / "no_raw")}
+    run_dbt("test", tmp, env, "--select", *tests)
+    results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]
+    assert {r["unique_id"].split(".")[2] for r in results} == set(tests)
+    return {r["unique_id"].split(".")[2] for r in results if r["status"] != "pass"}
+
+
+RECONCILIATION_TESTS = (
+    "assert_credit_reconciles_with_deal_amounts",
+    "assert_attainment_reconciles_with_quota_and_credit",
+    "assert_plan_quotas_share_the_monthly_quota",
+)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "failing"),
+    [
+        # one cent more credit after FX on O2's USD share (the deal-currency sum still reconciles); the
+        # attainment no longer carries the payee's credit either
+        (["update fct_credit set credit_amount = credit_amount + 0.01 "
+          "where opportunity_id = 'O2' and employee_id = 'E001' and credit_type = 'split'"],
+         {"assert_credit_reconciles_with_deal_amounts", "assert_attainment_reconciles_with_quota_and_credit"}),
+        # a split share lost: the deal no longer adds up to its amount
+        (["delete from fct_credit where opportunity_id = 'O12' and employee_id = 'E003'"],
+         {"assert_credit_reconciles_with_deal_amounts", "assert_attainment_reconciles_with_quota_and_credit"}),
+        # a quota month without its attainment row, and a doubled one
+        (["delete from fct_attainment where employee_id = 'E001' and period = '2026-03'",
+          "insert into fct_attainment select * from fct_attainment where employee_id = 'E002' and period = '2026-04'"],
+         {"assert_attainment_reconciles_with_quota_and_credit"}),
+        # a plan given more quota than the month has
+        (["update int_quota_months_by_plan set plan_quota = plan_quota + 1 where employee_id = 'E001' and period = '2026-01'"],
+         {"assert_plan_quotas_share_the_monthly_quota"}),
+    ],
+    ids=["credit_after_fx", "missing_split_share", "attainment_rows", "plan_quota"],
+)
+def test_reconciliation_tests_catch_a_broken_warehouse(warehouse, tmp_path, tamper, failing):
+    # (they pass on the untouched warehouse: the module's build fixture requires every dbt test to pass)
+    assert failing_data_tests(warehouse, tmp_path, tamper, *RECONCILIATION_TESTS) == failing
 
 
 # ---------------------------------------------------------------- no data, no environment

@@ -7,11 +7,13 @@ Amounts are compared to the 10th decimal.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from assets.currencies import round_money
 from tests.fixtures_earnings import build_earnings_company
 from tests.test_dbt_build import build_warehouse, query
 
@@ -156,13 +158,92 @@ def test_spif_pays_per_qualifying_unit_inside_the_window(warehouse):
     assert commission(warehouse, "E114") == {"2026-02": D("200.0000000000")}
 
 
-def test_mid_month_plan_change_pays_each_plan_on_its_credits_with_the_full_month_quota(warehouse):
-    # MC1 (Jan 10) under P_MARG: C 12000, Q 10000 -> 1050; MC2 (Jan 20) under P_CAP: 10% x 5000 = 500
+def test_plan_change_mid_month_pays_each_plan_for_its_days(warehouse):
+    # E111: P_MARG Jan 1-15 (15 of 31 days), P_CAP from Jan 16 (16 days); monthly quota 10000.
+    # P_MARG quota = 10000 x 15 / 31 = 4838.709677419354.. -> 4838.7096774194
+    # P_CAP quota  = 10000 x 16 / 31 = 5161.290322580645.. -> 5161.2903225806 (the two add up to 10000)
+    # MC1 (Jan 10, 12000) counts under P_MARG, attainment 12000 / 4838.7096774194 = 2.48:
+    #   [0, 0.5)  : 0.1 x 0.5 x 2419.3548387097 = 120.9677419354|85 -> 120.9677419355
+    #   [0.5, 1.0): 0.1 x 1.0 x 2419.3548387097 = 241.9354838709|7  -> 241.9354838710
+    #   [1.0, ..) : 0.1 x 1.5 x (12000 - 4838.7096774194 = 7161.2903225806) = 1074.1935483870|9 -> 1074.1935483871
+    #   total 120.9677419355 + 241.9354838710 + 1074.1935483871 = 1437.0967741936
+    # MC2 (Jan 20, 5000) under P_CAP: flat 10% x 5000 = 500 (below the cap 0.1 x 12000 = 1200)
     rows = query(
         warehouse,
-        "select plan_id, credit_amount, commission_amount from fct_commission where employee_id = 'E111' order by 1",
+        """
+        select plan_id, credit_amount, quota_to_date, commission_amount from fct_commission
+        where employee_id = 'E111' order by 1
+        """,
     )
-    assert rows == [("P_CAP", D("5000"), D("500")), ("P_MARG", D("12000"), D("1050"))]
+    assert rows == [
+        ("P_CAP", D("5000"), D("5161.2903225806"), D("500")),
+        ("P_MARG", D("12000"), D("4838.7096774194"), D("1437.0967741936")),
+    ]
+    assert rows[0][2] + rows[1][2] == D("10000")
+    # what is paid: one line per plan, each rounded once to the cent (half away from zero)
+    lines = query(
+        warehouse,
+        "select plan_id, payable_amount from fct_payable where employee_id = 'E111' and period = '2026-01' order by 1",
+    )
+    assert [(plan, round_money(amount, "USD")) for plan, amount in lines] == [
+        ("P_CAP", D("500.00")), ("P_MARG", D("1437.10")),
+    ]
+
+
+def test_plan_change_mid_month_with_a_mid_month_hire_and_unpaid_leave(warehouse):
+    # E115 hired Jan 8 (days 8..31 = 24), unpaid leave Jan 25-27 (3 days): 21 eligible days of 31.
+    # fct_quota: 10000 x 21 / 31 = 6774.193548387.. -> 6774.1935483871
+    # P_MARG Jan 8-20: 13 eligible days -> 10000 x 13 / 31 = 4193.548387096774.. -> 4193.5483870968
+    # P_CAP  Jan 21-31: 11 days - 3 on leave = 8 -> 10000 x 8 / 31 = 2580.645161290322.. -> 2580.6451612903
+    # (4193.5483870968 + 2580.6451612903 = 6774.1935483871: the plans share the prorated quota by days)
+    # PD1 (Jan 12, 6000) under P_MARG:
+    #   [0, 0.5)  : 0.1 x 0.5 x 2096.7741935484 = 104.8387096774|2 -> 104.8387096774
+    #   [0.5, 1.0): 0.1 x 1.0 x 2096.7741935484 = 209.6774193548|4 -> 209.6774193548
+    #   [1.0, ..) : 0.1 x 1.5 x (6000 - 4193.5483870968 = 1806.4516129032) = 270.9677419354|8 -> 270.9677419355
+    #   total 585.4838709677
+    quota = query(warehouse, "select eligible_days, monthly_quota from fct_quota where employee_id = 'E115' and period = '2026-01'")
+    assert quota == [(21, D("6774.1935483871"))]
+    plan_quotas = query(
+        warehouse,
+        """
+        select plan_id, plan_eligible_days, plan_quota from int_quota_months_by_plan
+        where employee_id = 'E115' and period = '2026-01' order by 1
+        """,
+    )
+    assert plan_quotas == [("P_CAP", 8, D("2580.6451612903")), ("P_MARG", 13, D("4193.5483870968"))]
+    assert commission(warehouse, "E115") == {"2026-01": D("585.4838709677")}
+
+
+def test_job_family_not_eligible_for_the_plan_is_not_paid_and_is_reported(warehouse):
+    # P_ELIG is for Account Executive only. E116 is Sales Development until 2026-02-14 (job_history; the
+    # 2026-01-10 row names no job family and keeps Sales Development, one ineligible run), AE from Feb 15. EL1 (Jan 20) and EL2 (Feb 10) fall in the ineligible days: no commission (no_plan_assignment).
+    # EL3 (Feb 20, 3000) is paid; P_ELIG's February quota is its 14 days (Feb 15-28): 10000 x 14 / 28 = 5000:
+    # attainment 0.6 -> 0.1 x (0.5 x 2500 + 1.0 x 500) = 125 + 50 = 175
+    rows = query(
+        warehouse,
+        "select period, credit_amount, quota_to_date, commission_amount from fct_commission where employee_id = 'E116'",
+    )
+    assert rows == [("2026-02", D("3000"), D("5000"), D("175"))]
+    quarantined = query(
+        warehouse,
+        """
+        select dataset, column_name, value, message, record_json from fct_quarantine
+        where rule = 'plan_assignment_job_family_not_eligible'
+        """,
+    )
+    assert len(quarantined) == 1
+    dataset, column, value, message, record = quarantined[0]
+    assert (dataset, column, value) == ("plan_assignments", "job_family", "Sales Development 2026-01-01..2026-02-14")
+    assert "E116" in message and "P_ELIG" in message and "Account Executive" in message
+    assert json.loads(record) == {
+        "employee_id": "E116", "plan_id": "P_ELIG", "job_family": "Sales Development", "start_date": "2026-01-01",
+        "end_date": None, "ineligible_from": "2026-01-01", "ineligible_to": "2026-02-14",
+    }
+    no_plan = query(
+        warehouse,
+        "select value from fct_quarantine where rule = 'no_plan_assignment' and message like '%E116%' order by 1",
+    )
+    assert no_plan == [("2026-01-20",), ("2026-02-10",)]
 
 
 def test_recoverable_draw_is_recovered_from_later_earnings(warehouse):

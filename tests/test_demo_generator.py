@@ -475,6 +475,32 @@ def test_plan_assignments_one_per_year_and_non_overlapping(company, newest):
     assert assignments["plan_id"].str.starts_with("AE_RAMP-").any()
 
 
+def test_plan_assignments_match_the_plans_eligible_job_families(company, newest):
+    # The warehouse pays a plan only on days the payee's job family (newest job_history row effective on or
+    # before the day, else the worker record) is one of the plan's eligible_job_families: in the demo company
+    # every day of every assignment is eligible, so no assignment is quarantined for its job family.
+    _, config, _ = company
+    eligible = {
+        path.stem: set(yaml.safe_load(path.read_text())["eligible_job_families"])
+        for path in (config / "plans").glob("*.yaml")
+    }
+    current = dict(zip(newest["workers"]["employee_id"], newest["workers"]["job_family"]))
+    history: dict[str, list[tuple[str, str]]] = {}
+    for employee, effective, family in newest["job_history"].select("employee_id", "effective_date", "job_family").rows():
+        history.setdefault(employee, []).append((effective, family))
+    checked = 0
+    for employee, plan, start, end in _config(config, "plan_assignments").select(
+        "employee_id", "plan_id", "start_date", "end_date"
+    ).rows():
+        rows = sorted(history.get(employee, []))
+        before_start = [family for effective, family in rows if effective <= start]
+        families = {before_start[-1] if before_start else current[employee]}
+        families |= {family for effective, family in rows if start < effective <= (end or "9999-12-31")}
+        assert families <= eligible[plan], (employee, plan, start, end, families)
+        checked += 1
+    assert checked >= 10
+
+
 def test_quotas_per_payee_and_year_in_the_payee_currency(company, newest):
     _, config, _ = company
     quotas = _config(config, "quotas")

@@ -20,6 +20,7 @@ from assets.ingest.plans import (
     load_plans,
     plan_component_dir,
     plan_dir,
+    plans_frame,
 )
 
 GOOD_PLAN = """\
@@ -142,13 +143,21 @@ def test_an_unknown_top_level_field_is_rejected(tmp_path):
     assert problem.startswith("plans/ae.yaml (plan AE-2026): owner: unknown field")
 
 
-@pytest.mark.parametrize("rate", ['"-0.08"', "-0.08", '"8%"', '"0.12345678901"'])
-def test_a_negative_or_malformed_rate_is_rejected(tmp_path, rate):
+@pytest.mark.parametrize(
+    ("rate", "message"),
+    [
+        ('"-0.08"', "'-0.08' is not a decimal >= 0"),
+        ("-0.08", "-0.08 is not a decimal >= 0"),
+        ('"8%"', "'8%' is not a decimal >= 0"),
+        ('"0.12345678901"', "0.12345678901 has more than 10 decimals"),
+    ],
+)
+def test_a_negative_or_malformed_rate_is_rejected(tmp_path, rate, message):
     write_plan(tmp_path, "ae.yaml", GOOD_PLAN.replace('rate: "0.08"', f"rate: {rate}"))
 
     (problem,) = problems(tmp_path)
 
-    assert "plans/ae.yaml (plan AE-2026, component commission): components[0].rule.rate:" in problem
+    assert problem.startswith("plans/ae.yaml (plan AE-2026, component commission): components[0].rule.rate: " + message)
 
 
 def test_effective_end_before_start_is_rejected(tmp_path):
@@ -365,6 +374,14 @@ def test_the_full_plan_is_loaded_with_its_plan_level_rules(tmp_path):
 
     assert plan.eligible_job_families == ("Account Executive",)
     assert plan.ramp == (D("0.25"), D("0.5"), D("0.75"))
+    # eligible_job_families is enforced in the warehouse: flattened as a list on the plan row
+    assert plans_frame([plan])["eligible_job_families"].to_list() == [["Account Executive"]]
+    assert plans_frame(load_plans_without_families(tmp_path))["eligible_job_families"].to_list() == [None]
+
+
+def load_plans_without_families(tmp_path: Path):
+    write_plan(tmp_path / "open", "full.yaml", FULL_PLAN.replace("eligible_job_families: [Account Executive]\n", ""))
+    return load_plans(tmp_path / "open")
     assert (plan.draw_type, plan.draw_monthly_amount, plan.draw_months) == ("recoverable", D("3000"), 3)
 
 
@@ -410,6 +427,18 @@ PLAN = "plans/full.yaml (plan AE-FULL): "
         (
             FULL_PLAN.replace("currency: EUR", "currency: XYZ"),
             PLAN + "currency: 'XYZ' is not a known currency",
+        ),
+        (
+            FULL_PLAN.replace("currency: EUR", "currency: eur"),
+            PLAN + "currency: 'eur' is not an ISO 4217 currency code",
+        ),
+        (
+            FULL_PLAN.replace("eligible_job_families: [Account Executive]", "eligible_job_families: []"),
+            PLAN + "eligible_job_families: [] should be non-empty",
+        ),
+        (
+            FULL_PLAN.replace("eligible_job_families: [Account Executive]", "eligible_job_families: [AE, AE]"),
+            PLAN + "eligible_job_families: ['AE', 'AE'] has non-unique elements",
         ),
         (
             FULL_PLAN.replace("window_end: 2026-06-30", "window_end: 2026-03-31"),
@@ -474,6 +503,7 @@ PLAN = "plans/full.yaml (plan AE-FULL): "
     ],
     ids=[
         "tiers-overlap", "tiers-gap", "first-band-not-0", "band-after-open", "empty-band", "unknown-currency",
+        "currency-not-iso", "job-families-empty", "job-families-repeated",
         "spif-window", "spif-two-amounts", "spif-no-amount", "ramp-above-1", "ramp-negative", "draw-months",
         "draw-type", "clawback-negative", "negative-multiplier", "negative-bonus", "negative-cap",
         "unknown-filter", "unknown-rule-field", "unknown-measure", "unknown-draw-field",

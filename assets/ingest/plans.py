@@ -16,6 +16,7 @@ The raw layer gets, replaced wholesale on every run (plus ``_empty.parquet``
 schema files)::
 
     <raw>/config/plan/batch=current/plans.parquet                            one row per plan
+                                                  (eligible_job_families as a list; dbt unnests it)
     <raw>/config/plan_component/batch=current/plan_components.parquet        per component
     <raw>/config/plan_component_tier/batch=current/plan_component_tiers.parquet      per tier band
     <raw>/config/plan_component_filter/batch=current/plan_component_filters.parquet  per filter value
@@ -64,6 +65,9 @@ PLAN_SCHEMA: dict[str, pl.DataType] = {
     "draw_type": pl.Utf8(),  # recoverable | non_recoverable
     "draw_monthly_amount": MONEY,
     "draw_months": pl.Int64(),  # the first N months of the payee's plan
+    # Job families that may be paid under the plan (HR job_family on each day of
+    # an assignment); null = every family (SPEC §3, plan eligibility).
+    "eligible_job_families": pl.List(pl.Utf8()),
 }
 
 PLAN_COMPONENT_SCHEMA: dict[str, pl.DataType] = {
@@ -491,6 +495,7 @@ def plans_frame(plans: list[Plan]) -> pl.DataFrame:
                 "draw_type": p.draw_type,
                 "draw_monthly_amount": p.draw_monthly_amount,
                 "draw_months": p.draw_months,
+                "eligible_job_families": list(p.eligible_job_families) or None,
             }
             for p in plans
         ],

@@ -20,3 +20,28 @@
         and {{ rates }}.start_date <= {{ relation }}.{{ date_column }}
         and {{ relation }}.{{ date_column }} < {{ rates }}.next_start_date
 {% endmacro %}
+
+{#
+  The rate used for one side of a conversion (SPEC §3.2): 1 when the two
+  currencies are the same (no conversion), else the dated rate looked up, else
+  1 for the corporate currency (its rate is 1 by definition when the CRM has
+  no row for it); null otherwise (a missing rate: quarantined, never 1.0).
+#}
+{% macro fx_rate_or_one(currency, other_currency, looked_up_rate) -%}
+    case
+        when {{ currency }} = {{ other_currency }} then {{ money('1') }}
+        when {{ looked_up_rate }} is not null then {{ looked_up_rate }}
+        when {{ currency }} = '{{ var("corporate_currency") }}' then {{ money('1') }}
+    end
+{%- endmacro %}
+
+{#
+  amount_in_B = amount_in_A / rate_A * rate_B as one exact division
+  (amount * rate_B) / rate_A; the same currency is not converted.
+#}
+{% macro convert_money(amount, from_currency, to_currency, from_rate, to_rate) -%}
+    case
+        when {{ from_currency }} = {{ to_currency }} then {{ money(amount) }}
+        else {{ divide_money(amount ~ ' * ' ~ to_rate, from_rate) }}
+    end
+{%- endmacro %}

@@ -1,7 +1,10 @@
 -- Each credit with the plan its payee was on at the credit date: the usable
--- assignment with start_date <= credit_date <= end_date (inclusive; open when
--- null). Should assignments overlap (a configuration error, tested), the one
--- that started last wins. plan_id is null when no assignment covers the date.
+-- assignment with an eligible segment (int_plan_assignment_segments: the
+-- payee's job family on that day may be paid under the plan) with
+-- segment_start <= credit_date <= segment_end (inclusive; open when null).
+-- Should assignments overlap (a configuration error, tested), the one that
+-- started last wins. plan_id is null when no eligible assignment covers the
+-- date (reported as no_plan_assignment).
 -- Every credit type is assigned: own credit (owner, split) feeds own_credit
 -- components, a manager's roll-up credit feeds rollup_credit components
 -- (int_earnings_qualifying_credits picks by credit_type). One row per
@@ -16,8 +19,8 @@ credits as (
 
 assignments as (
 
-    select * from {{ ref('int_plan_assignments_validated') }}
-    where quarantine_rule is null
+    select * from {{ ref('int_plan_assignment_segments') }}
+    where is_eligible
 
 ),
 
@@ -37,8 +40,8 @@ matched as (
     from credits
     inner join assignments
         on credits.employee_id = assignments.employee_id
-        and assignments.start_date <= credits.credit_date
-        and credits.credit_date <= coalesce(assignments.end_date, {{ open_end_date() }})
+        and assignments.segment_start <= credits.credit_date
+        and credits.credit_date <= assignments.segment_end_or_open
 
 ),
 

@@ -70,16 +70,10 @@ with_rates as (
 
     select
         per_payee.*,
-        case
-            when per_payee.deal_currency = per_payee.payee_currency then {{ money('1') }}
-            when deal_rates.conversion_rate is not null then deal_rates.conversion_rate
-            when per_payee.deal_currency = '{{ var("corporate_currency") }}' then {{ money('1') }}
-        end as fx_rate_deal,
-        case
-            when per_payee.deal_currency = per_payee.payee_currency then {{ money('1') }}
-            when payee_rates.conversion_rate is not null then payee_rates.conversion_rate
-            when per_payee.payee_currency = '{{ var("corporate_currency") }}' then {{ money('1') }}
-        end as fx_rate_payee
+        {{ fx_rate_or_one('per_payee.deal_currency', 'per_payee.payee_currency', 'deal_rates.conversion_rate') }}
+            as fx_rate_deal,
+        {{ fx_rate_or_one('per_payee.payee_currency', 'per_payee.deal_currency', 'payee_rates.conversion_rate') }}
+            as fx_rate_payee
     from per_payee
     left join deal_rates
         on per_payee.opportunity_id = deal_rates.opportunity_id
@@ -120,10 +114,8 @@ final as (
         ----------  conversion
         fx_rate_deal,
         fx_rate_payee,
-        case
-            when deal_currency = payee_currency then {{ money('credit_amount_deal_currency') }}
-            else {{ divide_money('credit_amount_deal_currency * fx_rate_payee', 'fx_rate_deal') }}
-        end as credit_amount,
+        {{ convert_money('credit_amount_deal_currency', 'deal_currency', 'payee_currency', 'fx_rate_deal', 'fx_rate_payee') }}
+            as credit_amount,
         payee_currency,
 
         ----------  load metadata of the deal

@@ -123,16 +123,10 @@ with_rates as (
 
     select
         rolled_up.*,
-        case
-            when rolled_up.deal_currency = rolled_up.payee_currency then {{ money('1') }}
-            when deal_rates.conversion_rate is not null then deal_rates.conversion_rate
-            when rolled_up.deal_currency = '{{ var("corporate_currency") }}' then {{ money('1') }}
-        end as fx_rate_deal,
-        case
-            when rolled_up.deal_currency = rolled_up.payee_currency then {{ money('1') }}
-            when manager_rates.conversion_rate is not null then manager_rates.conversion_rate
-            when rolled_up.payee_currency = '{{ var("corporate_currency") }}' then {{ money('1') }}
-        end as fx_rate_payee
+        {{ fx_rate_or_one('rolled_up.deal_currency', 'rolled_up.payee_currency', 'deal_rates.conversion_rate') }}
+            as fx_rate_deal,
+        {{ fx_rate_or_one('rolled_up.payee_currency', 'rolled_up.deal_currency', 'manager_rates.conversion_rate') }}
+            as fx_rate_payee
     from rolled_up
     left join deal_rates
         on rolled_up.opportunity_id = deal_rates.opportunity_id
@@ -173,10 +167,8 @@ final as (
         ----------  conversion
         fx_rate_deal,
         fx_rate_payee,
-        case
-            when deal_currency = payee_currency then {{ money('credit_amount_deal_currency') }}
-            else {{ divide_money('credit_amount_deal_currency * fx_rate_payee', 'fx_rate_deal') }}
-        end as credit_amount,
+        {{ convert_money('credit_amount_deal_currency', 'deal_currency', 'payee_currency', 'fx_rate_deal', 'fx_rate_payee') }}
+            as credit_amount,
         payee_currency,
 
         ----------  load metadata of the deal

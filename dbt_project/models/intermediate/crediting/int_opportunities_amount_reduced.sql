@@ -69,32 +69,9 @@ reduced as (
 
 ),
 
-change_versions as (
-
-    select
-        versions.opportunity_id,
-        versions.source_batch_date,
-        row_number() over (partition by versions.opportunity_id order by versions.version_rank desc) as change_rank
-    from versions
-    inner join reduced
-        on versions.opportunity_id = reduced.opportunity_id
-        and versions.version_rank < reduced.original_version_rank
-
-),
-
-history_changes as (
-
-    select
-        history.opportunity_id,
-        min(cast(history.created_at as date)) as change_date
-    from history
-    inner join reduced
-        on history.opportunity_id = reduced.opportunity_id
-        and history.created_at > reduced.original_modified_at
-        and history.amount < reduced.original_amount
-    group by history.opportunity_id
-
-),
+-- The change: the first history row after the original version with a lower
+-- Amount, else the oldest version newer than it (where the change arrived).
+{{ opportunity_change_ctes('reduced', 'original_version_rank', 'original_modified_at', 'history.amount < reduced.original_amount') }},
 
 final as (
 
@@ -102,14 +79,10 @@ final as (
         reduced.opportunity_id,
         {{ money('reduced.original_amount') }} as original_amount,
         {{ money('reduced.current_amount') }} as current_amount,
-        coalesce(history_changes.change_date, change_versions.source_batch_date) as change_date,
+        {{ opportunity_change_date() }} as change_date,
         'amount_reduced' as change_reason
     from reduced
-    left join change_versions
-        on reduced.opportunity_id = change_versions.opportunity_id
-        and change_versions.change_rank = 1
-    left join history_changes
-        on reduced.opportunity_id = history_changes.opportunity_id
+    {{ opportunity_change_joins('reduced') }}
 
 )
 

@@ -51,33 +51,9 @@ last_won as (
 
 ),
 
--- The oldest version newer than the last win: where the change arrived.
-change_versions as (
-
-    select
-        versions.opportunity_id,
-        versions.source_batch_date,
-        row_number() over (partition by versions.opportunity_id order by versions.version_rank desc) as change_rank
-    from versions
-    inner join last_won
-        on versions.opportunity_id = last_won.opportunity_id
-        and versions.version_rank < last_won.version_rank
-
-),
-
-history_changes as (
-
-    select
-        history.opportunity_id,
-        min(cast(history.created_at as date)) as change_date
-    from history
-    inner join last_won
-        on history.opportunity_id = last_won.opportunity_id
-        and history.created_at > last_won.last_modified_at
-        and history.stage_name <> last_won.stage_name
-    group by history.opportunity_id
-
-),
+-- The change: the first history row after the last win leaving the won stage,
+-- else the oldest version newer than the last win (where the change arrived).
+{{ opportunity_change_ctes('last_won', 'version_rank', 'last_modified_at', 'history.stage_name <> last_won.stage_name') }},
 
 final as (
 
@@ -93,7 +69,7 @@ final as (
         last_won.close_date as credit_date,
 
         ----------  the change
-        coalesce(history_changes.change_date, change_versions.source_batch_date) as change_date,
+        {{ opportunity_change_date() }} as change_date,
         case when newest.is_deleted then 'deleted' else 'lost' end as change_reason,
 
         ----------  load metadata of the last won version
@@ -105,11 +81,7 @@ final as (
     from last_won
     inner join newest
         on last_won.opportunity_id = newest.opportunity_id
-    left join change_versions
-        on last_won.opportunity_id = change_versions.opportunity_id
-        and change_versions.change_rank = 1
-    left join history_changes
-        on last_won.opportunity_id = history_changes.opportunity_id
+    {{ opportunity_change_joins('last_won') }}
 
 )
 

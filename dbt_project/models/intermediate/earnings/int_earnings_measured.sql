@@ -3,11 +3,16 @@
 --   period  : the month's credit and monthly quota;
 --   quarter : quarter-to-date sums (reset at each quarter start);
 --   ytd     : plan-year-to-date sums (reset at each plan-year start).
--- Grid: every month of every usable plan assignment of the payee, within
--- dim_period, so to-date sums also move in months without credit.
+-- Grid: every month of every eligible segment of a usable plan assignment of
+-- the payee (int_plan_assignment_segments: the job family may be paid under
+-- the plan), within dim_period, so to-date sums also move in months without
+-- credit.
 -- A payee changing plan mid-month has a row under each plan: credits count
 -- under the plan of their credit date (int_credits_assigned_to_plans), and the
--- quota of each plan's row is the payee's full period quota (not split by days).
+-- quota of each plan's row is the plan's share of the month's quota by its
+-- eligible days (int_quota_months_by_plan: full monthly quota x ramp x the
+-- plan's eligible days / days in month), so the plans of a month share the
+-- payee's monthly quota by days.
 -- Measures: own_credit = fct_credit rows other than credit_type 'rollup';
 -- rollup_credit = credit_type 'rollup'. Filters: opportunity_type restricts to
 -- the listed deal Types; product_family by line-item share (see
@@ -22,8 +27,8 @@ with
 
 assignments as (
 
-    select * from {{ ref('int_plan_assignments_validated') }}
-    where quarantine_rule is null
+    select * from {{ ref('int_plan_assignment_segments') }}
+    where is_eligible
 
 ),
 
@@ -42,6 +47,12 @@ components as (
 quotas as (
 
     select * from {{ ref('fct_quota') }}
+
+),
+
+plan_quotas as (
+
+    select * from {{ ref('int_quota_months_by_plan') }}
 
 ),
 
@@ -64,8 +75,8 @@ grid as (
     inner join components
         on assignments.plan_id = components.plan_id
     inner join periods
-        on periods.period_start <= coalesce(assignments.end_date, {{ open_end_date() }})
-        and periods.period_end >= assignments.start_date
+        on periods.period_start <= assignments.segment_end_or_open
+        and periods.period_end >= assignments.segment_start
 
 ),
 
@@ -106,7 +117,7 @@ measured as (
         payees.currency,
         payees.annual_target_incentive,
         quotas.annual_quota,
-        {{ money('coalesce(quotas.monthly_quota, 0)') }} as period_quota,
+        {{ money('coalesce(plan_quotas.plan_quota, 0)') }} as period_quota,
         {{ money('coalesce(credit_per_period.credit_amount, 0)') }} as period_credit,
         cast(coalesce(credit_per_period.deal_count, 0) as {{ dbt.type_int() }}) as deal_count,
         {{ money('coalesce(credit_per_period.units, 0)') }} as period_units
@@ -119,6 +130,10 @@ measured as (
     left join quotas
         on grid.employee_id = quotas.employee_id
         and grid.period = quotas.period
+    left join plan_quotas
+        on grid.employee_id = plan_quotas.employee_id
+        and grid.period = plan_quotas.period
+        and grid.plan_id = plan_quotas.plan_id
     left join credit_per_period
         on grid.employee_id = credit_per_period.employee_id
         and grid.plan_id = credit_per_period.plan_id

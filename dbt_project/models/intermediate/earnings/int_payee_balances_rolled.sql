@@ -12,14 +12,16 @@
 --                                    negative earnings still carry)
 -- A balance is recovered from later earnings above zero; what is left at a
 -- termination stays in balance_out for finance to see.
--- The month's plan (for the draw) is the usable assignment covering the month
--- that started last; month k of the assignment counts from its start month.
+-- The month's plan (for the draw) is the usable assignment with an eligible
+-- segment (int_plan_assignment_segments: the job family may be paid under the
+-- plan) in the month that started last; month k of the assignment counts from
+-- its start month.
 with recursive
 
 assignments as (
 
-    select * from {{ ref('int_plan_assignments_validated') }}
-    where quarantine_rule is null
+    select * from {{ ref('int_plan_assignment_segments') }}
+    where is_eligible
 
 ),
 
@@ -63,8 +65,8 @@ assignment_months as (
         ) as assignment_rank
     from assignments
     inner join periods
-        on periods.period_start <= coalesce(assignments.end_date, {{ open_end_date() }})
-        and periods.period_end >= assignments.start_date
+        on periods.period_start <= assignments.segment_end_or_open
+        and periods.period_end >= assignments.segment_start
 
 ),
 

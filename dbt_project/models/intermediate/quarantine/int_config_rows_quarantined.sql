@@ -3,6 +3,12 @@
 --   quota_without_hr_worker            the quota's employee is not an HR worker
 --   unknown_plan_id                    a plan assignment names no defined plan
 --   plan_assignment_without_hr_worker  the assignment's employee is not an HR worker
+--   plan_assignment_job_family_not_eligible
+--                                      on the days [segment_start, segment_end] of
+--                                      the assignment the payee's job family is not
+--                                      one of the plan's eligible_job_families: not
+--                                      paid under the plan on those days (one row
+--                                      per run of days with one job family)
 with
 
 quotas as (
@@ -16,6 +22,23 @@ assignments as (
 
     select * from {{ ref('int_plan_assignments_validated') }}
     where quarantine_rule is not null
+
+),
+
+ineligible_segments as (
+
+    select * from {{ ref('int_plan_assignment_segments') }}
+    where not is_eligible
+
+),
+
+eligible_families as (
+
+    select
+        plan_id,
+        {{ dbt.listagg('job_family', "', '", 'order by job_family') }} as job_families
+    from {{ ref('stg_config__plan_eligible_job_families') }}
+    group by plan_id
 
 ),
 
@@ -80,11 +103,48 @@ assignment_rows as (
 
 ),
 
+job_family_rows as (
+
+    select
+        {{ quarantine_columns(
+            system="'config'",
+            dataset="'plan_assignments'",
+            batch='segments.source_batch',
+            source_file='segments.source_file',
+            source_row='segments.source_row',
+            rule="'plan_assignment_job_family_not_eligible'",
+            column_name="'job_family'",
+            value="coalesce(segments.job_family, '(none)') || ' ' || cast(segments.segment_start as " ~ dbt.type_string()
+                ~ ") || '..' || coalesce(cast(segments.segment_end as " ~ dbt.type_string() ~ "), 'open')",
+            message="'Payee ' || segments.employee_id || ' is in job family ' || coalesce(segments.job_family, '(none)')
+                || ' from ' || cast(segments.segment_start as " ~ dbt.type_string() ~ ")
+                || ' to ' || coalesce(cast(segments.segment_end as " ~ dbt.type_string() ~ "), 'the open end')
+                || ', which plan ' || segments.plan_id || ' is not for (eligible_job_families: '
+                || coalesce(eligible_families.job_families, '') || '): not paid under the plan on those days'",
+            record_json=json_record([
+                ['employee_id', 'segments.employee_id'],
+                ['plan_id', 'segments.plan_id'],
+                ['job_family', 'segments.job_family'],
+                ['start_date', 'cast(segments.start_date as ' ~ dbt.type_string() ~ ')'],
+                ['end_date', 'cast(segments.end_date as ' ~ dbt.type_string() ~ ')'],
+                ['ineligible_from', 'cast(segments.segment_start as ' ~ dbt.type_string() ~ ')'],
+                ['ineligible_to', 'cast(segments.segment_end as ' ~ dbt.type_string() ~ ')'],
+            ]),
+            loaded_at='segments.loaded_at'
+        ) }}
+    from ineligible_segments as segments
+    left join eligible_families
+        on segments.plan_id = eligible_families.plan_id
+
+),
+
 final as (
 
     select * from quota_rows
     union all
     select * from assignment_rows
+    union all
+    select * from job_family_rows
 
 )
 

@@ -7,7 +7,10 @@
 --                                  manager's currency (one row per deal and
 --                                  currency; the manager gets no roll-up credit)
 --   no_plan_assignment             the payee is on no (usable) plan at the credit
---                                  date: credited, but earns no commission
+--                                  date (no assignment, or only one whose plan is
+--                                  not for the payee's job family that day:
+--                                  int_plan_assignment_segments): credited, but
+--                                  earns no commission
 --                                  (own credit only: a manager without a plan
 --                                  getting roll-up credit is not a finding)
 -- Each row is traced to the deal's newest Opportunity row.
@@ -153,7 +156,8 @@ without_plan as (
             column_name="'CloseDate'",
             value='cast(credit_date as ' ~ dbt.type_string() ~ ')',
             message="'Payee ' || employee_id || ' has no plan assignment on ' || cast(credit_date as " ~ dbt.type_string()
-                ~ ") || ': the credit of opportunity ' || opportunity_id || ' earns no commission'",
+                ~ ") || ' (none, or its plan is not for the payee''s job family that day): the credit of opportunity '
+                || opportunity_id || ' earns no commission'",
             record_json=json_record([
                 ['opportunity_id', 'opportunity_id'],
                 ['employee_id', 'employee_id'],

@@ -8,10 +8,12 @@
 --   8333.3333333334, ...). A profile named but not configured counts as 1/12.
 -- * Ramp: k = months since the hire month + 1 (k = 1 in the month of the hire
 --   date); the factor is the plan_ramp row of the plan assigned in that month
---   (the usable assignment overlapping the month that started last); months
+--   (the usable assignment with an eligible segment overlapping the month that
+--   started last, int_plan_assignment_segments); months
 --   without a ramp row (beyond the list, before hire, no plan) are 1.0.
 -- * Proration: a day is eligible when on or after the hire date, on or before
---   the termination date and in no unpaid leave (paid leave is eligible).
+--   the termination date and in no unpaid leave (paid leave is eligible);
+--   the days are counted in int_quota_eligible_days.
 --   Months before the hire have 0 eligible days: quota 0, the row is kept.
 -- monthly_quota = (full_monthly_quota * ramp_factor * eligible_days) / days_in_month,
 -- one exact division rounded at the 10th decimal.
@@ -36,13 +38,6 @@ workers as (
 
 ),
 
-unpaid_leaves as (
-
-    select * from {{ ref('stg_workday__leaves') }}
-    where not is_paid
-
-),
-
 seasonality as (
 
     select * from {{ ref('stg_config__seasonality') }}
@@ -57,8 +52,19 @@ ramps as (
 
 assignments as (
 
-    select * from {{ ref('int_plan_assignments_validated') }}
-    where quarantine_rule is null
+    select * from {{ ref('int_plan_assignment_segments') }}
+    where is_eligible
+
+),
+
+eligible as (
+
+    select
+        employee_id,
+        period,
+        sum(eligible_days) as eligible_days
+    from {{ ref('int_quota_eligible_days') }}
+    group by employee_id, period
 
 ),
 
@@ -123,49 +129,6 @@ seasoned as (
 
 ),
 
-month_days as (
-
-    {{ dbt.generate_series(31) }}
-
-),
-
-quota_days as (
-
-    select
-        seasoned.employee_id,
-        seasoned.period,
-        cast({{ dbt.dateadd('day', 'month_days.generated_number - 1', 'seasoned.period_start') }} as date) as day,
-        seasoned.hire_date,
-        seasoned.termination_date
-    from seasoned
-    inner join month_days
-        on month_days.generated_number <= seasoned.days_in_month
-
-),
-
-eligible as (
-
-    select
-        quota_days.employee_id,
-        quota_days.period,
-        sum(
-            case
-                when quota_days.day < quota_days.hire_date then 0
-                when quota_days.day > coalesce(quota_days.termination_date, {{ open_end_date() }}) then 0
-                when exists (
-                    select 1 from unpaid_leaves
-                    where unpaid_leaves.employee_id = quota_days.employee_id
-                        and unpaid_leaves.start_date <= quota_days.day
-                        and quota_days.day <= coalesce(unpaid_leaves.end_date, {{ open_end_date() }})
-                ) then 0
-                else 1
-            end
-        ) as eligible_days
-    from quota_days
-    group by quota_days.employee_id, quota_days.period
-
-),
-
 month_plans as (
 
     select
@@ -179,8 +142,8 @@ month_plans as (
     from seasoned
     inner join assignments
         on seasoned.employee_id = assignments.employee_id
-        and assignments.start_date <= seasoned.period_end
-        and seasoned.period_start <= coalesce(assignments.end_date, {{ open_end_date() }})
+        and assignments.segment_start <= seasoned.period_end
+        and seasoned.period_start <= assignments.segment_end_or_open
 
 ),
 

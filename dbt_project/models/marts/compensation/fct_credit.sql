@@ -10,6 +10,12 @@
 -- the plan's clawback window: the last won credit stands, SPEC §5).
 -- Shares that could not be credited (bad splits, owner without HR record,
 -- missing FX rate) are in fct_quarantine instead.
+{#- the columns own and roll-up credit share, in the order both branches give them -#}
+{%- set shared_columns = [
+    'credit_date', 'period', 'credit_type', 'credit_status', 'split_percentage', 'opportunity_type',
+    'deal_amount', 'deal_currency', 'credit_amount_deal_currency', 'fx_rate_deal', 'fx_rate_payee',
+    'credit_amount', 'payee_currency', 'source_batch', 'source_file', 'source_row', 'loaded_at',
+] %}
 with
 
 own_credits as (
@@ -19,24 +25,8 @@ own_credits as (
         employee_id,
         credited_user_id,
         employee_id as credited_from_employee_id,
-        credit_date,
-        period,
-        credit_type,
         cast(null as {{ dbt.type_int() }}) as rollup_level,
-        credit_status,
-        split_percentage,
-        opportunity_type,
-        deal_amount,
-        deal_currency,
-        credit_amount_deal_currency,
-        fx_rate_deal,
-        fx_rate_payee,
-        credit_amount,
-        payee_currency,
-        source_batch,
-        source_file,
-        source_row,
-        loaded_at
+        {{ shared_columns | join(',\n        ') }}
     from {{ ref('int_credits_own') }}
 
 ),
@@ -48,24 +38,8 @@ rollup_credits as (
         employee_id,
         credited_user_id,
         credited_from_employee_id,
-        credit_date,
-        period,
-        credit_type,
         rollup_level,
-        credit_status,
-        split_percentage,
-        opportunity_type,
-        deal_amount,
-        deal_currency,
-        credit_amount_deal_currency,
-        fx_rate_deal,
-        fx_rate_payee,
-        credit_amount,
-        payee_currency,
-        source_batch,
-        source_file,
-        source_row,
-        loaded_at
+        {{ shared_columns | join(',\n        ') }}
     from {{ ref('int_credits_rolled_up') }}
     where credit_amount is not null
 
