@@ -11,6 +11,11 @@ sells in its own currency, so commission = deal Amount x 0.1 in the close month.
 | J3 | JPY | CC-EAST | N4 New Business 2026-01-10 100,005 -> 10,000.5 |
 | J4 | USD | CC-WEST | N5 New Business 2026-01-10 10.00 -> 1.00 |
 | J5 | USD | CC-WEST | N6 New Business 2026-01-10 3,000.00 -> 300.00, on a recoverable draw of 1,000 for 3 months |
+| J6 | USD | CC-NORTH | T1 New Business 3,000, T2 Renewal 2,000, T3 New Business 2,000, all 2026-01-20, on marginal tiers |
+
+J6's plan (P_TIER): TI 12,000 / annual quota 120,000 -> BCR 0.1, monthly quota 10,000;
+bands [0, 0.5) x0.5, [0.5, 1.0) x1.0, [1.0, open) x1.5. January: C = 7,000 ->
+0.1 x (0.5 x 5,000 + 1.0 x 2,000) = 450.00 for the three deals together.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from assets.ingest.plans import PLAN_COMPONENT_SCHEMA, PLAN_SCHEMA
+from assets.ingest.plans import PLAN_COMPONENT_SCHEMA, PLAN_COMPONENT_TIER_SCHEMA, PLAN_SCHEMA
 from tests.fixtures_raw import B1, _frame, _opportunity, _worker, write_batch, write_empty_layout
 
 D = Decimal
@@ -35,7 +40,13 @@ PAYEES: dict[str, tuple[str, str, str, list[tuple[str, str, str, str]]]] = {
     "J3": ("JPY", "CC-EAST", "P_JPY", [("N4", "100005", "2026-01-10", "New Business")]),
     "J4": ("USD", "CC-WEST", "P_USD", [("N5", "10.00", "2026-01-10", "New Business")]),
     "J5": ("USD", "CC-WEST", "P_DRAW", [("N6", "3000.00", "2026-01-10", "New Business")]),
+    "J6": ("USD", "CC-NORTH", "P_TIER", [
+        ("T1", "3000.00", "2026-01-20", "New Business"),
+        ("T2", "2000.00", "2026-01-20", "Renewal"),
+        ("T3", "2000.00", "2026-01-20", "New Business"),
+    ]),
 }
+TIERS = [("0", "0.5", "0.5"), ("0.5", "1.0", "1.0"), ("1.0", None, "1.5")]
 COUNTRY = {"USD": "US", "EUR": "DE", "JPY": "JP"}
 
 
@@ -57,14 +68,15 @@ def build_journal_company(raw_dir: Path) -> None:
         for e, (currency, _, _, deals) in sorted(PAYEES.items()) for deal, amount, close, type_ in deals
     ])
     write_batch(raw_dir, "config", "quotas", "current", [
-        {"employee_id": e, "plan_year": 2026, "annual_quota": D("1200000"), "currency": currency}
+        {"employee_id": e, "plan_year": 2026, "annual_quota": D("120000" if e == "J6" else "1200000"),
+         "currency": currency}
         for e, (currency, _, _, _) in sorted(PAYEES.items())
     ])
     write_batch(raw_dir, "config", "plan_assignments", "current", [
         {"employee_id": e, "plan_id": plan, "start_date": date(2026, 1, 1), "end_date": None}
         for e, (_, _, plan, _) in sorted(PAYEES.items())
     ])
-    plans = {"P_USD": "USD", "P_EUR": "EUR", "P_JPY": "JPY", "P_DRAW": "USD"}
+    plans = {"P_USD": "USD", "P_EUR": "EUR", "P_JPY": "JPY", "P_DRAW": "USD", "P_TIER": "USD"}
     _frame([
         {"plan_id": p, "plan_name": p, "effective_start": date(2026, 1, 1), "effective_end": date(2026, 12, 31),
          "source_file": f"plans/{p.lower()}.yaml", "currency": currency,
@@ -76,5 +88,14 @@ def build_journal_company(raw_dir: Path) -> None:
     _frame([
         {"plan_id": p, "component_id": "C_FLAT", "component_name": "Flat 10%", "earning_code": "COMMISSION",
          "measure": "own_credit", "basis": "period", "rule_type": "flat_rate", "rate": D("0.1")}
-        for p in sorted(plans)
+        for p in sorted(plans) if p != "P_TIER"
+    ] + [
+        {"plan_id": "P_TIER", "component_id": "C_TIER", "component_name": "Marginal tiers", "earning_code": "COMMISSION",
+         "measure": "own_credit", "basis": "period", "rule_type": "marginal_tiers"}
     ], PLAN_COMPONENT_SCHEMA).write_parquet(raw_dir / "config" / "plan_component" / "plan_components.parquet")
+    _frame([
+        {"plan_id": "P_TIER", "component_id": "C_TIER", "tier_index": i, "attainment_from": D(lo),
+         "attainment_to": None if hi is None else D(hi), "multiplier": D(m)}
+        for i, (lo, hi, m) in enumerate(TIERS, start=1)
+    ], PLAN_COMPONENT_TIER_SCHEMA).write_parquet(
+        raw_dir / "config" / "plan_component_tier" / "plan_component_tiers.parquet")

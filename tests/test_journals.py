@@ -3,7 +3,8 @@
 Flat 10% commission in the close month; every payee in its own currency:
 J1 USD CC-EAST (N1 New Business 10,000 -> 1,000.00; R1 Renewal 5,000 -> 500.00; N2 Feb 3,333.33 -> 333.333),
 J2 EUR CC-WEST (N3 1,234.56 -> 123.456), J3 JPY CC-EAST (N4 100,005 -> 10,000.5),
-J4 USD CC-WEST (N5 10.00 -> 1.00), J5 USD CC-WEST (N6 3,000 -> 300.00, recoverable draw 1,000 for 3 months).
+J4 USD CC-WEST (N5 10.00 -> 1.00), J5 USD CC-WEST (N6 3,000 -> 300.00, recoverable draw 1,000 for 3 months),
+J6 USD CC-NORTH (marginal tiers: T1 New Business 3,000, T2 Renewal 2,000, T3 New Business 2,000 -> 450.00 together).
 Default accounts: 6100 Commission expense, 2150 Accrued commissions, 1350 Commission advances,
 2190 Payroll clearing, 1450 Capitalized contract costs, 6150 Amortization of contract costs.
 """
@@ -57,7 +58,7 @@ def rebuild_finance(built, tmp_path: Path, env_extra: dict[str, str], *extra: st
     copy = tmp_path / "spm.duckdb"
     shutil.copyfile(warehouse, copy)
     env = _env_without_spm() | {"SPM_RAW_DIR": str(tmp / "raw"), "SPM_WAREHOUSE": str(copy)} | env_extra
-    completed = run_dbt("build", tmp_path, env, "--select", "int_journal_accrual_lines+", "fct_contract_cost+", *extra)
+    completed = run_dbt("build", tmp_path, env, "--select", "int_journal_accrual_lines+", "int_commission_allocated_to_deals+", *extra)
     assert completed.returncode == 0, completed.stdout[-5000:]
     return copy
 
@@ -165,33 +166,56 @@ def test_accrued_commissions_equal_the_rounded_payout_lines(warehouse):
 
 
 def test_new_business_commission_is_capitalized_and_renewals_are_not(warehouse):
+    # deal by deal: R1 (Renewal) is not a capitalization candidate
+    assert query(warehouse, "select opportunity_id, contract_cost_id, commission_amount from fct_contract_cost_deal "
+                            "order by 1") == [
+        ("N1", "J1|2026-01", D("1000")), ("N2", "J1|2026-02", D("333.333")), ("N3", "J2|2026-01", D("123.456")),
+        ("N4", "J3|2026-01", D("10000.5")), ("N5", "J4|2026-01", D("1")), ("N6", "J5|2026-01", D("300")),
+        ("T1", "J6|2026-01", D("192.8571428571")), ("T3", "J6|2026-01", D("128.5714285714")),
+    ]
     rows = query(
         warehouse,
-        "select opportunity_id, treatment, capitalized_amount, amortization_start_period, amortization_end_period "
-        "from fct_contract_cost order by 1",
+        "select contract_cost_id, deal_count, treatment, capitalized_amount, amortization_start_period, "
+        "amortization_end_period from fct_contract_cost order by 1",
     )
-    # R1 (Renewal) is not a capitalization candidate; N3 123.456 -> 123.46, N4 10,000.5 -> 10,001, N2 333.333 -> 333.33
+    # rounded once per payee and close month: 333.333 -> 333.33, 123.456 -> 123.46, JPY 10,000.5 -> 10,001
     assert rows == [
-        ("N1", "capitalized", D("1000.00"), "2026-02", "2029-01"),
-        ("N2", "capitalized", D("333.33"), "2026-03", "2029-02"),
-        ("N3", "capitalized", D("123.46"), "2026-02", "2029-01"),
-        ("N4", "capitalized", D("10001"), "2026-02", "2029-01"),
-        ("N5", "capitalized", D("1.00"), "2026-02", "2029-01"),
-        ("N6", "capitalized", D("300.00"), "2026-02", "2029-01"),
+        ("J1|2026-01", 1, "capitalized", D("1000.00"), "2026-02", "2029-01"),
+        ("J1|2026-02", 1, "capitalized", D("333.33"), "2026-03", "2029-02"),
+        ("J2|2026-01", 1, "capitalized", D("123.46"), "2026-02", "2029-01"),
+        ("J3|2026-01", 1, "capitalized", D("10001"), "2026-02", "2029-01"),
+        ("J4|2026-01", 1, "capitalized", D("1.00"), "2026-02", "2029-01"),
+        ("J5|2026-01", 1, "capitalized", D("300.00"), "2026-02", "2029-01"),
+        ("J6|2026-01", 2, "capitalized", D("321.43"), "2026-02", "2029-01"),
     ]
     # CAPITALIZATION-2026-01, USD: CC-EAST N1 1,000.00; CC-WEST N5 1.00 + N6 300.00 = 301.00 (the draw is not)
     assert [line[2:] for line in journal(warehouse, "CAPITALIZATION-2026-01", "USD")] == [
         ("CC-EAST", "1450", "USD", D("1000.00"), D("0")),
         ("CC-EAST", "6100", "USD", D("0"), D("1000.00")),
+        ("CC-NORTH", "1450", "USD", D("321.43"), D("0")),
+        ("CC-NORTH", "6100", "USD", D("0"), D("321.43")),
         ("CC-WEST", "1450", "USD", D("301.00"), D("0")),
         ("CC-WEST", "6100", "USD", D("0"), D("301.00")),
     ]
 
 
+def test_a_tiered_commission_is_shared_among_its_deals_by_cumulative_rounding(warehouse):
+    # J6, January: 450.00 shared pro rata to credit 3,000 / 2,000 / 2,000 (total 7,000), in deal id order:
+    #   T1 = 450 x 3,000 / 7,000 = 192.8571428571 (10th decimal)
+    #   T2 = 450 x 5,000 / 7,000 - T1 = 321.4285714286 - 192.8571428571 = 128.5714285715
+    #   T3 = 450 - 321.4285714286 = 128.5714285714            (the three add up to 450 exactly)
+    # T2 is a Renewal: capitalized T1 + T3 = 321.4285714285 -> 321.43
+    assert query(warehouse, "select opportunity_id, allocated_amount from int_commission_allocated_to_deals "
+                            "where employee_id = 'J6' order by 1") == [
+        ("T1", D("192.8571428571")), ("T2", D("128.5714285715")), ("T3", D("128.5714285714")),
+    ]
+    assert [r[3] for r in schedule(warehouse, "J6|2026-01")] == [D("8.93")] * 35 + [D("8.88")]
+
+
 def test_36_month_amortization_puts_the_rounding_remainder_in_the_last_month(warehouse):
     # 1,000.00 / 36 = 27.777... -> 27.78 for months 1..35 (35 x 27.78 = 972.30); month 36: 1,000.00 - 972.30 = 27.70.
     # Month 1 is 2026-02 (the month after the January close), month 36 is 2029-01.
-    rows = schedule(warehouse, "J1|N1|2026-01")
+    rows = schedule(warehouse, "J1|2026-01")
     assert len(rows) == 36
     assert rows[0] == (1, "2026-02", D("1000.00"), D("27.78"), D("972.22"))
     assert rows[1] == (2, "2026-03", D("972.22"), D("27.78"), D("944.44"))
@@ -203,17 +227,20 @@ def test_36_month_amortization_puts_the_rounding_remainder_in_the_last_month(war
 
 def test_amortization_in_other_minor_units_and_of_tiny_amounts_is_never_negative(warehouse):
     # JPY 10,001 / 36 = 277.81 -> 278 (35 x 278 = 9,730); last month 10,001 - 9,730 = 271
-    jpy = schedule(warehouse, "J3|N4|2026-01")
+    jpy = schedule(warehouse, "J3|2026-01")
     assert [r[3] for r in jpy] == [D("278")] * 35 + [D("271")]
     # EUR 123.46 / 36 = 3.4294 -> 3.43 (35 x 3.43 = 120.05); last 3.41
-    assert [r[3] for r in schedule(warehouse, "J2|N3|2026-01")] == [D("3.43")] * 35 + [D("3.41")]
+    assert [r[3] for r in schedule(warehouse, "J2|2026-01")] == [D("3.43")] * 35 + [D("3.41")]
     # USD 1.00 / 36 = 0.0278 -> 0.03, but 35 x 0.03 = 1.05 > 1.00 would leave -0.05: cut down to 0.02
     # (35 x 0.02 = 0.70), last month 0.30
-    assert [r[3] for r in schedule(warehouse, "J4|N5|2026-01")] == [D("0.02")] * 35 + [D("0.30")]
-    # AMORTIZATION-2026-02, USD CC-WEST: N5 0.02 + N6 (300.00 / 36 = 8.333 -> 8.33) = 8.35
+    assert [r[3] for r in schedule(warehouse, "J4|2026-01")] == [D("0.02")] * 35 + [D("0.30")]
+    # AMORTIZATION-2026-02, USD CC-WEST: N5 0.02 + N6 (300.00 / 36 = 8.333 -> 8.33) = 8.35;
+    # CC-NORTH: 321.43 / 36 = 8.9286 -> 8.93
     assert [line[2:] for line in journal(warehouse, "AMORTIZATION-2026-02", "USD")] == [
         ("CC-EAST", "6150", "USD", D("27.78"), D("0")),
         ("CC-EAST", "1450", "USD", D("0"), D("27.78")),
+        ("CC-NORTH", "6150", "USD", D("8.93"), D("0")),
+        ("CC-NORTH", "1450", "USD", D("0"), D("8.93")),
         ("CC-WEST", "6150", "USD", D("8.35"), D("0")),
         ("CC-WEST", "1450", "USD", D("0"), D("8.35")),
     ]
@@ -252,7 +279,7 @@ def test_benefit_period_and_accounts_are_dbt_vars_that_win_over_the_environment(
         built, tmp_path, {"SPM_CAPITALIZATION_BENEFIT_MONTHS": "12"},
         "--vars", '{capitalization_benefit_months: 13, journal_accounts: {commission_expense: {number: "60100"}}}',
     )
-    rows = schedule(copy, "J1|N1|2026-01")
+    rows = schedule(copy, "J1|2026-01")
     assert [r[3] for r in rows] == [D("76.92")] * 12 + [D("76.96")]
     assert rows[-1][1] == "2027-02"
     assert query(copy, "select distinct account_number, account_name from fct_journal_line "
@@ -289,7 +316,7 @@ def test_journal_files_are_balanced_sorted_and_identical_on_rerun(warehouse, tmp
     rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(rows[0]) == JOURNAL_COLUMNS
     # sorted by posting date: the 2026-02-15 settlement of January first, then the month-end journals
-    assert [r["journal_id"] for r in rows[:8]] == ["ACCRUAL_REVERSAL-2026-01"] * 8
+    assert [r["journal_id"] for r in rows[:10]] == ["ACCRUAL_REVERSAL-2026-01"] * 10
     assert rows[2] == {**rows[2], "currency": "JPY", "account_number": "2150", "debit": "10001", "credit": "0"}
     assert rows[0] == {**rows[0], "currency": "EUR", "debit": "123.46", "credit": "0.00", "calculation_id": "calc-1"}
     balance: dict[tuple[str, str], Decimal] = defaultdict(Decimal)

@@ -1,5 +1,5 @@
 -- The ASC 340-40 amortization schedule (docs/journals.md): one row per
--- capitalized contract cost (fct_contract_cost, treatment 'capitalized') and
+-- capitalization (fct_contract_cost: payee x close month, treatment 'capitalized') and
 -- amortization month k = 1 .. N (N = the benefit period), straight-line from
 -- the month after the close month.
 --   regular month: A / N (to the 10th decimal) rounded half away from zero to
@@ -64,7 +64,6 @@ schedule as (
     select
         monthly.contract_cost_id,
         monthly.employee_id,
-        monthly.opportunity_id,
         monthly.cost_center,
         monthly.currency,
         monthly.period as capitalization_period,
@@ -90,7 +89,6 @@ final as (
         ----------  ids
         contract_cost_id,
         employee_id,
-        opportunity_id,
         cost_center,
 
         ----------  when
