@@ -354,3 +354,11 @@ def test_unbalanced_or_unrounded_lines_are_refused_with_the_journal_named():
     # the same amounts balance in one currency, not across two
     with pytest.raises(JournalError, match="J-4 EUR"):
         check_lines([_line("J-4", 1, "5.00", "0"), _line("J-4", 2, "0", "5.00", currency="EUR")])
+
+
+def test_a_benefit_period_that_is_not_a_whole_number_of_months_is_refused(tmp_path):
+    env = _env_without_spm() | {"SPM_CAPITALIZATION_BENEFIT_MONTHS": "three years"}
+    completed = run_dbt("parse", tmp_path, env)
+    assert completed.returncode != 0
+    assert "SPM_CAPITALIZATION_BENEFIT_MONTHS) must be a whole number of months >= 1, got 'three years'" in (
+        completed.stdout + completed.stderr)
