@@ -8,6 +8,7 @@ import dagster as dg
 
 from assets.ingest.assets import INGEST_ASSETS, INGEST_CHECKS
 from assets.bi_snapshot import bi_snapshot
+from assets.journals.assets import journal_entries
 from assets.payouts.assets import payout_extract
 from assets.quality_checks import QUALITY_CHECKS
 from orchestration.dbt import dbt_resource, spm_dbt_models
@@ -42,7 +43,7 @@ spm_pipeline = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot],
+    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot, journal_entries],
     asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS],
     jobs=[spm_pipeline],
     schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME)],

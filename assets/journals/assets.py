@@ -1,0 +1,57 @@
+"""Dagster asset: the journal files for finance, from the warehouse's fct_journal_line."""
+# No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
+
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.inputs_fingerprint import inputs_fingerprint
+from assets.journals.files import JournalError, read_journal_lines, write_journals
+from assets.payouts.assets import default_pay_period
+from orchestration.resources import SpmPathsResource
+
+JOURNAL_MART = dg.AssetKey("fct_journal_line")
+
+
+class JournalEntriesConfig(dg.Config):
+    # YYYY-MM: the last accounting period to write; default: the month before
+    # the newest CRM batch (the period being closed, as the payout extract's)
+    through_period: str | None = None
+
+
+@dg.asset(
+    key=["journal_entries"],
+    deps=[JOURNAL_MART],
+    group_name="finance",
+    kinds={"python", "csv"},
+    pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
+    description=(
+        "Journal entries (commission accrual and its settlement, ASC 340-40 capitalization and "
+        "amortization): one CSV and manifest per accounting period under SPM_EXPORT_DIR/journals/<period>/."
+    ),
+)
+def journal_entries(
+    context: dg.AssetExecutionContext, config: JournalEntriesConfig, paths: SpmPathsResource
+) -> dg.MaterializeResult:
+    settings = paths.paths()
+    through = config.through_period or default_pay_period(settings.landing_dir)
+    calculation_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
+    lines = read_journal_lines(settings.warehouse, through)
+    try:
+        manifests = write_journals(lines, settings.export_dir, calculation_id)
+    except JournalError as error:
+        raise dg.Failure(f"Journal lines of fct_journal_line break a rule: {error}") from error
+    out_dir = Path(settings.export_dir) / "journals"
+    context.log.info(f"Wrote {len(lines)} journal lines in {len(manifests)} periods through {through} to {out_dir}")
+    last = manifests[max(manifests)] if manifests else None
+    return dg.MaterializeResult(
+        metadata={
+            "through_period": through,
+            "calculation_id": calculation_id,
+            "periods": len(manifests),
+            "row_count": len(lines),
+            "last_period_totals": dg.MetadataValue.json(last["totals"] if last else {}),
+            "directory": dg.MetadataValue.path(str(out_dir)),
+        }
+    )
