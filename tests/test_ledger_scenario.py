@@ -287,7 +287,7 @@ def test_a_failing_prepublish_check_refuses_and_names_it(company, monkeypatch):
 
     def without_hr(warehouse, period):
         payouts = real(warehouse, period)
-        return PeriodPayouts(payouts.rows, payouts.totals, payouts.keys, {"E2"})
+        return PeriodPayouts(payouts.rows, payouts.totals, payouts.keys, {"E1"})  # Bob is not in HR
 
     monkeypatch.setattr(ledger_assets, "read_period_payouts", without_hr)
     seq_before = [p.publication_seq for p in store.read_publications(paths.export_dir)]
@@ -295,7 +295,7 @@ def test_a_failing_prepublish_check_refuses_and_names_it(company, monkeypatch):
     assert not refused.success
     message = publish_failure(refused)
     assert "Refusing to publish 2026-03" in message
-    assert "payees_in_hr: 1 payee(s) not in HR: E1" in message
+    assert "payees_in_hr: 1 payee(s) not in HR: E2" in message
     assert [p.publication_seq for p in store.read_publications(paths.export_dir)] == seq_before
 
 
