@@ -88,3 +88,27 @@ def test_period_range_is_inclusive_and_ordered():
         period_range("2026-03", "2026-01")
     with pytest.raises(ValueError, match="YYYY-MM"):
         period_range("2026-3", "2026-04")
+
+
+def test_upstream_check_evaluations_are_read_from_the_instance():
+    from assets.ledger.assets import PUBLICATION_KEY, failed_upstream_checks
+
+    graph = defs.resolve_asset_graph()
+    gx = dg.AssetCheckKey(dg.AssetKey(["raw", "crm", "opportunity"]), "gx_contract_suite")
+    fresh = dg.AssetCheckKey(dg.AssetKey(["raw", "crm", "opportunity"]), "newest_batch_is_fresh")
+
+    def report(instance, key, passed, severity):
+        instance.report_runless_asset_event(
+            dg.AssetCheckEvaluation(asset_key=key.asset_key, check_name=key.name, passed=passed, severity=severity)
+        )
+
+    with dg.instance_for_test() as instance:
+        failed, never = failed_upstream_checks(instance, graph, PUBLICATION_KEY)
+        assert failed == [] and gx.to_user_string() in never
+        report(instance, gx, False, dg.AssetCheckSeverity.ERROR)
+        report(instance, fresh, False, dg.AssetCheckSeverity.WARN)  # a warning never blocks
+        failed, never = failed_upstream_checks(instance, graph, PUBLICATION_KEY)
+        assert failed == ["raw/crm/opportunity:gx_contract_suite"]
+        assert gx.to_user_string() not in never
+        report(instance, gx, True, dg.AssetCheckSeverity.ERROR)  # the latest evaluation counts
+        assert failed_upstream_checks(instance, graph, PUBLICATION_KEY)[0] == []

@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
+from assets.currencies import round_money
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.ledger import checks as payout_checks
 from assets.ledger import store
@@ -85,10 +86,12 @@ def _asset_graph(context: dg.AssetExecutionContext):
     """The code location's asset graph (every upstream asset and check), also in process."""
     try:
         return context.repository_def.asset_graph
-    except dg.DagsterInvariantViolationError:
-        raise
-    except Exception:  # execute_in_process has no repository: the job's graph holds the whole location
-        return context.job_def.asset_layer.asset_graph
+    except Exception:
+        # execute_in_process (the CLI, tests) has no repository, and the job's own
+        # graph holds only the job's checks: read the code location's graph.
+        from orchestration.definitions import defs  # lazy: definitions import this module
+
+        return defs.resolve_asset_graph()
 
 
 def refresh_ledger_models(settings) -> None:
@@ -124,7 +127,7 @@ def _previous_lines(export_dir, warehouse, period: str, pay_date: date) -> list[
         frame = store.read_published_lines(export_dir, before, published.version)
         return [
             PayoutLine(before, r["employee_id"], r["full_name"], r["cost_center"], r["earning_code"], r["currency"],
-                       r["amount"], r["pay_date"], r["plan_id"], r["calculation_id"])
+                       round_money(r["amount"], r["currency"]), r["pay_date"], r["plan_id"], r["calculation_id"])
             for r in frame.iter_rows(named=True)
         ]
     rows = read_period_payouts(warehouse, before).rows
