@@ -316,6 +316,21 @@ def test_a_failed_upstream_blocking_check_refuses_and_names_it(company):
         instance.report_runless_asset_event(
             dg.AssetCheckEvaluation(asset_key=check.asset_key, check_name=check.name, passed=True, severity=dg.AssetCheckSeverity.ERROR)
         )
-    # Once the check passes again, publishing goes on (March is unchanged: a no-op).
+    # Once the check passes again, publishing goes on. January was corrected to v2
+    # meanwhile (the test above), and its delta (-180.00 Alice, +120.00 Bob) counts
+    # as paid; February had already settled the same changes. So March now owes:
+    #   Alice: recalculated Jan 120 + Feb 480 = 600; paid Jan v2 120 + Feb 300 = 420 -> +180.00
+    #   Bob:   recalculated Jan 420 + Feb 0 = 420;   paid Jan v2 420 + Feb 120 = 540 -> -120.00
+    # (no clawback: January v2 already saw O2 gone) - and March becomes v2.
     assert publish_period_run(paths, "2026-03", log_level="WARNING").success
-    assert [p.publication_seq for p in store.read_publications(paths.export_dir)] == seq_before
+    march = store.latest_published_version(paths.export_dir, "2026-03")
+    assert march.version == 2 and march.publication_seq == seq_before[-1] + 1
+    lines = _lines(march.path(paths.export_dir), "2026-03")
+    assert [(l["employee_id"], l["earning_code"], l["amount"]) for l in lines if l["amount"] != "0.00"] == [
+        ("E1", "ADJUSTMENT", "180.00"),
+        ("E2", "ADJUSTMENT", "-120.00"),
+        ("E2", "COMMISSION", "120.00"),
+    ]
+    # and publishing it again is a no-op
+    assert publish_period_run(paths, "2026-03", log_level="WARNING").success
+    assert store.latest_published_version(paths.export_dir, "2026-03").version == 2
