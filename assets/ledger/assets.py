@@ -35,6 +35,9 @@ PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
 FIRST_PAY_PERIOD = "2025-01"
 PAY_PERIODS = dg.MonthlyPartitionsDefinition(start_date=FIRST_PAY_PERIOD, fmt="%Y-%m")
 
+# The dbt models that read the ledger, and everything downstream of them.
+LEDGER_MODELS = ("int_ledger_publications+", "int_ledger_published_lines+", "int_ledger_published_credits+")
+
 CHECK_SPECS = [
     *[
         dg.AssetCheckSpec(name, asset=PUBLICATION_KEY, blocking=True, description=description)
@@ -95,7 +98,7 @@ def _asset_graph(context: dg.AssetExecutionContext):
 
 
 def refresh_ledger_models(settings) -> None:
-    """Rebuild the dbt models that read the ledger (``source:ledger+``) against the ledger as it is now.
+    """Rebuild the dbt models that read the ledger (``LEDGER_MODELS``) against the ledger as it is now.
 
     The daily run built fct_payout_adjustment against the ledger of that
     moment; a publication since (an earlier month of a backfill, a correction)
@@ -105,7 +108,7 @@ def refresh_ledger_models(settings) -> None:
     """
     dbt = str(Path(sys.executable).parent / "dbt")
     result = subprocess.run(
-        [dbt, "build", "--select", "source:ledger+", "--project-dir", str(DBT_PROJECT_DIR),
+        [dbt, "build", "--select", *LEDGER_MODELS, "--project-dir", str(DBT_PROJECT_DIR),
          "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
         env={**os.environ, **settings.as_env()},
         capture_output=True,
@@ -114,7 +117,7 @@ def refresh_ledger_models(settings) -> None:
     )
     if result.returncode != 0:
         raise dg.Failure(
-            "Refusing to publish: rebuilding the ledger models (dbt build --select source:ledger+) failed:\n"
+            f"Refusing to publish: rebuilding the ledger models (dbt build --select {' '.join(LEDGER_MODELS)}) failed:\n"
             + (result.stdout + result.stderr)[-3000:]
         )
 

@@ -5,7 +5,7 @@ with
 
 publications as (
 
-    {{ ledger_relation(source('ledger', 'publications'), ledger_glob('publications'), [
+    {{ ledger_relation('publications', [
         ['period', dbt.type_string()],
         ['version', dbt.type_int()],
         ['publication_seq', dbt.type_int()],

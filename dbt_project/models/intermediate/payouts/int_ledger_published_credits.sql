@@ -6,7 +6,7 @@ with
 
 credits as (
 
-    {{ ledger_relation(source('ledger', 'credits'), ledger_glob('credits'), [
+    {{ ledger_relation('credits', [
         ['period', dbt.type_string()],
         ['version', dbt.type_int()],
         ['credit_period', dbt.type_string()],

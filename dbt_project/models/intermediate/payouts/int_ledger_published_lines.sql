@@ -6,7 +6,7 @@ with
 
 lines as (
 
-    {{ ledger_relation(source('ledger', 'lines'), ledger_glob('lines'), [
+    {{ ledger_relation('lines', [
         ['period', dbt.type_string()],
         ['version', dbt.type_int()],
         ['employee_id', dbt.type_string()],
