@@ -40,7 +40,7 @@ from assets.payouts.extract import (
     manifest_bytes,
     sha256_hex,
 )
-from assets.payouts.payroll import payroll_files, payroll_manifest
+from assets.payouts.payroll import PAYROLL_MANIFEST, payroll_files, payroll_manifest
 
 DELTA_COLUMNS = (
     "period",
@@ -169,9 +169,9 @@ def publish_period(
 
     payroll = payroll_files(stamped, period)
     for name, content in payroll.items():
-        atomic_write(out_dir / "payroll" / name, content)
+        atomic_write(out_dir / name, content)
     atomic_write(
-        out_dir / "payroll" / "manifest.json",
+        out_dir / PAYROLL_MANIFEST,
         manifest_bytes(payroll_manifest(stamped, payroll, period, calculation_id, checks_passed, run_id, source_batches)),
     )
 
@@ -188,7 +188,7 @@ def publish_period(
         row_count=len(stamped),
         directory=out_dir.relative_to(export_dir).as_posix(),
         files={name: sha256_hex(content) for name, content in sorted(files.items())}
-        | {f"payroll/{name}": sha256_hex(content) for name, content in sorted(payroll.items())},
+        | {name: sha256_hex(content) for name, content in sorted(payroll.items())},
         totals=manifest["totals"],
         source_batches=sorted(source_batches),
         checks_passed=sorted(checks_passed),

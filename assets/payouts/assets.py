@@ -139,7 +139,7 @@ def payout_extract(
     # No run id in a draft: it is rewritten by every run and must be byte-identical
     # on the same inputs; the run is in this materialization's metadata.
     manifest = write_extract(lines, out_dir, period, calculation_id, checks_passed=passed, source_batches=batches)
-    write_payroll(lines, out_dir / "payroll", period, calculation_id, passed, source_batches=batches)
+    write_payroll(lines, out_dir, period, calculation_id, passed, source_batches=batches)
     context.log.info(f"Wrote {len(lines)} payout lines for {period} to {out_dir}")
     return dg.MaterializeResult(
         metadata={

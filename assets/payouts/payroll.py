@@ -5,8 +5,8 @@ Payroll systems take a narrow file per payroll (one per country and currency):
 payout extract's lines (already rounded once); nothing is recomputed, so the
 payroll files of a period add up to the payout file to the cent.
 
-Layout, beside the payout extract: ``payroll/payroll_<period>_<COUNTRY>_<CUR>.csv``
-and ``payroll/manifest.json`` (row count and totals per file and earning code,
+Layout, in the payout extract's folder: ``payroll_<period>_<COUNTRY>_<CUR>.csv``
+and ``payroll_manifest.json`` (row count and totals per file and earning code,
 SHA-256 per file, run id, source batches, checks passed).
 """
 
@@ -28,6 +28,7 @@ from assets.payouts.extract import (
 )
 
 PAYROLL_COLUMNS = ("employee_id", "earning_code", "amount", "currency", "pay_date")
+PAYROLL_MANIFEST = "payroll_manifest.json"
 UNKNOWN_COUNTRY = "XX"  # a payee whose HR record has no country
 
 
@@ -115,5 +116,5 @@ def write_payroll(
     for name, content in files.items():
         atomic_write(out_dir / name, content)
     manifest = payroll_manifest(lines, files, period, calculation_id, checks_passed, run_id, source_batches)
-    atomic_write(out_dir / "manifest.json", manifest_bytes(manifest))
+    atomic_write(out_dir / PAYROLL_MANIFEST, manifest_bytes(manifest))
     return manifest
