@@ -3,6 +3,11 @@
 ``python -m orchestration.cli prepare``   dbt parse (Dagster needs the manifest to load)
 ``python -m orchestration.cli run``       demo data (if the landing folder is empty), the whole
                                           pipeline job, and a one-screen summary
+``python -m orchestration.cli publish --period YYYY-MM``
+                                          publish one pay period into the payout ledger
+``python -m orchestration.cli backfill --from YYYY-MM --to YYYY-MM``
+                                          publish a range of periods, oldest first, stopping at
+                                          the first failure
 """
 
 from __future__ import annotations
@@ -65,6 +70,62 @@ def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "I
         return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
 
 
+def period_range(first: str, last: str) -> list[str]:
+    """Every period from ``first`` to ``last`` inclusive, oldest first."""
+    from assets.ledger.layout import check_period
+
+    year, month = (int(x) for x in check_period(first).split("-"))
+    if check_period(last) < first:
+        raise SystemExit(f"--to {last} is before --from {first}")
+    periods = []
+    while f"{year:04d}-{month:02d}" <= last:
+        periods.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return periods
+
+
+def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None, log_level: str = "INFO"):
+    """Run the publish job for one pay period (partition) in process; return the result."""
+    import dagster as dg
+
+    from assets.ledger.layout import check_period
+    from orchestration.definitions import PUBLISH_JOB_NAME, defs
+
+    os.environ.update(paths.as_env())
+    job = defs.resolve_job_def(PUBLISH_JOB_NAME)
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    if pay_date:
+        run_config["ops"] = {"payout_publication": {"config": {"pay_date": pay_date}}}
+    ensure_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        return job.execute_in_process(
+            instance=instance, run_config=run_config, partition_key=check_period(period), raise_on_error=False
+        )
+
+
+def publish_failure(result) -> str:
+    """The failure message of a publish run (which check refused it, or the error)."""
+    messages = [
+        e.event_specific_data.error.message.strip()
+        for e in result.all_events
+        if e.is_step_failure and e.event_specific_data and e.event_specific_data.error
+    ]
+    return "\n".join(messages) or "the publish run failed; see the Dagster log above"
+
+
+def publication_summary(paths: SpmPaths, period: str) -> str:
+    from assets.ledger.store import latest_published_version
+
+    publication = latest_published_version(paths.export_dir, period)
+    if publication is None:
+        return f"{period}: not published"
+    totals = ", ".join(f"{c} {v}" for c, v in publication.totals["by_currency"].items())
+    return (
+        f"{period}: version {publication.version} ({publication.row_count} lines; {totals}) "
+        f"in {publication.path(paths.export_dir)}"
+    )
+
+
 def summary(paths: SpmPaths) -> str:
     """One screen: where the outputs are, what was quarantined, what the payout file holds."""
     import json
@@ -124,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--scale", type=float, default=1.0, help="demo company size (1 = 200 payees)")
     run.add_argument("--regenerate", action="store_true", help="rewrite the demo data even if present")
     run.add_argument("--period", default=None, help="pay period YYYY-MM (default: month before newest batch)")
+    publish = sub.add_parser("publish", help="publish one pay period into the payout ledger")
+    publish.add_argument("--period", required=True, help="pay period YYYY-MM")
+    publish.add_argument("--pay-date", default=None, help="YYYY-MM-DD (default: the 15th of the next month)")
+    backfill = sub.add_parser("backfill", help="publish a range of pay periods, oldest first")
+    backfill.add_argument("--from", dest="first", required=True, help="first pay period YYYY-MM")
+    backfill.add_argument("--to", dest="last", required=True, help="last pay period YYYY-MM (inclusive)")
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
@@ -137,6 +204,17 @@ def main(argv: list[str] | None = None) -> int:
         os.execv(dagster, [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
 
     paths = SpmPaths.from_env()
+    if args.command in ("publish", "backfill"):
+        periods = [args.period] if args.command == "publish" else period_range(args.first, args.last)
+        prepare_dbt()
+        for period in periods:
+            result = publish_period_run(paths, period, getattr(args, "pay_date", None), log_level="WARNING")
+            if not result.success:
+                print(f"{period}: NOT published\n{publish_failure(result)}", file=sys.stderr)
+                return 1
+            print(publication_summary(paths, period))
+        return 0
+
     if args.regenerate or not _has_landing_data(paths):
         from demo.generate import generate
 

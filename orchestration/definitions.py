@@ -9,14 +9,16 @@ import dagster as dg
 from assets.ingest.assets import INGEST_ASSETS, INGEST_CHECKS
 from assets.bi_snapshot import bi_snapshot
 from assets.journals.assets import journal_entries
+from assets.ledger.assets import PAY_PERIODS, payout_publication
 from assets.payouts.assets import payout_extract
 from assets.quality_checks import QUALITY_CHECKS
 from orchestration.dbt import dbt_resource, spm_dbt_models
 from orchestration.resources import SpmPathsResource
-from orchestration.schedules import build_daily_refresh_schedule
+from orchestration.schedules import build_daily_refresh_schedule, build_month_close_schedule
 from orchestration.sensors import build_new_batch_sensor
 
 PIPELINE_JOB_NAME = "spm_pipeline"
+PUBLISH_JOB_NAME = "publish_payouts"
 
 
 def retry_policy() -> dg.RetryPolicy:
@@ -33,7 +35,9 @@ def retry_policy() -> dg.RetryPolicy:
 # stop the assets downstream of a failure; warnings (freshness) do not.
 spm_pipeline = dg.define_asset_job(
     PIPELINE_JOB_NAME,
-    selection=dg.AssetSelection.all(),
+    # Everything but the monthly-partitioned publication (Dagster does not mix
+    # partitioned and unpartitioned assets in one job): publish_payouts below.
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(payout_publication),
     description="Ingest every landing batch, build the warehouse, write the pay period's payout extract.",
     # Transient failures (a locked file, a slow disk) are retried with backoff.
     # Every step is idempotent (ingest skips files already in raw, dbt rebuilds,
@@ -42,11 +46,21 @@ spm_pipeline = dg.define_asset_job(
     op_retry_policy=retry_policy(),
 )
 
+# Publish one pay period (partition YYYY-MM) into the payout ledger: checks,
+# immutable files, ledger record (docs/ledger.md). Idempotent, so retried too.
+publish_payouts = dg.define_asset_job(
+    PUBLISH_JOB_NAME,
+    selection=dg.AssetSelection.assets(payout_publication),
+    partitions_def=PAY_PERIODS,
+    description="Publish one pay period's payouts into the ledger (month close; backfill a range of months).",
+    op_retry_policy=retry_policy(),
+)
+
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot, journal_entries],
+    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot, journal_entries, payout_publication],
     asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS],
-    jobs=[spm_pipeline],
-    schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME)],
+    jobs=[spm_pipeline, publish_payouts],
+    schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME), build_month_close_schedule(PUBLISH_JOB_NAME)],
     sensors=[build_new_batch_sensor(PIPELINE_JOB_NAME)],
     resources={
         "paths": SpmPathsResource(),

@@ -99,3 +99,40 @@ def test_file_total_within_half_a_cent_per_line_of_exact_total(rows):
     exact = sum((a for _, a in rows), Decimal(0))
     assert abs(sum(l.amount for l in lines) - exact) <= Decimal("0.005") * len(lines)
     assert all(l.amount == l.amount.quantize(Decimal("0.01")) for l in lines)
+
+
+def test_columns_of_schema_version_2():
+    from assets.payouts.extract import EXTRACT_COLUMNS, EXTRACT_SCHEMA_VERSION
+
+    assert EXTRACT_SCHEMA_VERSION == "2"
+    assert EXTRACT_COLUMNS == (
+        "period", "employee_id", "full_name", "cost_center", "earning_code", "currency", "amount",
+        "pay_date", "plan_id", "run_id", "calculation_id", "reason", "deal_ids", "country",
+    )
+
+
+def test_adjustment_lines_keep_reason_and_deals_and_vanish_when_they_round_to_zero(tmp_path):
+    earnings = [
+        EarningRow("E1", "Name E1", "CC-100", "ADJUSTMENT", "USD", "AE-2026", Decimal("20.004"), "plan_correction", None, "US"),
+        EarningRow("E1", "Name E1", "CC-100", "CLAWBACK", "USD", "AE-2026", Decimal("-200"), "deal_lost", "O2", "US"),
+        EarningRow("E2", "Name E2", "CC-100", "ADJUSTMENT", "USD", "AE-2026", Decimal("0.004"), "rounding", None, "US"),
+        EarningRow("E2", "Name E2", "CC-100", "COMMISSION", "USD", "AE-2026", Decimal("0.004"), None, None, "US"),
+    ]
+    lines = payout_lines(earnings, "2026-10", date(2026, 11, 15), "calc-x", run_id="run-1")
+    # E2's 0.004 ADJUSTMENT rounds to 0.00 and is left out; a regular line stays, even at 0.00.
+    assert [(l.employee_id, l.earning_code, l.amount, l.reason, l.deal_ids, l.run_id) for l in lines] == [
+        ("E1", "ADJUSTMENT", Decimal("20.00"), "plan_correction", None, "run-1"),
+        ("E1", "CLAWBACK", Decimal("-200.00"), "deal_lost", "O2", "run-1"),
+        ("E2", "COMMISSION", Decimal("0.00"), None, None, "run-1"),
+    ]
+    write_extract(lines, tmp_path, "2026-10", "calc-x", [], run_id="run-1", source_batches=["crm/2026-11-27"])
+    with (tmp_path / "payout_2026-10.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["earning_code"], r["reason"], r["deal_ids"], r["country"]) for r in rows][:2] == [
+        ("ADJUSTMENT", "plan_correction", "", "US"),
+        ("CLAWBACK", "deal_lost", "O2", "US"),
+    ]
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert (manifest["run_id"], manifest["source_batches"]) == ("run-1", ["crm/2026-11-27"])
+    frame = pl.read_parquet(tmp_path / "payout_2026-10.parquet")
+    assert frame["deal_ids"].to_list() == [None, "O2", None]

@@ -1,4 +1,9 @@
-"""Dagster asset: the period's payout extract, from the warehouse's payable mart (fct_payable)."""
+"""Dagster asset: the period's draft payout extract, from the warehouse's fct_payout_line.
+
+The draft (``SPM_EXPORT_DIR/payouts/<period>/``) is rewritten by every daily
+run; publishing a period into the immutable ledger is the ``payout_publication``
+asset (assets/ledger/assets.py).
+"""
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
 
@@ -12,15 +17,20 @@ import duckdb
 from assets.currencies import MINOR_UNITS
 from assets.ingest.landing import list_batches
 from assets.inputs_fingerprint import inputs_fingerprint
+from assets.ledger import checks as payout_checks
+from assets.ledger.layout import draft_dir
 from assets.payouts.extract import (
     EarningRow,
     default_pay_date,
     payout_lines,
     write_extract,
 )
+from assets.payouts.payroll import write_payroll
+from assets.payouts.warehouse import read_period_payouts, source_batches
 from orchestration.resources import SpmPathsResource
 
 PAYABLE_MART = dg.AssetKey("fct_payable")
+PAYOUT_LINE_MART = dg.AssetKey("fct_payout_line")
 PAYEE_DIMENSION = dg.AssetKey("dim_payee")
 
 
@@ -82,13 +92,31 @@ def read_period_earnings(warehouse: Path, period: str) -> tuple[list[EarningRow]
     return earnings, sum((e.amount for e in earnings), Decimal(0))
 
 
+def prepublish_checks(lines, payouts) -> list:
+    """The blocking pre-publish checks of assets/ledger/checks.py on a period's lines."""
+    return [
+        payout_checks.check_total_matches_warehouse(lines, payouts.totals, payouts.keys),
+        payout_checks.check_payees_in_hr(lines, payouts.hr_employee_ids),
+        payout_checks.check_negative_amounts(lines),
+        payout_checks.check_one_line_per_payee_code_period(lines),
+    ]
+
+
+def lines_preview(lines) -> str:
+    return "\n".join(
+        ["| employee | code | currency | amount | reason |", "|---|---|---|---|---|"]
+        + [f"| {l.employee_id} | {l.earning_code} | {l.currency} | {l.amount} | {l.reason or ''} |" for l in lines[:10]]
+    )
+
+
 @dg.asset(
     key=["payout_extract"],
-    deps=[PAYABLE_MART, PAYEE_DIMENSION],
+    deps=[PAYABLE_MART, PAYOUT_LINE_MART, PAYEE_DIMENSION],
     group_name="payouts",
     kinds={"python", "csv", "parquet"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
-    description="The pay period's payout extract (CSV, Parquet, manifest) under SPM_EXPORT_DIR/payouts/<period>/.",
+    description="The pay period's draft payout extract (CSV, Parquet, manifest; payroll files) "
+    "under SPM_EXPORT_DIR/payouts/<period>/, retro adjustments included.",
 )
 def payout_extract(
     context: dg.AssetExecutionContext, config: PayoutExtractConfig, paths: SpmPathsResource
@@ -98,36 +126,20 @@ def payout_extract(
     pay_date = date.fromisoformat(config.pay_date) if config.pay_date else default_pay_date(period)
     calculation_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
 
-    earnings, warehouse_total = read_period_earnings(settings.warehouse, period)
-    lines = payout_lines(earnings, period, pay_date, calculation_id)
+    payouts = read_period_payouts(settings.warehouse, period)
+    lines = payout_lines(payouts.rows, period, pay_date, calculation_id)
+    outcomes = prepublish_checks(lines, payouts)
+    refusal = payout_checks.refusal_message(period, outcomes)
+    if refusal:
+        raise dg.Failure(refusal.replace("Refusing to publish", "Refusing to write the extract of"))
 
-    # Each line is rounded once, so the file may differ from the exact warehouse
-    # total by at most half a minor unit per line, never more.
-    tolerance = sum(
-        (Decimal(1).scaleb(-MINOR_UNITS[line.currency]) / 2 for line in lines), Decimal(0)
-    )
-    file_total = sum((line.amount for line in lines), Decimal(0))
-    if abs(file_total - warehouse_total) > tolerance:
-        raise dg.Failure(
-            f"Payout total {file_total} differs from the warehouse total {warehouse_total} "
-            f"by more than rounding ({tolerance})."
-        )
-    keys = [(line.employee_id, line.earning_code, line.period) for line in lines]
-    if len(keys) != len(set(keys)):
-        raise dg.Failure("A payee appears twice for one earning code and period.")
-
-    out_dir = settings.export_dir / "payouts" / period
-    manifest = write_extract(
-        lines,
-        out_dir,
-        period,
-        calculation_id,
-        checks_passed=["payout_total_matches_warehouse", "one_line_per_payee_code_period", "payees_in_hr"],
-    )
-    preview = "\n".join(
-        ["| employee | code | currency | amount |", "|---|---|---|---|"]
-        + [f"| {l.employee_id} | {l.earning_code} | {l.currency} | {l.amount} |" for l in lines[:10]]
-    )
+    out_dir = draft_dir(settings.export_dir, period)
+    batches = source_batches(settings.landing_dir)
+    passed = [o.name for o in outcomes]
+    # No run id in a draft: it is rewritten by every run and must be byte-identical
+    # on the same inputs; the run is in this materialization's metadata.
+    manifest = write_extract(lines, out_dir, period, calculation_id, checks_passed=passed, source_batches=batches)
+    write_payroll(lines, out_dir, period, calculation_id, passed, source_batches=batches)
     context.log.info(f"Wrote {len(lines)} payout lines for {period} to {out_dir}")
     return dg.MaterializeResult(
         metadata={
@@ -135,8 +147,9 @@ def payout_extract(
             "pay_date": pay_date.isoformat(),
             "calculation_id": calculation_id,
             "row_count": len(lines),
+            "adjustment_lines": sum(1 for l in lines if l.earning_code in ("ADJUSTMENT", "CLAWBACK")),
             "totals_by_currency": manifest["totals"]["by_currency"],
             "directory": dg.MetadataValue.path(str(out_dir)),
-            "preview": dg.MetadataValue.md(preview),
+            "preview": dg.MetadataValue.md(lines_preview(lines)),
         }
     )

@@ -1,11 +1,12 @@
 """The payout extract for finance (SPEC §6), as pure functions.
 
-Input: the warehouse's earnings for one pay period at full precision
-(DECIMAL(38,10), one row per payee, plan component and period). Output: one
-line per payee, earning code and period, each rounded once, half away from
-zero, to the currency's minor unit (SPEC §5), written as CSV and Parquet with a
-manifest (row count, totals per currency and per currency and earning code,
-SHA-256 of each file).
+Input: the warehouse's payout lines for one pay period at full precision
+(DECIMAL(38,10): fct_payout_line, the period's payable lines and its retro
+ADJUSTMENT / CLAWBACK lines). Output: one line per payee, earning code and
+period, each rounded once, half away from zero, to the currency's minor unit
+(SPEC §5), written as CSV and Parquet with a manifest (row count, totals per
+currency and per currency and earning code, SHA-256 of each file, run id,
+source batches, checks passed). Columns: docs/payout_extract.md.
 
 Files are a pure function of their input: no wall-clock time or random id is
 written into them, so a rerun on the same data gives the same bytes.
@@ -29,7 +30,7 @@ import polars as pl
 
 from assets.currencies import MINOR_UNITS, round_money
 
-EXTRACT_SCHEMA_VERSION = "1"
+EXTRACT_SCHEMA_VERSION = "2"
 
 # The columns of the payout extract, in file order (documented in docs/payout_extract.md).
 EXTRACT_COLUMNS = (
@@ -42,8 +43,21 @@ EXTRACT_COLUMNS = (
     "amount",
     "pay_date",
     "plan_id",
+    "run_id",
     "calculation_id",
+    "reason",
+    "deal_ids",
+    "country",
 )
+
+# Earning codes whose line may be negative: true-ups of to-date components
+# (COMMISSION, BONUS: SPEC §5 "it can be negative"), the repayment of a draw,
+# the balance movement, and the retro lines. DRAW and SPIF are never negative.
+NEGATIVE_ALLOWED_CODES = frozenset(
+    {"COMMISSION", "BONUS", "DRAW_RECOVERY", "BALANCE_CARRIED", "ADJUSTMENT", "CLAWBACK"}
+)
+# Codes of the retro lines (fct_payout_adjustment); a line that rounds to zero is left out.
+ADJUSTMENT_CODES = frozenset({"ADJUSTMENT", "CLAWBACK"})
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,9 @@ class EarningRow:
     currency: str
     plan_id: str
     amount: Decimal
+    reason: str | None = None  # ADJUSTMENT / CLAWBACK: ';'-joined reason codes
+    deal_ids: str | None = None  # ADJUSTMENT / CLAWBACK: ';'-joined deal ids
+    country: str | None = None  # HR country (the payroll files are split by it)
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,17 @@ class PayoutLine:
     pay_date: date
     plan_id: str
     calculation_id: str
+    run_id: str = ""  # the Dagster run that published the file; empty in a draft
+    reason: str | None = None
+    deal_ids: str | None = None
+    country: str | None = None
+    exact_amount: Decimal | None = None  # the unrounded sum (ledger only, not in the files)
+
+
+def _merge_codes(values: set[str]) -> str | None:
+    """Union of ';'-joined code lists, sorted; None when empty."""
+    parts = sorted({part for value in values for part in value.split(";") if part})
+    return ";".join(parts) or None
 
 
 def default_pay_date(period: str) -> date:
@@ -81,26 +109,36 @@ def default_pay_date(period: str) -> date:
 
 
 def payout_lines(
-    earnings: list[EarningRow], period: str, pay_date: date, calculation_id: str
+    earnings: list[EarningRow], period: str, pay_date: date, calculation_id: str, run_id: str = ""
 ) -> list[PayoutLine]:
     """Sum earnings per payee, earning code and currency, then round each line once.
 
     A payee paid under two plans in one period (a mid-period plan change) gets
     one line per earning code; ``plan_id`` lists both plans, sorted, joined by
-    ``+``.
+    ``+`` (a row's plan_id may itself be such a list). ADJUSTMENT and CLAWBACK
+    lines that round to zero are left out.
     """
     amounts: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     plans: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    payee: dict[str, tuple[str, str | None]] = {}
+    reasons: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    deals: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    payee: dict[str, tuple[str, str | None, str | None]] = {}
     for row in earnings:
         key = (row.employee_id, row.earning_code, row.currency)
         amounts[key] += row.amount
-        plans[key].add(row.plan_id)
-        payee[row.employee_id] = (row.full_name, row.cost_center)
+        plans[key].update(row.plan_id.split("+"))
+        if row.reason:
+            reasons[key].add(row.reason)
+        if row.deal_ids:
+            deals[key].add(row.deal_ids)
+        payee[row.employee_id] = (row.full_name, row.cost_center, row.country)
     lines = []
     for key in sorted(amounts):
         employee_id, earning_code, currency = key
-        full_name, cost_center = payee[employee_id]
+        full_name, cost_center, country = payee[employee_id]
+        rounded = round_money(amounts[key], currency)
+        if earning_code in ADJUSTMENT_CODES and rounded == 0:
+            continue
         lines.append(
             PayoutLine(
                 period=period,
@@ -109,10 +147,15 @@ def payout_lines(
                 cost_center=cost_center,
                 earning_code=earning_code,
                 currency=currency,
-                amount=round_money(amounts[key], currency),
+                amount=rounded,
                 pay_date=pay_date,
                 plan_id="+".join(sorted(plans[key])),
                 calculation_id=calculation_id,
+                run_id=run_id,
+                reason=_merge_codes(reasons[key]),
+                deal_ids=_merge_codes(deals[key]),
+                country=country,
+                exact_amount=amounts[key],
             )
         )
     return lines
@@ -139,7 +182,7 @@ def totals(lines: list[PayoutLine]) -> dict:
     }
 
 
-def _csv_bytes(lines: list[PayoutLine]) -> bytes:
+def csv_bytes(lines: list[PayoutLine]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EXTRACT_COLUMNS)
@@ -155,13 +198,17 @@ def _csv_bytes(lines: list[PayoutLine]) -> bytes:
                 format_amount(line.amount, line.currency),
                 line.pay_date.isoformat(),
                 line.plan_id,
+                line.run_id,
                 line.calculation_id,
+                line.reason or "",
+                line.deal_ids or "",
+                line.country or "",
             ]
         )
     return buffer.getvalue().encode("utf-8")
 
 
-def _parquet_bytes(lines: list[PayoutLine]) -> bytes:
+def parquet_bytes(lines: list[PayoutLine]) -> bytes:
     scale = max((MINOR_UNITS[line.currency] for line in lines), default=2)
     frame = pl.DataFrame(
         {
@@ -174,7 +221,11 @@ def _parquet_bytes(lines: list[PayoutLine]) -> bytes:
             "amount": [line.amount for line in lines],
             "pay_date": [line.pay_date for line in lines],
             "plan_id": [line.plan_id for line in lines],
+            "run_id": [line.run_id for line in lines],
             "calculation_id": [line.calculation_id for line in lines],
+            "reason": [line.reason for line in lines],
+            "deal_ids": [line.deal_ids for line in lines],
+            "country": [line.country for line in lines],
         },
         schema={
             "period": pl.Utf8,
@@ -186,7 +237,11 @@ def _parquet_bytes(lines: list[PayoutLine]) -> bytes:
             "amount": pl.Decimal(38, scale),
             "pay_date": pl.Date,
             "plan_id": pl.Utf8,
+            "run_id": pl.Utf8,
             "calculation_id": pl.Utf8,
+            "reason": pl.Utf8,
+            "deal_ids": pl.Utf8,
+            "country": pl.Utf8,
         },
     )
     buffer = io.BytesIO()
@@ -213,29 +268,34 @@ def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def write_extract(
+def extract_files(lines: list[PayoutLine], period: str) -> dict[str, bytes]:
+    """The payout extract's data files by name (CSV and Parquet, the same rows)."""
+    return {
+        f"payout_{period}.csv": csv_bytes(lines),
+        f"payout_{period}.parquet": parquet_bytes(lines),
+    }
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+
+
+def extract_manifest(
     lines: list[PayoutLine],
-    out_dir: Path,
+    files: dict[str, bytes],
     period: str,
     calculation_id: str,
     checks_passed: list[str],
+    run_id: str | None = None,
+    source_batches: list[str] | None = None,
 ) -> dict:
-    """Write ``payout_<period>.csv``, ``.parquet`` and ``manifest.json``; return the manifest.
-
-    The data files are written before the manifest, so a manifest never names
-    a file that is not there.
-    """
-    out_dir = Path(out_dir)
-    files = {
-        f"payout_{period}.csv": _csv_bytes(lines),
-        f"payout_{period}.parquet": _parquet_bytes(lines),
-    }
-    for name, content in files.items():
-        atomic_write(out_dir / name, content)
+    """The manifest of an extract: counts, totals, a SHA-256 per file, provenance."""
     manifest = {
         "schema_version": EXTRACT_SCHEMA_VERSION,
         "period": period,
         "calculation_id": calculation_id,
+        "run_id": run_id,
+        "source_batches": sorted(source_batches or []),
         "row_count": len(lines),
         "payee_count": len({line.employee_id for line in lines}),
         "totals": totals(lines),
@@ -243,5 +303,27 @@ def write_extract(
         "columns": list(EXTRACT_COLUMNS),
         "checks_passed": sorted(checks_passed),
     }
-    atomic_write(out_dir / "manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    return manifest
+
+
+def write_extract(
+    lines: list[PayoutLine],
+    out_dir: Path,
+    period: str,
+    calculation_id: str,
+    checks_passed: list[str],
+    run_id: str | None = None,
+    source_batches: list[str] | None = None,
+) -> dict:
+    """Write ``payout_<period>.csv``, ``.parquet`` and ``manifest.json``; return the manifest.
+
+    The data files are written before the manifest, so a manifest never names
+    a file that is not there.
+    """
+    out_dir = Path(out_dir)
+    files = extract_files(lines, period)
+    for name, content in files.items():
+        atomic_write(out_dir / name, content)
+    manifest = extract_manifest(lines, files, period, calculation_id, checks_passed, run_id, source_batches)
+    atomic_write(out_dir / "manifest.json", manifest_bytes(manifest))
     return manifest

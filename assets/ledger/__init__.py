@@ -1,0 +1,1 @@
+"""The payout ledger: publishing pay periods immutably, with versions and deltas (SPEC §6)."""

@@ -1,0 +1,237 @@
+"""Dagster asset: publish one pay period into the payout ledger (SPEC §6, docs/ledger.md).
+
+Monthly-partitioned (partition key = pay period ``YYYY-MM``), so a range of
+months is backfilled from the UI or ``python -m orchestration.cli backfill``.
+Pure logic lives in ``assets/ledger/publish.py`` (files, versions, deltas) and
+``assets/ledger/checks.py`` (the pre-publish checks); this module only reads
+the warehouse, asks the Dagster instance for the latest upstream check
+evaluations, and reports.
+"""
+# No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+from assets.currencies import round_money
+from assets.inputs_fingerprint import inputs_fingerprint
+from assets.ledger import checks as payout_checks
+from assets.ledger import store
+from assets.ledger.layout import previous_period
+from assets.ledger.publish import publish_period
+from assets.payouts.assets import lines_preview, prepublish_checks
+from assets.payouts.extract import PayoutLine, default_pay_date, payout_lines
+from assets.payouts.warehouse import read_credits_up_to, read_period_payouts, source_batches
+from orchestration.resources import SpmPathsResource
+from orchestration.settings import DBT_PROJECT_DIR
+
+PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
+# The demo company's first pay period; months before it have nothing to publish.
+FIRST_PAY_PERIOD = "2025-01"
+PAY_PERIODS = dg.MonthlyPartitionsDefinition(start_date=FIRST_PAY_PERIOD, fmt="%Y-%m")
+
+# The dbt models that read the ledger, and everything downstream of them.
+LEDGER_MODELS = ("int_ledger_publications+", "int_ledger_published_lines+", "int_ledger_published_credits+")
+
+CHECK_SPECS = [
+    *[
+        dg.AssetCheckSpec(name, asset=PUBLICATION_KEY, blocking=True, description=description)
+        for name, description in (
+            (payout_checks.TOTAL_CHECK, "The file's total equals the warehouse's payout total (within rounding)."),
+            (payout_checks.HR_CHECK, "Every payee of the file is in HR (dim_payee)."),
+            (payout_checks.NEGATIVE_CHECK, "Negative amounts only under earning codes that allow them."),
+            (payout_checks.UNIQUE_CHECK, "No payee paid twice for one earning code and period."),
+            (payout_checks.UPSTREAM_CHECK, "The latest evaluation of every blocking check upstream passed."),
+        )
+    ],
+    dg.AssetCheckSpec(
+        payout_checks.CHANGE_CHECK,
+        asset=PUBLICATION_KEY,
+        blocking=False,
+        description="Warns when a payee's or the total payout moves more than SPM_PAYOUT_CHANGE_WARN_SHARE "
+        "from the previous period.",
+    ),
+]
+
+
+class PublishConfig(dg.Config):
+    pay_date: str | None = None  # YYYY-MM-DD; default: the 15th of the following month
+
+
+def failed_upstream_checks(instance: dg.DagsterInstance, asset_graph, asset_key: dg.AssetKey) -> tuple[list[str], list[str]]:
+    """(failed, never evaluated): upstream asset checks whose latest evaluation failed
+    with severity ERROR (GX suites, the quarantine threshold, dbt tests), and those
+    with no completed evaluation yet. WARN failures (freshness) do not count."""
+    ancestors = asset_graph.get_ancestor_asset_keys(asset_key)
+    check_keys = sorted(
+        (key for key in asset_graph.asset_check_keys if key.asset_key in ancestors),
+        key=lambda k: k.to_user_string(),
+    )
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    failed, unevaluated = [], []
+    for key in check_keys:
+        record = latest.get(key)
+        if record is None or record.status == AssetCheckExecutionRecordStatus.PLANNED:
+            unevaluated.append(key.to_user_string())
+        elif record.status == AssetCheckExecutionRecordStatus.FAILED:
+            evaluation = record.evaluation
+            if evaluation is None or evaluation.severity == dg.AssetCheckSeverity.ERROR:
+                failed.append(key.to_user_string())
+    return failed, unevaluated
+
+
+def _asset_graph(context: dg.AssetExecutionContext):
+    """The code location's asset graph (every upstream asset and check), also in process."""
+    try:
+        return context.repository_def.asset_graph
+    except Exception:
+        # execute_in_process (the CLI, tests) has no repository, and the job's own
+        # graph holds only the job's checks: read the code location's graph.
+        from orchestration.definitions import defs  # lazy: definitions import this module
+
+        return defs.resolve_asset_graph()
+
+
+def refresh_ledger_models(settings) -> None:
+    """Rebuild the dbt models that read the ledger (``LEDGER_MODELS``) against the ledger as it is now.
+
+    The daily run built fct_payout_adjustment against the ledger of that
+    moment; a publication since (an earlier month of a backfill, a correction)
+    changes what is still owed, so the publish step refreshes these models
+    (and runs their tests) before reading them. dbt stays the only writer of
+    the warehouse, and the step holds the warehouse pool.
+    """
+    dbt = str(Path(sys.executable).parent / "dbt")
+    result = subprocess.run(
+        [dbt, "build", "--select", *LEDGER_MODELS, "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+        env={**os.environ, **settings.as_env()},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise dg.Failure(
+            f"Refusing to publish: rebuilding the ledger models (dbt build --select {' '.join(LEDGER_MODELS)}) failed:\n"
+            + (result.stdout + result.stderr)[-3000:]
+        )
+
+
+def _previous_lines(export_dir, warehouse, period: str, pay_date: date) -> list[PayoutLine] | None:
+    """The previous period as published (newest version), else as the warehouse computes it now."""
+    before = previous_period(period)
+    published = store.latest_published_version(export_dir, before)
+    if published is not None:
+        frame = store.read_published_lines(export_dir, before, published.version)
+        return [
+            PayoutLine(before, r["employee_id"], r["full_name"], r["cost_center"], r["earning_code"], r["currency"],
+                       round_money(r["amount"], r["currency"]), r["pay_date"], r["plan_id"], r["calculation_id"])
+            for r in frame.iter_rows(named=True)
+        ]
+    rows = read_period_payouts(warehouse, before).rows
+    return payout_lines(rows, before, pay_date, "") if rows else None
+
+
+@dg.asset(
+    key=PUBLICATION_KEY,
+    partitions_def=PAY_PERIODS,
+    deps=[
+        dg.AssetKey("fct_payout_line"),
+        dg.AssetKey("fct_payable"),
+        dg.AssetKey("fct_credit"),
+        dg.AssetKey("dim_payee"),
+        # A period's adjustments are owed against the earlier publications: a
+        # backfill of a range of months runs them oldest first.
+        dg.AssetDep(PUBLICATION_KEY, partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)),
+    ],
+    check_specs=CHECK_SPECS,
+    group_name="payouts",
+    kinds={"python", "csv", "parquet"},
+    pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
+    description="Publishes one pay period into the payout ledger: immutable files under "
+    "SPM_EXPORT_DIR/payouts/published/<period>/v<N>/ and a ledger record; unchanged results are a no-op, "
+    "a correction makes v<N+1> and a delta file.",
+)
+def payout_publication(
+    context: dg.AssetExecutionContext, config: PublishConfig, paths: SpmPathsResource
+) -> dg.MaterializeResult:
+    settings = paths.paths()
+    period = context.partition_key
+    pay_date = date.fromisoformat(config.pay_date) if config.pay_date else default_pay_date(period)
+    calculation_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
+
+    failed, unevaluated = failed_upstream_checks(context.instance, _asset_graph(context), PUBLICATION_KEY)
+    upstream = payout_checks.CheckOutcome(
+        payout_checks.UPSTREAM_CHECK,
+        not failed,
+        True,
+        f"latest evaluation failed: {', '.join(failed)}" if failed else "every upstream blocking check passed",
+        {"failed": failed, "never_evaluated": unevaluated[:20]},
+    )
+    if unevaluated:
+        context.log.warning(f"{len(unevaluated)} upstream check(s) never evaluated, e.g. {unevaluated[:5]}")
+
+    if not upstream.passed:  # the warehouse itself is not to be trusted: stop before touching it
+        raise dg.Failure(description=payout_checks.refusal_message(period, [upstream]), allow_retries=False)
+    refresh_ledger_models(settings)
+    payouts = read_period_payouts(settings.warehouse, period)
+    if not payouts.rows:
+        raise dg.Failure(f"Nothing to publish for {period}: fct_payout_line has no line for it.", allow_retries=False)
+    lines = payout_lines(payouts.rows, period, pay_date, calculation_id)
+    outcomes = [*prepublish_checks(lines, payouts), upstream]
+    refusal = payout_checks.refusal_message(period, outcomes)
+    if refusal:
+        raise dg.Failure(description=refusal, metadata={o.name: o.message for o in outcomes}, allow_retries=False)
+
+    change = payout_checks.check_payout_change(
+        lines, _previous_lines(settings.export_dir, settings.warehouse, period, pay_date)
+    )
+    if not change.passed:
+        context.log.warning(change.message)
+
+    outcome = publish_period(
+        lines,
+        read_credits_up_to(settings.warehouse, period),
+        settings.export_dir,
+        period,
+        pay_date,
+        calculation_id,
+        context.run_id,
+        checks_passed=[o.name for o in outcomes],
+        source_batches=source_batches(settings.landing_dir),
+    )
+    publication = outcome.publication
+    context.log.info(
+        f"{period}: {'published version ' if outcome.status == 'published' else 'unchanged, still version '}"
+        f"{publication.version} in {publication.path(settings.export_dir)}"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "period": period,
+            "status": outcome.status,
+            "version": publication.version,
+            "publication_seq": publication.publication_seq,
+            "published_by_run": publication.run_id,
+            "calculation_id": publication.calculation_id,
+            "row_count": publication.row_count,
+            "delta_rows": outcome.delta_rows,
+            "totals_by_currency": dg.MetadataValue.json(publication.totals["by_currency"]),
+            "directory": dg.MetadataValue.path(str(publication.path(settings.export_dir))),
+            "preview": dg.MetadataValue.md(lines_preview(lines)),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=o.name,
+                passed=o.passed,
+                severity=dg.AssetCheckSeverity.ERROR if o.blocking else dg.AssetCheckSeverity.WARN,
+                description=o.message,
+                metadata={"details": dg.MetadataValue.json(o.details)},
+            )
+            for o in [*outcomes, change]
+        ],
+    )

@@ -1,0 +1,176 @@
+"""Checks a payout file must pass before it is published (pure functions).
+
+Blocking (a failure refuses the publication, naming the check):
+
+* ``payout_total_matches_warehouse`` the file's total per currency equals the
+  warehouse's exact total (fct_payout_line) within half a minor unit per line;
+* ``payees_in_hr``                   every payee of the file is in HR (dim_payee);
+* ``negative_amounts_allowed``       a negative line only under an earning code that
+  allows it (``extract.NEGATIVE_ALLOWED_CODES``);
+* ``one_line_per_payee_code_period`` no payee paid twice for one code and period.
+
+Warning (reported, never blocking):
+
+* ``payout_change_within_threshold`` a payee's or the total payout moved by more
+  than ``SPM_PAYOUT_CHANGE_WARN_SHARE`` (default 0.5 = 50 %) from the previous period.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from assets.currencies import MINOR_UNITS
+from assets.payouts.extract import NEGATIVE_ALLOWED_CODES, PayoutLine
+
+TOTAL_CHECK = "payout_total_matches_warehouse"
+HR_CHECK = "payees_in_hr"
+NEGATIVE_CHECK = "negative_amounts_allowed"
+UNIQUE_CHECK = "one_line_per_payee_code_period"
+CHANGE_CHECK = "payout_change_within_threshold"
+UPSTREAM_CHECK = "upstream_blocking_checks_passed"
+
+BLOCKING_CHECKS = (TOTAL_CHECK, HR_CHECK, NEGATIVE_CHECK, UNIQUE_CHECK)
+EXAMPLES = 10  # failing examples listed in a check's message
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    name: str
+    passed: bool
+    blocking: bool
+    message: str
+    details: dict = field(default_factory=dict)
+
+
+def change_warn_share() -> Decimal:
+    """SPM_PAYOUT_CHANGE_WARN_SHARE (default 0.5): the relative move that warns."""
+    return Decimal(os.environ.get("SPM_PAYOUT_CHANGE_WARN_SHARE", "0.5"))
+
+
+def _examples(items) -> str:
+    items = list(items)
+    more = f" (+{len(items) - EXAMPLES} more)" if len(items) > EXAMPLES else ""
+    return ", ".join(str(i) for i in items[:EXAMPLES]) + more
+
+
+def check_total_matches_warehouse(
+    lines: list[PayoutLine], warehouse_totals: dict[str, Decimal], warehouse_keys: dict[str, int]
+) -> CheckOutcome:
+    """warehouse_totals: exact total per currency; warehouse_keys: payee x code lines per currency."""
+    in_file: dict[str, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        in_file[line.currency] += line.amount
+    off = {}
+    for currency in sorted(set(in_file) | set(warehouse_totals)):
+        tolerance = Decimal(1).scaleb(-MINOR_UNITS[currency]) / 2 * warehouse_keys.get(currency, 0)
+        difference = in_file.get(currency, Decimal(0)) - warehouse_totals.get(currency, Decimal(0))
+        if abs(difference) > tolerance:
+            off[currency] = f"file {in_file.get(currency, Decimal(0))} vs warehouse {warehouse_totals.get(currency, Decimal(0))}"
+    return CheckOutcome(
+        TOTAL_CHECK,
+        not off,
+        True,
+        f"payout total differs from the warehouse beyond rounding: {_examples(f'{c}: {v}' for c, v in off.items())}"
+        if off
+        else "payout total equals the warehouse total (within rounding) in every currency",
+        {"by_currency": {c: str(v) for c, v in sorted(in_file.items())}},
+    )
+
+
+def check_payees_in_hr(lines: list[PayoutLine], hr_employee_ids: set[str]) -> CheckOutcome:
+    missing = sorted({line.employee_id for line in lines} - set(hr_employee_ids))
+    return CheckOutcome(
+        HR_CHECK,
+        not missing,
+        True,
+        f"{len(missing)} payee(s) not in HR: {_examples(missing)}" if missing else "every payee is in HR",
+        {"missing": missing[:EXAMPLES]},
+    )
+
+
+def check_negative_amounts(lines: list[PayoutLine]) -> CheckOutcome:
+    bad = [
+        f"{line.employee_id} {line.earning_code} {line.amount}"
+        for line in lines
+        if line.amount < 0 and line.earning_code not in NEGATIVE_ALLOWED_CODES
+    ]
+    return CheckOutcome(
+        NEGATIVE_CHECK,
+        not bad,
+        True,
+        f"{len(bad)} negative line(s) under a code that does not allow it: {_examples(bad)}"
+        if bad
+        else f"negative amounts only under {', '.join(sorted(NEGATIVE_ALLOWED_CODES))}",
+        {"examples": bad[:EXAMPLES]},
+    )
+
+
+def check_one_line_per_payee_code_period(lines: list[PayoutLine]) -> CheckOutcome:
+    counts = Counter((line.employee_id, line.earning_code, line.period) for line in lines)
+    twice = sorted(f"{e} {c} {p}" for (e, c, p), n in counts.items() if n > 1)
+    return CheckOutcome(
+        UNIQUE_CHECK,
+        not twice,
+        True,
+        f"paid twice for one code and period: {_examples(twice)}" if twice else "one line per payee, code and period",
+        {"examples": twice[:EXAMPLES]},
+    )
+
+
+def check_payout_change(
+    lines: list[PayoutLine], previous_lines: list[PayoutLine] | None, share: Decimal | None = None
+) -> CheckOutcome:
+    """Warn when a payee's total or a currency's total moved by more than ``share`` of the previous period's.
+
+    Payees absent from either period are not compared (joiners and leavers).
+    """
+    share = change_warn_share() if share is None else share
+    if not previous_lines:
+        return CheckOutcome(CHANGE_CHECK, True, False, "no previous period to compare with")
+
+    def sums(rows, key):
+        out: dict = defaultdict(Decimal)
+        for line in rows:
+            out[key(line)] += line.amount
+        return out
+
+    now_payee, before_payee = (sums(r, lambda l: (l.employee_id, l.currency)) for r in (lines, previous_lines))
+    now_total, before_total = (sums(r, lambda l: l.currency) for r in (lines, previous_lines))
+
+    def moved(now, before):
+        return before != 0 and abs(now - before) > share * abs(before)
+
+    payees = sorted(
+        f"{e} {before_payee[(e, c)]} -> {now_payee[(e, c)]} {c}"
+        for (e, c) in set(now_payee) & set(before_payee)
+        if moved(now_payee[(e, c)], before_payee[(e, c)])
+    )
+    currencies = sorted(
+        f"{c} {before_total[c]} -> {now_total[c]}"
+        for c in set(now_total) & set(before_total)
+        if moved(now_total[c], before_total[c])
+    )
+    passed = not payees and not currencies
+    return CheckOutcome(
+        CHANGE_CHECK,
+        passed,
+        False,
+        "within the threshold"
+        if passed
+        else f"moved more than {share:%} from the previous period: "
+        + "; ".join(filter(None, [f"total {_examples(currencies)}" if currencies else "", f"payees {_examples(payees)}" if payees else ""])),
+        {"threshold": str(share), "payees": payees[:EXAMPLES], "totals": currencies},
+    )
+
+
+def refusal_message(period: str, outcomes: list[CheckOutcome]) -> str | None:
+    """The error naming every failed blocking check, or None when publishing may go on."""
+    failed = [o for o in outcomes if o.blocking and not o.passed]
+    if not failed:
+        return None
+    return f"Refusing to publish {period}: blocking check(s) failed: " + "; ".join(
+        f"{o.name}: {o.message}" for o in failed
+    )

@@ -1,0 +1,219 @@
+"""Reading and writing the ledger's Parquet tables (pure file functions, no Dagster).
+
+One file per publication in each table (``layout.ledger_file``), each written
+to a temporary file and renamed. The ``publications`` record is written last:
+a publication exists when its record exists, and lines or credits without a
+record (a crash in between) are ignored by readers and rewritten by the rerun.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from assets.ledger.layout import ledger_dir, ledger_file
+from assets.payouts.extract import PayoutLine, atomic_write
+
+MONEY = pl.Decimal(38, 10)
+
+PUBLICATION_SCHEMA = {
+    "period": pl.Utf8,
+    "version": pl.Int64,
+    "publication_seq": pl.Int64,
+    "calculation_id": pl.Utf8,
+    "run_id": pl.Utf8,
+    "pay_date": pl.Date,
+    "content_sha256": pl.Utf8,
+    "row_count": pl.Int64,
+    "directory": pl.Utf8,  # relative to the export folder
+    "files_json": pl.Utf8,  # {file name: sha256}
+    "totals_json": pl.Utf8,  # the manifest's totals
+    "source_batches_json": pl.Utf8,
+    "checks_passed_json": pl.Utf8,
+    "previous_version": pl.Int64,  # 0 for the first version
+}
+
+LINE_SCHEMA = {
+    "period": pl.Utf8,
+    "version": pl.Int64,
+    "employee_id": pl.Utf8,
+    "full_name": pl.Utf8,
+    "cost_center": pl.Utf8,
+    "country": pl.Utf8,
+    "earning_code": pl.Utf8,
+    "currency": pl.Utf8,
+    "plan_id": pl.Utf8,
+    "amount": MONEY,
+    "exact_amount": MONEY,
+    "pay_date": pl.Date,
+    "run_id": pl.Utf8,
+    "calculation_id": pl.Utf8,
+    "reason": pl.Utf8,
+    "deal_ids": pl.Utf8,
+}
+
+CREDIT_SCHEMA = {
+    "period": pl.Utf8,
+    "version": pl.Int64,
+    "credit_period": pl.Utf8,
+    "employee_id": pl.Utf8,
+    "opportunity_id": pl.Utf8,
+    "currency": pl.Utf8,
+    "credit_amount": MONEY,
+}
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One recorded publication: version ``version`` of pay period ``period``."""
+
+    period: str
+    version: int
+    publication_seq: int
+    calculation_id: str
+    run_id: str
+    pay_date: date
+    content_sha256: str
+    row_count: int
+    directory: str
+    files: dict
+    totals: dict
+    source_batches: list
+    checks_passed: list
+    previous_version: int
+
+    def path(self, export_dir: Path) -> Path:
+        return Path(export_dir) / self.directory
+
+
+def _parquet_bytes(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd", statistics=False)
+    return buffer.getvalue()
+
+
+def _read_table(export_dir: Path, table: str, schema: dict) -> pl.DataFrame:
+    files = sorted((ledger_dir(export_dir) / table).glob("*.parquet"))
+    if not files:
+        return pl.DataFrame(schema=schema)
+    return pl.concat([pl.read_parquet(f) for f in files], how="vertical")
+
+
+def read_publications(export_dir: Path) -> list[Publication]:
+    """Every recorded publication, in the order they were published."""
+    frame = _read_table(export_dir, "publications", PUBLICATION_SCHEMA)
+    publications = [
+        Publication(
+            period=row["period"],
+            version=row["version"],
+            publication_seq=row["publication_seq"],
+            calculation_id=row["calculation_id"],
+            run_id=row["run_id"],
+            pay_date=row["pay_date"],
+            content_sha256=row["content_sha256"],
+            row_count=row["row_count"],
+            directory=row["directory"],
+            files=json.loads(row["files_json"]),
+            totals=json.loads(row["totals_json"]),
+            source_batches=json.loads(row["source_batches_json"]),
+            checks_passed=json.loads(row["checks_passed_json"]),
+            previous_version=row["previous_version"],
+        )
+        for row in frame.iter_rows(named=True)
+    ]
+    return sorted(publications, key=lambda p: p.publication_seq)
+
+
+def latest_published_version(export_dir: Path, period: str) -> Publication | None:
+    """The newest recorded version of a pay period, or None when it was never published.
+
+    Its files are under ``publication.path(export_dir)``
+    (``<export>/payouts/published/<period>/v<N>/``).
+    """
+    versions = [p for p in read_publications(export_dir) if p.period == period]
+    return max(versions, key=lambda p: p.version) if versions else None
+
+
+def read_published_lines(export_dir: Path, period: str, version: int) -> pl.DataFrame:
+    path = ledger_file(export_dir, "lines", period, version)
+    return pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=LINE_SCHEMA)
+
+
+def lines_frame(lines: list[PayoutLine], period: str, version: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            [
+                period,
+                version,
+                line.employee_id,
+                line.full_name,
+                line.cost_center,
+                line.country,
+                line.earning_code,
+                line.currency,
+                line.plan_id,
+                line.amount,
+                line.exact_amount if line.exact_amount is not None else line.amount,
+                line.pay_date,
+                line.run_id,
+                line.calculation_id,
+                line.reason,
+                line.deal_ids,
+            ]
+            for line in lines
+        ],
+        schema=LINE_SCHEMA,
+        orient="row",
+    )
+
+
+def credits_frame(rows: list[tuple], period: str, version: int) -> pl.DataFrame:
+    """rows: (credit_period, employee_id, opportunity_id, currency, credit_amount)."""
+    return pl.DataFrame(
+        [[period, version, *row] for row in sorted(rows, key=lambda r: r[:4])],
+        schema=CREDIT_SCHEMA,
+        orient="row",
+    )
+
+
+def write_table(export_dir: Path, table: str, period: str, version: int, frame: pl.DataFrame) -> Path:
+    path = ledger_file(export_dir, table, period, version)
+    atomic_write(path, _parquet_bytes(frame))
+    return path
+
+
+def write_publication_record(export_dir: Path, publication: Publication) -> Path:
+    """Record a publication: the last write of a publish, after its files and lines."""
+    frame = pl.DataFrame(
+        [
+            [
+                publication.period,
+                publication.version,
+                publication.publication_seq,
+                publication.calculation_id,
+                publication.run_id,
+                publication.pay_date,
+                publication.content_sha256,
+                publication.row_count,
+                publication.directory,
+                json.dumps(publication.files, sort_keys=True),
+                json.dumps(publication.totals, sort_keys=True),
+                json.dumps(publication.source_batches),
+                json.dumps(publication.checks_passed),
+                publication.previous_version,
+            ]
+        ],
+        schema=PUBLICATION_SCHEMA,
+        orient="row",
+    )
+    return write_table(export_dir, "publications", publication.period, publication.version, frame)
+
+
+def decimal_or_zero(value) -> Decimal:
+    return Decimal(0) if value is None else Decimal(value)

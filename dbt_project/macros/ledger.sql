@@ -1,0 +1,38 @@
+{#
+  The payout ledger (assets/ledger, docs/ledger.md) is a folder of Parquet
+  files outside the warehouse (SPM_EXPORT_DIR/payouts/ledger/<table>/), written
+  by the publish job: the warehouse is rebuilt on every run, a publication is
+  forever. It is read directly, not as a dbt source: a source would be an asset
+  upstream of the dbt models in Dagster, while the ledger is written downstream
+  of them (by payout_publication), a cycle.
+
+  ledger_relation(table, columns) selects the typed columns from the table's
+  files when its folder holds one, else a typed empty relation (DuckDB's
+  read_parquet fails on a glob that matches nothing), so every model reading
+  the ledger builds on a fresh project. columns: list of [name, type] pairs.
+#}
+{% macro ledger_glob(table) -%}
+    {{ env_var('SPM_EXPORT_DIR', 'data/exports') }}/payouts/ledger/{{ table }}/*.parquet
+{%- endmacro %}
+
+{% macro ledger_relation(table, columns) -%}
+    {{ return(adapter.dispatch('ledger_relation', 'spm')(table, columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__ledger_relation(table, columns) -%}
+    {%- set file_glob = spm.ledger_glob(table) -%}
+    {%- set has_files = false -%}
+    {%- if execute -%}
+        {%- set found = run_query("select count(*) from glob('" ~ file_glob ~ "')") -%}
+        {%- set has_files = found.columns[0].values()[0] > 0 -%}
+    {%- endif -%}
+    select
+        {%- for column in columns %}
+        cast({{ column[0] if has_files else 'null' }} as {{ column[1] }}) as {{ column[0] }}{{ "," if not loop.last }}
+        {%- endfor %}
+    {%- if has_files %}
+    from read_parquet('{{ file_glob }}', union_by_name = true, hive_partitioning = false)
+    {%- else %}
+    where 1 = 0
+    {%- endif -%}
+{%- endmacro %}
