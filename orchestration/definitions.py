@@ -8,6 +8,7 @@ from assets.ingest.assets import INGEST_ASSETS, INGEST_CHECKS
 from assets.bi_snapshot import bi_snapshot
 from assets.payouts.assets import payout_extract
 from assets.quality_checks import QUALITY_CHECKS
+from assets.statements.assets import STATEMENT_ASSETS, STATEMENT_CHECKS
 from orchestration.dbt import dbt_resource, spm_dbt_models
 from orchestration.resources import SpmPathsResource
 from orchestration.schedules import build_daily_refresh_schedule
@@ -30,8 +31,8 @@ spm_pipeline = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot],
-    asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS],
+    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot, *STATEMENT_ASSETS],
+    asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS, *STATEMENT_CHECKS],
     jobs=[spm_pipeline],
     schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME)],
     sensors=[build_new_batch_sensor(PIPELINE_JOB_NAME)],
