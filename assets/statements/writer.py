@@ -8,7 +8,9 @@ Layout under ``<export>/statements/<period>/``:
                                totals per currency, SHA-256 and size of every file
 
 The set is built in a temporary folder beside the target and renamed into
-place, so a reader sees the old set or the new one, never half of one. Nothing
+place (the previous set is renamed aside first and removed after; should the
+swap fail it is renamed back), so a reader sees the old set or the new one,
+never half of one. Nothing
 in it depends on the clock: a rerun on the same inputs writes the same bytes.
 """
 
@@ -84,7 +86,12 @@ def write_set(target: Path, files: dict[str, bytes]) -> None:
         if target.exists():
             retired = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
             os.replace(target, retired / target.name)
-            os.replace(building, target)
+            try:
+                os.replace(building, target)
+            except BaseException:
+                os.replace(retired / target.name, target)  # put the previous set back
+                shutil.rmtree(retired, ignore_errors=True)
+                raise
             shutil.rmtree(retired, ignore_errors=True)
         else:
             os.replace(building, target)
