@@ -110,12 +110,12 @@ class StatementPdf(FPDF):
         if self.will_page_break(18):
             self.add_page()
         self.set_font(self.family, "B", 9)
-        self.multi_cell(0, 5, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 5, self.text_of(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
     def note(self, text: str) -> None:
         self.set_font(self.family, "", 7.5)
         self.set_text_color(90)
-        self.multi_cell(0, 4, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 4, self.text_of(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0)
         self.ln(0.5)
 
