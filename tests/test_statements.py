@@ -315,3 +315,48 @@ def test_a_failed_write_leaves_the_previous_set_whole(warehouse, tmp_path, monke
     # The old set is back in place... or, had the crash come after moving it, still whole beside it.
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not list(tmp_path.glob(".set.building-*"))
+
+
+# ---------------------------------------------------------------- the Dagster asset and its check
+
+
+def test_asset_writes_the_set_and_the_blocking_check_catches_a_changed_statement(warehouse, tmp_path):
+    import dagster as dg
+
+    from assets.statements.assets import payee_statements, statements_match_payout_file
+    from orchestration.resources import SpmPathsResource
+
+    export = tmp_path / "exports"
+    write_payout_file(warehouse, export, "2026-01")
+    (tmp_path / "landing").mkdir()
+    (tmp_path / "config").mkdir()
+    paths = SpmPathsResource(
+        landing_dir=str(tmp_path / "landing"), config_dir=str(tmp_path / "config"),
+        warehouse=str(warehouse), raw_dir=str(tmp_path / "raw"), export_dir=str(export),
+    )
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            [payee_statements, statements_match_payout_file],
+            instance=instance,
+            resources={"paths": paths},
+            run_config={"ops": {"payee_statements": {"config": {"period": "2026-01"}}}},
+        )
+        assert result.success
+        (check,) = result.get_asset_check_evaluations()
+        assert check.passed
+        assert [spec.blocking for spec in statements_match_payout_file.check_specs] == [True]
+        metadata = result.asset_materializations_for_node("payee_statements")[0].metadata
+        lines = read_payout_file(payout_file_path(export, "2026-01"), "2026-01")
+        # 12 payees have payout lines in January; all 14 are on a plan, so 14 statements.
+        assert metadata["payees_in_payout_file"].value == len({l.employee_id for l in lines}) == 12
+        assert metadata["statement_count"].value == 14
+        assert metadata["totals_by_currency"].value == {"USD": f"{sum((l.amount for l in lines), D(0)):f}"}
+
+        # Someone edits a statement after it was written: the check fails and says which.
+        page = statements_dir(export, "2026-01") / "E101.html"
+        page.write_text(page.read_text().replace('data-amount="1050.00"', 'data-amount="1051.00"'))
+        evaluation = statements_match_payout_file(
+            dg.build_asset_check_context(instance=instance, resources={"paths": paths})
+        )
+        assert not evaluation.passed
+        assert "E101" in evaluation.description
