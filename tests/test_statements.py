@@ -210,6 +210,18 @@ def test_payout_file_without_the_optional_columns_reads(warehouse, tmp_path):
     assert lines and all(l.reason is None and l.deal_ids is None for l in lines)
 
 
+def test_payout_file_without_a_required_column_names_the_file_and_column(tmp_path):
+    path = tmp_path / "payout_2026-01.parquet"
+    pl.DataFrame({"employee_id": ["E1"], "earning_code": ["COMMISSION"], "currency": ["USD"]}).write_parquet(path)
+    with pytest.raises(ValueError, match=r"payout_2026-01\.parquet: the payout file has no column amount"):
+        read_payout_file(path, "2026-01")
+    # An amount in binary floating point is refused: money is exact.
+    pl.DataFrame({"employee_id": ["E1"], "earning_code": ["COMMISSION"], "currency": ["USD"],
+                  "amount": [1.1]}).write_parquet(path)
+    with pytest.raises(ValueError, match="expected an exact DECIMAL"):
+        read_payout_file(path, "2026-01")
+
+
 def test_missing_payout_file_names_the_file(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"payout_2026-01\.parquet"):
         read_payout_file(payout_file_path(tmp_path, "2026-01"), "2026-01")

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
-REQUIRED_COLUMNS = ("period", "employee_id", "full_name", "earning_code", "currency", "amount")
-OPTIONAL_TEXT_COLUMNS = ("cost_center", "plan_id", "calculation_id", "reason", "deal_ids")
+REQUIRED_COLUMNS = ("employee_id", "earning_code", "currency", "amount")
+# also read when present: full_name, cost_center, pay_date, plan_id, calculation_id, reason, deal_ids
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def _text(value) -> str | None:
 
 
 def read_payout_file(path: Path, period: str) -> list[PayoutFileLine]:
-    """The lines of the payout file for ``period``, in file order.
+    """Every line of the payout file of ``period``, in file order.
 
     Raises ``FileNotFoundError`` naming the file when it is missing and
     ``ValueError`` naming the file and column when a required column is absent
@@ -70,7 +70,8 @@ def read_payout_file(path: Path, period: str) -> list[PayoutFileLine]:
         raise ValueError(f"{path}: the payout file has no column {', '.join(missing)}.")
     if not isinstance(frame.schema["amount"], pl.Decimal):
         raise ValueError(f"{path}: column amount is {frame.schema['amount']}, expected an exact DECIMAL.")
-    frame = frame.filter(pl.col("period") == period)
+    # Every line of the period's file is paid with it (an adjustment line may name an earlier
+    # period), so none is filtered out: the statements add up to the whole file.
     lines = []
     for row in frame.iter_rows(named=True):
         pay_date = row.get("pay_date")
@@ -79,7 +80,7 @@ def read_payout_file(path: Path, period: str) -> list[PayoutFileLine]:
         lines.append(
             PayoutFileLine(
                 employee_id=row["employee_id"],
-                full_name=row["full_name"],
+                full_name=_text(row.get("full_name")) or row["employee_id"],
                 cost_center=_text(row.get("cost_center")),
                 earning_code=row["earning_code"],
                 currency=row["currency"],
