@@ -10,11 +10,12 @@ from pathlib import Path
 import dagster as dg
 
 from assets.inputs_fingerprint import inputs_fingerprint
+from assets.metadata import PREVIEW_ROWS, markdown_table
 from assets.payouts.assets import PayoutExtractConfig, default_pay_period
 from assets.payouts.extract import default_pay_date
 from assets.statements.gather import build_statements, read_period_marts
 from assets.statements.payout_file import payee_totals, payout_file_path, read_payout_file
-from assets.statements.render_html import exact_plain
+from assets.statements.render_html import exact_plain, file_stem
 from assets.statements.writer import MANIFEST, reconcile, render_files, statements_dir, write_set
 from orchestration.resources import SpmPathsResource
 
@@ -96,6 +97,16 @@ def payee_statements(
             "totals_by_currency": dg.MetadataValue.json({c: exact_plain(t) for c, t in sorted(totals.items())}),
             "files": len(files),
             "seconds": round(elapsed, 2),
+            "preview": dg.MetadataValue.md(
+                markdown_table(
+                    ["employee", "name", "currency", "amount to be paid", "statement"],
+                    [
+                        (s.header.employee_id, s.header.full_name, c, exact_plain(t), f"{file_stem(s.header.employee_id)}.html")
+                        for s in statements[:PREVIEW_ROWS]
+                        for c, t in s.totals.items()
+                    ],
+                )
+            ),
         }
     )
 
