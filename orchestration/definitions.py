@@ -12,6 +12,7 @@ from assets.journals.assets import journal_entries
 from assets.ledger.assets import PAY_PERIODS, payout_publication
 from assets.payouts.assets import payout_extract
 from assets.quality_checks import QUALITY_CHECKS
+from assets.statements.assets import STATEMENT_ASSETS, STATEMENT_CHECKS
 from orchestration.dbt import dbt_resource, spm_dbt_models
 from orchestration.resources import SpmPathsResource
 from orchestration.schedules import build_daily_refresh_schedule, build_month_close_schedule
@@ -57,8 +58,8 @@ publish_payouts = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot, journal_entries, payout_publication],
-    asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS],
+    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot, journal_entries, payout_publication, *STATEMENT_ASSETS],
+    asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS, *STATEMENT_CHECKS],
     jobs=[spm_pipeline, publish_payouts],
     schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME), build_month_close_schedule(PUBLISH_JOB_NAME)],
     sensors=[build_new_batch_sensor(PIPELINE_JOB_NAME)],

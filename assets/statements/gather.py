@@ -1,0 +1,335 @@
+"""Gather a period's statements: one query per mart for the whole period, then
+group per payee in Python (polars). Never a query per payee.
+
+``read_period_marts`` is the only function that touches the warehouse (read
+only); ``build_statements`` is pure: marts + payout file lines -> statements.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from assets.statements.payout_file import PayoutFileLine
+from assets.statements.statement import (
+    ArithmeticLine,
+    AttainmentLine,
+    Balance,
+    ClawbackLine,
+    ComponentLine,
+    CreditLine,
+    Header,
+    PaidLine,
+    Statement,
+)
+
+TENTH_DECIMAL = Decimal("1e-10")
+
+# One query per mart, all rows of the period (parameter: the period, as often as it has ?).
+QUERIES: dict[str, str] = {
+    "payees": """
+        select employee_id, full_name, job_title, cost_center, currency
+        from dim_payee order by employee_id
+    """,
+    "credits": """
+        select employee_id, opportunity_id, credit_date, credit_type, split_percentage,
+               credited_from_employee_id, deal_amount, deal_currency, credit_amount, credit_status
+        from fct_credit where period = ?
+        order by employee_id, credit_date, opportunity_id, credit_type, credited_from_employee_id
+    """,
+    "attainment": """
+        select employee_id, quarter, plan_year,
+               credit_period, quota_period, attainment_period,
+               credit_qtd, quota_qtd, attainment_qtd,
+               credit_ytd, quota_ytd, attainment_ytd
+        from fct_attainment where period = ?
+    """,
+    "commission": """
+        select employee_id, plan_id, component_id, earning_code, rule_type, basis, credit_amount,
+               deal_count, credit_to_date, quota_to_date, attainment_to_date, bcr, rate,
+               earned_to_date, cap_amount, commission_amount
+        from fct_commission where period = ?
+        order by employee_id, plan_id, component_id
+    """,
+    "detail": """
+        select employee_id, plan_id, component_id, to_date_of, detail_type, opportunity_id, tier_index,
+               attainment_from, attainment_to, multiplier, bcr, rate, credit_to_date, quota_to_date,
+               attainment_to_date, amount, earnings_contribution
+        from fct_commission_detail where period = ?
+    """,
+    "clawbacks": """
+        select employee_id, opportunity_id, reason, original_close_date, original_period, change_date,
+               change_period, window_days, original_credit_amount, reversed_credit_amount
+        from fct_clawback where original_period = ? or change_period = ?
+        order by employee_id, original_close_date, opportunity_id
+    """,
+    "balances": """
+        select employee_id, plan_id, draw_type, earnings_amount, balance_in, draw_guarantee,
+               draw_amount, payable_amount, balance_out
+        from fct_payee_balance where period = ?
+    """,
+}
+
+# Component names: the plan configuration as staged (not a mart; optional).
+COMPONENT_NAMES_QUERY = "select plan_id, component_id, component_name from stg_config__plan_components"
+
+# Deal names: the CRM's newest version of each deal (staging view over the raw layer; optional).
+DEAL_NAMES_QUERY = """
+    select opportunity_id, opportunity_name from stg_salesforce__opportunities
+    where opportunity_id in (
+        select opportunity_id from fct_credit where period = ?
+        union
+        select opportunity_id from fct_clawback where original_period = ? or change_period = ?)
+"""
+
+
+@dataclass(frozen=True)
+class PeriodMarts:
+    """The period's rows of every mart a statement reads, as polars frames."""
+
+    period: str
+    frames: dict[str, pl.DataFrame]
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        return self.frames[name]
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, period: str) -> pl.DataFrame:
+    return pl.from_arrow(con.sql(sql, params=[period] * sql.count("?")).to_arrow_table())
+
+
+def read_period_marts(warehouse: Path, period: str) -> PeriodMarts:
+    """Read every mart's rows of ``period`` from the warehouse, read-only, one query each."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        frames = {name: _frame(con, sql, period) for name, sql in QUERIES.items()}
+        for name, sql in (("component_names", COMPONENT_NAMES_QUERY), ("deal_names", DEAL_NAMES_QUERY)):
+            try:
+                frames[name] = _frame(con, sql, period)
+            except duckdb.Error:  # a staging view whose raw files moved: statements without names
+                frames[name] = pl.DataFrame()
+    finally:
+        con.close()
+    return PeriodMarts(period, frames)
+
+
+def _by_payee(frame: pl.DataFrame) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    if frame.is_empty():
+        return grouped
+    for row in frame.iter_rows(named=True):
+        grouped[row["employee_id"]].append(row)
+    return grouped
+
+
+def _dec(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(TENTH_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+_DETAIL_ORDER = {"band": 0, "rule": 1, "gate": 2, "cap": 3}
+_TO_DATE_ORDER = {"current": 0, "previous": 1}
+
+
+def _arithmetic(rows: list[dict]) -> tuple[list[ArithmeticLine], int, Decimal]:
+    lines, deals, credit = [], 0, Decimal(0)
+    for row in rows:
+        if row["detail_type"] == "credit":
+            deals += 1
+            credit += Decimal(row["amount"])
+            continue
+        multiplier, bcr = _dec(row["multiplier"]), _dec(row["bcr"])
+        rate = _dec(row["rate"])
+        if row["detail_type"] == "band" and multiplier is not None and bcr is not None:
+            rate = _money(bcr * multiplier)  # what fct_commission_detail multiplies the band by
+        lines.append(
+            ArithmeticLine(
+                to_date_of=row["to_date_of"],
+                detail_type=row["detail_type"],
+                tier_index=row["tier_index"],
+                attainment_from=_dec(row["attainment_from"]),
+                attainment_to=_dec(row["attainment_to"]),
+                multiplier=multiplier,
+                bcr=bcr,
+                rate=rate,
+                credit_to_date=_dec(row["credit_to_date"]),
+                quota_to_date=_dec(row["quota_to_date"]),
+                attainment_to_date=_dec(row["attainment_to_date"]),
+                amount=_dec(row["amount"]),
+                contribution=Decimal(row["earnings_contribution"]),
+            )
+        )
+    lines.sort(key=lambda l: (_TO_DATE_ORDER.get(l.to_date_of, 9), _DETAIL_ORDER.get(l.detail_type, 9),
+                              l.tier_index or 0))
+    return lines, deals, credit
+
+
+def _credit_type(value: str) -> str:
+    return "own" if value == "owner" else value
+
+
+def build_statements(
+    period: str,
+    payout_lines: list[PayoutFileLine],
+    marts: PeriodMarts,
+    default_pay_date: date | None = None,
+    default_calculation_id: str | None = None,
+) -> list[Statement]:
+    """One statement per payee in the payout file or on a plan in the period (fct_payee_balance),
+    sorted by employee id. Amounts to be paid are the payout file's lines, never recomputed."""
+    payees = {row["employee_id"]: row for row in marts["payees"].iter_rows(named=True)}
+    names = {}
+    if not marts["deal_names"].is_empty():
+        names = dict(marts["deal_names"].select("opportunity_id", "opportunity_name").iter_rows())
+    component_names = {}
+    if not marts["component_names"].is_empty():
+        component_names = {(p, c): n for p, c, n in marts["component_names"].iter_rows()}
+    credits = _by_payee(marts["credits"])
+    attainment = {row["employee_id"]: row for row in marts["attainment"].iter_rows(named=True)}
+    commission = _by_payee(marts["commission"])
+    details: dict[tuple, list[dict]] = defaultdict(list)
+    for row in marts["detail"].iter_rows(named=True):
+        details[(row["employee_id"], row["plan_id"], row["component_id"])].append(row)
+    clawbacks = _by_payee(marts["clawbacks"])
+    balances = {row["employee_id"]: row for row in marts["balances"].iter_rows(named=True)}
+    lines_of: dict[str, list[PayoutFileLine]] = defaultdict(list)
+    for line in payout_lines:
+        lines_of[line.employee_id].append(line)
+
+    pay_dates = sorted({l.pay_date for l in payout_lines if l.pay_date is not None})
+    file_pay_date = pay_dates[0] if len(pay_dates) == 1 else default_pay_date
+    calc_ids = sorted({l.calculation_id for l in payout_lines if l.calculation_id})
+    file_calc_id = calc_ids[0] if len(calc_ids) == 1 else default_calculation_id
+
+    statements = []
+    for employee_id in sorted(set(lines_of) | set(balances)):
+        paid = lines_of.get(employee_id, [])
+        payee = payees.get(employee_id, {})
+        currency = payee.get("currency") or (paid[0].currency if paid else "")
+        plans = set()
+        for line in paid:
+            plans.update(p for p in (line.plan_id or "").split("+") if p)
+        plans.update(row["plan_id"] for row in commission.get(employee_id, []))
+        if employee_id in balances and balances[employee_id]["plan_id"]:
+            plans.add(balances[employee_id]["plan_id"])
+        line_pay_dates = sorted({l.pay_date for l in paid if l.pay_date})
+        line_calc_ids = sorted({l.calculation_id for l in paid if l.calculation_id})
+        header = Header(
+            employee_id=employee_id,
+            full_name=payee.get("full_name") or (paid[0].full_name if paid else employee_id),
+            job_title=payee.get("job_title"),
+            cost_center=(paid[0].cost_center if paid and paid[0].cost_center else payee.get("cost_center")),
+            plans=tuple(sorted(plans)),
+            currency=currency,
+            period=period,
+            pay_date=line_pay_dates[0] if line_pay_dates else file_pay_date,
+            calculation_id="+".join(line_calc_ids) if line_calc_ids else file_calc_id,
+        )
+        credit_lines = tuple(
+            CreditLine(
+                opportunity_id=row["opportunity_id"],
+                opportunity_name=names.get(row["opportunity_id"]),
+                close_date=row["credit_date"],
+                credit_type=_credit_type(row["credit_type"]),
+                split_percentage=Decimal(row["split_percentage"]),
+                credited_from=row["credited_from_employee_id"] if row["credit_type"] == "rollup" else None,
+                deal_amount=Decimal(row["deal_amount"]),
+                deal_currency=row["deal_currency"],
+                credit_amount=Decimal(row["credit_amount"]),
+                credit_status=row["credit_status"],
+            )
+            for row in credits.get(employee_id, [])
+        )
+        att = attainment.get(employee_id)
+        attainment_lines = ()
+        if att is not None:
+            attainment_lines = tuple(
+                AttainmentLine(basis, label, Decimal(att[f"credit_{basis}"]), Decimal(att[f"quota_{basis}"]),
+                               _dec(att[f"attainment_{basis}"]))
+                for basis, label in (("period", f"Period {period}"), ("qtd", f"Quarter to date ({att['quarter']})"),
+                                     ("ytd", f"Year to date ({att['plan_year']})"))
+            )
+        components = []
+        for row in commission.get(employee_id, []):
+            arithmetic, deals, qualifying = _arithmetic(details.get((employee_id, row["plan_id"], row["component_id"]), []))
+            components.append(
+                ComponentLine(
+                    plan_id=row["plan_id"],
+                    component_id=row["component_id"],
+                    component_name=component_names.get((row["plan_id"], row["component_id"])),
+                    earning_code=row["earning_code"],
+                    rule_type=row["rule_type"],
+                    basis=row["basis"],
+                    credit_amount=Decimal(row["credit_amount"]),
+                    deal_count=int(row["deal_count"] or 0),
+                    credit_to_date=_dec(row["credit_to_date"]),
+                    quota_to_date=_dec(row["quota_to_date"]),
+                    attainment_to_date=_dec(row["attainment_to_date"]),
+                    bcr=_dec(row["bcr"]),
+                    rate=_dec(row["rate"]),
+                    earned_to_date=_dec(row["earned_to_date"]),
+                    cap_amount=_dec(row["cap_amount"]),
+                    commission_amount=Decimal(row["commission_amount"]),
+                    arithmetic=tuple(arithmetic),
+                    qualifying_deals=deals,
+                    qualifying_credit=qualifying,
+                )
+            )
+        clawback_lines = tuple(
+            ClawbackLine(
+                opportunity_id=row["opportunity_id"],
+                opportunity_name=names.get(row["opportunity_id"]),
+                reason=row["reason"],
+                original_close_date=row["original_close_date"],
+                original_period=row["original_period"],
+                change_date=row["change_date"],
+                change_period=row["change_period"],
+                window_days=row["window_days"],
+                original_credit_amount=Decimal(row["original_credit_amount"]),
+                reversed_credit_amount=Decimal(row["reversed_credit_amount"]),
+            )
+            for row in clawbacks.get(employee_id, [])
+        )
+        bal = balances.get(employee_id)
+        balance = None
+        if bal is not None:
+            balance = Balance(
+                plan_id=bal["plan_id"],
+                draw_type=bal["draw_type"],
+                earnings_amount=Decimal(bal["earnings_amount"]),
+                balance_in=Decimal(bal["balance_in"]),
+                draw_guarantee=_dec(bal["draw_guarantee"]),
+                draw_amount=Decimal(bal["draw_amount"]),
+                payable_amount=Decimal(bal["payable_amount"]),
+                balance_out=Decimal(bal["balance_out"]),
+            )
+        paid_lines = tuple(
+            PaidLine(l.earning_code, l.plan_id, l.currency, l.amount, l.reason, l.deal_ids) for l in paid
+        )
+        totals: dict[str, Decimal] = {}
+        for line in paid_lines:
+            totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.amount
+        if not totals:
+            totals[currency] = Decimal(0)
+        statements.append(
+            Statement(
+                header=header,
+                credits=credit_lines,
+                attainment=attainment_lines,
+                components=tuple(components),
+                clawbacks=clawback_lines,
+                balance=balance,
+                paid_lines=paid_lines,
+                totals=dict(sorted(totals.items())),
+            )
+        )
+    return statements

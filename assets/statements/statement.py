@@ -1,0 +1,173 @@
+"""What one payee statement shows, as plain data (no Dagster, no rendering).
+
+Every amount is a ``Decimal`` exactly as the warehouse or the payout file holds
+it; formatting happens in the renderers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Header:
+    employee_id: str
+    full_name: str
+    job_title: str | None
+    cost_center: str | None
+    plans: tuple[str, ...]
+    currency: str
+    period: str
+    pay_date: date | None
+    calculation_id: str | None
+
+
+@dataclass(frozen=True)
+class CreditLine:
+    """One fct_credit row of the period."""
+
+    opportunity_id: str
+    opportunity_name: str | None
+    close_date: date
+    credit_type: str  # own, split or rollup (fct_credit owner -> own)
+    split_percentage: Decimal
+    credited_from: str | None  # roll-up: the payee whose credit this is
+    deal_amount: Decimal
+    deal_currency: str
+    credit_amount: Decimal  # payee currency
+    credit_status: str
+
+
+@dataclass(frozen=True)
+class AttainmentLine:
+    """Credit, quota and attainment on one basis (period, quarter-to-date, year-to-date)."""
+
+    basis: str
+    label: str
+    credit: Decimal
+    quota: Decimal
+    attainment: Decimal | None  # ratio, 1 = 100%
+
+
+@dataclass(frozen=True)
+class ArithmeticLine:
+    """One fct_commission_detail line (band, rule, gate or cap) of a component."""
+
+    to_date_of: str  # current or previous (the true-up subtracts the previous month's to-date)
+    detail_type: str
+    tier_index: int | None
+    attainment_from: Decimal | None
+    attainment_to: Decimal | None
+    multiplier: Decimal | None
+    bcr: Decimal | None
+    rate: Decimal | None  # band: BCR x multiplier (10 decimals); flat rule: the rate
+    credit_to_date: Decimal | None
+    quota_to_date: Decimal | None
+    attainment_to_date: Decimal | None
+    amount: Decimal | None  # band: credit in the band; cap: the cap
+    contribution: Decimal
+
+
+@dataclass(frozen=True)
+class ComponentLine:
+    """One fct_commission row with its arithmetic."""
+
+    plan_id: str
+    component_id: str
+    component_name: str | None
+    earning_code: str
+    rule_type: str | None
+    basis: str | None
+    credit_amount: Decimal
+    deal_count: int
+    credit_to_date: Decimal | None
+    quota_to_date: Decimal | None
+    attainment_to_date: Decimal | None
+    bcr: Decimal | None
+    rate: Decimal | None
+    earned_to_date: Decimal | None
+    cap_amount: Decimal | None
+    commission_amount: Decimal
+    arithmetic: tuple[ArithmeticLine, ...]
+    qualifying_deals: int  # fct_commission_detail credit lines
+    qualifying_credit: Decimal
+
+    @property
+    def arithmetic_total(self) -> Decimal:
+        return sum((line.contribution for line in self.arithmetic), Decimal(0))
+
+
+@dataclass(frozen=True)
+class ClawbackLine:
+    """One fct_clawback row touching the period (credit of the period reversed, or a change in it)."""
+
+    opportunity_id: str
+    opportunity_name: str | None
+    reason: str
+    original_close_date: date
+    original_period: str
+    change_date: date
+    change_period: str
+    window_days: int | None
+    original_credit_amount: Decimal
+    reversed_credit_amount: Decimal
+
+
+@dataclass(frozen=True)
+class PaidLine:
+    """One line of the payout file for this payee (already rounded)."""
+
+    earning_code: str
+    plan_id: str | None
+    currency: str
+    amount: Decimal
+    reason: str | None
+    deal_ids: str | None
+
+
+@dataclass(frozen=True)
+class Balance:
+    """fct_payee_balance of the period: draws and the carried balance."""
+
+    plan_id: str | None
+    draw_type: str | None
+    earnings_amount: Decimal
+    balance_in: Decimal
+    draw_guarantee: Decimal | None
+    draw_amount: Decimal
+    payable_amount: Decimal
+    balance_out: Decimal
+
+
+ADJUSTMENT_CODES = ("ADJUSTMENT", "CLAWBACK")
+BALANCE_CODES = ("DRAW", "DRAW_RECOVERY", "BALANCE_CARRIED")
+
+
+@dataclass(frozen=True)
+class Statement:
+    header: Header
+    credits: tuple[CreditLine, ...]
+    attainment: tuple[AttainmentLine, ...]
+    components: tuple[ComponentLine, ...]
+    clawbacks: tuple[ClawbackLine, ...]
+    balance: Balance | None
+    paid_lines: tuple[PaidLine, ...]  # the payout file's lines, in file order
+    totals: dict[str, Decimal] = field(default_factory=dict)  # currency -> amount to be paid
+
+    @property
+    def adjustment_lines(self) -> tuple[PaidLine, ...]:
+        return tuple(line for line in self.paid_lines if line.earning_code in ADJUSTMENT_CODES)
+
+    @property
+    def balance_lines(self) -> tuple[PaidLine, ...]:
+        return tuple(line for line in self.paid_lines if line.earning_code in BALANCE_CODES)
+
+    @property
+    def own_credit_total(self) -> Decimal:
+        return sum((c.credit_amount for c in self.credits if c.credit_type != "rollup"), Decimal(0))
+
+    @property
+    def rollup_credit_total(self) -> Decimal:
+        return sum((c.credit_amount for c in self.credits if c.credit_type == "rollup"), Decimal(0))

@@ -1,0 +1,374 @@
+"""Payee statements on a small warehouse (tests/fixtures_earnings.py), numbers computed by hand.
+
+Every payee there: TI 12,000, annual quota 120,000 -> BCR 0.1, monthly quota 10,000;
+tiers [0, 50%) x0.5, [50%, 100%) x1.0, [100%, open) x1.5.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zlib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from assets.payouts.assets import read_period_earnings
+from assets.payouts.extract import default_pay_date, payout_lines, write_extract
+from assets.statements.gather import build_statements, read_period_marts
+from assets.statements.payout_file import payee_totals, payout_file_path, read_payout_file
+from assets.statements.render_html import render_statement
+from assets.statements.render_pdf import render_pdf
+from assets.statements.writer import MANIFEST, reconcile, render_files, statements_dir, write_set
+from tests.fixtures_earnings import build_earnings_company
+from tests.test_dbt_build import build_warehouse
+
+D = Decimal
+CALC = "calc-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    warehouse, _ = build_warehouse(tmp_path_factory.mktemp("dbt_statements"), build_earnings_company)
+    return warehouse
+
+
+def write_payout_file(warehouse: Path, export_dir: Path, period: str) -> Path:
+    """The payout extract of ``period`` exactly as the payout_extract asset writes it."""
+    earnings, _ = read_period_earnings(warehouse, period)
+    lines = payout_lines(earnings, period, default_pay_date(period), CALC)
+    write_extract(lines, export_dir / "payouts" / period, period, CALC, checks_passed=[])
+    return payout_file_path(export_dir, period)
+
+
+def statements_for(warehouse: Path, tmp: Path, period: str):
+    path = write_payout_file(warehouse, tmp, period)
+    lines = read_payout_file(path, period)
+    return lines, build_statements(period, lines, read_period_marts(warehouse, period))
+
+
+def visible_text(html: str) -> str:
+    """The HTML as a reader sees it: tags dropped, whitespace collapsed."""
+    text = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text).replace("&amp;", "&").replace("&#39;", "'")
+    return re.sub(r"\s+", " ", text)
+
+
+def pdf_content(pdf: bytes) -> str:
+    """The page content of an fpdf2 PDF: every zlib stream inflated, as Latin-1 text."""
+    parts = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
+        try:
+            parts.append(zlib.decompress(match.group(1)).decode("latin-1"))
+        except zlib.error:
+            continue
+    return "\n".join(parts)
+
+
+def assert_valid_pdf(pdf: bytes) -> int:
+    """A well-formed PDF: header, trailer, cross-reference table, at least one page. Returns the page count."""
+    assert pdf.startswith(b"%PDF-1.")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    assert b"trailer" in pdf
+    (offset,) = re.findall(rb"startxref\s+(\d+)\s+%%EOF", pdf)
+    assert pdf[int(offset):].startswith(b"xref")  # the cross-reference table is where the trailer says
+    (pages,) = [d for d in re.findall(rb"<<([^<>]*)>>", pdf) if re.search(rb"/Type /Pages\b", d)]
+    count = re.search(rb"/Count (\d+)", pages).group(1)
+    assert int(count) >= 1
+    assert len(re.findall(rb"/Type /Page\b", pdf)) == int(count)
+    return int(count)
+
+
+# ---------------------------------------------------------------- one payee, by hand
+
+
+def test_marginal_tier_statement_shows_the_arithmetic_by_hand(warehouse, tmp_path):
+    lines, statements = statements_for(warehouse, tmp_path, "2026-01")
+    e101 = next(s for s in statements if s.header.employee_id == "E101")
+    # Header: HR and the payout file.
+    assert e101.header.full_name == "Payee E101"
+    assert e101.header.plans == ("P_MARG",)
+    assert e101.header.pay_date == date(2026, 2, 15)
+    assert e101.header.calculation_id == CALC
+    # Credits: deal M1, 12,000 closed 2026-01-10, own.
+    assert [(c.opportunity_id, c.close_date, c.credit_type, c.credit_amount) for c in e101.credits] == [
+        ("M1", date(2026, 1, 10), "own", D("12000"))
+    ]
+    # Attainment: 12,000 / 10,000 = 120% in the period, the quarter and the year.
+    assert [(a.basis, a.credit, a.quota, a.attainment) for a in e101.attainment] == [
+        ("period", D("12000"), D("10000"), D("1.2")),
+        ("qtd", D("12000"), D("10000"), D("1.2")),
+        ("ytd", D("12000"), D("10000"), D("1.2")),
+    ]
+    # Bands: 0.1 x 0.5 x 5,000 = 250; 0.1 x 1.0 x 5,000 = 500; 0.1 x 1.5 x 2,000 = 300; total 1,050.
+    (component,) = e101.components
+    bands = [(l.tier_index, l.amount, l.rate, l.contribution) for l in component.arithmetic if l.detail_type == "band"]
+    assert bands == [(1, D("5000"), D("0.05"), D("250")), (2, D("5000"), D("0.1"), D("500")),
+                     (3, D("2000"), D("0.15"), D("300"))]
+    assert component.commission_amount == component.arithmetic_total == D("1050")
+    assert e101.totals == {"USD": D("1050.00")}
+
+    text = visible_text(render_statement(e101))
+    assert "Payee E101" in text and "E101" in text and "P_MARG" in text and "2026-02-15" in text
+    assert "M1" in text and "2026-01-10" in text and "12,000.00" in text
+    assert "120.00%" in text and "10,000.00" in text
+    assert "Band 1 [0%, 50%) × 0.5" in text and "5,000.00 in band × 0.05" in text and "250.00" in text
+    assert "Band 3 ≥ 100% × 1.5" in text and "2,000.00 in band × 0.15" in text and "300.00" in text
+    assert "Amount to be paid: USD 1,050.00" in text
+    assert "COMMISSION P_MARG 1,050.00" in text
+
+
+def test_ytd_true_up_shows_previous_month_subtracted_and_the_carried_balance(warehouse, tmp_path):
+    _, statements = statements_for(warehouse, tmp_path, "2026-02")
+    e103 = next(s for s in statements if s.header.employee_id == "E103")
+    # Feb YTD: C 12,000, Q 20,000 (60%): 0.1 x (0.5 x 10,000 + 1.0 x 2,000) = 700;
+    # less Jan to date 1,050 (0.1 x (0.5 x 5,000 + 1.0 x 5,000 + 1.5 x 2,000)) -> -350.
+    (component,) = e103.components
+    current = sum(l.contribution for l in component.arithmetic if l.to_date_of == "current")
+    previous = sum(l.contribution for l in component.arithmetic if l.to_date_of == "previous")
+    assert (current, previous, component.commission_amount) == (D("700"), D("-1050"), D("-350"))
+    # Paid 0: COMMISSION -350 and BALANCE_CARRIED +350; the balance carried out is -350.
+    assert [(l.earning_code, l.amount) for l in e103.paid_lines] == [("BALANCE_CARRIED", D("350.00")),
+                                                                      ("COMMISSION", D("-350.00"))]
+    assert e103.totals == {"USD": D("0.00")}
+    assert e103.balance.balance_out == D("-350")
+    text = visible_text(render_statement(e103))
+    # The previous month's to date, band by band, with a minus sign: -250, -500, -300.
+    assert "Less: to date (previous month) C = 12,000.00, Q = 10,000.00, C/Q = 120.00%" in text
+    assert "Earned to date (this period) C = 12,000.00, Q = 20,000.00, C/Q = 60.00%" in text
+    for line in ("-250.00", "-500.00", "-300.00", "COMMISSION earned this period sum of the lines above -350.00"):
+        assert line in text
+    assert "Balance carried out (to recover from later earnings) -350.00" in text
+    assert "Amount to be paid: USD 0.00" in text
+
+
+def test_recoverable_draw_statement(warehouse, tmp_path):
+    _, statements = statements_for(warehouse, tmp_path, "2026-01")
+    e108 = next(s for s in statements if s.header.employee_id == "E108")
+    # Jan: 10% of 3,000 = 300 earned; draw 1,000 tops it up by 700; 700 is owed (balance -700).
+    assert [(l.earning_code, l.amount) for l in e108.paid_lines] == [("COMMISSION", D("300.00")), ("DRAW", D("700.00"))]
+    assert (e108.balance.draw_type, e108.balance.draw_amount, e108.balance.balance_out) == (
+        "recoverable", D("700"), D("-700"))
+    text = visible_text(render_statement(e108))
+    assert "Draw guarantee (recoverable) 1,000.00" in text and "Draw paid this period 700.00" in text
+    assert "Amount to be paid: USD 1,000.00" in text
+
+
+# ---------------------------------------------------------------- adjustments and clawbacks
+
+
+def test_adjustment_and_clawback_lines_with_reasons_when_the_file_has_the_columns(warehouse, tmp_path):
+    period = "2026-01"
+    path = write_payout_file(warehouse, tmp_path, period)
+    frame = pl.read_parquet(path)
+    extra = pl.DataFrame(
+        {
+            "period": [period, period], "employee_id": ["E101", "E101"],
+            "full_name": ["Payee E101", "Payee E101"], "cost_center": [None, None],
+            "earning_code": ["ADJUSTMENT", "CLAWBACK"], "currency": ["USD", "USD"],
+            "amount": [D("125.50"), D("-80.25")], "pay_date": [date(2026, 2, 15)] * 2,
+            "plan_id": ["P_MARG", "P_MARG"], "calculation_id": [CALC, CALC],
+            "reason": ["late deal for 2025-12", "deal lost within the window"], "deal_ids": ["L9", "M0"],
+        },
+        schema=frame.schema | {"reason": pl.Utf8, "deal_ids": pl.Utf8},
+    )
+    frame = pl.concat([frame.with_columns(reason=pl.lit(None, pl.Utf8), deal_ids=pl.lit(None, pl.Utf8)), extra])
+    frame.write_parquet(path)
+    lines = read_payout_file(path, period)
+    marts = read_period_marts(warehouse, period)
+    # A clawback of deal M0 (12,000 on 2025-12-20, lost 2026-01-05, 90-day window).
+    marts.frames["clawbacks"] = pl.DataFrame(
+        [{"employee_id": "E101", "opportunity_id": "M0", "reason": "lost", "original_close_date": date(2025, 12, 20),
+          "original_period": "2025-12", "change_date": date(2026, 1, 5), "change_period": "2026-01",
+          "window_days": 90, "original_credit_amount": D("12000"), "reversed_credit_amount": D("12000")}],
+        schema=marts["clawbacks"].schema,
+    )
+    (e101,) = [s for s in build_statements(period, lines, marts) if s.header.employee_id == "E101"]
+    # 1,050.00 + 125.50 - 80.25 = 1,095.25
+    assert e101.totals == {"USD": D("1095.25")}
+    assert [(l.earning_code, l.reason, l.deal_ids) for l in e101.adjustment_lines] == [
+        ("ADJUSTMENT", "late deal for 2025-12", "L9"), ("CLAWBACK", "deal lost within the window", "M0")]
+    text = visible_text(render_statement(e101))
+    assert "ADJUSTMENT late deal for 2025-12 L9 125.50" in text
+    assert "CLAWBACK deal lost within the window M0 -80.25" in text
+    assert "M0" in text and "lost" in text and "2026-01-05" in text
+    assert "Amount to be paid: USD 1,095.25" in text
+    content = pdf_content(render_pdf(e101))
+    assert "deal lost within the window" in content and "1,095.25" in content
+
+    out = tmp_path / "set"
+    write_set(out, render_files(period, build_statements(period, lines, marts), CALC))
+    assert reconcile(out, payee_totals(lines)).passed
+
+
+def test_payout_file_without_the_optional_columns_reads(warehouse, tmp_path):
+    lines = read_payout_file(write_payout_file(warehouse, tmp_path, "2026-01"), "2026-01")
+    assert lines and all(l.reason is None and l.deal_ids is None for l in lines)
+
+
+def test_payout_file_without_a_required_column_names_the_file_and_column(tmp_path):
+    path = tmp_path / "payout_2026-01.parquet"
+    pl.DataFrame({"employee_id": ["E1"], "earning_code": ["COMMISSION"], "currency": ["USD"]}).write_parquet(path)
+    with pytest.raises(ValueError, match=r"payout_2026-01\.parquet: the payout file has no column amount"):
+        read_payout_file(path, "2026-01")
+    # An amount in binary floating point is refused: money is exact.
+    pl.DataFrame({"employee_id": ["E1"], "earning_code": ["COMMISSION"], "currency": ["USD"],
+                  "amount": [1.1]}).write_parquet(path)
+    with pytest.raises(ValueError, match="expected an exact DECIMAL"):
+        read_payout_file(path, "2026-01")
+
+
+def test_missing_payout_file_names_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"payout_2026-01\.parquet"):
+        read_payout_file(payout_file_path(tmp_path, "2026-01"), "2026-01")
+
+
+# ---------------------------------------------------------------- the set: totals, atomicity, bytes
+
+
+def test_every_statement_adds_up_to_the_payout_file(warehouse, tmp_path):
+    lines, statements = statements_for(warehouse, tmp_path, "2026-02")
+    file_totals = payee_totals(lines)
+    assert {(s.header.employee_id, c): t for s in statements for c, t in s.totals.items()
+            if (s.header.employee_id, c) in file_totals} == file_totals
+    assert {e for e, _ in file_totals} <= {s.header.employee_id for s in statements}
+    out = statements_dir(tmp_path, "2026-02")
+    write_set(out, render_files("2026-02", statements, CALC))
+    result = reconcile(out, file_totals)
+    assert result.passed and result.statement_count == len(statements)
+    manifest = json.loads((out / MANIFEST).read_text())
+    # Index: every payee linked, sorted by name; totals per currency = the file's.
+    index = (out / "index.html").read_text()
+    links = re.findall(r'<tr><td><a href="([^"]+)\.html">', index)
+    assert links == sorted(manifest["payees"], key=lambda e: (manifest["payees"][e]["full_name"].casefold(), e))
+    file_total = sum((l.amount for l in lines), D(0))
+    assert manifest["totals_by_currency"] == {"USD": f"{file_total:f}"}
+    assert f'data-currency="USD" data-amount="{file_total:f}"' in index
+
+
+def test_check_fails_on_a_wrong_total_a_missing_statement_or_a_changed_file(warehouse, tmp_path):
+    lines, statements = statements_for(warehouse, tmp_path, "2026-01")
+    out = tmp_path / "set"
+    write_set(out, render_files("2026-01", statements, CALC))
+    totals = payee_totals(lines)
+    # The payout file says one cent more for E101 than the statement.
+    wrong = dict(totals) | {("E101", "USD"): totals[("E101", "USD")] + D("0.01")}
+    result = reconcile(out, wrong)
+    assert not result.passed and any("E101 USD" in m for m in result.mismatches)
+    # A payee in the file without a statement.
+    result = reconcile(out, totals | {("E999", "USD"): D("5.00")})
+    assert result.missing_statements == ["E999"]
+    # An HTML whose printed total was changed after writing.
+    page = out / "E101.html"
+    page.write_text(page.read_text().replace('data-amount="1050.00"', 'data-amount="1050.01"'))
+    result = reconcile(out, totals)
+    assert not result.passed and "E101.html" in result.broken_files and result.mismatches
+
+
+def test_rerun_writes_identical_bytes_and_pdfs_are_valid(warehouse, tmp_path):
+    _, statements = statements_for(warehouse, tmp_path, "2026-01")
+    first = render_files("2026-01", statements, CALC)
+    _, again = statements_for(warehouse, tmp_path / "again", "2026-01")
+    second = render_files("2026-01", again, CALC)
+    assert first.keys() == second.keys() and all(first[k] == second[k] for k in first)
+    for name, content in first.items():
+        if name.endswith(".pdf"):
+            assert_valid_pdf(content)
+    # The payee's numbers are on the PDF page (Helvetica text is written as PDF strings).
+    content = pdf_content(first["E101.pdf"])
+    assert "Amount to be paid: USD 1,050.00" in content and "M1" in content
+    assert "5,000.00 in band" in content
+    # A set written twice is byte-identical on disk.
+    out = tmp_path / "set"
+    write_set(out, first)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    write_set(out, second)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_names_outside_latin1_print_in_an_embedded_font_deterministically(warehouse, tmp_path):
+    from dataclasses import replace
+
+    _, statements = statements_for(warehouse, tmp_path, "2026-01")
+    e101 = next(s for s in statements if s.header.employee_id == "E101")
+    named = replace(e101, header=replace(e101.header, full_name="Łukasz Żółć"))
+    pdf = render_pdf(named)
+    assert_valid_pdf(pdf)
+    assert b"/FontFile2" in pdf and b"DejaVu" in pdf  # TrueType embedded, not Helvetica
+    assert render_pdf(named) == pdf
+    assert "Łukasz Żółć" in render_statement(named)
+
+
+def test_a_failed_write_leaves_the_previous_set_whole(warehouse, tmp_path, monkeypatch):
+    _, statements = statements_for(warehouse, tmp_path, "2026-01")
+    files = render_files("2026-01", statements, CALC)
+    out = tmp_path / "set"
+    write_set(out, files)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    import assets.statements.writer as writer
+
+    real_replace = writer.os.replace
+
+    def crash_on_swap(src, dst):
+        if Path(src).name.startswith(".set.building-"):
+            raise OSError("disk full")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(writer.os, "replace", crash_on_swap)
+    changed = dict(files) | {"index.html": b"half"}
+    with pytest.raises(OSError):
+        write_set(out, changed)
+    monkeypatch.setattr(writer.os, "replace", real_replace)
+    # The old set is back in place... or, had the crash come after moving it, still whole beside it.
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not list(tmp_path.glob(".set.building-*"))
+
+
+# ---------------------------------------------------------------- the Dagster asset and its check
+
+
+def test_asset_writes_the_set_and_the_blocking_check_catches_a_changed_statement(warehouse, tmp_path):
+    import dagster as dg
+
+    from assets.statements.assets import payee_statements, statements_match_payout_file
+    from orchestration.resources import SpmPathsResource
+
+    export = tmp_path / "exports"
+    write_payout_file(warehouse, export, "2026-01")
+    (tmp_path / "landing").mkdir()
+    (tmp_path / "config").mkdir()
+    paths = SpmPathsResource(
+        landing_dir=str(tmp_path / "landing"), config_dir=str(tmp_path / "config"),
+        warehouse=str(warehouse), raw_dir=str(tmp_path / "raw"), export_dir=str(export),
+    )
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            [payee_statements, statements_match_payout_file],
+            instance=instance,
+            resources={"paths": paths},
+            run_config={"ops": {"payee_statements": {"config": {"period": "2026-01"}}}},
+        )
+        assert result.success
+        (check,) = result.get_asset_check_evaluations()
+        assert check.passed
+        assert [spec.blocking for spec in statements_match_payout_file.check_specs] == [True]
+        metadata = result.asset_materializations_for_node("payee_statements")[0].metadata
+        lines = read_payout_file(payout_file_path(export, "2026-01"), "2026-01")
+        # 12 payees have payout lines in January; all 14 are on a plan, so 14 statements.
+        assert metadata["payees_in_payout_file"].value == len({l.employee_id for l in lines}) == 12
+        assert metadata["statement_count"].value == 14
+        assert metadata["totals_by_currency"].value == {"USD": f"{sum((l.amount for l in lines), D(0)):f}"}
+
+        # Someone edits a statement after it was written: the check fails and says which.
+        page = statements_dir(export, "2026-01") / "E101.html"
+        page.write_text(page.read_text().replace('data-amount="1050.00"', 'data-amount="1051.00"'))
+        evaluation = statements_match_payout_file(
+            dg.build_asset_check_context(instance=instance, resources={"paths": paths})
+        )
+        assert not evaluation.passed
+        assert "E101" in evaluation.description
