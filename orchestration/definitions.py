@@ -6,6 +6,7 @@ import dagster as dg
 
 from assets.ingest.assets import INGEST_ASSETS, INGEST_CHECKS
 from assets.bi_snapshot import bi_snapshot
+from assets.forecasts.assets import FORECAST_ASSETS
 from assets.payouts.assets import payout_extract
 from assets.quality_checks import QUALITY_CHECKS
 from orchestration.dbt import dbt_resource, spm_dbt_models
@@ -15,7 +16,7 @@ from orchestration.sensors import build_new_batch_sensor
 
 PIPELINE_JOB_NAME = "spm_pipeline"
 
-# Ingest -> dbt build (models and tests) -> payout extract and BI snapshot.
+# Ingest -> dbt build (models and tests) -> payout extract, BI snapshot and forecasts.
 # Blocking checks (GX suites on ingest, the quarantine threshold, dbt tests)
 # stop the assets downstream of a failure; warnings (freshness) do not.
 spm_pipeline = dg.define_asset_job(
@@ -30,7 +31,7 @@ spm_pipeline = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot],
+    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot, *FORECAST_ASSETS],
     asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS],
     jobs=[spm_pipeline],
     schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME)],

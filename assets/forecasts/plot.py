@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 import polars as pl  # noqa: E402
 
 from assets.forecasts.calendar import month_label  # noqa: E402
@@ -29,7 +30,7 @@ def forecast_png(title: str, currency: str, history: pl.DataFrame, forecast: pl.
     months = sorted(set(history["month"].to_list()) | set(forecast["month"].to_list()))
     x = {m: i for i, m in enumerate(months)}
     with plt.rc_context({"font.family": "DejaVu Sans", "svg.hashsalt": "spm", "path.simplify": False}):
-        fig, ax = plt.subplots(figsize=(9, 4.5), dpi=100)
+        fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
         try:
             ax.plot([x[m] for m in history["month"]], history["actual"].to_list(), color="#1f4e79", marker="o",
                     linewidth=1.8, label="actual bookings")
@@ -51,9 +52,9 @@ def forecast_png(title: str, currency: str, history: pl.DataFrame, forecast: pl.
             ax.set_xticklabels([month_label(m) for m in months], rotation=45, ha="right", fontsize=8)
             ax.set_title(title, fontsize=11)
             ax.set_ylabel(f"bookings ({currency})")
-            ax.ticklabel_format(axis="y", style="plain", useOffset=False)
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
             ax.grid(axis="y", alpha=0.3)
-            ax.legend(fontsize=8, loc="lower left")
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=5, frameon=False)
             fig.tight_layout()
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", metadata={"Software": None})

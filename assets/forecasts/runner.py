@@ -11,6 +11,7 @@ paths and report what these return. Layout under ``<export>/forecasts/``:
     conversion.parquet          stage x age band x close band win rates; slippage.parquet
     open_pipeline.parquet       open deals at the as-of date with their win probability
     attainment_forecast.parquet (actual + forecast) / quota per payee and team, month and quarter
+    payable_actual.parquet      the engine's fct_payable per payee and period (the actual, exact)
     payout_forecast.parquet     engine payable per scenario (P10/P50/P90), payee, period; payout_summary.parquet
     plots/company.png, plots/team_<manager>.png
     forecast.json, payout_forecast.json   summaries (origin, WAPE, scenario bookings, files and their SHA-256)
@@ -18,8 +19,10 @@ paths and report what these return. Layout under ``<export>/forecasts/``:
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
+from datetime import date
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -79,6 +82,8 @@ def bookings_forecast_run(warehouse: Path, out_root: Path, horizon: int = HORIZO
     files["conversion.parquet"] = write_parquet(live.conversion.table, out / "conversion.parquet")
     files["slippage.parquet"] = write_parquet(slippage, out / "slippage.parquet")
     files["open_pipeline.parquet"] = write_parquet(to_amounts(open_pipeline, BOOKING_AMOUNTS), out / "open_pipeline.parquet")
+    periods = [month_label(live.first_month + h) for h in range(-1, horizon)]
+    files["payable_actual.parquet"] = write_parquet(read_payable(warehouse, periods), out / "payable_actual.parquet")
     files["attainment_forecast.parquet"] = write_parquet(to_amounts(attainment, BOOKING_AMOUNTS), out / "attainment_forecast.parquet")
 
     plots: dict[str, str] = {}
@@ -127,22 +132,26 @@ def bookings_forecast_run(warehouse: Path, out_root: Path, horizon: int = HORIZO
 
 
 def payout_forecast_run(
-    warehouse: Path, raw_dir: Path, out_root: Path, *, n_simulations: int = N_SIMULATIONS, seed: int = SEED,
+    raw_dir: Path, out_root: Path, *, n_simulations: int = N_SIMULATIONS, seed: int = SEED,
     parallel: int = 2, scratch_root: Path | None = None,
 ) -> dict:
-    """Simulate the open pipeline, run the engine on the P10/P50/P90 scenarios, compare a closed month with the actual."""
+    """Simulate the open pipeline, run the engine on the P10/P50/P90 scenarios, compare a closed month with the actual.
+
+    Reads only the files of :func:`bookings_forecast_run` and the raw layer: the
+    warehouse is not opened (the engine runs on scratch DuckDB files).
+    """
     out = Path(out_root) / FORECAST_DIR
     forecast = pl.read_parquet(out / "bookings_forecast.parquet")
     deals = pl.read_parquet(out / "open_pipeline.parquet").with_columns(pl.col("amount_corporate").cast(pl.Float64))
     slip = tuple(pl.read_parquet(out / "slippage.parquet").sort("months_late")["share_of_won"].to_list())
-    inputs_as_of = read_inputs_as_of(warehouse)
+    inputs_as_of = date.fromisoformat(json.loads((out / "forecast.json").read_text())["as_of"])
     periods = sorted(forecast["period"].unique().to_list())
     first = _month(periods[0])
     closed_period = month_label(first - 1)
     all_periods = [closed_period] + periods
     totals, scenarios = simulate(deals, slip, inputs_as_of, _month(periods[-1]), n_simulations=n_simulations, seed=seed)
 
-    actual = read_payable(warehouse, all_periods)
+    actual = pl.read_parquet(out / "payable_actual.parquet").filter(pl.col("period").is_in(all_periods))
     scratch = Path(tempfile.mkdtemp(prefix="spm-forecast-", dir=scratch_root))
     try:
         def one(scenario):
@@ -204,14 +213,3 @@ def payout_forecast_run(
 
 def _month(period: str) -> int:
     return int(period[:4]) * 12 + int(period[5:7]) - 1
-
-
-def read_inputs_as_of(warehouse: Path):
-    import duckdb
-
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        (as_of,) = con.execute("select max(source_batch_date) from stg_salesforce__opportunities").fetchone()
-    finally:
-        con.close()
-    return as_of
