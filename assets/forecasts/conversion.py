@@ -62,7 +62,7 @@ def _month_expr(col: str) -> pl.Expr:
 
 def states_at(history: pl.DataFrame, deals: pl.DataFrame, origin: date) -> pl.DataFrame:
     """Every deal's newest history row on or before ``origin`` (open or closed), with its age band."""
-    state = (
+    return (
         history.filter(pl.col("at") <= origin)
         .group_by("opportunity_id", maintain_order=True)
         .last()
@@ -72,14 +72,19 @@ def states_at(history: pl.DataFrame, deals: pl.DataFrame, origin: date) -> pl.Da
             is_open=~pl.col("stage_name").is_in(CLOSED_STAGES),
         )
         .with_columns(age_band=age_band(pl.col("age_days")))
-    )
-    return state.sort("opportunity_id")
+    ).sort("opportunity_id")
 
 
-def open_states_at(history: pl.DataFrame, deals: pl.DataFrame, origin: date) -> pl.DataFrame:
-    """Deals open at ``origin``, with the expected close month (CloseDate, or the first open month if overdue)."""
+def open_states_at(history: pl.DataFrame, deals: pl.DataFrame, origin: date, cache: dict | None = None) -> pl.DataFrame:
+    """Deals open at ``origin``, with the expected close month (CloseDate, or the first open month if overdue).
+
+    ``cache`` (a dict kept with the inputs) memoises the result by date: the
+    backtest's origins share most of their monthly snapshots.
+    """
+    if cache is not None and origin in cache:
+        return cache[origin]
     first = first_open_month(origin)
-    return (
+    result = (
         states_at(history, deals, origin)
         .filter(pl.col("is_open") & pl.col("stage_name").is_in(OPEN_STAGES) & pl.col("amount").is_not_null())
         .with_columns(
@@ -87,6 +92,9 @@ def open_states_at(history: pl.DataFrame, deals: pl.DataFrame, origin: date) -> 
             close_band=close_band((pl.col("close_date").fill_null(origin) - pl.lit(origin)).dt.total_days()),
         )
     )
+    if cache is not None:
+        cache[origin] = result
+    return result
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,8 @@ class Conversion:
 
 
 def learn_conversion(
-    history: pl.DataFrame, deals: pl.DataFrame, cutoff: date, lookback_months: int = LOOKBACK_MONTHS
+    history: pl.DataFrame, deals: pl.DataFrame, cutoff: date, lookback_months: int = LOOKBACK_MONTHS,
+    cache: dict | None = None,
 ) -> Conversion:
     outcome = (
         states_at(history, deals, cutoff)
@@ -117,7 +126,7 @@ def learn_conversion(
         if snapshot >= cutoff:
             continue
         frames.append(
-            open_states_at(history, deals, snapshot).select(
+            open_states_at(history, deals, snapshot, cache).select(
                 "opportunity_id", "stage_name", "age_band", "close_band", "expected_month"
             )
         )

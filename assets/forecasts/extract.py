@@ -7,7 +7,7 @@ forecast's money comes from the dbt engine in DECIMAL and is never converted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -28,17 +28,18 @@ class ForecastInputs:
     credits: pl.DataFrame  # own and roll-up credit: employee_id, opportunity_id, credit_date, month, credit_type, amount, amount_corporate
     rates: pl.DataFrame  # currency_code, start_date, next_start_date, rate (units per corporate unit)
     quota: pl.DataFrame  # employee_id, month, monthly_quota, currency
+    state_cache: dict = field(default_factory=dict, compare=False, repr=False)  # deal states by date (conversion.py)
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
-    return pl.from_arrow(con.execute(sql, params or []).to_arrow_table())
+def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
+    return pl.from_arrow(con.sql(sql).to_arrow_table())
 
 
 def read_inputs(warehouse: Path, corporate_currency: str = "USD") -> ForecastInputs:
     """Read everything the forecasts need from the warehouse, read-only, in a stable order."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duckdb.connect(str(warehouse), read_only=True, config={"enable_progress_bar": False})
     try:
-        (as_of,) = con.execute("select max(source_batch_date) from stg_salesforce__opportunities").fetchone()
+        ((as_of,),) = con.sql("select max(source_batch_date) from stg_salesforce__opportunities").fetchall()
         if as_of is None:
             raise ValueError(f"{warehouse}: stg_salesforce__opportunities is empty, nothing to forecast from")
         history = _frame(

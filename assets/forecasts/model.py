@@ -116,7 +116,7 @@ def _matrix(history: pl.DataFrame, keys: pl.DataFrame, first_month: int, n_month
 def forecast_at(inputs: ForecastInputs, origin: date, horizon: int) -> Forecast:
     """The bookings forecast of the ``horizon`` months from the first open month after ``origin``."""
     first = first_open_month(origin)
-    conversion = learn_conversion(inputs.history, inputs.deals, origin)
+    conversion = learn_conversion(inputs.history, inputs.deals, origin, cache=inputs.state_cache)
     deals = weighted_deals(inputs, conversion, origin)
     alloc = allocation(inputs, deals.select("opportunity_id"), origin)
     pipeline = pipeline_by_level(expected_by_month(deals, conversion.slip), alloc).filter(

@@ -95,7 +95,7 @@ def allocation(inputs: ForecastInputs, deal_ids: pl.DataFrame, origin: date) -> 
 def weighted_deals(inputs: ForecastInputs, conversion: Conversion, origin: date) -> pl.DataFrame:
     """Open deals at the origin with their win probability and expected close month (one row per deal)."""
     return (
-        open_states_at(inputs.history, inputs.deals, origin)
+        open_states_at(inputs.history, inputs.deals, origin, inputs.state_cache)
         .join(
             conversion.table.select("stage_name", "age_band", "close_band", win_probability="rate"),
             on=["stage_name", "age_band", "close_band"],
