@@ -37,7 +37,8 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
 
 def read_inputs(warehouse: Path, corporate_currency: str = "USD") -> ForecastInputs:
     """Read everything the forecasts need from the warehouse, read-only, in a stable order."""
-    con = duckdb.connect(str(warehouse), read_only=True, config={"enable_progress_bar": False})
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute("PRAGMA disable_progress_bar").fetchall()
     try:
         ((as_of,),) = con.sql("select max(source_batch_date) from stg_salesforce__opportunities").fetchall()
         if as_of is None:
