@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import dagster as dg
 import numpy as np
 import polars as pl
 import pytest
@@ -228,3 +229,16 @@ def test_plot_bytes_are_stable():
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     assert forecast_png("Company", "USD", history, forecast) == first
     assert b"Software" not in first
+
+
+def test_forecast_assets_run_after_the_marts_in_the_pipeline_job():
+    from orchestration.definitions import PIPELINE_JOB_NAME, defs
+
+    graph = defs.resolve_asset_graph()
+    bookings = graph.get(dg.AssetKey("bookings_forecast"))
+    assert {"fct_credit", "fct_quota", "fct_payable", "stg_salesforce__opportunity_history"} <= {
+        k.to_user_string() for k in bookings.parent_keys
+    }
+    assert {k.to_user_string() for k in graph.get(dg.AssetKey("payout_forecast")).parent_keys} == {"bookings_forecast"}
+    job = defs.resolve_job_def(PIPELINE_JOB_NAME)
+    assert {"bookings_forecast", "payout_forecast"} <= {k.to_user_string() for k in job.asset_layer.executable_asset_keys}

@@ -49,10 +49,12 @@ def scenario_opportunities(raw_dir: Path, won: pl.DataFrame, name: str) -> pl.Da
     files = sorted(dataset_dir(raw_dir, CRM_OPPORTUNITY).rglob("*.parquet"))
     if not files or won.height == 0:
         return pl.DataFrame(schema=schema)
-    versions = pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
-    stamp = pl.lit(versions["LastModifiedDate"].max()).cast(schema["LastModifiedDate"]) + pl.duration(seconds=1)
+    versions = pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed")  # lazy: only what is needed
+    newest_modified = versions.select(pl.col("LastModifiedDate").max()).collect().item()
+    stamp = pl.lit(newest_modified).cast(schema["LastModifiedDate"]) + pl.duration(seconds=1)
     newest = (
-        versions.join(won.select("opportunity_id"), left_on="Id", right_on="opportunity_id", how="semi")
+        versions.filter(pl.col("Id").is_in(won["opportunity_id"].to_list()))
+        .collect()
         .sort(["Id", "LastModifiedDate", "_batch_date", "_source_file", "_source_row"],
               descending=[False, True, True, True, True], nulls_last=True)
         .group_by("Id", maintain_order=True)
