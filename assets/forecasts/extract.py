@@ -35,7 +35,17 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
     return pl.from_arrow(con.sql(sql).to_arrow_table())
 
 
-def read_inputs(warehouse: Path, corporate_currency: str = "USD") -> ForecastInputs:
+def corporate_currency() -> str:
+    """The dbt project's ``corporate_currency`` var (the currency DatedConversionRate is quoted against)."""
+    import yaml
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return str((project.get("vars") or {}).get("corporate_currency", "USD"))
+
+
+def read_inputs(warehouse: Path, corporate: str | None = None) -> ForecastInputs:
     """Read everything the forecasts need from the warehouse, read-only, in a stable order."""
     con = duckdb.connect(str(warehouse), read_only=True)
     con.execute("PRAGMA disable_progress_bar").fetchall()
@@ -117,7 +127,7 @@ def read_inputs(warehouse: Path, corporate_currency: str = "USD") -> ForecastInp
     ).drop("period")
     return ForecastInputs(
         as_of=as_of,
-        corporate_currency=corporate_currency,
+        corporate_currency=corporate or corporate_currency(),
         history=history,
         deals=deals,
         splits=splits,
