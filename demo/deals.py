@@ -350,8 +350,12 @@ def deal_block(sellers: Sellers, n_deals: int, seed: int, block: int) -> DealBlo
 
     # dates and outcome
     close_day = s.close_min[owner] + np.floor(u_close * (s.close_max[owner] - s.close_min[owner] + 1)).astype(np.int64)
-    created_day = np.maximum(np.minimum(close_day - cycle, AS_OF_DAY - slack), s.created_min[owner])
     closed = close_day <= AS_OF_DAY
+    # Open pipeline is generated like history: a deal is created a cycle before its close date, so a
+    # deal closing more than a cycle after the as-of date does not exist yet (it is in no batch).
+    created_day = np.maximum(
+        np.where(closed, np.minimum(close_day - cycle, AS_OF_DAY - slack), close_day - cycle), s.created_min[owner]
+    )
     won = closed & (u_win < s.win_rate[owner])
     currency = np.where(foreign, foreign_currency, s.currency[owner])
     correct_at = np.full(m, NEVER, dtype=np.int64)
@@ -385,10 +389,14 @@ def deal_block(sellers: Sellers, n_deals: int, seed: int, block: int) -> DealBlo
     close_ts = close_day * D + close_sec
     span = close_ts - created_ts
     stage_ts = created_ts[:, None] + (frac * span[:, None]).astype(np.int64)
+    # An open deal moves through the stages like a closed one: up to the last stage it will reach
+    # (all of them when it is heading for a win, lost_at otherwise), as far as time has come.
+    heading_to_win = u_win < s.win_rate[owner]
+    will_reach = heading_to_win[:, None] | (np.arange(4)[None, :] <= lost_at[:, None])
     reached = np.where(
         won[:, None],
         True,
-        np.where(closed[:, None], np.arange(4)[None, :] <= lost_at[:, None], stage_ts < END_OF_AS_OF),
+        np.where(closed[:, None], np.arange(4)[None, :] <= lost_at[:, None], (stage_ts < END_OF_AS_OF) & will_reach),
     )
     ts = np.full((m, N_SLOTS), NEVER, dtype=np.int64)
     ts[:, :4] = np.where(reached, stage_ts, NEVER)
@@ -402,7 +410,7 @@ def deal_block(sellers: Sellers, n_deals: int, seed: int, block: int) -> DealBlo
     ts[:, S_CANCEL] = cancel_at
     ts[:, S_REWIN] = np.where(rewin_at < END_OF_AS_OF, rewin_at, NEVER)
     last_event = np.where(ts[:, :STATE_SLOTS] == NEVER, -1, ts[:, :STATE_SLOTS]).max(axis=1)
-    delete_at = np.where(random_post & deleted, last_event + delete_gap, delete_at)
+    delete_at = np.where(random_post & deleted & (last_event >= 0), last_event + delete_gap, delete_at)
     ts[:, S_DELETE] = np.where(delete_at < END_OF_AS_OF, delete_at, NEVER)
     # nothing happens to a deal after it is deleted
     ts[:, :STATE_SLOTS] = np.where(ts[:, :STATE_SLOTS] > ts[:, S_DELETE : S_DELETE + 1], NEVER, ts[:, :STATE_SLOTS])
@@ -671,7 +679,7 @@ class DealTally:
     @classmethod
     def empty(cls, n_sellers: int) -> DealTally:
         keys = ("opportunities", "won", "lost", "open", "deleted", "cancelled", "re_won", "amount_corrections",
-                "split_deals", "line_items")
+                "split_deals", "line_items", "not_yet_created")
         return cls(np.zeros((n_sellers, len(PLAN_YEARS), len(CURRENCIES)), dtype=np.int64), dict.fromkeys(keys, 0))
 
     def add(self, block: DealBlock) -> None:
@@ -679,6 +687,9 @@ class DealTally:
         rows = np.arange(m)
         slot, deleted, _ = _state_at(block, rows, END_OF_AS_OF)
         stage = block.stage[rows, slot]
+        exists = block.ts[:, 0] < END_OF_AS_OF  # created by the as-of date (else in no batch)
+        deleted = deleted & exists
+        stage = np.where(exists, stage, -1)
         won = (stage == WON) & ~deleted
         close = block.close_day[rows, slot]
         year = close.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
@@ -689,13 +700,14 @@ class DealTally:
         c["opportunities"] += m
         c["won"] += int(won.sum())
         c["lost"] += int(((stage == LOST) & ~deleted).sum())
-        c["open"] += int(((stage < WON) & ~deleted).sum())
+        c["open"] += int(((stage >= 0) & (stage < WON) & ~deleted).sum())
         c["deleted"] += int(deleted.sum())
         c["cancelled"] += int((block.ts[:, S_CANCEL] != NEVER).sum())
         c["re_won"] += int((block.ts[:, S_REWIN] != NEVER).sum())
         c["amount_corrections"] += int((block.ts[:, S_CORRECT] != NEVER).sum())
         c["split_deals"] += int(block.has_split.sum())
-        c["line_items"] += int(block.n_lines.sum())
+        c["line_items"] += int(block.n_lines[exists].sum())
+        c["not_yet_created"] += int((~exists).sum())
 
 
 def scripted_deal_ids() -> list[dict]:

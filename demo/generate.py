@@ -11,7 +11,10 @@ The company (scale 1; ``round(200 * scale)`` payees, 1,000 deals per payee):
   manager mid-year has two plan assignments that year), team transfers,
   target-incentive changes and paid and unpaid leave in 2025-2026.
 * ~200,000 opportunities closing from 2025-01-01 to 2027-03-31 (open pipeline
-  after the as-of date 2026-11-27), won, lost and open, with stage history,
+  after the as-of date 2026-11-27: the deals created by then, a sales cycle
+  before their close date, at the stage their eventual outcome lets them reach;
+  the later ones are not created yet and appear in no batch), won, lost and
+  open, with stage history,
   1-3 line items summing exactly to the Amount, revenue splits on ~10% of won
   deals, cancellations (won -> Closed Lost), re-wins, amount corrections and
   deletions; ~10% of deals in a currency other than the owner's.

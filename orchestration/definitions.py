@@ -8,6 +8,7 @@ import dagster as dg
 
 from assets.ingest.assets import INGEST_ASSETS, INGEST_CHECKS
 from assets.bi_snapshot import bi_snapshot
+from assets.forecasts.assets import FORECAST_ASSETS
 from assets.journals.assets import journal_entries
 from assets.ledger.assets import PAY_PERIODS, payout_publication
 from assets.payouts.assets import payout_extract
@@ -31,7 +32,7 @@ def retry_policy() -> dg.RetryPolicy:
         backoff=dg.Backoff.EXPONENTIAL,
     )
 
-# Ingest -> dbt build (models and tests) -> payout extract and BI snapshot.
+# Ingest -> dbt build (models and tests) -> payout extract, BI snapshot and forecasts.
 # Blocking checks (GX suites on ingest, the quarantine threshold, dbt tests)
 # stop the assets downstream of a failure; warnings (freshness) do not.
 spm_pipeline = dg.define_asset_job(
@@ -58,7 +59,7 @@ publish_payouts = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot, journal_entries, payout_publication, *STATEMENT_ASSETS],
+    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot, journal_entries, payout_publication, *STATEMENT_ASSETS, *FORECAST_ASSETS],
     asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS, *STATEMENT_CHECKS],
     jobs=[spm_pipeline, publish_payouts],
     schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME), build_month_close_schedule(PUBLISH_JOB_NAME)],

@@ -1,0 +1,116 @@
+"""Dagster assets: the bookings forecast (with backtest, attainment and plots) and the payout forecast.
+
+The bookings forecast reads the warehouse read-only after the marts are built
+(pool ``duckdb_warehouse``); the payout forecast reads only its files and the
+raw layer, and runs the dbt engine on scratch DuckDB files, never on the
+warehouse. Both write under ``SPM_EXPORT_DIR/forecasts/``.
+"""
+# No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
+
+import dagster as dg
+
+from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, payout_forecast_run
+from orchestration.resources import SpmPathsResource
+
+# What the bookings forecast reads (dbt assets: staging views and marts).
+BOOKINGS_DEPS = [
+    dg.AssetKey("stg_salesforce__opportunity_history"),
+    dg.AssetKey("stg_salesforce__opportunities"),
+    dg.AssetKey("stg_salesforce__opportunity_splits"),
+    dg.AssetKey("stg_salesforce__dated_conversion_rates"),
+    dg.AssetKey("fct_credit"),
+    dg.AssetKey("fct_quota"),
+    dg.AssetKey("dim_payee"),
+    dg.AssetKey("fct_payable"),
+]
+BOOKINGS_FORECAST = dg.AssetKey("bookings_forecast")
+
+
+def _wape_table(wape) -> str:
+    lines = ["| level | entities | WAPE model | WAPE seasonal-naive | beats baseline |", "|---|---|---|---|---|"]
+    for row in wape.iter_rows(named=True):
+        fmt = lambda v: "n/a" if v is None else f"{v:.4f}"  # noqa: E731
+        lines.append(f"| {row['level']} | {row['entities']} | {fmt(row['wape_model'])} | "
+                     f"{fmt(row['wape_seasonal_naive'])} | {row['beats_baseline']} |")
+    return "\n".join(lines)
+
+
+@dg.asset(
+    key=BOOKINGS_FORECAST,
+    deps=BOOKINGS_DEPS,
+    group_name="forecasts",
+    kinds={"python", "parquet"},
+    pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
+    description="Bookings forecast per payee, team and company (weighted pipeline + time series), its backtest "
+    "against seasonal-naive, the attainment forecast and plots, under SPM_EXPORT_DIR/forecasts/.",
+)
+def bookings_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
+    settings = paths.paths()
+    summary = bookings_forecast_run(settings.warehouse, settings.export_dir)
+    wape = summary["wape"]
+    company = {row["level"]: row for row in wape.iter_rows(named=True)}.get("company", {})
+    out = settings.export_dir / FORECAST_DIR
+    context.log.info(f"Bookings forecast {summary['first_month']}..{summary['last_month']} written to {out}")
+    metadata = {
+        "as_of": summary["as_of"],
+        "months": f"{summary['first_month']} .. {summary['last_month']}",
+        "open_deals": summary["open_deals"],
+        "backtest_wape": dg.MetadataValue.md(_wape_table(wape)),
+        "company_beats_seasonal_naive": bool(company.get("beats_baseline")),
+        "directory": dg.MetadataValue.path(str(out)),
+        "company_plot": dg.MetadataValue.path(str(out / "plots" / "company.png")),
+        "plots": dg.MetadataValue.md(
+            "\n".join(f"* `{name}`" for name in sorted(summary["files"]) if name.startswith("plots/"))
+        ),
+        "company_forecast": dg.MetadataValue.md(
+            "| period | forecast | P10 | P90 |\n|---|---|---|---|\n"
+            + "\n".join(f"| {r['period']} | {r['forecast']:,.2f} | {r['p10']:,.2f} | {r['p90']:,.2f} |"
+                        for r in summary["company_forecast"])
+        ),
+    }
+    for row in wape.iter_rows(named=True):
+        for column in ("wape_model", "wape_seasonal_naive"):
+            if row[column] is not None:
+                metadata[f"{column}_{row['level']}"] = float(row[column])
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    key=["payout_forecast"],
+    deps=[BOOKINGS_FORECAST],
+    group_name="forecasts",
+    kinds={"python", "dbt", "parquet"},
+    # No warehouse pool: it reads the bookings forecast's files and the raw
+    # layer, and the engine writes only scratch DuckDB files.
+    description="Payout forecast P10/P50/P90: simulated pipeline outcomes run through the dbt compensation "
+    "engine on scratch DuckDB files; the closed month must equal the actual payout.",
+)
+def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
+    settings = paths.paths()
+    summary = payout_forecast_run(settings.raw_dir, settings.export_dir)
+    mismatched = [name for name, ok in summary["closed_period_matches_actual"].items() if not ok]
+    if mismatched:
+        raise dg.Failure(
+            f"Payout forecast scenarios {mismatched} differ from the engine's actual payout for the closed "
+            f"period {summary['closed_period']}: the scenarios must only add deals after the as-of date."
+        )
+    table = "| scenario | period | currency | payable |\n|---|---|---|---|\n" + "\n".join(
+        f"| {t['scenario']} | {t['period']} | {t['currency']} | {t['payable_amount']} |" for t in summary["totals"]
+    )
+    context.log.info(f"Payout forecast written to {summary['directory']}")
+    return dg.MaterializeResult(
+        metadata={
+            "as_of": summary["as_of"],
+            "closed_period": summary["closed_period"],
+            "closed_period_matches_actual": True,
+            "simulations": summary["simulations"],
+            "seed": summary["seed"],
+            "scenarios": dg.MetadataValue.json(summary["scenarios"]),
+            "company_bookings_quantiles": dg.MetadataValue.json(summary["company_bookings_quantiles"]),
+            "totals": dg.MetadataValue.md(table),
+            "directory": dg.MetadataValue.path(summary["directory"]),
+        }
+    )
+
+
+FORECAST_ASSETS = [bookings_forecast, payout_forecast]

@@ -1,0 +1,151 @@
+"""What the forecasts read from the warehouse (read-only), as polars frames.
+
+Amounts are read as DOUBLE: the forecasts are statistical estimates computed in
+float64 and written rounded to the cent (docs/forecasts.md); the payout
+forecast's money comes from the dbt engine in DECIMAL and is never converted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+CLOSED_STAGES = ("Closed Won", "Closed Lost")
+
+
+@dataclass(frozen=True)
+class ForecastInputs:
+    as_of: date  # the newest CRM extract batch: the forecast origin
+    corporate_currency: str
+    history: pl.DataFrame  # opportunity_id, history_id, at (date), stage_name, amount, close_date
+    deals: pl.DataFrame  # opportunity_id, owner_user_id, currency_code, created (date), opportunity_type
+    splits: pl.DataFrame  # opportunity_id, user_id, share (0..1)
+    payees: pl.DataFrame  # employee_id, crm_user_id, manager_employee_id, currency, full_name, termination_date
+    credits: pl.DataFrame  # own and roll-up credit: employee_id, opportunity_id, credit_date, month, credit_type, amount, amount_corporate
+    rates: pl.DataFrame  # currency_code, start_date, next_start_date, rate (units per corporate unit)
+    quota: pl.DataFrame  # employee_id, month, monthly_quota, currency
+    state_cache: dict = field(default_factory=dict, compare=False, repr=False)  # deal states by date (conversion.py)
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
+    return pl.from_arrow(con.sql(sql).to_arrow_table())
+
+
+def corporate_currency() -> str:
+    """The dbt project's ``corporate_currency`` var (the currency DatedConversionRate is quoted against)."""
+    import yaml
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return str((project.get("vars") or {}).get("corporate_currency", "USD"))
+
+
+def read_inputs(warehouse: Path, corporate: str | None = None) -> ForecastInputs:
+    """Read everything the forecasts need from the warehouse, read-only, in a stable order."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute("PRAGMA disable_progress_bar").fetchall()
+    try:
+        ((as_of,),) = con.sql("select max(source_batch_date) from stg_salesforce__opportunities").fetchall()
+        if as_of is None:
+            raise ValueError(f"{warehouse}: stg_salesforce__opportunities is empty, nothing to forecast from")
+        history = _frame(
+            con,
+            """
+            select opportunity_id, history_id, cast(created_at as date) as at, created_at as at_ts,
+                   stage_name, cast(amount as double) as amount, close_date
+            from stg_salesforce__opportunity_history
+            where opportunity_id is not null and created_at is not null
+            order by opportunity_id, at_ts, history_id
+            """,
+        ).drop("at_ts")
+        deals = _frame(
+            con,
+            """
+            select opportunity_id, owner_user_id, currency_code, cast(created_at as date) as created,
+                   opportunity_type
+            from stg_salesforce__opportunities
+            order by opportunity_id
+            """,
+        )
+        splits = _frame(
+            con,
+            """
+            select opportunity_id, split_owner_user_id as user_id,
+                   sum(cast(split_percentage as double)) / 100 as share
+            from stg_salesforce__opportunity_splits
+            where split_percentage > 0
+            group by all
+            order by opportunity_id, user_id
+            """,
+        )
+        payees = _frame(
+            con,
+            """
+            select employee_id, crm_user_id, manager_employee_id, currency, full_name, termination_date
+            from dim_payee order by employee_id
+            """,
+        )
+        credits = _frame(
+            con,
+            """
+            select employee_id, opportunity_id, credit_date, credit_type,
+                   cast(credit_amount as double) as amount,
+                   cast(credit_amount_deal_currency as double) / cast(fx_rate_deal as double) as amount_corporate
+            from fct_credit
+            where credit_status is not null
+            order by employee_id, opportunity_id, credit_type, credited_from_employee_id
+            """,
+        )
+        rates = _frame(
+            con,
+            """
+            select currency_code, start_date, next_start_date, cast(conversion_rate as double) as rate
+            from stg_salesforce__dated_conversion_rates
+            order by currency_code, start_date
+            """,
+        )
+        quota = _frame(
+            con,
+            """
+            select employee_id, period, sum(cast(monthly_quota as double)) as monthly_quota, currency
+            from fct_quota group by employee_id, period, currency
+            order by employee_id, period
+            """,
+        )
+    finally:
+        con.close()
+    month = (pl.col("credit_date").dt.year().cast(pl.Int64) * 12 + pl.col("credit_date").dt.month().cast(pl.Int64) - 1)
+    credits = credits.with_columns(month.alias("month"))
+    quota = quota.with_columns(
+        (pl.col("period").str.slice(0, 4).cast(pl.Int64) * 12 + pl.col("period").str.slice(5, 2).cast(pl.Int64) - 1)
+        .alias("month")
+    ).drop("period")
+    return ForecastInputs(
+        as_of=as_of,
+        corporate_currency=corporate or corporate_currency(),
+        history=history,
+        deals=deals,
+        splits=splits,
+        payees=payees,
+        credits=credits,
+        rates=rates,
+        quota=quota,
+    )
+
+
+def rates_on(rates: pl.DataFrame, on: date, corporate_currency: str) -> dict[str, float]:
+    """Units of each currency per corporate unit valid on a date (the corporate currency is 1).
+
+    A currency without a rate on that date takes its newest earlier rate (a
+    forecast, not a payout: the engine itself quarantines missing rates).
+    """
+    out: dict[str, float] = {corporate_currency: 1.0}
+    for (currency,), group in rates.filter(pl.col("start_date") <= on).group_by(["currency_code"], maintain_order=True):
+        row = group.sort("start_date").tail(1)
+        out[currency] = float(row["rate"][0])
+    return out

@@ -1,0 +1,215 @@
+"""The two forecast runs, as plain functions of (warehouse, raw layer, output folder).
+
+``bookings_forecast_run``: the bookings forecast, backtest, conversion,
+attainment forecast and plots; ``payout_forecast_run``: the P10/P50/P90 payout
+scenarios through the dbt engine. The Dagster assets (assets.py) only pass
+paths and report what these return. Layout under ``<export>/forecasts/``:
+
+    bookings_forecast.parquet   level, entity, month: actual to date + pipeline + time series, P10/P90
+    bookings_backtest.parquet   the six one-month-ahead backtest forecasts with the seasonal-naive baseline
+    backtest_wape.parquet       WAPE of the model and of the baseline per level
+    conversion.parquet          stage x age band x close band win rates; slippage.parquet
+    open_pipeline.parquet       open deals at the as-of date with their win probability
+    attainment_forecast.parquet (actual + forecast) / quota per payee and team, month and quarter
+    payable_actual.parquet      the engine's fct_payable per payee and period (the actual, exact)
+    payout_forecast.parquet     engine payable per scenario (P10/P50/P90), payee, period; payout_summary.parquet
+    plots/company.png, plots/team_<manager>.png
+    forecast.json, payout_forecast.json   summaries (origin, WAPE, scenario bookings, files and their SHA-256)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from datetime import date
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from assets.currencies import round_money
+from assets.forecasts.attainment import attainment_forecast
+from assets.forecasts.backtest import backtest
+from assets.forecasts.calendar import month_label
+from assets.forecasts.extract import ForecastInputs, rates_on, read_inputs
+from assets.forecasts.files import to_amounts, write_bytes, write_json, write_parquet
+from assets.forecasts.model import forecast_at
+from assets.forecasts.plot import forecast_png
+from assets.forecasts.scenarios import read_payable, scenario_payable
+from assets.forecasts.simulation import N_SIMULATIONS, SEED, simulate
+
+# The current month (rest of it), then the next six: covers the rest of the quarter too.
+HORIZON_MONTHS = 7
+FORECAST_DIR = "forecasts"
+BOOKING_AMOUNTS = ["actual_to_date", "pipeline_expected", "timeseries", "timeseries_component", "forecast", "p10",
+                   "p90", "seasonal_naive", "actual", "bookings_forecast", "quota", "quarter_bookings",
+                   "quarter_quota", "amount", "amount_corporate"]
+
+
+def _entity_names(inputs: ForecastInputs) -> dict[str, str]:
+    return dict(inputs.payees.select("employee_id", "full_name").iter_rows())
+
+
+def bookings_forecast_run(warehouse: Path, out_root: Path, horizon: int = HORIZON_MONTHS) -> dict:
+    out = Path(out_root) / FORECAST_DIR
+    inputs = read_inputs(warehouse)
+    live = forecast_at(inputs, inputs.as_of, horizon)
+    bt_rows, wape = backtest(inputs)
+    rates = rates_on(inputs.rates, inputs.as_of, inputs.corporate_currency)
+    names = _entity_names(inputs)
+
+    forecast = live.rows.with_columns(
+        entity_name=pl.col("entity_id").replace_strict(names, default="Company", return_dtype=pl.Utf8)
+    ).select(
+        "level", "entity_id", "entity_name", "currency", "period", "horizon", "model", "actual_to_date",
+        "pipeline_expected", "new_business_share", "timeseries_component", "forecast", "p10", "p90",
+    )
+    attainment = attainment_forecast(live.rows, live.history, inputs.quota).drop("month")
+    open_pipeline = live.deals.with_columns(
+        amount_corporate=pl.col("amount") / pl.col("currency_code").replace_strict(rates, default=None,
+                                                                                 return_dtype=pl.Float64),
+        expected_period=pl.col("expected_month").map_elements(month_label, return_dtype=pl.Utf8),
+    )
+    slippage = pl.DataFrame({"months_late": list(range(len(live.conversion.slip))),
+                             "share_of_won": list(live.conversion.slip)})
+
+    files: dict[str, str] = {}
+    files["bookings_forecast.parquet"] = write_parquet(to_amounts(forecast, BOOKING_AMOUNTS), out / "bookings_forecast.parquet")
+    files["bookings_backtest.parquet"] = write_parquet(to_amounts(bt_rows, BOOKING_AMOUNTS), out / "bookings_backtest.parquet")
+    files["backtest_wape.parquet"] = write_parquet(wape, out / "backtest_wape.parquet")
+    files["conversion.parquet"] = write_parquet(live.conversion.table, out / "conversion.parquet")
+    files["slippage.parquet"] = write_parquet(slippage, out / "slippage.parquet")
+    files["open_pipeline.parquet"] = write_parquet(to_amounts(open_pipeline, BOOKING_AMOUNTS), out / "open_pipeline.parquet")
+    periods = [month_label(live.first_month + h) for h in range(-1, horizon)]
+    files["payable_actual.parquet"] = write_parquet(read_payable(warehouse, periods), out / "payable_actual.parquet")
+    files["attainment_forecast.parquet"] = write_parquet(to_amounts(attainment, BOOKING_AMOUNTS), out / "attainment_forecast.parquet")
+
+    plots: dict[str, str] = {}
+    series = [("company", "company", "Company")] + [
+        ("team", e, f"Team of {names.get(e, e)} ({e})")
+        for e in live.rows.filter(pl.col("level") == "team")["entity_id"].unique().sort().to_list()
+    ]
+    for level, entity, title in series:
+        rows = live.rows.filter((pl.col("level") == level) & (pl.col("entity_id") == entity))
+        png = forecast_png(
+            f"{title}: bookings, actual vs forecast (as of {inputs.as_of.isoformat()})",
+            rows["currency"][0],
+            live.history.filter((pl.col("level") == level) & (pl.col("entity_id") == entity)),
+            rows,
+            bt_rows.filter((pl.col("level") == level) & (pl.col("entity_id") == entity)).with_columns(
+                month=pl.col("period").str.slice(0, 4).cast(pl.Int64) * 12
+                + pl.col("period").str.slice(5, 2).cast(pl.Int64) - 1
+            ),
+        )
+        name = "company.png" if level == "company" else f"team_{entity}.png"
+        plots[name] = write_bytes(png, out / "plots" / name)
+        files[f"plots/{name}"] = plots[name]
+
+    summary = {
+        "as_of": inputs.as_of.isoformat(),
+        "first_month": month_label(live.first_month),
+        "last_month": month_label(live.first_month + horizon - 1),
+        "corporate_currency": inputs.corporate_currency,
+        "conversion_observations": live.conversion.observations,
+        "slippage": [round(s, 6) for s in live.conversion.slip],
+        "open_deals": live.deals.height,
+        "backtest_wape": [
+            {k: (round(v, 6) if isinstance(v, float) else v) for k, v in row.items()} for row in wape.to_dicts()
+        ],
+        "company_forecast": [
+            {"period": p, "forecast": round(f, 2), "p10": round(lo, 2), "p90": round(hi, 2)}
+            for p, f, lo, hi in live.rows.filter(pl.col("level") == "company")
+            .select("period", "forecast", "p10", "p90").iter_rows()
+        ],
+        "files": files,
+    }
+    write_json(summary, out / "forecast.json")
+    summary["directory"] = str(out)
+    summary["wape"] = wape
+    return summary
+
+
+def payout_forecast_run(
+    raw_dir: Path, out_root: Path, *, n_simulations: int = N_SIMULATIONS, seed: int = SEED,
+    parallel: int = 2, scratch_root: Path | None = None,
+) -> dict:
+    """Simulate the open pipeline, run the engine on the P10/P50/P90 scenarios, compare a closed month with the actual.
+
+    Reads only the files of :func:`bookings_forecast_run` and the raw layer: the
+    warehouse is not opened (the engine runs on scratch DuckDB files).
+    """
+    out = Path(out_root) / FORECAST_DIR
+    forecast = pl.read_parquet(out / "bookings_forecast.parquet")
+    deals = pl.read_parquet(out / "open_pipeline.parquet").with_columns(pl.col("amount_corporate").cast(pl.Float64))
+    slip = tuple(pl.read_parquet(out / "slippage.parquet").sort("months_late")["share_of_won"].to_list())
+    inputs_as_of = date.fromisoformat(json.loads((out / "forecast.json").read_text())["as_of"])
+    periods = sorted(forecast["period"].unique().to_list())
+    first = _month(periods[0])
+    closed_period = month_label(first - 1)
+    all_periods = [closed_period] + periods
+    totals, scenarios = simulate(deals, slip, inputs_as_of, _month(periods[-1]), n_simulations=n_simulations, seed=seed)
+
+    actual = pl.read_parquet(out / "payable_actual.parquet").filter(pl.col("period").is_in(all_periods))
+    scratch = Path(tempfile.mkdtemp(prefix="spm-forecast-", dir=scratch_root))
+    try:
+        def one(scenario):
+            return scenario.name, scenario_payable(raw_dir, scenario.won, scenario.name, scratch / scenario.name, all_periods)
+
+        with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+            results = dict(pool.map(one, scenarios))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    frames = [actual.with_columns(scenario=pl.lit("actual"))] + [
+        results[s.name].with_columns(scenario=pl.lit(s.name)) for s in scenarios
+    ]
+    lines = pl.concat(frames).select("scenario", "employee_id", "period", "currency", "payable_amount")
+    rounded = [
+        (sc, e, p, c, round_money(Decimal(a), c)) for sc, e, p, c, a in lines.sort(
+            "scenario", "employee_id", "period", "currency").iter_rows()
+    ]
+    payout = pl.DataFrame(rounded, schema={"scenario": pl.Utf8, "employee_id": pl.Utf8, "period": pl.Utf8,
+                                           "currency": pl.Utf8, "payable_amount": pl.Decimal(38, 2)}, orient="row")
+    summary_frame = (
+        payout.group_by("scenario", "period", "currency").agg(pl.col("payable_amount").sum())
+        .sort("scenario", "period", "currency")
+    )
+    closed_matches = {
+        s.name: results[s.name].filter(pl.col("period") == closed_period).equals(
+            actual.filter(pl.col("period") == closed_period))
+        for s in scenarios
+    }
+    files = {
+        "payout_forecast.parquet": write_parquet(payout, out / "payout_forecast.parquet"),
+        "payout_summary.parquet": write_parquet(summary_frame, out / "payout_summary.parquet"),
+    }
+    summary = {
+        "as_of": inputs_as_of.isoformat(),
+        "closed_period": closed_period,
+        "closed_period_matches_actual": closed_matches,
+        "simulations": n_simulations,
+        "seed": seed,
+        "scenarios": [
+            {"name": s.name, "simulation": s.simulation, "company_bookings": round(s.company_bookings, 2),
+             "won_deals": s.won.height} for s in scenarios
+        ],
+        "company_bookings_quantiles": {
+            q: round(float(sorted(totals)[int(round(v * (len(totals) - 1)))]), 2)
+            for q, v in (("P10", 0.1), ("P50", 0.5), ("P90", 0.9))
+        },
+        "totals": [
+            {"scenario": sc, "period": p, "currency": c, "payable_amount": str(a)}
+            for sc, p, c, a in summary_frame.iter_rows()
+        ],
+        "files": files,
+    }
+    write_json(summary, out / "payout_forecast.json")
+    summary["directory"] = str(out)
+    summary["summary_frame"] = summary_frame
+    return summary
+
+
+def _month(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
