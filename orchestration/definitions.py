@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.ingest.assets import INGEST_ASSETS, INGEST_CHECKS
+from assets.ingest.territory_assets import TERRITORY_ASSETS
 from assets.bi_snapshot import bi_snapshot
 from assets.payouts.assets import payout_extract
 from assets.quality_checks import QUALITY_CHECKS
@@ -30,7 +31,7 @@ spm_pipeline = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot],
+    assets=[*INGEST_ASSETS, *TERRITORY_ASSETS, spm_dbt_models, payout_extract, bi_snapshot],
     asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS],
     jobs=[spm_pipeline],
     schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME)],
