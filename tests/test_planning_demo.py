@@ -98,3 +98,12 @@ def test_the_bi_snapshot_carries_the_planning_and_insight_marts(pipeline):
     snapshot = Path(paths.export_dir) / "bi" / "current"
     for mart in ("fct_quota_proposal", "fct_capacity_plan", "fct_attainment_distribution"):
         assert (snapshot / f"{mart}.parquet").is_file(), mart
+
+
+def test_the_demo_planning_configuration_keeps_the_contract(pipeline):
+    paths, _ = pipeline
+    # no ingest quarantine for the two planning CSVs, every demo territory assignment usable
+    assert _query(paths, "select count(*) from fct_quarantine "
+                         "where dataset in ('territory_assignments', 'company_targets')") == [(0,)]
+    assert _query(paths, "select count(*), sum(case when is_usable then 1 else 0 end) from fct_territory_assignment")[0][0] > 0
+    assert _query(paths, "select count(*) from fct_territory_assignment where not is_usable") == [(0,)]
