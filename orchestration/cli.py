@@ -98,7 +98,24 @@ def summary(paths: SpmPaths) -> str:
     return "\n".join(lines)
 
 
+def configure_console_logging() -> None:
+    """Library warnings on stderr once; Dagster's events through its own console logger only.
+
+    dbt's telemetry dependency calls ``logging.basicConfig()`` on import, which
+    made the root logger print every Dagster event a second time. A root
+    handler set first turns that call into a no-op.
+    """
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    handler.addFilter(lambda record: not record.name.startswith("dagster"))
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
+    configure_console_logging()
     parser = argparse.ArgumentParser(prog="spm")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("prepare", help="dbt parse, so the Dagster definitions can load")

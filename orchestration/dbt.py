@@ -9,8 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from assets.metadata import relation_metadata
 from orchestration.resources import SpmPathsResource
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -48,7 +50,60 @@ def spm_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths
     settings = paths.paths()
     os.environ.update(settings.as_env())
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)  # dbt-duckdb does not create it
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+    invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
+    # dbt holds the warehouse's write lock until it exits, so the events are
+    # kept until then and yielded with the row counts, totals and previews
+    # read afterwards (read-only); progress is logged as each node finishes.
+    expected = len(context.selected_output_names)  # models and their checks (both are op outputs)
+    events, done, next_report = [], 0, 0
+    for event in invocation.stream():
+        events.append(event)
+        if not isinstance(event, (dg.Output, dg.AssetCheckResult)):
+            continue
+        done += 1
+        failed = isinstance(event, dg.AssetCheckResult) and not event.passed
+        if failed or done >= next_report or done == expected:  # about every tenth, and every failure
+            log = context.log.warning if failed else context.log.info
+            log(f"dbt build: {done}/{expected} models and tests done; latest: {_event_label(event)}")
+            next_report = done + max(1, expected // 10)
+    yield from with_warehouse_metadata(events, settings.warehouse, invocation.manifest)
+    error = invocation.get_error()
+    if error is not None:
+        raise error
+
+
+def _event_label(event) -> str:
+    if isinstance(event, dg.AssetCheckResult):
+        status = "passed" if event.passed else "FAILED"
+        return f"test {event.check_name} on {event.asset_key.to_user_string()} {status}"
+    key = getattr(event, "output_name", None) or getattr(event, "asset_key", "")
+    return f"model {key}"
+
+
+def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str, Any]):
+    """Each materialized model's event, with ``relation_metadata`` of its table.
+
+    Views are previewed but not counted (a count would recompute them over the raw layer).
+    """
+    models = {
+        node["name"]: node.get("config", {}).get("materialized")
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model"
+    }
+    con = duckdb.connect(str(warehouse), read_only=True) if warehouse.exists() else None
+    try:
+        for event in events:
+            name = getattr(event, "output_name", None)
+            if con is not None and isinstance(event, dg.Output) and models.get(name) in ("table", "incremental", "view"):
+                try:
+                    extra = relation_metadata(con, name, count_rows=models[name] != "view")
+                except duckdb.Error as error:  # a model that failed to build has no relation
+                    extra = {"metadata_error": dg.MetadataValue.text(str(error))}
+                event = event.with_metadata({**event.metadata, **extra})
+            yield event
+    finally:
+        if con is not None:
+            con.close()
 
 
 def dbt_resource() -> DbtCliResource:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from assets.ingest.assets import INGEST_ASSETS, INGEST_CHECKS
@@ -16,6 +18,16 @@ from orchestration.sensors import build_new_batch_sensor
 
 PIPELINE_JOB_NAME = "spm_pipeline"
 
+
+def retry_policy() -> dg.RetryPolicy:
+    """Retries of a failed step: SPM_RETRY_MAX (2) more tries, exponential backoff from
+    SPM_RETRY_DELAY_SECONDS (15 s); read when the definitions load."""
+    return dg.RetryPolicy(
+        max_retries=int(os.environ.get("SPM_RETRY_MAX", "2")),
+        delay=float(os.environ.get("SPM_RETRY_DELAY_SECONDS", "15")),
+        backoff=dg.Backoff.EXPONENTIAL,
+    )
+
 # Ingest -> dbt build (models and tests) -> payout extract and BI snapshot.
 # Blocking checks (GX suites on ingest, the quarantine threshold, dbt tests)
 # stop the assets downstream of a failure; warnings (freshness) do not.
@@ -27,7 +39,7 @@ spm_pipeline = dg.define_asset_job(
     # Every step is idempotent (ingest skips files already in raw, dbt rebuilds,
     # the payout files are a pure function of the inputs), so a retry or a
     # re-execution from failure never duplicates data.
-    op_retry_policy=dg.RetryPolicy(max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL),
+    op_retry_policy=retry_policy(),
 )
 
 defs = dg.Definitions(

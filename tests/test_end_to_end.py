@@ -154,6 +154,29 @@ def test_bi_snapshot_holds_every_mart_and_opens_while_the_warehouse_is_free(pipe
     assert (current / "fct_commission.parquet").exists()
 
 
+def _materializations(result, key: str):
+    return [
+        e.event_specific_data.materialization
+        for e in result.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION"
+        and e.event_specific_data.materialization.asset_key.to_user_string() == key
+    ]
+
+
+def test_dbt_models_report_rows_totals_and_a_preview(pipeline):
+    # Before the sensor test below, which lands a new batch and rebuilds the warehouse.
+    paths, result, _ = pipeline
+    (payable,) = _materializations(result, "fct_payable")
+    metadata = payable.metadata
+    ((count, total),) = _query(paths, "select count(*), sum(payable_amount) from fct_payable")
+    assert metadata["dagster/row_count"].value == count
+    assert Decimal(metadata["total__payable_amount"].value) == total
+    assert metadata["preview"].value.startswith("| ")
+    (staging,) = _materializations(result, "stg_salesforce__opportunities")
+    assert "preview" in staging.metadata  # views: previewed, not counted
+    assert "dagster/row_count" not in staging.metadata
+
+
 def test_sensor_starts_one_run_for_a_new_batch_whose_deal_is_then_credited(pipeline):
     import dagster as dg
     import polars as pl
@@ -216,3 +239,4 @@ def test_managers_are_paid_on_their_teams_rollup_credit(pipeline):
         """,
     )[0]
     assert rows > 0 and matching == rows and paid > 0
+

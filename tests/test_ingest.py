@@ -413,6 +413,20 @@ def test_chunk_size_does_not_change_the_result(tmp_path):
     assert outcomes[0][:3] == (20, 3, {c.RULE_BAD_DECIMAL: 1, c.RULE_DUPLICATE_KEY: 2})
 
 
+
+def test_long_files_report_progress_per_chunk(tmp_path):
+    folders = Folders(tmp_path)
+    rows = [opportunity(Id=f"{i:03d}") for i in range(10)]
+    rows[7]["Amount"] = "oops"
+    write_rows(folders.crm("2026-11-27", "Opportunity.csv"), rows)
+    heard: list[str] = []
+    folders.ingest(c.CRM_OPPORTUNITY, chunk_rows=4, progress=heard.append)
+    assert heard == [
+        "crm/2026-11-27/Opportunity.csv: 4 rows read, 0 quarantined so far",
+        "crm/2026-11-27/Opportunity.csv: 8 rows read, 1 quarantined so far",
+        "crm/2026-11-27/Opportunity.csv: 10 rows read, 1 quarantined so far",
+    ]
+
 # --- batches: idempotence, new batches, changed files ------------------------------------
 
 

@@ -48,6 +48,7 @@ from assets.ingest.plans import (
 )
 from assets.ingest.raw_layout import quarantine_root
 from assets.ingest.rules import empty_quarantine
+from assets.metadata import markdown_table
 from orchestration.resources import SpmPathsResource
 
 GROUP = "ingest"
@@ -68,17 +69,6 @@ def _landing_pattern(contract: DatasetContract) -> str:
     if contract.system == "config":
         return f"<config>/{contract.file_stem}[-*].csv|parquet"
     return f"<landing>/{contract.system}/<YYYY-MM-DD>/{contract.file_stem}[-*].csv|parquet"
-
-
-def _markdown_table(frame: pl.DataFrame) -> str:
-    if frame.is_empty():
-        return "_none_"
-    columns = frame.columns
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in frame.iter_rows():
-        cells = ["" if v is None else str(v).replace("|", "\\|").replace("\n", " ") for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 def ingest_metadata(result: IngestResult) -> dict[str, dg.MetadataValue | int | str]:
@@ -102,7 +92,7 @@ def ingest_metadata(result: IngestResult) -> dict[str, dg.MetadataValue | int | 
     examples = result.quarantine_examples.head(_PREVIEW_ROWS).select(
         "source_file", "source_row", "rule", "column_name", "value", "message"
     )
-    metadata["quarantine_examples"] = dg.MetadataValue.md(_markdown_table(examples))
+    metadata["quarantine_examples"] = dg.MetadataValue.md(markdown_table(examples.columns, examples.iter_rows()))
     return metadata
 
 
@@ -117,7 +107,9 @@ def build_ingest_asset(contract: DatasetContract) -> dg.AssetsDefinition:
     def _ingest(context: AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
         settings = paths.paths()
         try:
-            result = ingest_dataset(contract, settings.landing_dir, settings.config_dir, settings.raw_dir)
+            result = ingest_dataset(
+                contract, settings.landing_dir, settings.config_dir, settings.raw_dir, progress=context.log.info
+            )
         except ContractError as error:
             raise dg.Failure(
                 description=str(error),
@@ -300,7 +292,7 @@ def raw_quarantine(paths: SpmPathsResource) -> dg.MaterializeResult:
             "quarantine_rows": int(counts["rows"].sum()) if counts.height else 0,
             "quarantine_files": len(files),
             "quarantined_by_rule": dg.MetadataValue.json(by_rule),
-            "by_dataset": dg.MetadataValue.md(_markdown_table(counts)),
+            "by_dataset": dg.MetadataValue.md(markdown_table(counts.columns, counts.iter_rows())),
         }
     )
 

@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -302,8 +303,17 @@ def _with_load_columns(accepted: pl.DataFrame, contract: DatasetContract, landin
     )
 
 
-def ingest_file(landing: LandingFile, raw_dir: Path, loaded_at: datetime | None = None, chunk_rows: int = CHUNK_ROWS) -> FileResult:
-    """Check one landing file against its contract and write its raw and quarantine output."""
+def ingest_file(
+    landing: LandingFile,
+    raw_dir: Path,
+    loaded_at: datetime | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[str], None] | None = None,
+) -> FileResult:
+    """Check one landing file against its contract and write its raw and quarantine output.
+
+    ``progress`` (a logger's info, say) hears of every chunk read, so a long file shows it moves.
+    """
     contract = landing.contract
     loaded_at = loaded_at or datetime.now(timezone.utc)
     columns = landing_columns(landing.path)
@@ -328,6 +338,8 @@ def ingest_file(landing: LandingFile, raw_dir: Path, loaded_at: datetime | None 
                 key_parts.append(key_columns(contract, chunk))
                 outcome.rows_read += chunk.height
                 outcome.rows_rejected += checked.rejected_rows
+                if progress is not None:
+                    progress(f"{landing.relative_path}: {outcome.rows_read:,} rows read, {outcome.rows_rejected:,} quarantined so far")
         except pl.exceptions.PolarsError as error:
             raise ContractError(
                 f"{landing.path}: cannot read the file as {landing.format.upper()} ({error})",
@@ -455,8 +467,12 @@ def ingest_dataset(
     raw_dir: Path,
     loaded_at: datetime | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[str], None] | None = None,
 ) -> IngestResult:
-    """Ingest every landing file of ``contract`` that is not in raw yet; see the module docstring."""
+    """Ingest every landing file of ``contract`` that is not in raw yet; see the module docstring.
+
+    ``progress`` receives a line per chunk of each file read (see ``ingest_file``).
+    """
     raw_dir = Path(raw_dir)
     loaded_at = loaded_at or datetime.now(timezone.utc)
     result = IngestResult(system=contract.system, dataset=contract.name)
@@ -470,7 +486,7 @@ def ingest_dataset(
             if done:
                 result.files_skipped.append(landing.relative_path)
                 continue
-        outcome = ingest_file(landing, raw_dir, loaded_at, chunk_rows)
+        outcome = ingest_file(landing, raw_dir, loaded_at, chunk_rows, progress)
         outcome.replaced = marker is not None
         if not is_config:
             _record_done(raw_dir, landing, outcome, loaded_at)
