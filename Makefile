@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 SCALE   ?= 1
 
-.PHONY: run test dev bench dbt-parse clean
+.PHONY: run test dev bench docs dbt-parse clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON3) -m venv $(VENV)
@@ -33,6 +33,11 @@ dev: $(STAMP)
 ## Benchmark: make bench SCALE=10
 bench: $(STAMP)
 	$(PY) -m bench.run --scale $(SCALE)
+
+## dbt docs (models, column descriptions, contracts, lineage), offline: dbt_project/target/index.html
+docs: $(STAMP)
+	$(PY) -m orchestration.cli prepare
+	$(PY) -m orchestration.dbt_docs
 
 clean:
 	rm -rf data .dagster_home dbt_project/target dbt_project/logs

@@ -28,7 +28,8 @@ The company (scale 1; ``round(200 * scale)`` payees, 1,000 deals per payee):
   record (``orphan_owner_deals``).
 * Configuration: plan YAML files AE, AE_RAMP (new hires), MGR and SDR for 2025
   and 2026 (tiers, quota bonus, SPIF, ramp, draw; see docs/plans.md),
-  plan assignments and annual quotas per payee and plan year.
+  plan assignments and annual quotas per payee and plan year; territories,
+  territory assignments and company targets (demo/territories.py).
 
 The same seed and scale give byte-identical files: no wall-clock time is read,
 every random draw comes from a seeded numpy stream per component (deals per
@@ -47,8 +48,10 @@ from pathlib import Path
 
 
 from assets.ingest.contract import (
+    CONFIG_COMPANY_TARGETS,
     CONFIG_PLAN_ASSIGNMENTS,
     CONFIG_QUOTAS,
+    CONFIG_TERRITORY_ASSIGNMENTS,
     CRM_ACCOUNT,
     CRM_DATED_CONVERSION_RATE,
     CRM_OPPORTUNITY,
@@ -101,6 +104,7 @@ from demo.people import (
     user_rows,
     worker_rows,
 )
+from demo.territories import company_target_rows, territories_yaml, territory_assignment_rows
 
 FORMATS = ("mixed", "csv", "parquet")
 DEFAULT_CHUNK_ROWS = 250_000
@@ -122,7 +126,7 @@ def _clear_previous_output(landing: Path, config: Path) -> None:
             folder = landing / system / batch_name(batch)
             if folder.exists():
                 shutil.rmtree(folder)
-    for name in ("quotas.csv", "plan_assignments.csv"):
+    for name in ("quotas.csv", "plan_assignments.csv", "territory_assignments.csv", "company_targets.csv", "territories.yaml"):
         (config / name).unlink(missing_ok=True)
     for plan in plan_files():
         (config / "plans" / f"{plan}.yaml").unlink(missing_ok=True)
@@ -244,10 +248,14 @@ def generate(
     config_files: list[Path] = []
     quotas = quota_rows(org, tally.bookings_cents)
     assignments = plan_assignment_rows(org)
-    for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments)):
+    planning = ((CONFIG_TERRITORY_ASSIGNMENTS, territory_assignment_rows(org)),
+                (CONFIG_COMPANY_TARGETS, company_target_rows(tally.bookings_cents)))
+    for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments), *planning):
         writer = ChunkedWriter(config, contract.file_stem, contract.column_names, "csv", max(len(rows), 1))
         writer.write(as_text_frame(rows, contract.column_names))
         config_files += writer.close()
+    (config / "territories.yaml").write_text(territories_yaml(), encoding="utf-8")
+    config_files.append(config / "territories.yaml")
     (config / "plans").mkdir(parents=True, exist_ok=True)
     for plan, text in plan_files().items():
         path = config / "plans" / f"{plan}.yaml"

@@ -7,6 +7,7 @@ import os
 import dagster as dg
 
 from assets.ingest.assets import INGEST_ASSETS, INGEST_CHECKS
+from assets.ingest.territory_assets import TERRITORY_ASSETS
 from assets.bi_snapshot import bi_snapshot
 from assets.forecasts.assets import FORECAST_ASSETS
 from assets.journals.assets import journal_entries
@@ -59,7 +60,17 @@ publish_payouts = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, spm_dbt_models, payout_extract, bi_snapshot, journal_entries, payout_publication, *STATEMENT_ASSETS, *FORECAST_ASSETS],
+    assets=[
+        *INGEST_ASSETS,
+        *TERRITORY_ASSETS,
+        spm_dbt_models,
+        payout_extract,
+        bi_snapshot,
+        journal_entries,
+        payout_publication,
+        *STATEMENT_ASSETS,
+        *FORECAST_ASSETS,
+    ],
     asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS, *STATEMENT_CHECKS],
     jobs=[spm_pipeline, publish_payouts],
     schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME), build_month_close_schedule(PUBLISH_JOB_NAME)],

@@ -41,6 +41,7 @@ from assets.ingest.plans import (
     PLAN_SCHEMA,
 )
 from assets.ingest.raw_layout import QUARANTINE_SCHEMA, raw_schema
+from assets.ingest.territories import write_empty_territory_tables
 
 LOADED_AT = datetime(2026, 3, 2, 6, 0, tzinfo=timezone.utc)
 EMPTY_FILE = "_empty.parquet"
@@ -78,6 +79,7 @@ def write_empty_layout(raw_dir: Path) -> None:
         folder = raw_dir / "config" / name
         folder.mkdir(parents=True, exist_ok=True)
         _frame([], schema).write_parquet(folder / EMPTY_FILE)
+    write_empty_territory_tables(raw_dir)
     (raw_dir / "quarantine").mkdir(parents=True, exist_ok=True)
     _frame([], QUARANTINE_SCHEMA).write_parquet(raw_dir / "quarantine" / EMPTY_FILE)
 

@@ -429,4 +429,4 @@ def test_dbt_parse_needs_no_environment_and_no_raw_data(tmp_path):
     assert ("raw", "crm", "opportunity") in asset_keys
     assert ("raw", "config", "plan_component") in asset_keys
     assert ("raw", "quarantine") in asset_keys
-    assert len(asset_keys) == len(manifest["sources"]) == 20
+    assert len(asset_keys) == len(manifest["sources"]) == 27  # 20 + the 7 planning_config sources

@@ -343,6 +343,40 @@ CONFIG_SEASONALITY = DatasetContract(
     ),
 )
 
+CONFIG_TERRITORY_ASSIGNMENTS = DatasetContract(
+    name="territory_assignments",
+    system="config",
+    file_stem="territory_assignments",
+    key=("employee_id", "start_date"),
+    description=(
+        "Effective-dated assignment of payees to sales territories (end_date inclusive, empty = open); "
+        "territory_id names a territory of territories.yaml (docs/planning.md)."
+    ),
+    columns=(
+        _c("territory_id", required=True),
+        _c("employee_id", required=True),
+        _c("start_date", "date", required=True),
+        _c("end_date", "date"),
+    ),
+)
+
+CONFIG_COMPANY_TARGETS = DatasetContract(
+    name="company_targets",
+    system="config",
+    file_stem="company_targets",
+    key=("plan_year",),
+    description=(
+        "Company bookings target per plan year, allocated to territories and payees as quota proposals "
+        "(docs/planning.md); new_hire_plan_id names the plan whose ramp a planned new hire gets."
+    ),
+    columns=(
+        _c("plan_year", "integer", required=True, lo=1900, hi=2999),
+        _c("target_amount", "decimal", required=True, lo=0),
+        _c("currency", "currency", required=True),
+        _c("new_hire_plan_id"),
+    ),
+)
+
 CONTRACTS: tuple[DatasetContract, ...] = (
     CRM_OPPORTUNITY,
     CRM_OPPORTUNITY_LINE_ITEM,
@@ -358,6 +392,8 @@ CONTRACTS: tuple[DatasetContract, ...] = (
     CONFIG_QUOTAS,
     CONFIG_PLAN_ASSIGNMENTS,
     CONFIG_SEASONALITY,
+    CONFIG_TERRITORY_ASSIGNMENTS,
+    CONFIG_COMPANY_TARGETS,
 )
 
 BY_NAME: dict[tuple[str, str], DatasetContract] = {(c.system, c.name): c for c in CONTRACTS}

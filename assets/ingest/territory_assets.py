@@ -1,0 +1,46 @@
+"""Dagster wiring of the territory configuration: one multi-asset, keys ``["raw", "config", <table>]``.
+
+Runs :func:`assets.ingest.territories.ingest_territories`; an invalid
+``territories.yaml`` fails the asset (``dg.Failure`` listing every problem
+with file, territory and field). The tables feed dbt's planning models.
+"""
+
+# No ``from __future__ import annotations``: Dagster inspects the context annotation at runtime.
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from assets.ingest.territories import TERRITORY_FILE, TERRITORY_TABLES, TerritoryConfigError, ingest_territories
+from orchestration.resources import SpmPathsResource
+
+GROUP = "ingest"
+TERRITORY_KEYS = {name: dg.AssetKey(["raw", "config", name]) for name in TERRITORY_TABLES}
+
+
+@dg.multi_asset(
+    name="raw__config__territories",
+    group_name=GROUP,
+    specs=[
+        dg.AssetSpec(key, kinds={"yaml", "parquet"}, description=f"Territory configuration ({TERRITORY_FILE}), table {name}.")
+        for name, key in TERRITORY_KEYS.items()
+    ],
+)
+def raw_config_territories(context: AssetExecutionContext, paths: SpmPathsResource):
+    settings = paths.paths()
+    try:
+        config = ingest_territories(settings.config_dir, settings.raw_dir)
+    except TerritoryConfigError as error:
+        raise dg.Failure(description=str(error), metadata={"errors": dg.MetadataValue.json(error.errors)}) from error
+    if config is None:
+        context.log.info(f"no {TERRITORY_FILE} in the configuration folder: the territory tables are empty")
+    counts = {
+        "territory": 0 if config is None else len(config.territories) + 1,
+        "territory_size_band": 0 if config is None else len(config.size_bands),
+        "territory_rule": 0 if config is None else len(config.rules),
+        "territory_rule_condition": 0 if config is None else sum(len(r.conditions) for r in config.rules),
+        "territory_potential_weight": 0 if config is None else 1,
+    }
+    for name, key in TERRITORY_KEYS.items():
+        yield dg.MaterializeResult(asset_key=key, metadata={"rows": counts[name]})
+
+
+TERRITORY_ASSETS: list = [raw_config_territories]
