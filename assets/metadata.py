@@ -32,23 +32,19 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def relation_metadata(con: duckdb.DuckDBPyConnection, relation: str, count_rows: bool = True) -> dict:
+def relation_metadata(con: duckdb.DuckDBPyConnection, relation: str) -> dict:
     """Row count, the exact total of every DECIMAL column and a preview of ``relation``.
 
-    ``relation`` is a bare table or view name in the connection's default schema.
-    Views over the raw layer can be expensive to count: pass ``count_rows=False``
-    to report the preview alone.
+    ``relation`` is a bare table name in the connection's default schema.
     """
     described = con.execute(f"describe {_quote(relation)}").fetchall()
     columns = [row[0] for row in described]
     decimals = [row[0] for row in described if str(row[1]).upper().startswith("DECIMAL")]
-    metadata: dict = {}
-    if count_rows:
-        sums = "".join(f", sum({_quote(c)})" for c in decimals)
-        counted = con.execute(f"select count(*){sums} from {_quote(relation)}").fetchone()
-        metadata["dagster/row_count"] = dg.MetadataValue.int(int(counted[0]))
-        for column, total in zip(decimals, counted[1:]):
-            metadata[f"total__{column}"] = dg.MetadataValue.text(str(total if total is not None else Decimal(0)))
+    sums = "".join(f", sum({_quote(c)})" for c in decimals)
+    counted = con.execute(f"select count(*){sums} from {_quote(relation)}").fetchone()
+    metadata: dict = {"dagster/row_count": dg.MetadataValue.int(int(counted[0]))}
+    for column, total in zip(decimals, counted[1:]):
+        metadata[f"total__{column}"] = dg.MetadataValue.text(str(total if total is not None else Decimal(0)))
     preview = con.execute(f"select * from {_quote(relation)} limit {PREVIEW_ROWS}").fetchall()
     metadata["preview"] = dg.MetadataValue.md(markdown_table(columns, preview))
     return metadata

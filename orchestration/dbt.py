@@ -83,7 +83,8 @@ def _event_label(event) -> str:
 def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str, Any]):
     """Each materialized model's event, with ``relation_metadata`` of its table.
 
-    Views are previewed but not counted (a count would recompute them over the raw layer).
+    Views get nothing: even a five-row preview recomputes a staging view's
+    de-duplication over the whole raw layer (minutes at scale 50).
     """
     models = {
         node["name"]: node.get("config", {}).get("materialized")
@@ -94,9 +95,9 @@ def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str
     try:
         for event in events:
             name = getattr(event, "output_name", None)
-            if con is not None and isinstance(event, dg.Output) and models.get(name) in ("table", "incremental", "view"):
+            if con is not None and isinstance(event, dg.Output) and models.get(name) in ("table", "incremental"):
                 try:
-                    extra = relation_metadata(con, name, count_rows=models[name] != "view")
+                    extra = relation_metadata(con, name)
                 except duckdb.Error as error:  # a model that failed to build has no relation
                     extra = {"metadata_error": dg.MetadataValue.text(str(error))}
                 event = event.with_metadata({**event.metadata, **extra})

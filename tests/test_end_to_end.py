@@ -173,7 +173,7 @@ def test_dbt_models_report_rows_totals_and_a_preview(pipeline):
     assert Decimal(metadata["total__payable_amount"].value) == total
     assert metadata["preview"].value.startswith("| ")
     (staging,) = _materializations(result, "stg_salesforce__opportunities")
-    assert "preview" in staging.metadata  # views: previewed, not counted
+    assert "preview" not in staging.metadata  # views: neither previewed nor counted (see orchestration/dbt.py)
     assert "dagster/row_count" not in staging.metadata
 
 
