@@ -14,3 +14,52 @@ if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
     from orchestration.cli import prepare_dbt
 
     prepare_dbt()
+
+
+# --- one demo company through the whole daily job, shared by the read-only end-to-end modules ---
+
+import pytest  # noqa: E402
+
+DEMO_SCALE = 0.05
+
+
+@pytest.fixture(scope="session")
+def demo_pipeline(tmp_path_factory):
+    """(paths, result, root): the demo company at scale 0.05 generated and run through
+    ``spm_pipeline`` once per session. Modules that only read its outputs (or rerun an
+    asset that must give the same bytes) share it through ``demo_environment``;
+    modules that change the landing data run their own."""
+    from demo.generate import generate
+    from orchestration.cli import run_pipeline
+    from orchestration.settings import SpmPaths
+
+    root = tmp_path_factory.mktemp("demo_e2e")
+    paths = SpmPaths(
+        landing_dir=root / "landing",
+        config_dir=root / "config",
+        warehouse=root / "warehouse" / "spm.duckdb",
+        raw_dir=root / "warehouse" / "raw",
+        export_dir=root / "exports",
+    )
+    with demo_environment(paths, root):
+        generate(root, landing_dir=paths.landing_dir, config_dir=paths.config_dir, scale=DEMO_SCALE)
+        result = run_pipeline(paths)
+    return paths, result, root
+
+
+class demo_environment:
+    """The demo run's SPM_* settings and DAGSTER_HOME in os.environ, restored on exit."""
+
+    def __init__(self, paths, root):
+        self.env = {**paths.as_env(), "DAGSTER_HOME": str(root / "dagster_home")}
+
+    def __enter__(self):
+        self.saved = dict(os.environ)
+        os.environ.update(self.env)
+        return self
+
+    def __exit__(self, *exc):
+        os.environ.clear()
+        os.environ.update(self.saved)
+        return False
+

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -17,33 +16,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import demo_environment
 from assets.payouts.extract import sha256_hex
-from demo.generate import generate
-from orchestration.cli import run_pipeline
 from orchestration.settings import SpmPaths
-
-SCALE = 0.05
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory):
-    root = tmp_path_factory.mktemp("journals_e2e")
-    paths = SpmPaths(
-        landing_dir=root / "landing",
-        config_dir=root / "config",
-        warehouse=root / "warehouse" / "spm.duckdb",
-        raw_dir=root / "warehouse" / "raw",
-        export_dir=root / "exports",
-    )
-    saved = dict(os.environ)
-    os.environ["DAGSTER_HOME"] = str(root / "dagster_home")
-    try:
-        generate(root, landing_dir=paths.landing_dir, config_dir=paths.config_dir, scale=SCALE)
-        result = run_pipeline(paths)
+def pipeline(demo_pipeline):
+    """The session's demo run (tests/conftest.py), with its settings in the environment."""
+    paths, result, root = demo_pipeline
+    with demo_environment(paths, root):
         yield paths, result
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def _rows(path: Path) -> list[dict]:

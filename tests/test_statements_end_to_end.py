@@ -5,32 +5,22 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from demo.generate import generate
-from orchestration.cli import run_pipeline
-from tests.test_end_to_end import SCALE, _paths
+from tests.conftest import demo_environment
 from tests.test_statements import assert_valid_pdf, visible_text
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory):
-    root = tmp_path_factory.mktemp("e2e_statements")
-    paths = _paths(root)
-    saved = dict(os.environ)
-    os.environ["DAGSTER_HOME"] = str(root / "dagster_home")
-    try:
-        generate(root, landing_dir=paths.landing_dir, config_dir=paths.config_dir, scale=SCALE)
-        result = run_pipeline(paths)
+def pipeline(demo_pipeline):
+    """The session's demo run (tests/conftest.py), with its settings in the environment."""
+    paths, result, root = demo_pipeline
+    with demo_environment(paths, root):
         yield paths, result
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def _payout(paths) -> tuple[str, list[dict]]:
