@@ -161,7 +161,9 @@ def build_batch(tmp: Path, batch: dict) -> Path:
             currency_of=batch["currency_of"], extra_splits=batch["splits"],
         )
 
-    warehouse, _ = build_warehouse(tmp, write)
+    warehouse, _ = build_warehouse(
+        tmp, write, known_warnings=("assert_commission_allocated_to_deals_adds_up",)  # open in issue #4
+    )
     return warehouse
 
 

