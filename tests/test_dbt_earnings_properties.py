@@ -161,9 +161,7 @@ def build_batch(tmp: Path, batch: dict) -> Path:
             currency_of=batch["currency_of"], extra_splits=batch["splits"],
         )
 
-    warehouse, _ = build_warehouse(
-        tmp, write, known_warnings=("assert_commission_allocated_to_deals_adds_up",)  # open in issue #4
-    )
+    warehouse, _ = build_warehouse(tmp, write)
     return warehouse
 
 

@@ -3,9 +3,7 @@
 -- do not.
 
 -- Dagster shows this test as an asset check of int_commission_allocated_to_deals.
--- Severity warn for now: on the engine's property fixture (mid-month plan
--- changes, job-family segments) 3 groups do not add up; open in issue #4.
-{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'int_commission_allocated_to_deals'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'int_commission_allocated_to_deals'}}}) }}
 
 select employee_id, period, plan_id, component_id, min(commission_amount) as commission_amount,
     sum(allocated_amount) as allocated_total
