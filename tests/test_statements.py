@@ -307,6 +307,52 @@ def test_names_outside_latin1_print_in_an_embedded_font_deterministically(wareho
     assert "Łukasz Żółć" in render_statement(named)
 
 
+def test_a_managers_rollup_credit_is_one_line_per_team_member_unless_listed_by_deal(warehouse, tmp_path):
+    from dataclasses import replace
+
+    from assets.statements.statement import CreditLine, TeamMemberCredit
+
+    _, statements = statements_for(warehouse, tmp_path, "2026-01")
+    e101 = next(s for s in statements if s.header.employee_id == "E101")
+
+    def rollup(deal: str, member: str, amount: str) -> CreditLine:
+        return CreditLine(deal, f"Deal {deal}", date(2026, 1, 20), "rollup", D("100"), member, D(amount), "USD",
+                          D(amount), "current")
+
+    # E101 manages R1 (deals R1-A 1,000.50 and R1-B 2,000) and R2 (R2-A 300.25):
+    # R1: 2 deals, 1,000.50 + 2,000 = 3,000.50; R2: 1 deal, 300.25; roll-up total 3,300.75.
+    manager = replace(
+        e101,
+        credits=e101.credits + (rollup("R2-A", "R2", "300.25"), rollup("R1-B", "R1", "2000"),
+                                rollup("R1-A", "R1", "1000.50")),
+        team_member_names={"R1": "Rita One", "R2": "Rob Two"},
+    )
+    assert manager.rollup_by_team_member == (
+        TeamMemberCredit("R1", "Rita One", 2, D("3000.50")), TeamMemberCredit("R2", "Rob Two", 1, D("300.25")),
+    )
+    assert [c.opportunity_id for c in manager.listed_credits] == ["M1"]
+    assert manager.own_credit_total == D("12000") and manager.rollup_credit_total == D("3300.75")
+    text = visible_text(render_statement(manager))
+    assert "Team: Rita One (R1) rollup, 2 deals 3,000.50" in text
+    assert "Team: Rob Two (R2) rollup, 1 deal 300.25" in text
+    assert "R1-A" not in text and "Roll-up credit (team) 3,300.75" in text
+    pdf = pdf_content(render_pdf(manager))
+    assert "Team: Rita One \\(R1\\)" in pdf and "R1-A" not in pdf
+
+    by_deal = replace(manager, rollup_detail="deal")
+    assert by_deal.rollup_by_team_member == ()
+    assert len(by_deal.listed_credits) == 4
+    text = visible_text(render_statement(by_deal))
+    assert "R1-A" in text and "rollup R1" in text and "Team: Rita One" not in text
+    assert "Roll-up credit (team) 3,300.75" in text
+    assert "R1-A" in pdf_content(render_pdf(by_deal))
+
+
+def test_an_unknown_rollup_detail_is_refused(warehouse):
+    with pytest.raises(ValueError, match="rollup_detail must be one of team_member, deal, not 'reports'"):
+        build_statements("2026-01", [], read_period_marts(warehouse, "2026-01"), rollup_detail="reports")
+
+
 def test_a_failed_write_leaves_the_previous_set_whole(warehouse, tmp_path, monkeypatch):
     _, statements = statements_for(warehouse, tmp_path, "2026-01")
     files = render_files("2026-01", statements, CALC)

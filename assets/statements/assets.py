@@ -33,7 +33,10 @@ MARTS = [
 class PayeeStatementsConfig(PayoutExtractConfig):
     """Same convention as payout_extract: ``period`` YYYY-MM, ``pay_date`` YYYY-MM-DD (used only
     when the payout file has no pay date). Without a period: the period payout_extract last
-    wrote, else the month before the newest CRM batch."""
+    wrote, else the month before the newest CRM batch. ``rollup_detail``: a manager's roll-up
+    credit one line per team member (``team_member``, the default) or deal by deal (``deal``)."""
+
+    rollup_detail: str = "team_member"
 
 
 def _materialized_period(instance: dg.DagsterInstance, key: dg.AssetKey) -> str | None:
@@ -74,7 +77,10 @@ def payee_statements(
         settings.landing_dir, settings.config_dir
     )
     marts = read_period_marts(settings.warehouse, period)
-    statements = build_statements(period, lines, marts, pay_date, calculation_id)
+    try:
+        statements = build_statements(period, lines, marts, pay_date, calculation_id, config.rollup_detail)
+    except ValueError as error:
+        raise dg.Failure(str(error)) from error
     files = render_files(period, statements, calculation_id)
     target = statements_dir(settings.export_dir, period)
     write_set(target, files)

@@ -25,6 +25,7 @@ from assets.statements.statement import (
     ComponentLine,
     CreditLine,
     Header,
+    ROLLUP_DETAILS,
     PaidLine,
     Statement,
 )
@@ -183,9 +184,14 @@ def build_statements(
     marts: PeriodMarts,
     default_pay_date: date | None = None,
     default_calculation_id: str | None = None,
+    rollup_detail: str = "team_member",
 ) -> list[Statement]:
     """One statement per payee in the payout file or on a plan in the period (fct_payee_balance),
-    sorted by employee id. Amounts to be paid are the payout file's lines, never recomputed."""
+    sorted by employee id. Amounts to be paid are the payout file's lines, never recomputed.
+    ``rollup_detail`` (``ROLLUP_DETAILS``): a manager's roll-up credit one line per team member,
+    or deal by deal."""
+    if rollup_detail not in ROLLUP_DETAILS:
+        raise ValueError(f"rollup_detail must be one of {', '.join(ROLLUP_DETAILS)}, not {rollup_detail!r}")
     payees = {row["employee_id"]: row for row in marts["payees"].iter_rows(named=True)}
     names = {}
     if not marts["deal_names"].is_empty():
@@ -330,6 +336,12 @@ def build_statements(
                 balance=balance,
                 paid_lines=paid_lines,
                 totals=dict(sorted(totals.items())),
+                rollup_detail=rollup_detail,
+                team_member_names={
+                    c.credited_from: payees[c.credited_from]["full_name"]
+                    for c in credit_lines
+                    if c.credited_from in payees and payees[c.credited_from].get("full_name")
+                },
             )
         )
     return statements

@@ -220,12 +220,16 @@ def _render(statement: Statement, unicode: bool) -> bytes:
     pdf.h2("1. Credits by deal")
     if statement.credits:
         rows, bold = [], set()
-        for c in statement.credits:
+        for c in statement.listed_credits:
             kind = f.credit_type_label(c.credit_type, c.split_percentage, c.credited_from)
             if c.credit_status != "current":
                 kind += f" ({c.credit_status.replace('_', ' ')})"
             rows.append([c.opportunity_id, c.opportunity_name or "", c.close_date.isoformat(), kind,
                          f"{f.money(c.deal_amount, c.deal_currency)} {c.deal_currency}", f.exact(c.credit_amount, cur)])
+        for m in statement.rollup_by_team_member:
+            rows.append([f"Team: {m.full_name or m.employee_id} ({m.employee_id})", "", "",
+                         f"rollup, {m.deal_count} deal{'s' if m.deal_count != 1 else ''}", "",
+                         f.exact(m.credit_amount, cur)])
         bold.add(len(rows))
         rows.append(["Own credit (own and split)", "", "", "", "", f.exact(statement.own_credit_total, cur)])
         if statement.rollup_credit_total:

@@ -141,6 +141,18 @@ class Balance:
     balance_out: Decimal
 
 
+@dataclass(frozen=True)
+class TeamMemberCredit:
+    """A manager's roll-up credit of the period from one team member (the payee credited below)."""
+
+    employee_id: str
+    full_name: str | None
+    deal_count: int
+    credit_amount: Decimal  # the manager's currency
+
+
+ROLLUP_DETAILS = ("team_member", "deal")  # how a statement lists roll-up credit
+
 ADJUSTMENT_CODES = ("ADJUSTMENT", "CLAWBACK")
 BALANCE_CODES = ("DRAW", "DRAW_RECOVERY", "BALANCE_CARRIED")
 
@@ -155,6 +167,9 @@ class Statement:
     balance: Balance | None
     paid_lines: tuple[PaidLine, ...]  # the payout file's lines, in file order
     totals: dict[str, Decimal] = field(default_factory=dict)  # currency -> amount to be paid
+    # roll-up credit listed per team member (one line each) or deal by deal
+    rollup_detail: str = "team_member"
+    team_member_names: dict[str, str] = field(default_factory=dict)  # credited_from -> full name
 
     @property
     def adjustment_lines(self) -> tuple[PaidLine, ...]:
@@ -163,6 +178,31 @@ class Statement:
     @property
     def balance_lines(self) -> tuple[PaidLine, ...]:
         return tuple(line for line in self.paid_lines if line.earning_code in BALANCE_CODES)
+
+    @property
+    def listed_credits(self) -> tuple[CreditLine, ...]:
+        """The credit lines listed deal by deal: all of them, or without the roll-up ones when those
+        are listed per team member (``rollup_by_team_member``)."""
+        if self.rollup_detail == "deal":
+            return self.credits
+        return tuple(c for c in self.credits if c.credit_type != "rollup")
+
+    @property
+    def rollup_by_team_member(self) -> tuple[TeamMemberCredit, ...]:
+        """Roll-up credit per team member (by employee id), when not listed deal by deal."""
+        if self.rollup_detail == "deal":
+            return ()
+        deals: dict[str, set[str]] = {}
+        amounts: dict[str, Decimal] = {}
+        for c in self.credits:
+            if c.credit_type == "rollup":
+                member = c.credited_from or ""
+                deals.setdefault(member, set()).add(c.opportunity_id)
+                amounts[member] = amounts.get(member, Decimal(0)) + c.credit_amount
+        return tuple(
+            TeamMemberCredit(member, self.team_member_names.get(member), len(deals[member]), amounts[member])
+            for member in sorted(amounts)
+        )
 
     @property
     def own_credit_total(self) -> Decimal:
