@@ -430,3 +430,15 @@ def test_dbt_parse_needs_no_environment_and_no_raw_data(tmp_path):
     assert ("raw", "config", "plan_component") in asset_keys
     assert ("raw", "quarantine") in asset_keys
     assert len(asset_keys) == len(manifest["sources"]) == 27  # 20 + the 7 planning_config sources
+
+
+def test_duckdb_memory_limit_comes_from_the_environment(tmp_path):
+    # profiles.yml: settings.memory_limit = SPM_DUCKDB_MEMORY_LIMIT (default half the RAM); 1GB = 953.6 MiB
+    env = _env_without_spm() | {
+        "SPM_WAREHOUSE": str(tmp_path / "spm.duckdb"), "SPM_RAW_DIR": str(tmp_path / "raw"),
+        "SPM_DUCKDB_MEMORY_LIMIT": "1GB",
+    }
+    completed = run_dbt("show", tmp_path, env, "--inline", "select current_setting('memory_limit') as memory_limit",
+                        "--output", "json")
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert '"memory_limit": "953.6 MiB"' in completed.stdout
