@@ -15,17 +15,6 @@ mapped as (
 
 ),
 
-rates as (
-
-    select
-        currency_code,
-        start_date,
-        coalesce(next_start_date, {{ open_end_date() }}) as next_start_date,
-        conversion_rate
-    from {{ ref('stg_salesforce__dated_conversion_rates') }}
-
-),
-
 -- Two CRM users of one payee on one deal make one credit.
 per_payee as (
 
@@ -54,35 +43,9 @@ per_payee as (
 
 ),
 
-deal_rates as (
-
-    {{ dated_rate('per_payee', ['opportunity_id', 'employee_id'], 'deal_currency', 'credit_date') }}
-
-),
-
-payee_rates as (
-
-    {{ dated_rate('per_payee', ['opportunity_id', 'employee_id'], 'payee_currency', 'credit_date') }}
-
-),
-
 with_rates as (
 
-    select
-        per_payee.*,
-        {{ fx_rate_or_one('per_payee.deal_currency', 'per_payee.payee_currency', 'deal_rates.conversion_rate') }}
-            as fx_rate_deal,
-        {{ fx_rate_or_one('per_payee.payee_currency', 'per_payee.deal_currency', 'payee_rates.conversion_rate') }}
-            as fx_rate_payee
-    from per_payee
-    left join deal_rates
-        on per_payee.opportunity_id = deal_rates.opportunity_id
-        and per_payee.employee_id = deal_rates.employee_id
-        and deal_rates.rate_rank = 1
-    left join payee_rates
-        on per_payee.opportunity_id = payee_rates.opportunity_id
-        and per_payee.employee_id = payee_rates.employee_id
-        and payee_rates.rate_rank = 1
+    {{ with_fx_rates('per_payee', ['opportunity_id', 'employee_id'], 'credit_date') }}
 
 ),
 

@@ -66,17 +66,6 @@ workers as (
 
 ),
 
-rates as (
-
-    select
-        currency_code,
-        start_date,
-        coalesce(next_start_date, {{ open_end_date() }}) as next_start_date,
-        conversion_rate
-    from {{ ref('stg_salesforce__dated_conversion_rates') }}
-
-),
-
 rolled_up as (
 
     select
@@ -107,37 +96,9 @@ rolled_up as (
 
 ),
 
-deal_rates as (
-
-    {{ dated_rate('rolled_up', ['opportunity_id', 'employee_id', 'credited_from_employee_id'], 'deal_currency', 'credit_date') }}
-
-),
-
-manager_rates as (
-
-    {{ dated_rate('rolled_up', ['opportunity_id', 'employee_id', 'credited_from_employee_id'], 'payee_currency', 'credit_date') }}
-
-),
-
 with_rates as (
 
-    select
-        rolled_up.*,
-        {{ fx_rate_or_one('rolled_up.deal_currency', 'rolled_up.payee_currency', 'deal_rates.conversion_rate') }}
-            as fx_rate_deal,
-        {{ fx_rate_or_one('rolled_up.payee_currency', 'rolled_up.deal_currency', 'manager_rates.conversion_rate') }}
-            as fx_rate_payee
-    from rolled_up
-    left join deal_rates
-        on rolled_up.opportunity_id = deal_rates.opportunity_id
-        and rolled_up.employee_id = deal_rates.employee_id
-        and rolled_up.credited_from_employee_id = deal_rates.credited_from_employee_id
-        and deal_rates.rate_rank = 1
-    left join manager_rates
-        on rolled_up.opportunity_id = manager_rates.opportunity_id
-        and rolled_up.employee_id = manager_rates.employee_id
-        and rolled_up.credited_from_employee_id = manager_rates.credited_from_employee_id
-        and manager_rates.rate_rank = 1
+    {{ with_fx_rates('rolled_up', ['opportunity_id', 'employee_id', 'credited_from_employee_id'], 'credit_date') }}
 
 ),
 

@@ -109,17 +109,6 @@ payee_horizons as (
 
 ),
 
-rates as (
-
-    select
-        currency_code,
-        start_date,
-        coalesce(next_start_date, {{ open_end_date() }}) as next_start_date,
-        conversion_rate
-    from {{ ref('stg_salesforce__dated_conversion_rates') }}
-
-),
-
 open_deals as (
 
     select
@@ -139,35 +128,19 @@ open_deals as (
 
 ),
 
-deal_rates as (
+open_rates as (
 
-    {{ dated_rate('open_deals', ['opportunity_id'], 'deal_currency', 'as_of_date') }}
-
-),
-
-payee_rates as (
-
-    {{ dated_rate('open_deals', ['opportunity_id'], 'payee_currency', 'as_of_date') }}
+    {{ with_fx_rates('open_deals', ['opportunity_id'], 'as_of_date') }}
 
 ),
 
 open_converted as (
 
     select
-        open_deals.*,
-        {{ divide_money(
-            'open_deals.amount * case when open_deals.deal_currency = open_deals.payee_currency then 1
-                else coalesce(payee_rates.conversion_rate, case when open_deals.payee_currency = \'' ~ var('corporate_currency') ~ '\' then 1 end) end',
-            'case when open_deals.deal_currency = open_deals.payee_currency then 1
-                else coalesce(deal_rates.conversion_rate, case when open_deals.deal_currency = \'' ~ var('corporate_currency') ~ '\' then 1 end) end'
-        ) }} as amount_payee_currency
-    from open_deals
-    left join deal_rates
-        on open_deals.opportunity_id = deal_rates.opportunity_id
-        and deal_rates.rate_rank = 1
-    left join payee_rates
-        on open_deals.opportunity_id = payee_rates.opportunity_id
-        and payee_rates.rate_rank = 1
+        open_rates.*,
+        {{ convert_money('open_rates.amount', 'open_rates.deal_currency', 'open_rates.payee_currency',
+                         'open_rates.fx_rate_deal', 'open_rates.fx_rate_payee') }} as amount_payee_currency
+    from open_rates
 
 ),
 
