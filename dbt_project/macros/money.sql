@@ -58,6 +58,26 @@
     end)
 {%- endmacro %}
 
+{#
+  allocated_through(amount, cumulative, total): cumulative rounding of `amount`
+  over parts of `total` taken in a fixed order: the amount allocated up to a
+  `cumulative` part is divide_money(amount x cumulative, total), and exactly
+  `amount` once cumulative reaches total. A part's share is
+      allocated_through(amount, cumulative, total)
+      - allocated_through(amount, cumulative - part, total)
+  and the shares add up to `amount` exactly: they telescope, and the last one
+  ends on `amount` itself (divide_money(amount x total, total) can miss it in
+  the 10th decimal, since the product is rounded to 10 decimals first: a total
+  below 1, credits of a few cents).
+#}
+{% macro allocated_through(amount, cumulative, total) -%}
+    (case
+        when {{ cumulative }} = {{ total }} then {{ money(amount) }}
+        else {{ divide_money(amount ~ ' * ' ~ cumulative, total) }}
+    end)
+{%- endmacro %}
+
+
 {# A money value as a HUGEINT count of 10^-10 units (exact: scale 10 times 10^10). #}
 {% macro _money_units(expression) -%}
     cast(cast({{ expression }} as decimal(38, 10)) * cast(10000000000 as hugeint) as hugeint)

@@ -1,13 +1,11 @@
 -- The commission of each payee, period, plan and component (fct_commission,
 -- earning codes in var capitalization_earning_codes) allocated to the period's
 -- deals of that component (fct_commission_detail credit rows) pro rata to their
--- credit, by cumulative rounding in opportunity_id order (as fct_quota_proposal
--- shares a target): the commission allocated up to deal k is
--- divide_money(commission x cumulative credit_k, total), and the commission
--- itself at the last deal; share_k is that minus the same up to deal k-1, so
--- the shares add up to the commission exactly (also where the product, rounded
--- to 10 decimals before dividing, would miss it: credits of a few cents). A
--- tier true-up or a cap is shared like the rest of the month's
+-- credit, by cumulative rounding in opportunity_id order (macro
+-- allocated_through): share_k = allocated_through(commission, cumulative
+-- credit_k, total) - allocated_through(commission, cumulative credit_(k-1),
+-- total), so the shares add up to the commission exactly, also with credits of
+-- a few cents. A tier true-up or a cap is shared like the rest of the month's
 -- commission; a component row without deals (or whose credits total 0) is not
 -- allocated. Read by fct_contract_cost_deal (ASC 340-40, docs/journals.md).
 with
@@ -56,7 +54,7 @@ deal_credits_cumulated as (
 
 ),
 
-allocated_cumulative as (
+allocated as (
 
     select
         deal_credits_cumulated.employee_id,
@@ -69,12 +67,14 @@ allocated_cumulative as (
         deal_credits_cumulated.credit_amount,
         deal_credits_cumulated.credit_total,
         commission.commission_amount,
-        case
-            when deal_credits_cumulated.credit_cumulative = deal_credits_cumulated.credit_total
-                then commission.commission_amount
-            else {{ divide_money('commission.commission_amount * deal_credits_cumulated.credit_cumulative',
-                                 'deal_credits_cumulated.credit_total') }}
-        end as allocated_cumulative
+        {{ money(
+            allocated_through('commission.commission_amount', 'deal_credits_cumulated.credit_cumulative',
+                              'deal_credits_cumulated.credit_total')
+            ~ ' - '
+            ~ allocated_through('commission.commission_amount',
+                                '(deal_credits_cumulated.credit_cumulative - deal_credits_cumulated.credit_amount)',
+                                'deal_credits_cumulated.credit_total')
+        ) }} as allocated_amount
     from deal_credits_cumulated
     inner join commission
         on deal_credits_cumulated.employee_id = commission.employee_id
@@ -82,27 +82,6 @@ allocated_cumulative as (
         and deal_credits_cumulated.plan_id = commission.plan_id
         and deal_credits_cumulated.component_id = commission.component_id
     where deal_credits_cumulated.credit_total <> 0
-
-),
-
-allocated as (
-
-    select
-        employee_id,
-        period,
-        plan_id,
-        component_id,
-        opportunity_id,
-        earning_code,
-        currency,
-        credit_amount,
-        credit_total,
-        commission_amount,
-        {{ money(
-            'allocated_cumulative - coalesce(lag(allocated_cumulative) over (
-                partition by employee_id, period, plan_id, component_id order by opportunity_id), 0)'
-        ) }} as allocated_amount
-    from allocated_cumulative
 
 )
 

@@ -5,9 +5,10 @@
 --   units         = Quantity of the family's line items * split_percentage / 100
 -- (split_percentage is the credited payee's share; a roll-up row carries its
 -- source credit's share). The families' credits are allocated by cumulative
--- rounding (families in name order, no family last):
---   family k gets round(C * P(k) / P) - round(C * P(k-1) / P)
--- with P(k) the cumulative TotalPrice, so they add up to the credit exactly.
+-- rounding (families in name order, no family last; macro allocated_through):
+--   family k gets round(C * P(k) / P) - round(C * P(k-1) / P), the last one
+--   ending on C itself, with P(k) the cumulative TotalPrice, so they add up to
+--   the credit exactly.
 -- A deal without line items (or whose line items total 0) gets one row with
 -- product_family null, the whole credit and null units. Line items whose
 -- product has no Family form the family null.
@@ -98,8 +99,8 @@ family_credits as (
         {{ money('deal_total_price') }} as deal_total_price,
         {{ divide_money('family_total_price', 'deal_total_price') }} as family_share,
         {{ money(
-            divide_money('credit_amount * cumulative_total_price', 'deal_total_price')
-            ~ ' - ' ~ divide_money('credit_amount * previous_cumulative_total_price', 'deal_total_price')
+            allocated_through('credit_amount', 'cumulative_total_price', 'deal_total_price')
+            ~ ' - ' ~ allocated_through('credit_amount', 'previous_cumulative_total_price', 'deal_total_price')
         ) }} as credit_amount,
         {{ divide_money('family_quantity * split_percentage', '100') }} as units
     from with_families
