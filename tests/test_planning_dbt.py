@@ -193,7 +193,7 @@ def test_capacity_plan_at_observed_productivity_and_ramp(warehouse):
 def test_the_planning_ramp_is_the_quota_ramp(warehouse):
     # E005 hired 2026-07-01 on PLAN_RAMP: the same factors as fct_quota would use (the singular
     # dbt test assert_planning_ramp_matches_fct_quota checks every quota month)
-    rows = query(warehouse, "select period, employment_month, ramp_factor from int_planning_payee_month_ramps "
+    rows = query(warehouse, "select period, employment_month, ramp_factor from int_payee_month_ramps "
                             "where employee_id = 'E005' and period between '2026-06' and '2026-10' order by period")
     assert rows == [("2026-06", 0, D(1)), ("2026-07", 1, D("0.25")), ("2026-08", 2, D("0.5")),
                     ("2026-09", 3, D("0.75")), ("2026-10", 4, D(1))]
