@@ -45,3 +45,17 @@
         else {{ divide_money(amount ~ ' * ' ~ to_rate, from_rate) }}
     end
 {%- endmacro %}
+
+{#
+  The select body of the `rates` CTE that dated_rate reads: every
+  DatedConversionRate with its open end (next_start_date null) closed at
+  open_end_date(), so `start_date <= d < next_start_date` holds for any date.
+#}
+{% macro dated_conversion_rates() %}
+    select
+        currency_code,
+        start_date,
+        coalesce(next_start_date, {{ open_end_date() }}) as next_start_date,
+        conversion_rate
+    from {{ ref('stg_salesforce__dated_conversion_rates') }}
+{% endmacro %}
