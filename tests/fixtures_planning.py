@@ -24,6 +24,12 @@ and ``tests/test_insights_dbt.py``.
   2026-01-01 and T-ENT 2026-10-01..2026-12-31 (overlap: the later start wins
   Oct-Dec); E005 (hired 2026-07-01 on PLAN_RAMP 0.25/0.5/0.75) T-US from
   2026-07-01; E999 (no HR record) and E003 on T-XX (unknown) are quarantined.
+* Job-family eligibility: E006 (hired 2025-01-01, no manager, no quota) works
+  T-FINS from 2026-01-01 on PLAN_FAM (eligible_job_families [Sales], no ramp)
+  from 2026-01-01; job_history: Sales Development from the hire, Sales from
+  2026-04-16. The engine pays PLAN_FAM only from 2026-04-16, so planning counts
+  E006's T-FINS days from then on (T-FINS has potential 0: no revenue, no
+  history, so its target stays 0 and the other territories' do not move).
 * Company target 2026: 2,000,000 USD, new hires on PLAN_RAMP.
 * Open deals (pipeline): P1 U003 20000 USD close 2026-03-20 prob 50; P2 U003
   11000 USD close 2026-09-30 prob 10; P3 U002 10000 USD close 2026-03-25
@@ -103,7 +109,16 @@ def build_planning_company(raw_dir: Path) -> None:
     assert not problems, problems
     write_territories(config, raw_dir)
 
-    write_batch(raw_dir, "hr", "workers", B4, [_worker("E005", "Erin Eng", "USD", "2026-07-01")])
+    write_batch(raw_dir, "hr", "workers", B4, [
+        _worker("E005", "Erin Eng", "USD", "2026-07-01"),
+        _worker("E006", "Fay Fox", "USD", "2025-01-01", manager=None),
+    ])
+    write_batch(raw_dir, "hr", "job_history", B4, [
+        {"employee_id": "E006", "effective_date": date(2025, 1, 1), "job_family": "Sales Development",
+         "job_title": "Sales Development Representative", "manager_employee_id": None},
+        {"employee_id": "E006", "effective_date": date(2026, 4, 16), "job_family": "Sales",
+         "job_title": "Account Executive", "manager_employee_id": None},
+    ])
     write_batch(raw_dir, "crm", "dated_conversion_rate", B4, [
         {"IsoCode": "EUR", "StartDate": date(2025, 1, 1), "NextStartDate": date(2026, 1, 1), "ConversionRate": Decimal("0.8")},
     ])
@@ -145,6 +160,7 @@ def build_planning_company(raw_dir: Path) -> None:
         {"territory_id": "T-US", "employee_id": "E004", "start_date": date(2026, 1, 1), "end_date": None},
         {"territory_id": "T-ENT", "employee_id": "E004", "start_date": date(2026, 10, 1), "end_date": date(2026, 12, 31)},
         {"territory_id": "T-US", "employee_id": "E005", "start_date": date(2026, 7, 1), "end_date": None},
+        {"territory_id": "T-FINS", "employee_id": "E006", "start_date": date(2026, 1, 1), "end_date": None},
         {"territory_id": "T-US", "employee_id": "E999", "start_date": date(2026, 1, 1), "end_date": None},
         {"territory_id": "T-XX", "employee_id": "E003", "start_date": date(2026, 1, 1), "end_date": None},
     ])
@@ -153,10 +169,13 @@ def build_planning_company(raw_dir: Path) -> None:
     ])
     write_batch(raw_dir, "config", "plan_assignments", B4, [
         {"employee_id": "E005", "plan_id": "PLAN_RAMP", "start_date": date(2026, 7, 1), "end_date": None},
+        {"employee_id": "E006", "plan_id": "PLAN_FAM", "start_date": date(2026, 1, 1), "end_date": None},
     ])
     _frame([
         {"plan_id": "PLAN_RAMP", "plan_name": "Ramping AE 2026", "effective_start": date(2026, 1, 1),
          "effective_end": date(2026, 12, 31), "source_file": "plans/plan_ramp.yaml"},
+        {"plan_id": "PLAN_FAM", "plan_name": "Account Executive by job family", "effective_start": date(2026, 1, 1),
+         "effective_end": date(2026, 12, 31), "source_file": "plans/plan_fam.yaml", "eligible_job_families": ["Sales"]},
     ], PLAN_SCHEMA).write_parquet(raw_dir / "config" / "plan" / "plans_ramp.parquet")
     _frame([
         {"plan_id": "PLAN_RAMP", "employment_month": k, "quota_factor": Decimal(f)}

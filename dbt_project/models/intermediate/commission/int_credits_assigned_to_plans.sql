@@ -1,10 +1,11 @@
--- Each credit with the plan its payee was on at the credit date: the usable
--- assignment with an eligible segment (int_plan_assignment_segments: the
--- payee's job family on that day may be paid under the plan) with
--- segment_start <= credit_date <= segment_end (inclusive; open when null).
--- Should assignments overlap (a configuration error, tested), the one that
--- started last wins. plan_id is null when no eligible assignment covers the
--- date (reported as no_plan_assignment).
+-- Each credit with the plan its payee was on at the credit date: the plan
+-- paying that day (int_payee_days.plan_id, the rule quota and planning read
+-- too): the usable assignment with an eligible segment
+-- (int_plan_assignment_segments: the payee's job family on that day may be
+-- paid under the plan) with segment_start <= credit_date <= segment_end
+-- (inclusive; open when null). Should assignments overlap (a configuration
+-- error, tested), the one that started last wins. plan_id is null when no
+-- eligible assignment covers the date (reported as no_plan_assignment).
 -- Every credit type is assigned: own credit (owner, split) feeds own_credit
 -- components, a manager's roll-up credit feeds rollup_credit components
 -- (int_earnings_qualifying_credits picks by credit_type). One row per
@@ -17,31 +18,9 @@ credits as (
 
 ),
 
-assignments as (
+days as (
 
-    select * from {{ ref('int_plan_assignment_segments') }}
-    where is_eligible
-
-),
-
-matched as (
-
-    select
-        credits.opportunity_id,
-        credits.employee_id,
-        assignments.plan_id,
-        credits.credit_type,
-        credits.credited_from_employee_id,
-        row_number() over (
-            partition by credits.opportunity_id, credits.employee_id, credits.credit_type,
-                credits.credited_from_employee_id
-            order by assignments.start_date desc
-        ) as assignment_rank
-    from credits
-    inner join assignments
-        on credits.employee_id = assignments.employee_id
-        and assignments.segment_start <= credits.credit_date
-        and credits.credit_date <= assignments.segment_end_or_open
+    select * from {{ ref('int_payee_days') }}
 
 ),
 
@@ -49,14 +28,11 @@ final as (
 
     select
         credits.*,
-        matched.plan_id
+        days.plan_id
     from credits
-    left join matched
-        on credits.opportunity_id = matched.opportunity_id
-        and credits.employee_id = matched.employee_id
-        and credits.credit_type = matched.credit_type
-        and credits.credited_from_employee_id = matched.credited_from_employee_id
-        and matched.assignment_rank = 1
+    left join days
+        on credits.employee_id = days.employee_id
+        and credits.credit_date = days.day
 
 )
 

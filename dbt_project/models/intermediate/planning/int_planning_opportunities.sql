@@ -25,17 +25,6 @@ workers as (
 
 ),
 
-rates as (
-
-    select
-        currency_code,
-        start_date,
-        coalesce(next_start_date, {{ open_end_date() }}) as next_start_date,
-        conversion_rate
-    from {{ ref('stg_salesforce__dated_conversion_rates') }}
-
-),
-
 deal_rates as (
 
     {{ dated_rate('opportunities', ['opportunity_id'], 'currency_code', 'close_date') }}

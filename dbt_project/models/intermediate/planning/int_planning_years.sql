@@ -17,17 +17,6 @@ weights as (
 
 ),
 
-rates as (
-
-    select
-        currency_code,
-        start_date,
-        coalesce(next_start_date, {{ open_end_date() }}) as next_start_date,
-        conversion_rate
-    from {{ ref('stg_salesforce__dated_conversion_rates') }}
-
-),
-
 years as (
 
     select

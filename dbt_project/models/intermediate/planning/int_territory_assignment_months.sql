@@ -1,10 +1,13 @@
 -- Days of each month a payee works a territory, and the ramped capacity:
 -- a day counts when a usable territory assignment covers it (start_date <=
--- day <= end_date) and the payee is employed (hire_date <= day <=
--- termination_date). Should a payee's assignments overlap, the later
--- start_date wins the day (as for plan assignments).
+-- day <= end_date), the payee is employed (hire_date <= day <=
+-- termination_date) and the engine does not refuse the payee's plan that day
+-- for their job family (int_payee_days.is_job_family_ineligible: a usable plan
+-- assignment covers the day but no eligible job-family segment does, so the
+-- engine pays no plan and gives no quota days). Should a payee's assignments
+-- overlap, the later start_date wins the day (as for plan assignments).
 --   capacity_months = ramp_factor * assigned_days / days_in_month
--- (int_planning_payee_month_ramps: the plan's new-hire ramp), one exact division.
+-- (int_payee_month_ramps: the new-hire ramp fct_quota uses), one exact division.
 -- A fully ramped payee on a territory for a whole year has 12 capacity months.
 with
 
@@ -17,44 +20,30 @@ assignments as (
 
 months as (
 
-    select * from {{ ref('int_planning_payee_month_ramps') }}
+    select * from {{ ref('int_payee_month_ramps') }}
 
 ),
 
-month_days as (
+days as (
 
-    {{ dbt.generate_series(31) }}
-
-),
-
-assignment_months as (
-
-    select
-        assignments.employee_id,
-        assignments.territory_id,
-        assignments.start_date,
-        assignments.end_date,
-        months.period,
-        months.period_start,
-        months.days_in_month,
-        months.hire_date,
-        months.termination_date
-    from assignments
-    inner join months
-        on assignments.employee_id = months.employee_id
-        and assignments.start_date <= months.period_end
-        and months.period_start <= coalesce(assignments.end_date, {{ open_end_date() }})
+    select * from {{ ref('int_payee_days') }}
+    where is_employed and not is_job_family_ineligible
 
 ),
 
 assignment_days as (
 
     select
-        assignment_months.*,
-        cast({{ dbt.dateadd('day', 'month_days.generated_number - 1', 'assignment_months.period_start') }} as date) as day
-    from assignment_months
-    inner join month_days
-        on month_days.generated_number <= assignment_months.days_in_month
+        assignments.employee_id,
+        assignments.territory_id,
+        assignments.start_date,
+        days.period,
+        days.day
+    from assignments
+    inner join days
+        on assignments.employee_id = days.employee_id
+        and assignments.start_date <= days.day
+        and days.day <= coalesce(assignments.end_date, {{ open_end_date() }})
 
 ),
 
@@ -66,10 +55,6 @@ winning_days as (
         period,
         row_number() over (partition by employee_id, day order by start_date desc) as day_rank
     from assignment_days
-    where start_date <= day
-        and day <= coalesce(end_date, {{ open_end_date() }})
-        and hire_date <= day
-        and day <= coalesce(termination_date, {{ open_end_date() }})
 
 ),
 

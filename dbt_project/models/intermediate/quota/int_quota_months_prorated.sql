@@ -6,14 +6,13 @@
 --   (stg_config__seasonality), or m / 12 without a profile, so the twelve
 --   months sum to the annual quota exactly (100000 / 12 gives 8333.3333333333,
 --   8333.3333333334, ...). A profile named but not configured counts as 1/12.
--- * Ramp: k = months since the hire month + 1 (k = 1 in the month of the hire
---   date); the factor is the plan_ramp row of the plan assigned in that month
---   (the usable assignment with an eligible segment overlapping the month that
---   started last, int_plan_assignment_segments); months
---   without a ramp row (beyond the list, before hire, no plan) are 1.0.
+-- * Ramp: employment_month, the month's plan and ramp_factor are those of
+--   int_payee_month_ramps (k = months since the hire month + 1; the plan_ramp
+--   row of the plan paying the month that started last; 1.0 otherwise), the
+--   one ramp rule planning reads too.
 -- * Proration: a day is eligible when on or after the hire date, on or before
 --   the termination date and in no unpaid leave (paid leave is eligible);
---   the days are counted in int_quota_eligible_days.
+--   the days are int_payee_days', counted in int_quota_eligible_days.
 --   Months before the hire have 0 eligible days: quota 0, the row is kept.
 -- monthly_quota = (full_monthly_quota * ramp_factor * eligible_days) / days_in_month,
 -- one exact division rounded at the 10th decimal.
@@ -32,12 +31,6 @@ periods as (
 
 ),
 
-workers as (
-
-    select * from {{ ref('stg_workday__workers') }}
-
-),
-
 seasonality as (
 
     select * from {{ ref('stg_config__seasonality') }}
@@ -46,14 +39,7 @@ seasonality as (
 
 ramps as (
 
-    select * from {{ ref('stg_config__plan_ramps') }}
-
-),
-
-assignments as (
-
-    select * from {{ ref('int_plan_assignment_segments') }}
-    where is_eligible
+    select * from {{ ref('int_payee_month_ramps') }}
 
 ),
 
@@ -98,16 +84,15 @@ quota_months as (
         periods.quarter,
         periods.month_of_year,
         periods.days_in_month,
-        workers.hire_date,
-        workers.termination_date,
-        (extract(year from periods.period_start) - extract(year from workers.hire_date)) * 12
-            + extract(month from periods.period_start) - extract(month from workers.hire_date) + 1
-            as employment_month_raw
+        ramps.employment_month,
+        ramps.plan_id,
+        ramps.ramp_factor
     from quotas
     inner join periods
         on quotas.plan_year = periods.plan_year
-    inner join workers
-        on quotas.employee_id = workers.employee_id
+    inner join ramps
+        on quotas.employee_id = ramps.employee_id
+        and periods.period = ramps.period
 
 ),
 
@@ -126,24 +111,6 @@ seasoned as (
     left join seasonality_cumulative as previous_month
         on quota_months.seasonality_profile = previous_month.seasonality_profile
         and quota_months.month_of_year - 1 = previous_month.month_of_year
-
-),
-
-month_plans as (
-
-    select
-        seasoned.employee_id,
-        seasoned.period,
-        assignments.plan_id,
-        row_number() over (
-            partition by seasoned.employee_id, seasoned.period
-            order by assignments.start_date desc
-        ) as assignment_rank
-    from seasoned
-    inner join assignments
-        on seasoned.employee_id = assignments.employee_id
-        and assignments.segment_start <= seasoned.period_end
-        and seasoned.period_start <= assignments.segment_end_or_open
 
 ),
 
@@ -173,18 +140,8 @@ with_factors as (
 
     select
         full_monthly.*,
-        cast(full_monthly.employment_month_raw as {{ dbt.type_int() }}) as employment_month,
-        month_plans.plan_id,
-        coalesce(ramps.quota_factor, {{ money('1') }}) as ramp_factor,
         coalesce(eligible.eligible_days, 0) as eligible_days
     from full_monthly
-    left join month_plans
-        on full_monthly.employee_id = month_plans.employee_id
-        and full_monthly.period = month_plans.period
-        and month_plans.assignment_rank = 1
-    left join ramps
-        on month_plans.plan_id = ramps.plan_id
-        and full_monthly.employment_month_raw = ramps.employment_month
     left join eligible
         on full_monthly.employee_id = eligible.employee_id
         and full_monthly.period = eligible.period

@@ -2,7 +2,9 @@
 -- payee: every payee with a proposal or an assigned quota in the year.
 --   proposed_quota               Σ fct_quota_proposal.proposed_quota (target currency)
 --   proposed_quota_payee_currency  proposed_quota * rate_payee / rate_target, rates of
---                                the plan year's first day (same currency: unchanged)
+--                                the plan year's first day (convert_money / fx_rate_or_one:
+--                                same currency unchanged, the corporate currency 1 without
+--                                a CRM row, any other missing rate null)
 --   proposed_full_year_quota     proposed_quota_payee_currency * 12 / capacity_months,
 --                                comparable with assigned_annual_quota
 --   assigned_annual_quota        fct_quota.annual_quota (quotas.csv, before ramp/proration)
@@ -67,17 +69,6 @@ payees as (
 
 ),
 
-rates as (
-
-    select
-        currency_code,
-        start_date,
-        coalesce(next_start_date, {{ open_end_date() }}) as next_start_date,
-        conversion_rate
-    from {{ ref('stg_salesforce__dated_conversion_rates') }}
-
-),
-
 payee_years as (
 
     select
@@ -105,15 +96,10 @@ converted as (
 
     select
         payee_years.*,
-        case
-            when payee_years.payee_currency = payee_years.proposal_currency then {{ money('1') }}
-            when payee_rates.conversion_rate is not null then payee_rates.conversion_rate
-            when payee_years.payee_currency = '{{ var("corporate_currency") }}' then {{ money('1') }}
-        end as fx_rate_payee,
-        case
-            when payee_years.payee_currency = payee_years.proposal_currency then {{ money('1') }}
-            else payee_years.fx_rate_target
-        end as fx_rate_proposal,
+        {{ fx_rate_or_one('payee_years.payee_currency', 'payee_years.proposal_currency', 'payee_rates.conversion_rate') }}
+            as fx_rate_payee,
+        {{ fx_rate_or_one('payee_years.proposal_currency', 'payee_years.payee_currency', 'payee_years.fx_rate_target') }}
+            as fx_rate_proposal,
         primary_territory.territory_id as primary_territory_id,
         coalesce(proposals.territories, 0) as territories,
         {{ money('coalesce(proposals.capacity_months, 0)') }} as capacity_months,
@@ -143,7 +129,8 @@ in_payee_currency as (
 
     select
         converted.*,
-        {{ divide_money('proposed_quota * fx_rate_payee', 'fx_rate_proposal') }} as proposed_quota_payee_currency
+        {{ convert_money('proposed_quota', 'proposal_currency', 'payee_currency', 'fx_rate_proposal', 'fx_rate_payee') }}
+            as proposed_quota_payee_currency
     from converted
 
 ),

@@ -1,11 +1,14 @@
--- The new-hire ramp factor of every HR worker and month of dim_period, by the
--- rule of int_quota_months_prorated (SPEC §4), for months without a quota row
--- too (planning years have no quotas yet): employment_month k = months since
--- the hire month + 1; the factor is the plan_ramp row of the plan assigned in
--- that month (the usable assignment overlapping the month that started last);
--- no ramp row (beyond the list, before the hire, no plan) = 1.0. The singular
--- test assert_planning_ramp_matches_fct_quota checks both agree wherever
--- fct_quota has the month.
+-- The new-hire ramp of SPEC §4, for every HR worker and month of dim_period
+-- (quota months and plan years still without quotas alike); the one place the
+-- ramp is decided, read by int_quota_months_prorated (fct_quota) and by
+-- planning (int_territory_assignment_months):
+-- * employment_month k = months since the hire month + 1 (k = 1 in the month of
+--   the hire date; 0 and below before it);
+-- * the month's plan is the plan paying one of its days that started last
+--   (int_payee_days: the usable assignment with an eligible job-family segment
+--   overlapping the month, later start wins); null when no plan pays a day;
+-- * ramp_factor is that plan's plan_ramp row for k; 1.0 without one (beyond the
+--   list, before the hire, no plan).
 with
 
 periods as (
@@ -26,10 +29,21 @@ ramps as (
 
 ),
 
-assignments as (
+month_plans as (
 
-    select * from {{ ref('int_plan_assignments_validated') }}
-    where quarantine_rule is null
+    select
+        employee_id,
+        period,
+        plan_id,
+        row_number() over (
+            partition by employee_id, period
+            order by plan_assignment_start desc
+        ) as plan_rank
+    from (
+        select distinct employee_id, period, plan_id, plan_assignment_start
+        from {{ ref('int_payee_days') }}
+        where plan_id is not null
+    ) as paid_months
 
 ),
 
@@ -52,43 +66,31 @@ worker_months as (
 
 ),
 
-month_plans as (
-
-    select
-        worker_months.employee_id,
-        worker_months.period,
-        assignments.plan_id,
-        row_number() over (
-            partition by worker_months.employee_id, worker_months.period
-            order by assignments.start_date desc
-        ) as assignment_rank
-    from worker_months
-    inner join assignments
-        on worker_months.employee_id = assignments.employee_id
-        and assignments.start_date <= worker_months.period_end
-        and worker_months.period_start <= coalesce(assignments.end_date, {{ open_end_date() }})
-
-),
-
 final as (
 
     select
+        ----------  ids
         worker_months.employee_id,
         worker_months.period,
+        worker_months.plan_year,
+        month_plans.plan_id,
+
+        ----------  the month and the worker
         worker_months.period_start,
         worker_months.period_end,
-        worker_months.plan_year,
         worker_months.days_in_month,
         worker_months.hire_date,
         worker_months.termination_date,
+
+        ----------  ramp
         cast(worker_months.employment_month_raw as {{ dbt.type_int() }}) as employment_month,
-        month_plans.plan_id,
         {{ money('coalesce(ramps.quota_factor, 1)') }} as ramp_factor
+
     from worker_months
     left join month_plans
         on worker_months.employee_id = month_plans.employee_id
         and worker_months.period = month_plans.period
-        and month_plans.assignment_rank = 1
+        and month_plans.plan_rank = 1
     left join ramps
         on month_plans.plan_id = ramps.plan_id
         and worker_months.employment_month_raw = ramps.employment_month
