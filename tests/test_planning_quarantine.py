@@ -23,7 +23,7 @@ import polars as pl
 import pytest
 
 from assets.ingest.raw_layout import LOAD_COLUMNS
-from tests.fixtures_planning import B4, CURRENT, TARGET_2026, build_planning_company
+from tests.fixtures_planning import B4, CURRENT, TARGET_2026, build_planning_company, planning_warehouse
 from tests.fixtures_raw import _worker, write_batch
 from tests.test_dbt_build import build_warehouse, query
 
@@ -110,19 +110,21 @@ def test_the_same_rows_are_unusable_in_fct_territory_assignment(warehouse):
 
 
 def test_the_good_assignments_still_flow_with_the_numbers_of_the_clean_company(warehouse):
-    # the capacity of tests/test_planning_dbt.py: the bad rows change nothing
-    rows = query(warehouse, """
-        select employee_id, territory_id, sum(assigned_days), sum(capacity_months)
-        from int_territory_assignment_months where plan_year = 2026
-        group by employee_id, territory_id order by employee_id, territory_id""")
-    assert rows == [
-        ("E001", "T-ENT", 181, D(6)),
-        ("E001", "T-US", 184, D(6)),
-        ("E002", "T-EU", 365, D(12)),    # the reversed T-US row from 09-01 does not take Sep-Dec
-        ("E004", "T-ENT", 92, D(3)),
-        ("E004", "T-US", 273, D(9)),
-        ("E005", "T-US", 184, D("4.5")),
-    ]
+    # the clean planning company (tests/test_planning_dbt.py checks its numbers by hand): the bad
+    # rows change no capacity month and no proposal (e.g. E002 keeps T-EU all 2026: the reversed
+    # T-US row from 09-01 does not take Sep-Dec)
+    clean = planning_warehouse()
+    for sql in (
+        "select employee_id, territory_id, period, assigned_days, capacity_months from int_territory_assignment_months "
+        "order by employee_id, territory_id, period",
+        "select plan_year, territory_id, employee_id, capacity_months, proposed_quota from fct_quota_proposal "
+        "order by plan_year, territory_id, employee_id",
+    ):
+        rows = query(warehouse, sql)
+        assert rows and rows == query(clean, sql), sql
+    assert {r[0] for r in query(warehouse, "select distinct employee_id from int_territory_assignment_months")} == {
+        "E001", "E002", "E004", "E005"
+    }
     assert query(warehouse, "select sum(proposed_quota) from fct_quota_proposal where plan_year = 2026") == [(TARGET_2026,)]
 
 

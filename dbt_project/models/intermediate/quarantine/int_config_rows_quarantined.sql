@@ -41,20 +41,6 @@ ineligible_segments as (
 
 ),
 
-territory_assignments as (
-
-    select * from {{ ref('int_territory_assignments_validated') }}
-    where quarantine_rule is not null
-
-),
-
-company_targets as (
-
-    select * from {{ ref('int_company_targets_validated') }}
-    where quarantine_rule is not null
-
-),
-
 eligible_families as (
 
     select
@@ -203,7 +189,8 @@ territory_assignment_rows as (
             ]),
             loaded_at='loaded_at'
         ) }}
-    from territory_assignments
+    from {{ ref('int_territory_assignments_validated') }}
+    where quarantine_rule is not null
 
 ),
 
@@ -230,7 +217,8 @@ company_target_rows as (
             ]),
             loaded_at='loaded_at'
         ) }}
-    from company_targets
+    from {{ ref('int_company_targets_validated') }}
+    where quarantine_rule is not null
 
 ),
 
