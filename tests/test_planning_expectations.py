@@ -191,7 +191,7 @@ def test_without_a_territory_file_the_empty_tables_pass(tmp_path):
 
     assert result.success
     assert {e.description for e in result.get_asset_check_evaluations()} == {
-        f"no rows: no {TERRITORY_FILE} in the configuration folder"
+        f"no rows to validate (none declared, or no {TERRITORY_FILE} in the configuration folder)"
     }
 
 

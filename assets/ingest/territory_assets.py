@@ -65,7 +65,7 @@ TERRITORY_CHECKS: list = [
         partial(territory_table_dir, dataset=name),
         suite_validator("validate_territory_table", name),
         f"Great Expectations suite on the territory table {name} ({TERRITORY_FILE} flattened).",
-        empty=f"no rows: no {TERRITORY_FILE} in the configuration folder",
+        empty=f"no rows to validate (none declared, or no {TERRITORY_FILE} in the configuration folder)",
     )
     for name, key in TERRITORY_KEYS.items()
 ]
