@@ -13,6 +13,12 @@ ingest, or a rule that holds between columns rather than inside one value):
 * business rules per dataset (:data:`BUSINESS_RULES`): a won deal is closed,
   a conversion rate is positive, a period ends after it starts, ...
 
+The flattened configuration tables have suites of their own: the plan tables
+(``validate_plans`` ...) and the five territory tables of ``territories.yaml``
+(:data:`TERRITORY_SUITES`, ``validate_territory_table``: unique ids, one default
+territory, unique rule priorities, known condition dimensions, band bounds in
+order, potential weights adding up to 1).
+
 Expectations marked ``severity="warning"`` are reported but do not fail the
 validation (for data that may legitimately vary, like custom stage names).
 
@@ -173,6 +179,22 @@ def _line_item_rules() -> list:
     return [gx.expectations.ExpectColumnValuesToBeBetween(column="Quantity", min_value=0, mostly=0.99, severity="warning")]
 
 
+def _territory_assignment_rules() -> list:
+    # A reversed period is quarantined by dbt (end_date_before_start_date in fct_quarantine)
+    # and never used, so it warns here instead of stopping the run.
+    return [
+        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="end_date", column_B="start_date", or_equal=True, ignore_row_if="either_value_is_missing",
+            severity="warning",
+        )
+    ]
+
+
+def _company_target_rules() -> list:
+    # A zero target keeps the contract but plans nothing: reported, not blocking.
+    return [gx.expectations.ExpectColumnValuesToBeBetween(column="target_amount", min_value=0, strict_min=True, severity="warning")]
+
+
 # Rules between columns or about the business, per (system, dataset).
 BUSINESS_RULES: dict[tuple[str, str], Callable[[], list]] = {
     ("crm", "opportunity"): _opportunity_rules,
@@ -182,6 +204,8 @@ BUSINESS_RULES: dict[tuple[str, str], Callable[[], list]] = {
     ("hr", "workers"): _ends_after_start("hire_date", "termination_date"),
     ("hr", "leave"): _ends_after_start("start_date", "end_date"),
     ("config", "plan_assignments"): _ends_after_start("start_date", "end_date"),
+    ("config", "territory_assignments"): _territory_assignment_rules,
+    ("config", "company_targets"): _company_target_rules,
 }
 
 
@@ -288,6 +312,88 @@ def plan_ramp_expectations() -> list:
         gx.expectations.ExpectColumnValuesToBeBetween(column="employment_month", min_value=1),
         gx.expectations.ExpectColumnValuesToBeBetween(column="quota_factor", min_value=0, max_value=1),
     ]
+
+
+# --- the territory configuration (territories.yaml flattened by assets/ingest/territories.py) ---
+
+
+def _columns_exist_and_not_null(exist: tuple[str, ...], not_null: tuple[str, ...]) -> list:
+    return [
+        *(gx.expectations.ExpectColumnToExist(column=n) for n in exist),
+        *(gx.expectations.ExpectColumnValuesToNotBeNull(column=n) for n in not_null),
+    ]
+
+
+def territory_expectations() -> list:
+    """One row per territory: unique ids and exactly one default territory."""
+    columns = ("territory_id", "territory_name", "is_default")
+    return [
+        *_columns_exist_and_not_null((*columns, "source_file"), columns),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="territory_id"),
+        gx.expectations.ExpectColumnDistinctValuesToContainSet(column="is_default", value_set=[True]),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="is_default", row_condition="is_default == True", condition_parser="pandas"),
+    ]
+
+
+def territory_size_band_expectations() -> list:
+    """Size bands: unique names and order, bounds not negative, each max above its min."""
+    bounds = ("min_annual_revenue", "max_annual_revenue", "min_employees", "max_employees")
+    return [
+        *_columns_exist_and_not_null(("size_band", "band_order", "match_mode", *bounds), ("size_band", "band_order", "match_mode")),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="size_band"),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="band_order"),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="band_order", min_value=1),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="match_mode", value_set=["all", "any"]),
+        *(gx.expectations.ExpectColumnValuesToBeBetween(column=n, min_value=0) for n in bounds),
+        *(
+            gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=f"max_{dimension}", column_B=f"min_{dimension}", ignore_row_if="either_value_is_missing"
+            )
+            for dimension in ("annual_revenue", "employees")
+        ),
+    ]
+
+
+def territory_rule_expectations() -> list:
+    """Rules: unique ids and unique priorities (the lowest matching priority wins)."""
+    columns = ("rule_id", "priority", "territory_id")
+    return [
+        *_columns_exist_and_not_null(columns, columns),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="rule_id"),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="priority"),
+    ]
+
+
+def territory_rule_condition_expectations() -> list:
+    """Rule conditions: a known dimension, each value listed once per rule and dimension."""
+    columns = ("rule_id", "dimension", "value")
+    return [
+        *_columns_exist_and_not_null(columns, columns),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="dimension", value_set=["billing_country", "industry", "size_band"]),
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=list(columns)),
+    ]
+
+
+def territory_potential_weight_expectations() -> list:
+    """One row of potential weights between 0 and 1 that add up to 1, over at least one history month."""
+    columns = ("size_weight", "history_weight", "history_months")
+    return [
+        *_columns_exist_and_not_null(columns, columns),
+        gx.expectations.ExpectTableRowCountToEqual(value=1),
+        *(gx.expectations.ExpectColumnValuesToBeBetween(column=n, min_value=0, max_value=1) for n in columns[:2]),
+        gx.expectations.ExpectMulticolumnSumToEqual(column_list=list(columns[:2]), sum_total=1),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="history_months", min_value=1),
+    ]
+
+
+# Raw dataset name (assets/ingest/territories.py TERRITORY_TABLES) -> its expectations.
+TERRITORY_SUITES: dict[str, Callable[[], list]] = {
+    "territory": territory_expectations,
+    "territory_size_band": territory_size_band_expectations,
+    "territory_rule": territory_rule_expectations,
+    "territory_rule_condition": territory_rule_condition_expectations,
+    "territory_potential_weight": territory_potential_weight_expectations,
+}
 
 
 def suite_name(contract: c.DatasetContract) -> str:
@@ -417,3 +523,8 @@ def validate_plan_component_filters(frame: pl.DataFrame) -> ValidationSummary:
 
 def validate_plan_ramps(frame: pl.DataFrame) -> ValidationSummary:
     return validate_frame("raw__config__plan_ramp", plan_ramp_expectations, frame)
+
+
+def validate_territory_table(dataset: str, frame: pl.DataFrame) -> ValidationSummary:
+    """Validate one flattened territory table (``dataset`` a key of :data:`TERRITORY_SUITES`)."""
+    return validate_frame(f"raw__config__{dataset}", TERRITORY_SUITES[dataset], frame)

@@ -7,7 +7,7 @@ import os
 import dagster as dg
 
 from assets.ingest.assets import INGEST_ASSETS, INGEST_CHECKS
-from assets.ingest.territory_assets import TERRITORY_ASSETS
+from assets.ingest.territory_assets import TERRITORY_ASSETS, TERRITORY_CHECKS
 from assets.bi_snapshot import bi_snapshot
 from assets.forecasts.assets import FORECAST_ASSETS
 from assets.journals.assets import journal_entries
@@ -71,7 +71,7 @@ defs = dg.Definitions(
         *STATEMENT_ASSETS,
         *FORECAST_ASSETS,
     ],
-    asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS, *STATEMENT_CHECKS],
+    asset_checks=[*INGEST_CHECKS, *QUALITY_CHECKS, *STATEMENT_CHECKS, *TERRITORY_CHECKS],
     jobs=[spm_pipeline, publish_payouts],
     schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME), build_month_close_schedule(PUBLISH_JOB_NAME)],
     sensors=[build_new_batch_sensor(PIPELINE_JOB_NAME)],

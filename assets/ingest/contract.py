@@ -298,83 +298,67 @@ HR_LEAVE = DatasetContract(
     ),
 )
 
-CONFIG_QUOTAS = DatasetContract(
-    name="quotas",
-    system="config",
-    file_stem="quotas",
-    key=("employee_id", "plan_year"),
-    description="Annual quota per payee and plan year, in the quota currency.",
-    columns=(
-        _c("employee_id", required=True),
-        _c("plan_year", "integer", required=True, lo=1900, hi=2999),
-        _c("annual_quota", "decimal", required=True, lo=0),
-        _c("currency", "currency", required=True),
-        _c("seasonality_profile"),
-    ),
+def _config(name: str, key: tuple[str, ...], description: str, *columns: Column) -> DatasetContract:
+    """A configuration table: one current version under the configuration folder, in ``<name>.csv``."""
+    return DatasetContract(name=name, system="config", file_stem=name, key=key, description=description, columns=columns)
+
+
+# Columns and keys the configuration tables share.
+_PLAN_YEAR = _c("plan_year", "integer", required=True, lo=1900, hi=2999)
+_CURRENCY = _c("currency", "currency", required=True)
+_EMPLOYEE_ID = _c("employee_id", required=True)
+_EFFECTIVE_KEY = ("employee_id", "start_date")
+_EFFECTIVE_DATES = (_c("start_date", "date", required=True), _c("end_date", "date"))
+
+CONFIG_QUOTAS = _config(
+    "quotas",
+    ("employee_id", "plan_year"),
+    "Annual quota per payee and plan year, in the quota currency.",
+    _EMPLOYEE_ID,
+    _PLAN_YEAR,
+    _c("annual_quota", "decimal", required=True, lo=0),
+    _CURRENCY,
+    _c("seasonality_profile"),
 )
 
-CONFIG_PLAN_ASSIGNMENTS = DatasetContract(
-    name="plan_assignments",
-    system="config",
-    file_stem="plan_assignments",
-    key=("employee_id", "start_date"),
-    description="Effective-dated assignment of payees to plans (end_date inclusive, empty = open).",
-    columns=(
-        _c("employee_id", required=True),
-        _c("plan_id", required=True),
-        _c("start_date", "date", required=True),
-        _c("end_date", "date"),
-    ),
+CONFIG_PLAN_ASSIGNMENTS = _config(
+    "plan_assignments",
+    _EFFECTIVE_KEY,
+    "Effective-dated assignment of payees to plans (end_date inclusive, empty = open).",
+    _EMPLOYEE_ID,
+    _c("plan_id", required=True),
+    *_EFFECTIVE_DATES,
 )
 
-CONFIG_SEASONALITY = DatasetContract(
-    name="seasonality",
-    system="config",
-    file_stem="seasonality",
-    key=("seasonality_profile", "month_of_year"),
-    description=(
-        "Monthly quota seasonality: the weight of each month in a profile named by "
-        "quotas.seasonality_profile (weights of a profile sum to 1; no profile = 1/12 each)."
-    ),
-    columns=(
-        _c("seasonality_profile", required=True),
-        _c("month_of_year", "integer", required=True, lo=1, hi=12),
-        _c("weight", "decimal", required=True, lo=0, hi=1),
-    ),
+CONFIG_SEASONALITY = _config(
+    "seasonality",
+    ("seasonality_profile", "month_of_year"),
+    "Monthly quota seasonality: the weight of each month in a profile named by "
+    "quotas.seasonality_profile (weights of a profile sum to 1; no profile = 1/12 each).",
+    _c("seasonality_profile", required=True),
+    _c("month_of_year", "integer", required=True, lo=1, hi=12),
+    _c("weight", "decimal", required=True, lo=0, hi=1),
 )
 
-CONFIG_TERRITORY_ASSIGNMENTS = DatasetContract(
-    name="territory_assignments",
-    system="config",
-    file_stem="territory_assignments",
-    key=("employee_id", "start_date"),
-    description=(
-        "Effective-dated assignment of payees to sales territories (end_date inclusive, empty = open); "
-        "territory_id names a territory of territories.yaml (docs/planning.md)."
-    ),
-    columns=(
-        _c("territory_id", required=True),
-        _c("employee_id", required=True),
-        _c("start_date", "date", required=True),
-        _c("end_date", "date"),
-    ),
+CONFIG_TERRITORY_ASSIGNMENTS = _config(
+    "territory_assignments",
+    _EFFECTIVE_KEY,
+    "Effective-dated assignment of payees to sales territories (end_date inclusive, empty = open); "
+    "territory_id names a territory of territories.yaml (docs/planning.md).",
+    _c("territory_id", required=True),
+    _EMPLOYEE_ID,
+    *_EFFECTIVE_DATES,
 )
 
-CONFIG_COMPANY_TARGETS = DatasetContract(
-    name="company_targets",
-    system="config",
-    file_stem="company_targets",
-    key=("plan_year",),
-    description=(
-        "Company bookings target per plan year, allocated to territories and payees as quota proposals "
-        "(docs/planning.md); new_hire_plan_id names the plan whose ramp a planned new hire gets."
-    ),
-    columns=(
-        _c("plan_year", "integer", required=True, lo=1900, hi=2999),
-        _c("target_amount", "decimal", required=True, lo=0),
-        _c("currency", "currency", required=True),
-        _c("new_hire_plan_id"),
-    ),
+CONFIG_COMPANY_TARGETS = _config(
+    "company_targets",
+    ("plan_year",),
+    "Company bookings target per plan year, allocated to territories and payees as quota proposals "
+    "(docs/planning.md); new_hire_plan_id names the plan whose ramp a planned new hire gets.",
+    _PLAN_YEAR,
+    _c("target_amount", "decimal", required=True, lo=0),
+    _CURRENCY,
+    _c("new_hire_plan_id"),
 )
 
 CONTRACTS: tuple[DatasetContract, ...] = (

@@ -3,13 +3,28 @@
 Runs :func:`assets.ingest.territories.ingest_territories`; an invalid
 ``territories.yaml`` fails the asset (``dg.Failure`` listing every problem
 with file, territory and field). The tables feed dbt's planning models.
+
+Each table has a blocking check ``gx_contract_suite`` (the Great Expectations
+suite of :data:`expectations.suites.TERRITORY_SUITES` on the table in raw): the
+second line behind the validation, since the tables decide quota proposals. A
+failure stops the dbt models, so no proposal (nor payout of that run) is built
+on them. Without ``territories.yaml`` the tables are empty and the checks pass.
 """
 
 # No ``from __future__ import annotations``: Dagster inspects the context annotation at runtime.
+from functools import partial
+
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from assets.ingest.territories import TERRITORY_FILE, TERRITORY_TABLES, TerritoryConfigError, ingest_territories
+from assets.ingest.assets import config_table_check, suite_validator
+from assets.ingest.territories import (
+    TERRITORY_FILE,
+    TERRITORY_TABLES,
+    TerritoryConfigError,
+    ingest_territories,
+    territory_table_dir,
+)
 from orchestration.resources import SpmPathsResource
 
 GROUP = "ingest"
@@ -44,3 +59,13 @@ def raw_config_territories(context: AssetExecutionContext, paths: SpmPathsResour
 
 
 TERRITORY_ASSETS: list = [raw_config_territories]
+TERRITORY_CHECKS: list = [
+    config_table_check(
+        key,
+        partial(territory_table_dir, dataset=name),
+        suite_validator("validate_territory_table", name),
+        f"Great Expectations suite on the territory table {name} ({TERRITORY_FILE} flattened).",
+        empty=f"no rows to validate (none declared, or no {TERRITORY_FILE} in the configuration folder)",
+    )
+    for name, key in TERRITORY_KEYS.items()
+]

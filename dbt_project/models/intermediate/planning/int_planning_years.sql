@@ -1,4 +1,4 @@
--- One row per company target (plan year): the plan year's first day, the
+-- One row per usable company target (plan year; int_company_targets_validated): the plan year's first day, the
 -- history window [history_start, plan_year_start) of the potential weights
 -- (history_months before the plan year) and the FX rate of the target
 -- currency on the plan year's first day (units per one corporate currency
@@ -7,7 +7,8 @@ with
 
 targets as (
 
-    select * from {{ ref('stg_config__company_targets') }}
+    select * from {{ ref('int_company_targets_validated') }}
+    where quarantine_rule is null
 
 ),
 

@@ -9,6 +9,15 @@
 --                                      one of the plan's eligible_job_families: not
 --                                      paid under the plan on those days (one row
 --                                      per run of days with one job family)
+--   unknown_territory_id, territory_assignment_without_hr_worker,
+--   end_date_before_start_date, territory_assignment_outside_employment
+--                                      a territory assignment held back
+--                                      (int_territory_assignments_validated)
+--   unknown_new_hire_plan_id           a company target held back
+--                                      (int_company_targets_validated)
+-- The messages of the planning inputs start with '<file> row <n>: ', as the
+-- ingest quarantine's do.
+{%- set text = dbt.type_string() %}
 with
 
 quotas as (
@@ -138,6 +147,81 @@ job_family_rows as (
 
 ),
 
+territory_assignment_rows as (
+
+    select
+        {{ quarantine_columns(
+            system="'config'",
+            dataset="'territory_assignments'",
+            batch='source_batch',
+            source_file='source_file',
+            source_row='source_row',
+            rule='quarantine_rule',
+            column_name="case quarantine_rule
+                when 'unknown_territory_id' then 'territory_id'
+                when 'territory_assignment_without_hr_worker' then 'employee_id'
+                when 'end_date_before_start_date' then 'end_date'
+                else 'start_date'
+            end",
+            value="case quarantine_rule
+                when 'unknown_territory_id' then territory_id
+                when 'territory_assignment_without_hr_worker' then employee_id
+                when 'end_date_before_start_date' then cast(end_date as " ~ text ~ ")
+                else cast(start_date as " ~ text ~ ") || '..' || coalesce(cast(end_date as " ~ text ~ "), 'open')
+            end",
+            message="source_file || ' row ' || cast(source_row as " ~ text ~ ") || ': territory assignment of '
+                || employee_id || ' to ' || territory_id || ' from ' || cast(start_date as " ~ text ~ ") || case quarantine_rule
+                when 'unknown_territory_id'
+                    then ' names territory ' || territory_id || ', which territories.yaml does not declare'
+                when 'territory_assignment_without_hr_worker'
+                    then ': ' || employee_id || ' has no HR worker record'
+                when 'end_date_before_start_date'
+                    then ' ends on ' || cast(end_date as " ~ text ~ ") || ', before it starts'
+                else ' to ' || coalesce(cast(end_date as " ~ text ~ "), 'the open end') || ' has no day in the employment of '
+                    || employee_id || ' (hired ' || cast(hire_date as " ~ text ~ ")
+                    || coalesce(', left ' || cast(termination_date as " ~ text ~ "), ', still employed') || ')'
+            end || ': assignment not used'",
+            record_json=json_record([
+                ['territory_id', 'territory_id'],
+                ['employee_id', 'employee_id'],
+                ['start_date', 'cast(start_date as ' ~ text ~ ')'],
+                ['end_date', 'cast(end_date as ' ~ text ~ ')'],
+            ]),
+            loaded_at='loaded_at'
+        ) }}
+    from {{ ref('int_territory_assignments_validated') }}
+    where quarantine_rule is not null
+
+),
+
+company_target_rows as (
+
+    select
+        {{ quarantine_columns(
+            system="'config'",
+            dataset="'company_targets'",
+            batch='source_batch',
+            source_file='source_file',
+            source_row='source_row',
+            rule='quarantine_rule',
+            column_name="'new_hire_plan_id'",
+            value='new_hire_plan_id',
+            message="source_file || ' row ' || cast(source_row as " ~ text ~ ") || ': the company target of '
+                || cast(plan_year as " ~ text ~ ") || ' names new_hire_plan_id ' || new_hire_plan_id
+                || ', which no plan file defines: target not planned'",
+            record_json=json_record([
+                ['plan_year', 'plan_year'],
+                ['target_amount', 'cast(target_amount as ' ~ text ~ ')'],
+                ['currency', 'currency'],
+                ['new_hire_plan_id', 'new_hire_plan_id'],
+            ]),
+            loaded_at='loaded_at'
+        ) }}
+    from {{ ref('int_company_targets_validated') }}
+    where quarantine_rule is not null
+
+),
+
 final as (
 
     select * from quota_rows
@@ -145,6 +229,10 @@ final as (
     select * from assignment_rows
     union all
     select * from job_family_rows
+    union all
+    select * from territory_assignment_rows
+    union all
+    select * from company_target_rows
 
 )
 

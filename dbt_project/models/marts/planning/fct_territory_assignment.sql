@@ -1,6 +1,7 @@
 -- Every territory assignment row of the configuration, usable or not
 -- (quarantine_rule names the broken rule: unknown territory, no HR worker,
--- end before start), with the territory's name.
+-- end before start, no day in the employment; such rows are in fct_quarantine
+-- too), with the territory's name.
 select
     cast(assignments.employee_id as {{ dbt.type_string() }}) as employee_id,
     cast(assignments.territory_id as {{ dbt.type_string() }}) as territory_id,
