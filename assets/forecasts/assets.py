@@ -82,8 +82,9 @@ def bookings_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource
     kinds={"python", "dbt", "parquet"},
     # No warehouse pool: it reads the bookings forecast's files and the raw
     # layer, and the engine writes only scratch DuckDB files.
-    description="Payout forecast P10/P50/P90: simulated pipeline outcomes run through the dbt compensation "
-    "engine on scratch DuckDB files; the closed month must equal the actual payout.",
+    description="Payout forecast P10/P50/P90: simulated pipeline outcomes and new business (clones of the payees' "
+    "recent won deals) run through the dbt compensation engine on scratch DuckDB files; the closed month must "
+    "equal the actual payout.",
 )
 def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
     settings = paths.paths()

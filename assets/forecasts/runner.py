@@ -1,8 +1,9 @@
 """The two forecast runs, as plain functions of (warehouse, raw layer, output folder).
 
 ``bookings_forecast_run``: the bookings forecast, backtest, conversion,
-attainment forecast and plots; ``payout_forecast_run``: the P10/P50/P90 payout
-scenarios through the dbt engine. The Dagster assets (assets.py) only pass
+attainment forecast, plots and what new business is drawn from;
+``payout_forecast_run``: the P10/P50/P90 payout scenarios (pipeline and new
+business) through the dbt engine. The Dagster assets (assets.py) only pass
 paths and report what these return. Layout under ``<export>/forecasts/``:
 
     bookings_forecast.parquet   level, entity, month: actual to date + pipeline + time series, P10/P90
@@ -30,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from assets.currencies import round_money
@@ -42,7 +44,7 @@ from assets.forecasts.model import forecast_at
 from assets.forecasts.new_business import NewBusiness, new_business_pool, new_business_targets, prepare
 from assets.forecasts.plot import forecast_png
 from assets.forecasts.scenarios import read_payable, scenario_payable
-from assets.forecasts.simulation import N_SIMULATIONS, SEED, simulate
+from assets.forecasts.simulation import N_SIMULATIONS, QUANTILES, SEED, simulate
 
 # The current month (rest of it), then the next six: covers the rest of the quarter too.
 HORIZON_MONTHS = 7
@@ -146,7 +148,8 @@ def payout_forecast_run(
     raw_dir: Path, out_root: Path, *, n_simulations: int = N_SIMULATIONS, seed: int = SEED,
     parallel: int = 2, scratch_root: Path | None = None,
 ) -> dict:
-    """Simulate the open pipeline, run the engine on the P10/P50/P90 scenarios, compare a closed month with the actual.
+    """Simulate the open pipeline and new business, run the engine on the P10/P50/P90 scenarios, compare a
+    closed month with the actual.
 
     Reads only the files of :func:`bookings_forecast_run` and the raw layer: the
     warehouse is not opened (the engine runs on scratch DuckDB files).
@@ -210,7 +213,12 @@ def payout_forecast_run(
              "company_bookings_by_month": {p: round(v, 2) for p, v in zip(periods, s.company_by_month)}}
             for s in scenarios
         ],
-        "company_bookings_mean_by_month": {p: round(float(v), 2) for p, v in zip(periods, by_month.mean(axis=0))},
+        "company_bookings_by_month": {
+            p: {"mean": round(float(by_month[:, j].mean()), 2), "sd": round(float(by_month[:, j].std()), 2),
+                **{q: round(float(np.quantile(by_month[:, j], v)), 2) for q, v in QUANTILES.items()}}
+            for j, p in enumerate(periods)
+        },
+        "new_business_scale": {p: round(float(v), 6) for p, v in zip(periods, inputs.new_business.month_scale)},
         "new_business_uncovered": [
             {"employee_id": e, "period": month_label(m), "target": round(t, 2)}
             for e, m, t in inputs.new_business.uncovered.iter_rows()
