@@ -196,5 +196,9 @@ def test_the_far_months_payout_is_in_the_range_of_recent_actual_payouts(pipeline
         scenario: sum(float(a) / rates[c] for c, a in rows.select("currency", "payable_amount").iter_rows())
         for (scenario,), rows in payout.filter(pl.col("period") == "2026-12").group_by(["scenario"])
     }
-    print(f"recent actual {min(monthly.values()):,.0f}..{max(monthly.values()):,.0f}, December {december}")
-    assert min(monthly.values()) <= december["P50"] <= max(monthly.values())
+    recent = sorted(monthly.values())
+    print(f"recent actual {recent[0]:,.0f}..{recent[-1]:,.0f} (lower quartile {recent[2]:,.0f}), December {december}")
+    # December books like a typical month (the bookings test above), so it pays like one: inside the range and
+    # above its bottom quarter (at least three of the twelve months paid less). The pipeline alone did not reach
+    # that: at scale 1 its December P50 paid 1.05M against a lower quartile of 1.09M (docs/forecasts.md)
+    assert recent[2] <= december["P50"] <= recent[-1]

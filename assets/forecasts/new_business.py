@@ -15,8 +15,8 @@ forecast the engine must see them as deals, so per payee and month:
   company / sum of payees (corporate currency), with their sd. The company's
   series holds what the payees' miss: business of people who leave (their
   series stop) goes to others and new hires, and a smoothed sum is not the sum
-  of smoothed series (demo: the payees' targets add up to ~94-99% of the
-  company's, scale 1.01-1.06);
+  of smoothed series (demo, scale 1: the payees' targets add up to 94% of the
+  company's, scale 1.06);
 * a simulation draws N deals from the pool with replacement (a bootstrap of
   the payee's recent deals), ``N ~ Poisson(lam x G_m x E_pm)`` with
   ``lam = target / mean pool credit``, so the expected total is the target
