@@ -188,14 +188,19 @@ def test_origin_shift_keeps_month_ends():
     assert shift_origin(date(2026, 11, 27), -1) == date(2026, 10, 27)
 
 
-def test_simulation_is_seeded_and_scenarios_are_ordered_by_company_bookings():
-    deals = pl.DataFrame({
-        "opportunity_id": [f"D{i:03d}" for i in range(200)],
-        "win_probability": [0.3] * 200,
-        "expected_month": [MAR] * 200,
-        "close_date": [date(2026, 3, 20)] * 200,
-        "amount_corporate": [float(100 + i) for i in range(200)],
+def _open_deals(n: int) -> pl.DataFrame:
+    """n open deals, each won with probability 0.3, expected in March (CloseDate March 20), worth 100 + i USD."""
+    return pl.DataFrame({
+        "opportunity_id": [f"D{i:03d}" for i in range(n)],
+        "win_probability": [0.3] * n,
+        "expected_month": [MAR] * n,
+        "close_date": [date(2026, 3, 20)] * n,
+        "amount_corporate": [float(100 + i) for i in range(n)],
     })
+
+
+def test_simulation_is_seeded_and_scenarios_are_ordered_by_company_bookings():
+    deals = _open_deals(200)
     totals, scenarios = simulate(deals, (0.8, 0.2, 0.0, 0.0), date(2026, 3, 15), APR, n_simulations=200, seed=3)
     assert totals.shape == (200, 2)  # March and April
     again, scenarios_again = simulate(deals, (0.8, 0.2, 0.0, 0.0), date(2026, 3, 15), APR, n_simulations=200, seed=3)
@@ -389,13 +394,7 @@ def test_new_business_deals_have_new_ids_close_after_the_origin_and_are_seeded()
 
 
 def test_scenarios_rank_pipeline_and_new_business_together():
-    deals = pl.DataFrame({
-        "opportunity_id": [f"D{i:03d}" for i in range(50)],
-        "win_probability": [0.3] * 50,
-        "expected_month": [MAR] * 50,
-        "close_date": [date(2026, 3, 20)] * 50,
-        "amount_corporate": [float(100 + i) for i in range(50)],
-    })
+    deals = _open_deals(50)
     targets = _targets([("payee", "E1", APR, 1000.0, 800.0)])
     nb = new_business.prepare(targets, _e1_pool(), ORIGIN, APR)
     by_month, scenarios = simulate(deals, (1.0, 0.0, 0.0, 0.0), ORIGIN, APR, new_business=nb, n_simulations=300, seed=3)

@@ -135,8 +135,8 @@ def test_a_rerun_writes_the_same_bytes(pipeline, tmp_path):
 
 def _company_forecast(paths) -> dict[str, dict]:
     forecast = pl.read_parquet(paths.export_dir / FORECAST_DIR / "bookings_forecast.parquet")
-    return {r["period"]: {k: float(v) for k, v in r.items() if k != "period"} for r in forecast.filter(
-        pl.col("level") == "company").select("period", "actual_to_date", "forecast", "p10", "p90").iter_rows(named=True)}
+    company = forecast.filter(pl.col("level") == "company").select("period", "actual_to_date", "forecast", "p10", "p90")
+    return {r["period"]: {k: float(v) for k, v in r.items() if k != "period"} for r in company.iter_rows(named=True)}
 
 
 def test_simulated_bookings_with_new_business_follow_the_bookings_forecast(pipeline):

@@ -123,7 +123,8 @@ class NewBusiness:
 
 
 def prepare(targets: pl.DataFrame, pool: pl.DataFrame, origin: date, last_month: int) -> NewBusiness:
-    """The draw's parameters from the targets (:func:`new_business_targets`) and the pool (:func:`new_business_pool`)."""
+    """The draw's parameters from the targets (:func:`new_business_targets`) and the pool
+    (:func:`new_business_pool`), up to ``last_month``."""
     first = first_open_month(origin)
     n_months = max(0, last_month - first + 1)
     pool = pool.select(list(POOL_SCHEMA)).sort("employee_id", "credit_date", "opportunity_id")
@@ -157,7 +158,8 @@ def prepare(targets: pl.DataFrame, pool: pl.DataFrame, origin: date, last_month:
 
     company_sd = np.zeros(n_months)
     company_new = np.full(n_months, np.nan)
-    for month, value, sd in targets.filter(pl.col("level") == "company").select("month", "target", "target_sd").iter_rows():
+    company = targets.filter(pl.col("level") == "company").select("month", "target", "target_sd")
+    for month, value, sd in company.iter_rows():
         if first <= month <= last_month:
             company_new[month - first], company_sd[month - first] = value, sd
     # reconciled to the company: the payees' targets of a month scaled to add up to the company's new business

@@ -94,7 +94,8 @@ def bookings_forecast_run(warehouse: Path, out_root: Path, horizon: int = HORIZO
     files["new_business_targets.parquet"] = write_parquet(to_amounts(targets, BOOKING_AMOUNTS),
                                                           out / "new_business_targets.parquet")
     pool = new_business_pool(inputs.credits, inputs.payees, inputs.as_of)
-    files["new_business_pool.parquet"] = write_parquet(to_amounts(pool, BOOKING_AMOUNTS), out / "new_business_pool.parquet")
+    files["new_business_pool.parquet"] = write_parquet(to_amounts(pool, BOOKING_AMOUNTS),
+                                                       out / "new_business_pool.parquet")
     periods = [month_label(live.first_month + h) for h in range(-1, horizon)]
     files["payable_actual.parquet"] = write_parquet(read_payable(warehouse, periods), out / "payable_actual.parquet")
     files["attainment_forecast.parquet"] = write_parquet(to_amounts(attainment, BOOKING_AMOUNTS), out / "attainment_forecast.parquet")

@@ -227,7 +227,7 @@ def scenario_payable(
     raw_dir: Path, won: pl.DataFrame, name: str, work_dir: Path, periods: list[str],
     new_deals: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """The engine's payable per payee and period with the scenario's won deals and new business added to the raw layer."""
+    """The engine's payable per payee and period, the scenario's won deals and new business added to the raw layer."""
     work_dir = Path(work_dir)
     scratch_raw = work_dir / "raw"
     mirror_raw(raw_dir, scratch_raw)

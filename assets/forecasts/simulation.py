@@ -2,8 +2,9 @@
 expected close month plus a slippage drawn from the learned distribution, and new business not yet in
 the pipeline is drawn as deals per payee and month (:mod:`assets.forecasts.new_business`).
 
-Simulation i draws from its own seeded stream ``default_rng([seed, i])``, so any
-scenario can be regenerated alone and a rerun gives the same scenarios.
+Simulation i draws the pipeline from its own seeded stream ``default_rng([seed, i])``
+and new business from ``default_rng([seed, i, 1])``, so any scenario can be
+regenerated alone and a rerun gives the same scenarios.
 Scenarios are ranked by the company's simulated bookings over the horizon (in
 the corporate currency, pipeline and new business); the P10 / P50 / P90 scenario is, among the
 simulations ranked within 2% of round(q x (n - 1)), the one whose monthly bookings are nearest the
@@ -34,7 +35,8 @@ class Scenario:
     company_bookings: float  # corporate currency, over the horizon
     won: pl.DataFrame  # opportunity_id, close_date (simulated)
     company_by_month: tuple[float, ...] = ()  # corporate currency, first open month first
-    new_deals: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=NEW_DEALS_SCHEMA))  # new business (new_business.NEW_DEALS_SCHEMA)
+    # new business: new_business.NEW_DEALS_SCHEMA
+    new_deals: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=NEW_DEALS_SCHEMA))
 
 
 def _draw(p: np.ndarray, slip_cdf: np.ndarray, seed: int, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -118,7 +120,8 @@ def simulate(
                 company_bookings=float(totals[i]),
                 won=pl.DataFrame(rows, schema={"opportunity_id": pl.Utf8, "close_date": pl.Date}, orient="row"),
                 company_by_month=tuple(float(v) for v in months),
-                new_deals=new_deals(new_business, drawn) if drawn is not None else pl.DataFrame(schema=NEW_DEALS_SCHEMA),
+                new_deals=(new_deals(new_business, drawn) if drawn is not None
+                           else pl.DataFrame(schema=NEW_DEALS_SCHEMA)),
             )
         )
     return by_month, scenarios
