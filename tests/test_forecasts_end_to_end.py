@@ -50,6 +50,8 @@ def test_the_job_materializes_both_forecasts_with_backtest_metadata(pipeline):
     assert plot.parent.parent == paths.export_dir / FORECAST_DIR
     payout = _materialization(result, "payout_forecast")
     assert payout.metadata["closed_period_matches_actual"].value is True
+    assert set(payout.metadata["company_bookings_by_month"].value) == {
+        "2026-11", "2026-12", "2027-01", "2027-02", "2027-03", "2027-04", "2027-05"}
 
 
 def test_the_company_forecast_beats_seasonal_naive_in_the_backtest(pipeline):

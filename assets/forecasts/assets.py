@@ -108,6 +108,8 @@ def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) 
             "seed": summary["seed"],
             "scenarios": dg.MetadataValue.json(summary["scenarios"]),
             "company_bookings_quantiles": dg.MetadataValue.json(summary["company_bookings_quantiles"]),
+            "company_bookings_by_month": dg.MetadataValue.json(summary["company_bookings_by_month"]),
+            "new_business_scale": dg.MetadataValue.json(summary["new_business_scale"]),
             "totals": dg.MetadataValue.md(table),
             "directory": dg.MetadataValue.path(summary["directory"]),
         }
