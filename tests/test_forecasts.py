@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
 
 import dagster as dg
 import numpy as np
@@ -10,14 +12,18 @@ import polars as pl
 import pytest
 
 from assets.forecasts import conversion as conversion_module
+from assets.forecasts import new_business
 from assets.forecasts.attainment import attainment_forecast
 from assets.forecasts.calendar import month_index, shift_origin
 from assets.forecasts.conversion import Conversion, learn_conversion
 from assets.forecasts.extract import ForecastInputs
 from assets.forecasts.pipeline import allocation, expected_by_month, pipeline_by_level, weighted_deals
 from assets.forecasts.plot import forecast_png
-from assets.forecasts.simulation import simulate
+from assets.forecasts.scenarios import new_business_records
+from assets.forecasts.simulation import pick_scenario, simulate
 from assets.forecasts.timeseries import forecast_many, seasonal_naive, wape
+from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM
+from assets.ingest.raw_layout import dataset_dir, raw_schema
 
 MAR, APR, MAY = month_index(date(2026, 3, 1)), month_index(date(2026, 4, 1)), month_index(date(2026, 5, 1))
 
@@ -51,7 +57,8 @@ def _inputs(history_rows, deal_rows, split_rows=()) -> ForecastInputs:
     )
     credits = pl.DataFrame(schema={"employee_id": pl.Utf8, "opportunity_id": pl.Utf8, "credit_date": pl.Date,
                                    "credit_type": pl.Utf8, "amount": pl.Float64, "amount_corporate": pl.Float64,
-                                   "month": pl.Int64})
+                                   "credit_status": pl.Utf8, "split_percentage": pl.Decimal(38, 10),
+                                   "amount_deal_currency": pl.Decimal(38, 10), "month": pl.Int64})
     quota = pl.DataFrame(schema={"employee_id": pl.Utf8, "monthly_quota": pl.Float64, "currency": pl.Utf8,
                                  "month": pl.Int64})
     return ForecastInputs(as_of=date(2026, 3, 15), corporate_currency="USD", history=history, deals=deals,
@@ -181,15 +188,21 @@ def test_origin_shift_keeps_month_ends():
     assert shift_origin(date(2026, 11, 27), -1) == date(2026, 10, 27)
 
 
-def test_simulation_is_seeded_and_scenarios_are_ordered_by_company_bookings():
-    deals = pl.DataFrame({
-        "opportunity_id": [f"D{i:03d}" for i in range(200)],
-        "win_probability": [0.3] * 200,
-        "expected_month": [MAR] * 200,
-        "close_date": [date(2026, 3, 20)] * 200,
-        "amount_corporate": [float(100 + i) for i in range(200)],
+def _open_deals(n: int) -> pl.DataFrame:
+    """n open deals, each won with probability 0.3, expected in March (CloseDate March 20), worth 100 + i USD."""
+    return pl.DataFrame({
+        "opportunity_id": [f"D{i:03d}" for i in range(n)],
+        "win_probability": [0.3] * n,
+        "expected_month": [MAR] * n,
+        "close_date": [date(2026, 3, 20)] * n,
+        "amount_corporate": [float(100 + i) for i in range(n)],
     })
+
+
+def test_simulation_is_seeded_and_scenarios_are_ordered_by_company_bookings():
+    deals = _open_deals(200)
     totals, scenarios = simulate(deals, (0.8, 0.2, 0.0, 0.0), date(2026, 3, 15), APR, n_simulations=200, seed=3)
+    assert totals.shape == (200, 2)  # March and April
     again, scenarios_again = simulate(deals, (0.8, 0.2, 0.0, 0.0), date(2026, 3, 15), APR, n_simulations=200, seed=3)
     assert np.array_equal(totals, again)
     assert [s.won.equals(t.won) for s, t in zip(scenarios, scenarios_again)] == [True, True, True]
@@ -242,3 +255,207 @@ def test_forecast_assets_run_after_the_marts_in_the_pipeline_job():
     assert {k.to_user_string() for k in graph.get(dg.AssetKey("payout_forecast")).parent_keys} == {"bookings_forecast"}
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
     assert {"bookings_forecast", "payout_forecast"} <= {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+
+
+# --- new business not yet in the pipeline, drawn as deals (assets/forecasts/new_business.py) ---
+
+ORIGIN = date(2026, 3, 15)
+
+
+def _pool(rows) -> pl.DataFrame:
+    """(employee, deal, credit date, split %, credit in deal currency, credit in payee currency, in USD)."""
+    return pl.DataFrame(
+        [(e, f"U{e[1:]}", o, d, Decimal(p), Decimal(a), c, k) for e, o, d, p, a, c, k in rows],
+        schema=new_business.POOL_SCHEMA, orient="row",
+    )
+
+
+def _targets(rows) -> pl.DataFrame:
+    """(level, entity, month, target, target_sd)."""
+    return pl.DataFrame(
+        [(lv, e, "USD", m, t, sd) for lv, e, m, t, sd in rows],
+        schema={"level": pl.Utf8, "entity_id": pl.Utf8, "currency": pl.Utf8, "month": pl.Int64, "target": pl.Float64,
+                "target_sd": pl.Float64},
+        orient="row",
+    )
+
+
+def _e1_pool() -> pl.DataFrame:
+    # E1's recent won credit: a 100 USD deal and its 60% share of a 500 USD split deal (300 USD)
+    return _pool([("E1", "006A", date(2026, 1, 10), "100", "100", 100.0, 100.0),
+                  ("E1", "006B", date(2026, 2, 3), "60", "300", 300.0, 300.0)])
+
+
+def test_new_business_pool_is_the_payees_recent_own_won_credit():
+    inputs = _inputs([], [])
+    rows = [  # employee, deal, credit date, type, status, split %, amount
+        ("E1", "006A", date(2026, 1, 10), "owner", "current", "100", 100.0),
+        ("E1", "006B", date(2026, 2, 3), "split", "current", "60", 300.0),
+        ("M1", "006B", date(2026, 2, 3), "rollup", "current", "60", 300.0),  # roll-up: not own credit
+        ("E1", "006C", date(2026, 2, 5), "owner", "standing_after_window", "100", 50.0),  # lost after the win
+        ("E1", "006D", date(2025, 2, 27), "owner", "current", "100", 70.0),  # older than the 12 complete months
+        ("E1", "006E", date(2026, 3, 10), "owner", "current", "100", 80.0),  # the origin's month: not complete
+    ]
+    credits = pl.DataFrame(
+        [(e, o, d, t, a, a, s, Decimal(p), Decimal(str(a)), month_index(d)) for e, o, d, t, s, p, a in rows],
+        schema=inputs.credits.schema, orient="row",
+    )
+    pool = new_business.new_business_pool(credits, inputs.payees, ORIGIN)
+    assert pool.select("employee_id", "crm_user_id", "opportunity_id").rows() == [("E1", "U1", "006A"),
+                                                                                 ("E1", "U1", "006B")]
+
+
+def test_new_business_draw_expects_share_times_the_payees_time_series():
+    # E1's target in April: share 0.5 x TS 2,000 = 1,000 USD, sd 0.5 x 2,000 = 1,000.
+    # Pool credits 100 and 300: mean 200, so lam = 1,000 / 200 = 5 deals a month;
+    # the deals alone vary by lam x E[c^2] = 5 x (100^2 + 300^2) / 2 = 250,000 (sd 500);
+    # the payee factor tops that up to 1,000^2: v = (1,000,000 - 250,000) / 1,000^2 = 0.75.
+    # The company's sd (1,000) equals the one payee's: no company factor.
+    targets = _targets([("payee", "E1", APR, 1000.0, 1000.0), ("company", "company", APR, 1000.0, 1000.0)])
+    nb = new_business.prepare(targets, _e1_pool(), ORIGIN, APR)
+    assert nb.n_months == 2  # March (the days after the origin) and April
+    assert nb.cell_rate.tolist() == pytest.approx([5.0])
+    assert nb.cell_dispersion.tolist() == pytest.approx([0.75])
+    assert nb.month_dispersion.tolist() == pytest.approx([0.0, 0.0])
+    totals = np.array([new_business.company_by_month(nb, new_business.draw(nb, 11, i))[1] for i in range(4000)])
+    # 4,000 draws with sd ~1,000: the mean's standard error is ~16, so 1,000 +- 64 is 4 standard errors
+    assert totals.mean() == pytest.approx(1000.0, abs=64.0)
+    # the spread is the time series' (sd 1,000), not the deals' alone (500): the sd's sampling error is ~2-3%
+    assert totals.std() == pytest.approx(1000.0, rel=0.1)
+    # without the time series' uncertainty, only the deals' own randomness: sd 500
+    calm = new_business.prepare(targets.with_columns(target_sd=pl.lit(0.0)), _e1_pool(), ORIGIN, APR)
+    assert calm.cell_dispersion.tolist() == [0.0]
+    calm_totals = np.array([new_business.company_by_month(calm, new_business.draw(calm, 11, i))[1]
+                            for i in range(4000)])
+    assert calm_totals.mean() == pytest.approx(1000.0, abs=32.0) and calm_totals.std() == pytest.approx(500.0, rel=0.1)
+
+
+def test_new_business_company_factor_carries_what_the_company_varies_beyond_its_payees():
+    # Two payees, each target 1,000 with sd 500 = exactly their deals' own sd (lam 5, 5 x 50,000 = 250,000):
+    # no payee factor. The company's sd 1,000 asks 1,000^2 - 2 x 500^2 = 500,000 more, over a
+    # company target of 2,000: v_m = 500,000 / 2,000^2 = 0.125 (a factor common to both payees).
+    pool = pl.concat([_e1_pool(), _e1_pool().with_columns(employee_id=pl.lit("E2"), crm_user_id=pl.lit("U2"))])
+    targets = _targets([("payee", "E1", APR, 1000.0, 500.0), ("payee", "E2", APR, 1000.0, 500.0),
+                        ("company", "company", APR, 2000.0, 1000.0)])
+    nb = new_business.prepare(targets, pool, ORIGIN, APR)
+    assert nb.month_dispersion.tolist() == pytest.approx([0.0, 0.125])
+    assert nb.cell_dispersion.tolist() == pytest.approx([0.0, 0.0])
+    totals = np.array([new_business.company_by_month(nb, new_business.draw(nb, 5, i))[1] for i in range(4000)])
+    assert totals.mean() == pytest.approx(2000.0, abs=64.0)
+    assert totals.std() == pytest.approx(1000.0, rel=0.1)
+
+
+def test_new_business_targets_are_reconciled_to_the_companys():
+    # April: E1 1,000 + E2 500 = 1,500 USD of payee targets against the company's 1,800: scale 1.2,
+    # so E1 expects 1,200 / 200 = 6 deals and E2 600 / 200 = 3; March has no company row: unscaled
+    pool = pl.concat([_e1_pool(), _e1_pool().with_columns(employee_id=pl.lit("E2"), crm_user_id=pl.lit("U2"))])
+    targets = _targets([("payee", "E1", MAR, 400.0, 0.0), ("payee", "E1", APR, 1000.0, 0.0),
+                        ("payee", "E2", APR, 500.0, 0.0), ("company", "company", APR, 1800.0, 0.0)])
+    nb = new_business.prepare(targets, pool, ORIGIN, APR)
+    assert nb.month_scale.tolist() == pytest.approx([1.0, 1.2])
+    assert list(zip(nb.cell_employee, nb.cell_month, nb.cell_rate)) == [
+        ("E1", 0, pytest.approx(2.0)), ("E1", 1, pytest.approx(6.0)), ("E2", 1, pytest.approx(3.0))]
+
+
+def test_a_scenario_is_typical_month_by_month_not_only_in_total():
+    # 101 simulations, simulation i books (i, i) in two months, except simulation 50: (80, 20).
+    # Ranked by total, 50 is the median (total 100), but its months are far from the months' medians
+    # (51 and 49); within the window (2% of 100 = ranks 48..52) simulations 49 and 51 are nearest.
+    by_month = np.array([[float(i), float(i)] for i in range(101)])
+    by_month[50] = [80.0, 20.0]
+    assert pick_scenario(by_month, 0.5) in {49, 51}
+    # the quantile's window keeps the total's rank: P10 stays among ranks 8..12
+    assert pick_scenario(by_month, 0.1) in {8, 9, 10, 11, 12}
+
+
+def test_new_business_deals_have_new_ids_close_after_the_origin_and_are_seeded():
+    targets = _targets([("payee", "E1", MAR, 600.0, 0.0), ("payee", "E1", APR, 1000.0, 0.0),
+                        ("payee", "E9", APR, 50.0, 0.0)])  # E9 has no recent deal to draw from
+    nb = new_business.prepare(targets, _e1_pool(), ORIGIN, APR)
+    assert nb.uncovered.rows() == [("E9", APR, 50.0)]
+    deals = [new_business.new_deals(nb, new_business.draw(nb, 3, i)) for i in range(50)]
+    for frame in deals:
+        ids = frame["opportunity_id"].to_list()
+        assert len(set(ids)) == len(ids) and all(i.startswith("FCST-2026-0") for i in ids)
+        assert not set(ids) & {"006A", "006B"}
+        assert set(frame["source_opportunity_id"]) <= {"006A", "006B"}
+        # March: only the days after the origin (16..31); April: any day
+        march = frame.filter(pl.col("opportunity_id").str.starts_with("FCST-2026-03-"))["close_date"]
+        assert all(date(2026, 3, 16) <= d <= date(2026, 3, 31) for d in march)
+        april = frame.filter(pl.col("opportunity_id").str.starts_with("FCST-2026-04-"))["close_date"]
+        assert all(date(2026, 4, 1) <= d <= date(2026, 4, 30) for d in april)
+        # a clone carries the payee's credit of its original: 100 USD, or 300 USD (60% of the split deal)
+        assert set(zip(frame["source_opportunity_id"], frame["amount_deal_currency"])) <= {
+            ("006A", Decimal("100")), ("006B", Decimal("300"))}
+    assert sum(f.height for f in deals) > 0
+    again = new_business.new_deals(nb, new_business.draw(nb, 3, 7))
+    assert again.equals(deals[7])  # same seed and simulation: the same deals
+    assert not new_business.new_deals(nb, new_business.draw(nb, 4, 7)).equals(deals[7])
+
+
+def test_scenarios_rank_pipeline_and_new_business_together():
+    deals = _open_deals(50)
+    targets = _targets([("payee", "E1", APR, 1000.0, 800.0)])
+    nb = new_business.prepare(targets, _e1_pool(), ORIGIN, APR)
+    by_month, scenarios = simulate(deals, (1.0, 0.0, 0.0, 0.0), ORIGIN, APR, new_business=nb, n_simulations=300, seed=3)
+    pipeline_only, _ = simulate(deals, (1.0, 0.0, 0.0, 0.0), ORIGIN, APR, n_simulations=300, seed=3)
+    # the pipeline's draws are unchanged by new business (its own stream); April is new business only
+    assert np.array_equal(by_month[:, 0], pipeline_only[:, 0]) and pipeline_only[:, 1].sum() == 0
+    assert by_month[:, 1].mean() == pytest.approx(1000.0, rel=0.15)
+    totals = by_month.sum(axis=1)
+    amounts = dict(deals.select("opportunity_id", "amount_corporate").iter_rows())
+    for s in scenarios:
+        # a scenario's company bookings: its won pipeline deals and its new business, month by month
+        assert s.company_bookings == pytest.approx(totals[s.simulation])
+        assert s.company_by_month[0] == pytest.approx(sum(amounts[i] for i in s.won["opportunity_id"]))
+        assert s.company_by_month[1] == pytest.approx(s.new_deals["amount_corporate"].sum())
+    assert [s.company_bookings for s in scenarios] == sorted(s.company_bookings for s in scenarios)
+
+
+def _raw_file(path: Path, contract, rows: list[dict]) -> None:
+    schema = raw_schema(contract)
+    frame = pl.DataFrame(rows).with_columns(
+        _batch=pl.lit("2026-03-15"), _batch_date=pl.lit(date(2026, 3, 15)), _source_file=pl.lit("x.csv"),
+        _source_row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+        _loaded_at=pl.lit(datetime(2026, 3, 15, tzinfo=timezone.utc)),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.select([pl.col(c).cast(t) for c, t in schema.items()]).write_parquet(path)
+
+
+def test_new_business_clones_carry_the_payees_share_of_the_deal_and_its_line_items(tmp_path):
+    modified = datetime(2026, 2, 3, 9, 0, tzinfo=timezone.utc)
+    opportunity = {"Id": "006B", "AccountId": "001X", "OwnerId": "U7", "Name": "Big", "StageName": "Closed Won",
+                   "Amount": Decimal("500"), "CurrencyIsoCode": "EUR", "CloseDate": date(2026, 2, 3),
+                   "IsClosed": True, "IsWon": True, "Type": "New Business", "Probability": Decimal("100"),
+                   "CreatedDate": modified, "LastModifiedDate": modified, "IsDeleted": False}
+    _raw_file(dataset_dir(tmp_path, CRM_OPPORTUNITY) / "batch=2026-03-15" / "Opportunity.parquet", CRM_OPPORTUNITY,
+              [opportunity])
+    line = {"OpportunityId": "006B", "UnitPrice": Decimal("50"), "LastModifiedDate": modified}
+    _raw_file(dataset_dir(tmp_path, CRM_OPPORTUNITY_LINE_ITEM) / "batch=2026-03-15" / "OpportunityLineItem.parquet",
+              CRM_OPPORTUNITY_LINE_ITEM,
+              [{**line, "Id": "00kB1", "Product2Id": "01tA", "Quantity": Decimal("6"), "TotalPrice": Decimal("300")},
+               {**line, "Id": "00kB2", "Product2Id": "01tB", "Quantity": Decimal("4"), "TotalPrice": Decimal("200")}])
+    deals = pl.DataFrame(
+        [("FCST-2026-04-E1-00001", "006B", "E1", "U1", Decimal("60"), Decimal("300"), date(2026, 4, 9), 375.0)],
+        schema=new_business.NEW_DEALS_SCHEMA, orient="row",
+    )
+    opportunities, lines = new_business_records(tmp_path, deals, "P50")
+    clone = opportunities.row(0, named=True)
+    # E1 held 60% of the 500 EUR deal: the clone is E1's own 300 EUR deal (no splits: the owner gets 100%)
+    assert (clone["Id"], clone["OwnerId"], clone["Amount"], clone["CurrencyIsoCode"]) == (
+        "FCST-2026-04-E1-00001", "U1", Decimal("300"), "EUR")
+    assert (clone["AccountId"], clone["Type"], clone["StageName"], clone["IsWon"], clone["CloseDate"]) == (
+        "001X", "New Business", "Closed Won", True, date(2026, 4, 9))
+    assert clone["CreatedDate"].date() == date(2026, 4, 9) and clone["LastModifiedDate"] > modified
+    # line items x 0.6: product A 6 units / 300 EUR -> 3.6 / 180; B 4 / 200 -> 2.4 / 120 (family shares 60/40 kept)
+    assert lines.select("Id", "OpportunityId", "Product2Id", "Quantity", "TotalPrice").rows() == [
+        ("FCST-2026-04-E1-00001-00kB1", "FCST-2026-04-E1-00001", "01tA", Decimal("3.6"), Decimal("180")),
+        ("FCST-2026-04-E1-00001-00kB2", "FCST-2026-04-E1-00001", "01tB", Decimal("2.4"), Decimal("120")),
+    ]
+    assert opportunities.schema == raw_schema(CRM_OPPORTUNITY) and lines.schema == raw_schema(CRM_OPPORTUNITY_LINE_ITEM)
+    # a raw Opportunity Id with the reserved prefix would collide: refused
+    _raw_file(dataset_dir(tmp_path, CRM_OPPORTUNITY) / "batch=2026-03-16" / "Opportunity.parquet", CRM_OPPORTUNITY,
+              [{**opportunity, "Id": "FCST-2026-04-E1-00001"}])
+    with pytest.raises(ValueError, match="FCST-"):
+        new_business_records(tmp_path, deals, "P50")

@@ -82,8 +82,9 @@ def bookings_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource
     kinds={"python", "dbt", "parquet"},
     # No warehouse pool: it reads the bookings forecast's files and the raw
     # layer, and the engine writes only scratch DuckDB files.
-    description="Payout forecast P10/P50/P90: simulated pipeline outcomes run through the dbt compensation "
-    "engine on scratch DuckDB files; the closed month must equal the actual payout.",
+    description="Payout forecast P10/P50/P90: simulated pipeline outcomes and new business (clones of the payees' "
+    "recent won deals) run through the dbt compensation engine on scratch DuckDB files; the closed month must "
+    "equal the actual payout.",
 )
 def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
     settings = paths.paths()
@@ -107,6 +108,8 @@ def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) 
             "seed": summary["seed"],
             "scenarios": dg.MetadataValue.json(summary["scenarios"]),
             "company_bookings_quantiles": dg.MetadataValue.json(summary["company_bookings_quantiles"]),
+            "company_bookings_by_month": dg.MetadataValue.json(summary["company_bookings_by_month"]),
+            "new_business_scale": dg.MetadataValue.json(summary["new_business_scale"]),
             "totals": dg.MetadataValue.md(table),
             "directory": dg.MetadataValue.path(summary["directory"]),
         }

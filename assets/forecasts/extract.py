@@ -25,7 +25,9 @@ class ForecastInputs:
     deals: pl.DataFrame  # opportunity_id, owner_user_id, currency_code, created (date), opportunity_type
     splits: pl.DataFrame  # opportunity_id, user_id, share (0..1)
     payees: pl.DataFrame  # employee_id, crm_user_id, manager_employee_id, currency, full_name, termination_date
-    credits: pl.DataFrame  # own and roll-up credit: employee_id, opportunity_id, credit_date, month, credit_type, amount, amount_corporate
+    # own and roll-up credit: employee_id, opportunity_id, credit_date, month, credit_type, amount,
+    # amount_corporate, credit_status, split_percentage and amount_deal_currency (DECIMAL, for new business)
+    credits: pl.DataFrame
     rates: pl.DataFrame  # currency_code, start_date, next_start_date, rate (units per corporate unit)
     quota: pl.DataFrame  # employee_id, month, monthly_quota, currency
     state_cache: dict = field(default_factory=dict, compare=False, repr=False)  # deal states by date (conversion.py)
@@ -95,7 +97,8 @@ def read_inputs(warehouse: Path, corporate: str | None = None) -> ForecastInputs
             """
             select employee_id, opportunity_id, credit_date, credit_type,
                    cast(credit_amount as double) as amount,
-                   cast(credit_amount_deal_currency as double) / cast(fx_rate_deal as double) as amount_corporate
+                   cast(credit_amount_deal_currency as double) / cast(fx_rate_deal as double) as amount_corporate,
+                   credit_status, split_percentage, credit_amount_deal_currency as amount_deal_currency
             from fct_credit
             where credit_status is not null
             order by employee_id, opportunity_id, credit_type, credited_from_employee_id

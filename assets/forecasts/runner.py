@@ -1,8 +1,9 @@
 """The two forecast runs, as plain functions of (warehouse, raw layer, output folder).
 
 ``bookings_forecast_run``: the bookings forecast, backtest, conversion,
-attainment forecast and plots; ``payout_forecast_run``: the P10/P50/P90 payout
-scenarios through the dbt engine. The Dagster assets (assets.py) only pass
+attainment forecast, plots and what new business is drawn from;
+``payout_forecast_run``: the P10/P50/P90 payout scenarios (pipeline and new
+business) through the dbt engine. The Dagster assets (assets.py) only pass
 paths and report what these return. Layout under ``<export>/forecasts/``:
 
     bookings_forecast.parquet   level, entity, month: actual to date + pipeline + time series, P10/P90
@@ -10,6 +11,8 @@ paths and report what these return. Layout under ``<export>/forecasts/``:
     backtest_wape.parquet       WAPE of the model and of the baseline per level
     conversion.parquet          stage x age band x close band win rates; slippage.parquet
     open_pipeline.parquet       open deals at the as-of date with their win probability
+    new_business_targets.parquet  share x TS and its sd per payee (and the company) and month: new business to draw
+    new_business_pool.parquet   each payee's won credit of the last 12 months: the deals new business is drawn from
     attainment_forecast.parquet (actual + forecast) / quota per payee and team, month and quarter
     payable_actual.parquet      the engine's fct_payable per payee and period (the actual, exact)
     payout_forecast.parquet     engine payable per scenario (P10/P50/P90), payee, period; payout_summary.parquet
@@ -22,11 +25,13 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import date
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from assets.currencies import round_money
@@ -36,16 +41,17 @@ from assets.forecasts.calendar import month_label
 from assets.forecasts.extract import ForecastInputs, rates_on, read_inputs
 from assets.forecasts.files import to_amounts, write_bytes, write_json, write_parquet
 from assets.forecasts.model import forecast_at
+from assets.forecasts.new_business import NewBusiness, new_business_pool, new_business_targets, prepare
 from assets.forecasts.plot import forecast_png
 from assets.forecasts.scenarios import read_payable, scenario_payable
-from assets.forecasts.simulation import N_SIMULATIONS, SEED, simulate
+from assets.forecasts.simulation import N_SIMULATIONS, QUANTILES, SEED, simulate
 
 # The current month (rest of it), then the next six: covers the rest of the quarter too.
 HORIZON_MONTHS = 7
 FORECAST_DIR = "forecasts"
 BOOKING_AMOUNTS = ["actual_to_date", "pipeline_expected", "timeseries", "timeseries_component", "forecast", "p10",
                    "p90", "seasonal_naive", "actual", "bookings_forecast", "quota", "quarter_bookings",
-                   "quarter_quota", "amount", "amount_corporate"]
+                   "quarter_quota", "amount", "amount_corporate", "target", "target_sd"]
 
 
 def _entity_names(inputs: ForecastInputs) -> dict[str, str]:
@@ -82,6 +88,14 @@ def bookings_forecast_run(warehouse: Path, out_root: Path, horizon: int = HORIZO
     files["conversion.parquet"] = write_parquet(live.conversion.table, out / "conversion.parquet")
     files["slippage.parquet"] = write_parquet(slippage, out / "slippage.parquet")
     files["open_pipeline.parquet"] = write_parquet(to_amounts(open_pipeline, BOOKING_AMOUNTS), out / "open_pipeline.parquet")
+    targets = new_business_targets(live.rows).with_columns(
+        period=pl.col("month").map_elements(month_label, return_dtype=pl.Utf8)
+    ).drop("month")
+    files["new_business_targets.parquet"] = write_parquet(to_amounts(targets, BOOKING_AMOUNTS),
+                                                          out / "new_business_targets.parquet")
+    pool = new_business_pool(inputs.credits, inputs.payees, inputs.as_of)
+    files["new_business_pool.parquet"] = write_parquet(to_amounts(pool, BOOKING_AMOUNTS),
+                                                       out / "new_business_pool.parquet")
     periods = [month_label(live.first_month + h) for h in range(-1, horizon)]
     files["payable_actual.parquet"] = write_parquet(read_payable(warehouse, periods), out / "payable_actual.parquet")
     files["attainment_forecast.parquet"] = write_parquet(to_amounts(attainment, BOOKING_AMOUNTS), out / "attainment_forecast.parquet")
@@ -135,27 +149,29 @@ def payout_forecast_run(
     raw_dir: Path, out_root: Path, *, n_simulations: int = N_SIMULATIONS, seed: int = SEED,
     parallel: int = 2, scratch_root: Path | None = None,
 ) -> dict:
-    """Simulate the open pipeline, run the engine on the P10/P50/P90 scenarios, compare a closed month with the actual.
+    """Simulate the open pipeline and new business, run the engine on the P10/P50/P90 scenarios, compare a
+    closed month with the actual.
 
     Reads only the files of :func:`bookings_forecast_run` and the raw layer: the
     warehouse is not opened (the engine runs on scratch DuckDB files).
     """
     out = Path(out_root) / FORECAST_DIR
-    forecast = pl.read_parquet(out / "bookings_forecast.parquet")
-    deals = pl.read_parquet(out / "open_pipeline.parquet").with_columns(pl.col("amount_corporate").cast(pl.Float64))
-    slip = tuple(pl.read_parquet(out / "slippage.parquet").sort("months_late")["share_of_won"].to_list())
-    inputs_as_of = date.fromisoformat(json.loads((out / "forecast.json").read_text())["as_of"])
-    periods = sorted(forecast["period"].unique().to_list())
+    inputs = simulation_inputs(out)
+    inputs_as_of = inputs.origin
+    periods = [month_label(m) for m in range(inputs.new_business.first_month, inputs.last_month + 1)]
     first = _month(periods[0])
     closed_period = month_label(first - 1)
     all_periods = [closed_period] + periods
-    totals, scenarios = simulate(deals, slip, inputs_as_of, _month(periods[-1]), n_simulations=n_simulations, seed=seed)
+    by_month, scenarios = simulate(inputs.deals, inputs.slip, inputs.origin, inputs.last_month,
+                                   new_business=inputs.new_business, n_simulations=n_simulations, seed=seed)
+    totals = by_month.sum(axis=1)
 
     actual = pl.read_parquet(out / "payable_actual.parquet").filter(pl.col("period").is_in(all_periods))
     scratch = Path(tempfile.mkdtemp(prefix="spm-forecast-", dir=scratch_root))
     try:
         def one(scenario):
-            return scenario.name, scenario_payable(raw_dir, scenario.won, scenario.name, scratch / scenario.name, all_periods)
+            return scenario.name, scenario_payable(raw_dir, scenario.won, scenario.name, scratch / scenario.name,
+                                                   all_periods, scenario.new_deals)
 
         with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
             results = dict(pool.map(one, scenarios))
@@ -193,7 +209,20 @@ def payout_forecast_run(
         "seed": seed,
         "scenarios": [
             {"name": s.name, "simulation": s.simulation, "company_bookings": round(s.company_bookings, 2),
-             "won_deals": s.won.height} for s in scenarios
+             "won_deals": s.won.height, "new_business_deals": s.new_deals.height,
+             "new_business_bookings": round(float(s.new_deals["amount_corporate"].sum()), 2),
+             "company_bookings_by_month": {p: round(v, 2) for p, v in zip(periods, s.company_by_month)}}
+            for s in scenarios
+        ],
+        "company_bookings_by_month": {
+            p: {"mean": round(float(by_month[:, j].mean()), 2), "sd": round(float(by_month[:, j].std()), 2),
+                **{q: round(float(np.quantile(by_month[:, j], v)), 2) for q, v in QUANTILES.items()}}
+            for j, p in enumerate(periods)
+        },
+        "new_business_scale": {p: round(float(v), 6) for p, v in zip(periods, inputs.new_business.month_scale)},
+        "new_business_uncovered": [
+            {"employee_id": e, "period": month_label(m), "target": round(t, 2)}
+            for e, m, t in inputs.new_business.uncovered.iter_rows()
         ],
         "company_bookings_quantiles": {
             q: round(float(sorted(totals)[int(round(v * (len(totals) - 1)))]), 2)
@@ -209,6 +238,38 @@ def payout_forecast_run(
     summary["directory"] = str(out)
     summary["summary_frame"] = summary_frame
     return summary
+
+
+@dataclass(frozen=True)
+class SimulationInputs:
+    origin: date
+    last_month: int
+    deals: pl.DataFrame  # the open pipeline with win probabilities
+    slip: tuple[float, ...]
+    new_business: NewBusiness
+
+
+def simulation_inputs(forecast_dir: Path) -> SimulationInputs:
+    """What the payout simulation draws from, read from the bookings forecast's files."""
+    forecast_dir = Path(forecast_dir)
+    origin = date.fromisoformat(json.loads((forecast_dir / "forecast.json").read_text())["as_of"])
+    periods = sorted(pl.read_parquet(forecast_dir / "bookings_forecast.parquet")["period"].unique().to_list())
+    last_month = _month(periods[-1])
+    targets = pl.read_parquet(forecast_dir / "new_business_targets.parquet").with_columns(
+        pl.col("target", "target_sd").cast(pl.Float64),
+        month=pl.col("period").map_elements(_month, return_dtype=pl.Int64),
+    )
+    pool = pl.read_parquet(forecast_dir / "new_business_pool.parquet").with_columns(
+        pl.col("amount", "amount_corporate").cast(pl.Float64)
+    )
+    return SimulationInputs(
+        origin=origin,
+        last_month=last_month,
+        deals=pl.read_parquet(forecast_dir / "open_pipeline.parquet").with_columns(
+            pl.col("amount_corporate").cast(pl.Float64)),
+        slip=tuple(pl.read_parquet(forecast_dir / "slippage.parquet").sort("months_late")["share_of_won"].to_list()),
+        new_business=prepare(targets, pool, origin, last_month),
+    )
 
 
 def _month(period: str) -> int:

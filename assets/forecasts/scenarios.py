@@ -3,7 +3,9 @@
 For a scenario, a scratch raw layer mirrors the real one file by file (symbolic
 links, nothing copied) and adds one Parquet file to ``crm/opportunity``: the
 deals the scenario wins, as a newer version of each (StageName Closed Won,
-IsWon, the simulated CloseDate). ``dbt run --select +fct_payable`` then builds
+IsWon, the simulated CloseDate), and its new business as new deals (clones of
+the payees' recent won deals, with their line items in
+``crm/opportunity_line_item``). ``dbt run --select +fct_payable`` then builds
 the engine into a scratch DuckDB file with its own target and log folders;
 fct_payable of that file is the scenario's payout. The plan arithmetic is the
 engine's: nothing here computes an earning.
@@ -14,16 +16,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from assets.ingest.contract import CRM_OPPORTUNITY
+from assets.forecasts.new_business import ID_PREFIX
+from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM
 from assets.ingest.raw_layout import dataset_dir, raw_schema
 from orchestration.settings import DBT_PROJECT_DIR
 
 ENGINE_SELECT = "+fct_payable"
+TEN_PLACES = Decimal("1E-10")  # the raw layer's DECIMAL(38,10)
 
 
 def mirror_raw(raw_dir: Path, scratch_raw: Path) -> int:
@@ -39,6 +44,40 @@ def mirror_raw(raw_dir: Path, scratch_raw: Path) -> int:
     return count
 
 
+def _versions(raw_dir: Path, contract) -> pl.LazyFrame | None:
+    files = sorted(dataset_dir(raw_dir, contract).rglob("*.parquet"))
+    if not files:
+        return None
+    return pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed")  # lazy: only what is needed
+
+
+def _newest(versions: pl.LazyFrame, key: str, values: list[str]) -> pl.DataFrame:
+    """The newest raw version of each record whose ``key`` is in ``values`` (staging's order)."""
+    return (
+        versions.filter(pl.col(key).is_in(values))
+        .collect()
+        .sort(["Id", "LastModifiedDate", "_batch_date", "_source_file", "_source_row"],
+              descending=[False, True, True, True, True], nulls_last=True)
+        .group_by("Id", maintain_order=True)
+        .first()
+    )
+
+
+def _stamp(versions: pl.LazyFrame, schema: dict) -> pl.Expr:
+    """One second after the newest LastModifiedDate of the raw opportunities: the scenario's versions are newest."""
+    newest_modified = versions.select(pl.col("LastModifiedDate").max()).collect().item()
+    return pl.lit(newest_modified).cast(schema["LastModifiedDate"]) + pl.duration(seconds=1)
+
+
+def _forecast_load(name: str, stamp: pl.Expr, dataset: str) -> dict[str, pl.Expr]:
+    return {
+        "_batch": pl.lit(f"forecast-{name}"),
+        "_source_file": pl.lit(f"forecast/{name}/{dataset}.parquet"),
+        "_source_row": pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+        "_loaded_at": stamp,
+    }
+
+
 def scenario_opportunities(raw_dir: Path, won: pl.DataFrame, name: str) -> pl.DataFrame:
     """Newest raw version of each won deal, turned Closed Won on its simulated CloseDate (raw schema).
 
@@ -46,19 +85,12 @@ def scenario_opportunities(raw_dir: Path, won: pl.DataFrame, name: str) -> pl.Da
     raw layer, so staging takes it as the deal's newest version.
     """
     schema = raw_schema(CRM_OPPORTUNITY)
-    files = sorted(dataset_dir(raw_dir, CRM_OPPORTUNITY).rglob("*.parquet"))
-    if not files or won.height == 0:
+    versions = _versions(raw_dir, CRM_OPPORTUNITY)
+    if versions is None or won.height == 0:
         return pl.DataFrame(schema=schema)
-    versions = pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed")  # lazy: only what is needed
-    newest_modified = versions.select(pl.col("LastModifiedDate").max()).collect().item()
-    stamp = pl.lit(newest_modified).cast(schema["LastModifiedDate"]) + pl.duration(seconds=1)
+    stamp = _stamp(versions, schema)
     newest = (
-        versions.filter(pl.col("Id").is_in(won["opportunity_id"].to_list()))
-        .collect()
-        .sort(["Id", "LastModifiedDate", "_batch_date", "_source_file", "_source_row"],
-              descending=[False, True, True, True, True], nulls_last=True)
-        .group_by("Id", maintain_order=True)
-        .first()
+        _newest(versions, "Id", won["opportunity_id"].to_list())
         .join(won, left_on="Id", right_on="opportunity_id", how="inner")
         .sort("Id")
     )
@@ -74,6 +106,82 @@ def scenario_opportunities(raw_dir: Path, won: pl.DataFrame, name: str) -> pl.Da
         _source_row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
         _loaded_at=stamp,
     ).select([pl.col(c).cast(t) for c, t in schema.items()])
+
+
+def _scaled(values: list, shares: list) -> list:
+    """Decimal value x share, to the raw layer's 10 decimals (half away from zero); None stays None."""
+    with localcontext() as context:
+        context.prec = 80  # exact products of two DECIMAL(38,10)
+        return [None if v is None else (Decimal(v) * s).quantize(TEN_PLACES, rounding=ROUND_HALF_UP)
+                for v, s in zip(values, shares)]
+
+
+def new_business_records(raw_dir: Path, deals: pl.DataFrame, name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """New-business deals (new_business.new_deals) as raw Opportunity and OpportunityLineItem rows.
+
+    Each is a clone of the newest raw version of the deal it was drawn from:
+    same account, Type and currency; owned by the payee who drew it, with no
+    splits, Amount = that payee's credit of the original (deal currency) and
+    the original's line items scaled by the payee's split percentage, so the
+    engine credits the payee the amount, product families and units they were
+    credited on the original. Closed Won on the drawn CloseDate, created that day.
+    """
+    opp_schema, line_schema = raw_schema(CRM_OPPORTUNITY), raw_schema(CRM_OPPORTUNITY_LINE_ITEM)
+    versions = _versions(raw_dir, CRM_OPPORTUNITY)
+    if versions is None or deals.height == 0:
+        return pl.DataFrame(schema=opp_schema), pl.DataFrame(schema=line_schema)
+    clashes = versions.filter(pl.col("Id").str.starts_with(ID_PREFIX)).select(pl.len()).collect().item()
+    if clashes:
+        raise ValueError(f"{dataset_dir(raw_dir, CRM_OPPORTUNITY)}: {clashes} raw Opportunity Id(s) start with "
+                         f"{ID_PREFIX!r}, the prefix reserved for forecast new business")
+    stamp = _stamp(versions, opp_schema)
+    sources = deals["source_opportunity_id"].unique().sort().to_list()
+    original = _newest(versions, "Id", sources).drop(
+        "OwnerId", "Amount", "CloseDate", "CreatedDate", "Name", "LastModifiedDate", "_batch", "_source_file",
+        "_source_row", "_loaded_at")
+    opportunities = (
+        deals.join(original, left_on="source_opportunity_id", right_on="Id", how="inner")
+        .sort("opportunity_id")
+        .with_columns(
+            Id=pl.col("opportunity_id"),
+            OwnerId=pl.col("crm_user_id"),
+            Name=pl.lit("Forecast new business like ") + pl.col("source_opportunity_id"),
+            Amount=pl.col("amount_deal_currency"),
+            StageName=pl.lit("Closed Won"),
+            IsClosed=pl.lit(True),
+            IsWon=pl.lit(True),
+            IsDeleted=pl.lit(False),
+            Probability=pl.lit(100).cast(opp_schema["Probability"]),
+            CloseDate=pl.col("close_date"),
+            CreatedDate=pl.col("close_date").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+            LastModifiedDate=stamp,
+            **_forecast_load(name, stamp, "Opportunity"),
+        )
+        .select([pl.col(c).cast(t) for c, t in opp_schema.items()])
+    )
+    if opportunities.height != deals.height:
+        missing = sorted(set(deals["source_opportunity_id"]) - set(original["Id"]))[:5]
+        raise ValueError(f"new business of scenario {name}: no raw Opportunity for {missing}")
+    lines = pl.DataFrame(schema=line_schema)
+    line_versions = _versions(raw_dir, CRM_OPPORTUNITY_LINE_ITEM)
+    if line_versions is not None:
+        lines = (
+            _newest(line_versions, "OpportunityId", sources)
+            .rename({"Id": "source_line_id"})
+            .join(deals.select("opportunity_id", "split_percentage", source="source_opportunity_id"),
+                  left_on="OpportunityId", right_on="source", how="inner")
+            .sort("opportunity_id", "source_line_id")
+        )
+        shares = [Decimal(p) / 100 for p in lines["split_percentage"].to_list()]
+        lines = lines.with_columns(
+            Id=pl.col("opportunity_id") + pl.lit("-") + pl.col("source_line_id"),
+            OpportunityId=pl.col("opportunity_id"),
+            Quantity=pl.Series(_scaled(lines["Quantity"].to_list(), shares), dtype=line_schema["Quantity"]),
+            TotalPrice=pl.Series(_scaled(lines["TotalPrice"].to_list(), shares), dtype=line_schema["TotalPrice"]),
+            LastModifiedDate=stamp,
+            **_forecast_load(name, stamp, "OpportunityLineItem"),
+        ).select([pl.col(c).cast(t) for c, t in line_schema.items()])
+    return opportunities, lines
 
 
 def run_engine(scratch_raw: Path, work_dir: Path) -> Path:
@@ -115,13 +223,21 @@ def read_payable(warehouse: Path, periods: list[str]) -> pl.DataFrame:
     )
 
 
-def scenario_payable(raw_dir: Path, won: pl.DataFrame, name: str, work_dir: Path, periods: list[str]) -> pl.DataFrame:
-    """The engine's payable per payee and period with the scenario's won deals added to the raw layer."""
+def scenario_payable(
+    raw_dir: Path, won: pl.DataFrame, name: str, work_dir: Path, periods: list[str],
+    new_deals: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The engine's payable per payee and period, the scenario's won deals and new business added to the raw layer."""
     work_dir = Path(work_dir)
     scratch_raw = work_dir / "raw"
     mirror_raw(raw_dir, scratch_raw)
-    extra = scenario_opportunities(raw_dir, won, name)
-    out = dataset_dir(scratch_raw, CRM_OPPORTUNITY) / f"batch=forecast-{name}" / f"{name}.parquet"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    extra.write_parquet(out)
+    extra = {CRM_OPPORTUNITY: [scenario_opportunities(raw_dir, won, name)]}
+    if new_deals is not None and new_deals.height:
+        opportunities, lines = new_business_records(raw_dir, new_deals, name)
+        extra[CRM_OPPORTUNITY].append(opportunities)
+        extra[CRM_OPPORTUNITY_LINE_ITEM] = [lines]
+    for contract, frames in extra.items():
+        out = dataset_dir(scratch_raw, contract) / f"batch=forecast-{name}" / f"{name}.parquet"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        pl.concat(frames).write_parquet(out)
     return read_payable(run_engine(scratch_raw, work_dir), periods)
