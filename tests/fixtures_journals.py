@@ -14,8 +14,9 @@ sells in its own currency, so commission = deal Amount x 0.1 in the close month.
 | J6 | USD | CC-NORTH | T1 New Business 3,000, T2 Renewal 2,000, T3 New Business 2,000, all 2026-01-20, on marginal tiers |
 
 J1 moves from CC-EAST to CC-SOUTH on 2026-02-05 (job_history: CC-EAST from 2025-01-01,
-CC-SOUTH from 2026-02-05; the current workers record says CC-SOUTH): January is
-under CC-EAST, February on (its last day is past the move) under CC-SOUTH.
+a row without cost center on 2026-01-20 that keeps CC-EAST, CC-SOUTH from 2026-02-05;
+the current workers record says CC-SOUTH): January is under CC-EAST, February on
+(its last day is past the move) under CC-SOUTH.
 
 J6's plan (P_TIER): TI 12,000 / annual quota 120,000 -> BCR 0.1, monthly quota 10,000;
 bands [0, 0.5) x0.5, [0.5, 1.0) x1.0, [1.0, open) x1.5. January: C = 7,000 ->
@@ -69,6 +70,10 @@ def build_journal_company(raw_dir: Path) -> None:
         {"employee_id": "J1", "effective_date": date(2025, 1, 1), "job_family": "Sales",
          "job_title": "Account Executive", "manager_employee_id": None, "cost_center": "CC-EAST",
          "annual_target_incentive": D("12000")},
+        # a sparse row (only the manager changed): the cost center of the row before carries on
+        {"employee_id": "J1", "effective_date": date(2026, 1, 20), "job_family": None,
+         "job_title": "Account Executive", "manager_employee_id": None, "cost_center": None,
+         "annual_target_incentive": None},
         {"employee_id": "J1", "effective_date": date(2026, 2, 5), "job_family": "Sales",
          "job_title": "Account Executive", "manager_employee_id": None, "cost_center": MOVED_TO,
          "annual_target_incentive": D("12000")},
