@@ -6,12 +6,17 @@ sells in its own currency, so commission = deal Amount x 0.1 in the close month.
 
 | payee | currency | cost center | deals (Type, close date, Amount -> commission) |
 |---|---|---|---|
-| J1 | USD | CC-EAST | N1 New Business 2026-01-10 10,000.00 -> 1,000.00; R1 Renewal 2026-01-12 5,000.00 -> 500.00; N2 New Business 2026-02-10 3,333.33 -> 333.333 |
+| J1 | USD | CC-EAST, CC-SOUTH from 2026-02-05 | N1 New Business 2026-01-10 10,000.00 -> 1,000.00; R1 Renewal 2026-01-12 5,000.00 -> 500.00; N2 New Business 2026-02-10 3,333.33 -> 333.333 |
 | J2 | EUR | CC-WEST | N3 New Business 2026-01-10 1,234.56 -> 123.456 |
 | J3 | JPY | CC-EAST | N4 New Business 2026-01-10 100,005 -> 10,000.5 |
 | J4 | USD | CC-WEST | N5 New Business 2026-01-10 10.00 -> 1.00 |
 | J5 | USD | CC-WEST | N6 New Business 2026-01-10 3,000.00 -> 300.00, on a recoverable draw of 1,000 for 3 months |
 | J6 | USD | CC-NORTH | T1 New Business 3,000, T2 Renewal 2,000, T3 New Business 2,000, all 2026-01-20, on marginal tiers |
+
+J1 moves from CC-EAST to CC-SOUTH on 2026-02-05 (job_history: CC-EAST from 2025-01-01,
+a row without cost center on 2026-01-20 that keeps CC-EAST, CC-SOUTH from 2026-02-05;
+the current workers record says CC-SOUTH): January is under CC-EAST, February on
+(its last day is past the move) under CC-SOUTH.
 
 J6's plan (P_TIER): TI 12,000 / annual quota 120,000 -> BCR 0.1, monthly quota 10,000;
 bands [0, 0.5) x0.5, [0.5, 1.0) x1.0, [1.0, open) x1.5. January: C = 7,000 ->
@@ -46,6 +51,8 @@ PAYEES: dict[str, tuple[str, str, str, list[tuple[str, str, str, str]]]] = {
         ("T3", "2000.00", "2026-01-20", "New Business"),
     ]),
 }
+# J1's cost center from 2026-02-05 (and in the current workers record)
+MOVED_TO = "CC-SOUTH"
 TIERS = [("0", "0.5", "0.5"), ("0.5", "1.0", "1.0"), ("1.0", None, "1.5")]
 COUNTRY = {"USD": "US", "EUR": "DE", "JPY": "JP"}
 
@@ -55,8 +62,21 @@ def build_journal_company(raw_dir: Path) -> None:
     write_empty_layout(raw_dir)
     write_batch(raw_dir, "hr", "workers", B1, [
         {**_worker(e, f"Payee {e}", "USD", "2025-01-01", manager=None, ti="12000"),
-         "currency": currency, "country": COUNTRY[currency], "cost_center": cost_center}
+         "currency": currency, "country": COUNTRY[currency],
+         "cost_center": MOVED_TO if e == "J1" else cost_center}
         for e, (currency, cost_center, _, _) in sorted(PAYEES.items())
+    ])
+    write_batch(raw_dir, "hr", "job_history", B1, [
+        {"employee_id": "J1", "effective_date": date(2025, 1, 1), "job_family": "Sales",
+         "job_title": "Account Executive", "manager_employee_id": None, "cost_center": "CC-EAST",
+         "annual_target_incentive": D("12000")},
+        # a sparse row (only the manager changed): the cost center of the row before carries on
+        {"employee_id": "J1", "effective_date": date(2026, 1, 20), "job_family": None,
+         "job_title": "Account Executive", "manager_employee_id": None, "cost_center": None,
+         "annual_target_incentive": None},
+        {"employee_id": "J1", "effective_date": date(2026, 2, 5), "job_family": "Sales",
+         "job_title": "Account Executive", "manager_employee_id": None, "cost_center": MOVED_TO,
+         "annual_target_incentive": D("12000")},
     ])
     write_batch(raw_dir, "crm", "user", B1, [
         {"Id": "U" + e, "Name": f"Payee {e}", "Email": f"{e.lower()}@example.com", "EmployeeNumber": e,

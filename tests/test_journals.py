@@ -103,10 +103,10 @@ def test_accrual_and_its_reversal_on_the_pay_date_for_a_payee(warehouse):
         (date(2026, 2, 15), "2026-02", "CC-EAST", "2150", "USD", D("1500.00"), D("0")),
         (date(2026, 2, 15), "2026-02", "CC-EAST", "2190", "USD", D("0"), D("1500.00")),
     ]
-    # February: N2 3,333.33 x 0.1 = 333.333 -> 333.33, settled 2026-03-15
-    assert [line for line in journal(warehouse, "ACCRUAL-2026-02", "USD") if line[2] == "CC-EAST"] == [
-        (date(2026, 2, 28), "2026-02", "CC-EAST", "6100", "USD", D("333.33"), D("0")),
-        (date(2026, 2, 28), "2026-02", "CC-EAST", "2150", "USD", D("0"), D("333.33")),
+    # February: N2 3,333.33 x 0.1 = 333.333 -> 333.33, settled 2026-03-15; J1 moved to CC-SOUTH on 2026-02-05
+    assert [line for line in journal(warehouse, "ACCRUAL-2026-02", "USD") if line[2] == "CC-SOUTH"] == [
+        (date(2026, 2, 28), "2026-02", "CC-SOUTH", "6100", "USD", D("333.33"), D("0")),
+        (date(2026, 2, 28), "2026-02", "CC-SOUTH", "2150", "USD", D("0"), D("333.33")),
     ]
     assert journal(warehouse, "ACCRUAL_REVERSAL-2026-02", "USD")[0][:2] == (date(2026, 3, 15), "2026-03")
 
@@ -244,8 +244,40 @@ def test_amortization_in_other_minor_units_and_of_tiny_amounts_is_never_negative
         ("CC-WEST", "6150", "USD", D("8.35"), D("0")),
         ("CC-WEST", "1450", "USD", D("0"), D("8.35")),
     ]
-    # March adds N2 (333.33 / 36 = 9.259 -> 9.26) in CC-EAST: 27.78 + 9.26 = 37.04
-    assert journal(warehouse, "AMORTIZATION-2026-03", "USD")[0][5] == D("37.04")
+    # March adds N2 (333.33 / 36 = 9.259 -> 9.26), under CC-SOUTH, where J1 was when N2 closed
+    march = [line[2:6] for line in journal(warehouse, "AMORTIZATION-2026-03", "USD") if line[3] == "6150"]
+    assert march == [("CC-EAST", "6150", "USD", D("27.78")), ("CC-NORTH", "6150", "USD", D("8.93")),
+                     ("CC-SOUTH", "6150", "USD", D("9.26")), ("CC-WEST", "6150", "USD", D("8.35"))]
+
+
+def test_a_payee_who_moves_cost_center_keeps_earlier_periods_under_the_old_one(warehouse):
+    # J1 moves from CC-EAST to CC-SOUTH on 2026-02-05 (job_history); HR's current record says CC-SOUTH.
+    from assets.payouts.warehouse import read_period_payouts
+
+    assert query(warehouse, "select cost_center from dim_payee where employee_id = 'J1'") == [("CC-SOUTH",)]
+    # as of each month's last day (dim_period starts in 2026-01, the plans' first month)
+    assert query(warehouse, "select period, cost_center from int_payee_period_hr where employee_id = 'J1' "
+                            "and period <= '2026-03' order by 1") == [
+        ("2026-01", "CC-EAST"), ("2026-02", "CC-SOUTH"), ("2026-03", "CC-SOUTH"),
+    ]
+    # the payout file (and payroll, and the ledger's published lines) of each month
+    for period, cost_center in (("2026-01", "CC-EAST"), ("2026-02", "CC-SOUTH")):
+        rows = [r for r in read_period_payouts(warehouse, period).rows if r.employee_id == "J1"]
+        assert rows and {r.cost_center for r in rows} == {cost_center}, period
+    # the accrual: January's 1,500.00 (N1 1,000 + R1 500) under CC-EAST, February's 333.33 under CC-SOUTH
+    assert query(warehouse, "select period, cost_center, sum(accrued_amount) from int_journal_accrual_lines "
+                            "where employee_id = 'J1' group by all order by 1") == [
+        ("2026-01", "CC-EAST", D("1500.00")), ("2026-02", "CC-SOUTH", D("333.33")),
+    ]
+    # ASC 340-40: each capitalization keeps its close month's cost center in every month of its schedule
+    assert query(warehouse, "select c.contract_cost_id, c.cost_center, count(distinct a.cost_center), min(a.cost_center) "
+                            "from fct_contract_cost as c join fct_contract_cost_amortization as a using (contract_cost_id) "
+                            "where c.employee_id = 'J1' group by all order by 1") == [
+        ("J1|2026-01", "CC-EAST", 1, "CC-EAST"), ("J1|2026-02", "CC-SOUTH", 1, "CC-SOUTH"),
+    ]
+    assert [line[2:6] for line in journal(warehouse, "CAPITALIZATION-2026-02", "USD")] == [
+        ("CC-SOUTH", "1450", "USD", D("333.33")), ("CC-SOUTH", "6100", "USD", D("0")),
+    ]
 
 
 def test_every_journal_balances_per_currency_and_cost_center(warehouse):

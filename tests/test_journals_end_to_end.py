@@ -74,6 +74,15 @@ def test_the_period_accrual_credits_exactly_what_its_payout_file_pays(pipeline):
             accrued[row["currency"]] += Decimal(row["credit"]) - Decimal(row["debit"])
     paid = {c: Decimal(v) for c, v in payout["totals"]["by_currency"].items() if Decimal(v)}
     assert {c: v for c, v in accrued.items() if v} == paid
+    # and per cost center (the one in effect in the period, in both files)
+    accrued_by_center: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for row in rows:
+        if row["journal_id"] == f"ACCRUAL-{period}" and row["account_number"] == "2150":
+            accrued_by_center[(row["cost_center"], row["currency"])] += Decimal(row["credit"]) - Decimal(row["debit"])
+    paid_by_center: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for line in _rows(payout_manifest.parent / f"payout_{period}.csv"):
+        paid_by_center[(line["cost_center"] or "UNASSIGNED", line["currency"])] += Decimal(line["amount"])
+    assert {k: v for k, v in accrued_by_center.items() if v} == {k: v for k, v in paid_by_center.items() if v}
     # the period's file stops at the period: its own accrual is settled in the next one
     assert not (paths.export_dir / "journals" / _next(period)).exists()
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from assets.ledger import store
@@ -215,6 +216,77 @@ def test_the_draft_extract_of_month_two_shows_the_same_lines(company):
     assert {l["run_id"] for l in draft} == {""}
 
 
+def _query(paths: SpmPaths, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _accrual(paths: SpmPaths, period: str) -> list[tuple]:
+    """ACCRUAL-<period>: (cost center, account, debit, credit, source model)."""
+    return _query(
+        paths,
+        "select cost_center, account_number, debit, credit, source_model from fct_journal_line "
+        "where journal_id = ? order by line_number",
+        [f"ACCRUAL-{period}"],
+    )
+
+
+def _accrued_lines(paths: SpmPaths, period: str) -> list[tuple]:
+    return _query(
+        paths,
+        "select employee_id, earning_code, accrued_amount, source_model from int_journal_accrual_lines "
+        "where period = ? order by employee_id, earning_code",
+        [period],
+    )
+
+
+def test_the_accrual_journal_of_a_month_is_what_its_payout_file_pays(company):
+    # The warehouse as the publish step of February refreshed it: January published (v1), February not yet.
+    paths, _ = company
+    january_file = _lines(store.latest_published_version(paths.export_dir, "2026-01").path(paths.export_dir), "2026-01")
+    # January recalculated today would be Alice 12 % x 1,000 = 120 and Bob 12 % x 3,500 = 420 (540.00);
+    # its accrual stays what its file paid: 300.00 + 300.00 = 600.00, never restated.
+    assert _accrued_lines(paths, "2026-01") == [
+        (l["employee_id"], l["earning_code"], Decimal(l["amount"]), "int_ledger_published_lines") for l in january_file
+    ]
+    assert _accrual(paths, "2026-01") == [
+        ("CC-100", "6100", Decimal("600.00"), Decimal("0"), "int_ledger_published_lines"),
+        ("CC-100", "2150", Decimal("0"), Decimal("600.00"), "int_ledger_published_lines"),
+    ]
+    # February, the open period, accrues its file: the corrections of January are in it as
+    # ADJUSTMENT / CLAWBACK lines, the same lines the payout file pays.
+    february_file = _lines(store.latest_published_version(paths.export_dir, "2026-02").path(paths.export_dir), "2026-02")
+    assert _accrued_lines(paths, "2026-02") == [
+        (l["employee_id"], l["earning_code"], Decimal(l["amount"]), "fct_payout_line") for l in february_file
+    ] == [
+        ("E1", "ADJUSTMENT", Decimal("20.00"), "fct_payout_line"),  # plan correction on O1: 2 % x 1,000
+        ("E1", "CLAWBACK", Decimal("-200.00"), "fct_payout_line"),  # O2 lost: -10 % x 2,000
+        ("E1", "COMMISSION", Decimal("480.00"), "fct_payout_line"),  # O5: 12 % x 4,000
+        ("E2", "ADJUSTMENT", Decimal("120.00"), "fct_payout_line"),  # 12 % x 3,500 - 300
+    ]
+    # Dr Commission expense 20 - 200 + 480 + 120 = 420.00 / Cr Accrued commissions 420.00,
+    # the file's total (manifest 420.00)
+    assert _accrual(paths, "2026-02") == [
+        ("CC-100", "6100", Decimal("420.00"), Decimal("0"), "fct_payout_line"),
+        ("CC-100", "2150", Decimal("0"), Decimal("420.00"), "fct_payout_line"),
+    ]
+    # March is not the open period: the same retro lines are not accrued a second time.
+    # March earns Bob 12 % x 1,000 (O6) = 120.00.
+    assert [line for line in _accrued_lines(paths, "2026-03") if line[2] != 0] == [
+        ("E2", "COMMISSION", Decimal("120.00"), "fct_payout_line"),
+    ]
+    # every accrual journal balances, and is settled by its reversal for the same amount
+    assert _query(paths, "select journal_id from fct_journal_line group by 1 having sum(debit) <> sum(credit)") == []
+    assert _query(
+        paths,
+        "select source_period, sum(debit) from fct_journal_line where journal_type = 'ACCRUAL_REVERSAL' "
+        "and account_number = '2150' and source_period <= '2026-02' group by 1 order by 1",
+    ) == [("2026-01", Decimal("600.00")), ("2026-02", Decimal("420.00"))]
+
+
 def test_month_three_owes_nothing_more_and_a_crash_before_the_record_is_finished_by_a_rerun(company, monkeypatch):
     paths, _ = company
 
@@ -239,6 +311,24 @@ def test_month_three_owes_nothing_more_and_a_crash_before_the_record_is_finished
     lines = _lines(march.path(paths.export_dir), "2026-03")
     assert [_key(l) for l in lines if l["amount"] != "0.00"] == [("E2", "COMMISSION", "120.00", "", "")]
     assert {l["run_id"] for l in lines} == {march.run_id}
+
+
+def test_once_published_a_months_accrual_is_its_published_lines(company):
+    # The warehouse as March's publish step refreshed it: January and February published,
+    # March the open period. February's accrual is unchanged, now read from its published lines.
+    paths, _ = company
+    assert _accrued_lines(paths, "2026-02") == [
+        ("E1", "ADJUSTMENT", Decimal("20.00"), "int_ledger_published_lines"),
+        ("E1", "CLAWBACK", Decimal("-200.00"), "int_ledger_published_lines"),
+        ("E1", "COMMISSION", Decimal("480.00"), "int_ledger_published_lines"),
+        ("E2", "ADJUSTMENT", Decimal("120.00"), "int_ledger_published_lines"),
+    ]
+    assert [line[:4] for line in _accrual(paths, "2026-02")] == [
+        ("CC-100", "6100", Decimal("420.00"), Decimal("0")),
+        ("CC-100", "2150", Decimal("0"), Decimal("420.00")),
+    ]
+    # January still 600.00 as published in v1
+    assert [line[:4] for line in _accrual(paths, "2026-01")][1] == ("CC-100", "2150", Decimal("0"), Decimal("600.00"))
 
 
 def test_publishing_again_unchanged_is_a_no_op(company):

@@ -145,6 +145,7 @@ def _previous_lines(export_dir, warehouse, period: str, pay_date: date) -> list[
         dg.AssetKey("fct_payable"),
         dg.AssetKey("fct_credit"),
         dg.AssetKey("dim_payee"),
+        dg.AssetKey("int_payee_period_hr"),
         # A period's adjustments are owed against the earlier publications: a
         # backfill of a range of months runs them oldest first.
         dg.AssetDep(PUBLICATION_KEY, partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)),

@@ -32,6 +32,7 @@ from orchestration.resources import SpmPathsResource
 PAYABLE_MART = dg.AssetKey("fct_payable")
 PAYOUT_LINE_MART = dg.AssetKey("fct_payout_line")
 PAYEE_DIMENSION = dg.AssetKey("dim_payee")
+PAYEE_PERIOD_HR = dg.AssetKey("int_payee_period_hr")
 
 
 class PayoutExtractConfig(dg.Config):
@@ -51,15 +52,17 @@ def default_pay_period(landing_dir: Path) -> str:
 
 def read_period_earnings(warehouse: Path, period: str) -> tuple[list[EarningRow], Decimal]:
     """The period's unrounded payable lines (fct_payable: earnings, draws, balance
-    recovery; a payee's lines add up to >= 0) and their exact total, read-only."""
+    recovery; a payee's lines add up to >= 0) and their exact total, read-only.
+    The cost center is the one in effect in the period (int_payee_period_hr)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute(
             """
-            select c.employee_id, p.full_name, p.cost_center, c.earning_code,
+            select c.employee_id, p.full_name, coalesce(h.cost_center, p.cost_center), c.earning_code,
                    c.currency, c.plan_id, c.payable_amount
             from fct_payable as c
             join dim_payee as p on p.employee_id = c.employee_id
+            left join int_payee_period_hr as h on h.employee_id = c.employee_id and h.period = c.period
             where c.period = ?
             order by c.employee_id, c.earning_code, c.plan_id
             """,
@@ -111,7 +114,7 @@ def lines_preview(lines) -> str:
 
 @dg.asset(
     key=["payout_extract"],
-    deps=[PAYABLE_MART, PAYOUT_LINE_MART, PAYEE_DIMENSION],
+    deps=[PAYABLE_MART, PAYOUT_LINE_MART, PAYEE_DIMENSION, PAYEE_PERIOD_HR],
     group_name="payouts",
     kinds={"python", "csv", "parquet"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it

@@ -19,7 +19,11 @@ from assets.payouts.extract import EarningRow
 
 @dataclass(frozen=True)
 class PeriodPayouts:
-    """A period's unrounded payout rows (fct_payout_line, with HR fields) and the warehouse's view of them."""
+    """A period's unrounded payout rows (fct_payout_line, with HR fields) and the warehouse's view of them.
+
+    The cost center is the one in effect in the period (int_payee_period_hr: as of
+    its last day, from job_history), not the payee's current one.
+    """
 
     rows: list[EarningRow]
     totals: dict[str, Decimal]  # exact total per currency
@@ -32,10 +36,11 @@ def read_period_payouts(warehouse: Path, period: str) -> PeriodPayouts:
     try:
         rows = con.execute(
             """
-            select l.employee_id, p.full_name, p.cost_center, l.earning_code, l.currency,
+            select l.employee_id, p.full_name, coalesce(h.cost_center, p.cost_center), l.earning_code, l.currency,
                    l.plan_id, l.amount, l.reason, l.deal_ids, p.country
             from fct_payout_line as l
             left join dim_payee as p on p.employee_id = l.employee_id
+            left join int_payee_period_hr as h on h.employee_id = l.employee_id and h.period = l.period
             where l.period = ?
             order by l.employee_id, l.earning_code, l.currency, l.plan_id, l.line_type
             """,

@@ -34,9 +34,14 @@ TENTH_DECIMAL = Decimal("1e-10")
 
 # One query per mart, all rows of the period (parameter: the period, as often as it has ?).
 QUERIES: dict[str, str] = {
+    # cost_center: the one in effect in the period (int_payee_period_hr); the paid
+    # lines carry the same, this is for a payee with a balance and no paid line
     "payees": """
-        select employee_id, full_name, job_title, cost_center, currency
-        from dim_payee order by employee_id
+        select p.employee_id, p.full_name, p.job_title, coalesce(h.cost_center, p.cost_center) as cost_center,
+               p.currency
+        from dim_payee as p
+        left join int_payee_period_hr as h on h.employee_id = p.employee_id and h.period = ?
+        order by p.employee_id
     """,
     "credits": """
         select employee_id, opportunity_id, credit_date, credit_type, split_percentage,

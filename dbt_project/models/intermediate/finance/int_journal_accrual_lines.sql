@@ -1,10 +1,25 @@
--- What the month-end accrual accrues (docs/journals.md): one row per payout
--- line, i.e. payee x period x earning code x currency of fct_payable summed over
--- plans and rounded once, half away from zero, to the currency's minor unit,
--- exactly as the payout extract rounds it (assets/payouts/extract.py
--- payout_lines). The accrual journal of a period is a sum of these rounded
--- amounts, so it balances exactly and its Accrued commissions credit equals the
--- period's payout file total per cost center.
+-- What the month-end accrual of a period accrues (docs/journals.md): what that
+-- period's payout file pays, one row per payout line (payee x period x earning
+-- code x currency), each line rounded once, half away from zero, to the
+-- currency's minor unit:
+--   published period    the newest published version's lines as paid
+--                       (int_ledger_published_lines: the paid amount, its exact
+--                       amount, the cost center the file put it under). A late
+--                       deal or clawback never restates a published month's
+--                       accrual: it is paid, and accrued, in the open period;
+--   unpublished period  fct_payout_line summed per payee x earning code x
+--                       currency and rounded once, exactly as the payout extract
+--                       does (assets/payouts/extract.py payout_lines: an
+--                       ADJUSTMENT / CLAWBACK line rounding to 0 is left out),
+--                       under the payee's cost center in effect in the period
+--                       (int_payee_period_hr). The retro ADJUSTMENT / CLAWBACK
+--                       lines count in the open period only (the first period
+--                       after the newest published one, the next to be paid):
+--                       fct_payout_adjustment proposes them for every later
+--                       period too, but only one period pays them.
+-- The accrual journal is a sum of these rounded amounts, so it balances exactly
+-- and its Accrued commissions credit equals the period's payout file total per
+-- cost center.
 -- account_role: the debit side of the line --
 --   commission_advances  DRAW of a recoverable draw (an advance recovered from
 --                        later earnings), DRAW_RECOVERY and BALANCE_CARRIED
@@ -15,9 +30,22 @@
 -- following month by default).
 with
 
-payable as (
+payout_line as (
 
-    select * from {{ ref('fct_payable') }}
+    select * from {{ ref('fct_payout_line') }}
+
+),
+
+published_lines as (
+
+    select * from {{ ref('int_ledger_published_lines') }}
+    where is_latest_version
+
+),
+
+publications as (
+
+    select * from {{ ref('int_ledger_publications') }}
 
 ),
 
@@ -27,9 +55,9 @@ balances as (
 
 ),
 
-payees as (
+payee_periods as (
 
-    select * from {{ ref('dim_payee') }}
+    select * from {{ ref('int_payee_period_hr') }}
 
 ),
 
@@ -39,17 +67,77 @@ periods as (
 
 ),
 
-payout_lines as (
+published_periods as (
+
+    select distinct period from publications
+
+),
+
+-- the first period after the newest published one: the next payout file, which
+-- pays the retro ADJUSTMENT / CLAWBACK lines
+open_period as (
+
+    select min(payout_line.period) as period
+    from payout_line
+    where payout_line.period > (select max(period) from publications)
+
+),
+
+calculated as (
 
     select
-        employee_id,
-        period,
-        earning_code,
-        currency,
-        count(*) as plan_line_count,
-        {{ money('sum(payable_amount)') }} as payable_amount
-    from payable
-    group by employee_id, period, earning_code, currency
+        payout_line.employee_id,
+        payout_line.period,
+        payout_line.earning_code,
+        payout_line.currency,
+        count(*) as source_row_count,
+        {{ money('sum(payout_line.amount)') }} as payable_amount
+    from payout_line
+    left join published_periods
+        on payout_line.period = published_periods.period
+    left join open_period
+        on payout_line.period = open_period.period
+    where published_periods.period is null
+        and (payout_line.line_type = 'calculated' or open_period.period is not null)
+    group by payout_line.employee_id, payout_line.period, payout_line.earning_code, payout_line.currency
+
+),
+
+lines as (
+
+    select
+        calculated.employee_id,
+        calculated.period,
+        calculated.earning_code,
+        calculated.currency,
+        payee_periods.cost_center,
+        'fct_payout_line' as source_model,
+        cast(null as {{ dbt.type_int() }}) as published_version,
+        calculated.source_row_count,
+        calculated.payable_amount,
+        {{ round_to_minor_unit('calculated.payable_amount', 'calculated.currency') }} as accrued_amount
+    from calculated
+    left join payee_periods
+        on calculated.employee_id = payee_periods.employee_id
+        and calculated.period = payee_periods.period
+
+    union all
+
+    select
+        published_lines.employee_id,
+        published_lines.period,
+        published_lines.earning_code,
+        published_lines.currency,
+        coalesce(published_lines.cost_center, payee_periods.cost_center),
+        'int_ledger_published_lines',
+        published_lines.version,
+        1,
+        {{ money('published_lines.exact_amount') }},
+        {{ money('published_lines.amount') }}
+    from published_lines
+    left join payee_periods
+        on published_lines.employee_id = payee_periods.employee_id
+        and published_lines.period = payee_periods.period
 
 ),
 
@@ -57,35 +145,38 @@ final as (
 
     select
         ----------  ids
-        payout_lines.employee_id,
-        payout_lines.period,
-        payout_lines.earning_code,
-        payout_lines.currency,
-        coalesce(payees.cost_center, {{ unassigned_cost_center() }}) as cost_center,
+        lines.employee_id,
+        lines.period,
+        lines.earning_code,
+        lines.currency,
+        coalesce(lines.cost_center, {{ unassigned_cost_center() }}) as cost_center,
 
         ----------  accounting
         case
-            when payout_lines.earning_code in ('DRAW_RECOVERY', 'BALANCE_CARRIED') then 'commission_advances'
-            when payout_lines.earning_code = 'DRAW' and balances.draw_type = 'recoverable' then 'commission_advances'
+            when lines.earning_code in ('DRAW_RECOVERY', 'BALANCE_CARRIED') then 'commission_advances'
+            when lines.earning_code = 'DRAW' and balances.draw_type = 'recoverable' then 'commission_advances'
             else 'commission_expense'
         end as account_role,
         periods.period_end as accrual_date,
         {{ pay_date_of('periods.period_start') }} as pay_date,
 
         ----------  amounts
-        payout_lines.payable_amount,
-        {{ round_to_minor_unit('payout_lines.payable_amount', 'payout_lines.currency') }} as accrued_amount,
-        payout_lines.plan_line_count
+        lines.payable_amount,
+        lines.accrued_amount,
 
-    from payout_lines
+        ----------  where it comes from
+        lines.source_model,
+        lines.published_version,
+        lines.source_row_count
+
+    from lines
     inner join periods
-        on payout_lines.period = periods.period
-    left join payees
-        on payout_lines.employee_id = payees.employee_id
+        on lines.period = periods.period
     left join balances
-        on payout_lines.employee_id = balances.employee_id
-        and payout_lines.period = balances.period
-        and payout_lines.earning_code = 'DRAW'
+        on lines.employee_id = balances.employee_id
+        and lines.period = balances.period
+        and lines.earning_code = 'DRAW'
+    where not (lines.earning_code in ('ADJUSTMENT', 'CLAWBACK') and lines.accrued_amount = 0)
 
 )
 

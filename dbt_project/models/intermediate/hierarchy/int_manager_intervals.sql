@@ -5,11 +5,13 @@
 --   open-ended): that row's manager_employee_id (null = no manager).
 -- * Before a worker's first job_history row, and always for a worker without
 --   job history: the current HR record's manager_employee_id.
--- job_family follows the same intervals (the job_history row's, else the
--- current record's): plan eligibility (int_plan_assignment_segments) reads it.
--- A job_history row without a job_family (a sparse export: only the manager
--- changed) keeps the family of the newest earlier row that has one, else the
--- current record's.
+-- job_family and cost_center follow the same intervals (the job_history row's,
+-- else the current record's): plan eligibility (int_plan_assignment_segments)
+-- reads the job family, the payout files and journals the cost center
+-- (int_payee_period_cost_centers). A job_history row without a job_family
+-- (or cost_center) -- a sparse export: only the manager changed -- keeps the
+-- value of the newest earlier row that has one, else the current record's.
+{%- set carried = ['job_family', 'cost_center'] %}
 with
 
 workers as (
@@ -23,37 +25,39 @@ job_history as (
     select
         employee_id,
         manager_employee_id,
-        job_family,
+        {%- for column in carried %}
+        {{ column }},
+        {%- endfor %}
         effective_date,
         lead(effective_date) over (partition by employee_id order by effective_date) as next_effective_date,
         min(effective_date) over (partition by employee_id) as first_effective_date
     from {{ ref('stg_workday__job_history') }}
 
 ),
+{% for column in carried %}
+{{ column }}_rows as (
 
-family_rows as (
-
-    select employee_id, effective_date, job_family
+    select employee_id, effective_date, {{ column }}
     from job_history
-    where job_family is not null
+    where {{ column }} is not null
 
 ),
 
--- the newest row on or before each row that names a job family
-family_dates as (
+-- the newest row on or before each row that names a {{ column }}
+{{ column }}_dates as (
 
     select
         job_history.employee_id,
         job_history.effective_date,
-        max(family_rows.effective_date) as family_effective_date
+        max({{ column }}_rows.effective_date) as carried_effective_date
     from job_history
-    inner join family_rows
-        on job_history.employee_id = family_rows.employee_id
-        and family_rows.effective_date <= job_history.effective_date
+    inner join {{ column }}_rows
+        on job_history.employee_id = {{ column }}_rows.employee_id
+        and {{ column }}_rows.effective_date <= job_history.effective_date
     group by job_history.employee_id, job_history.effective_date
 
 ),
-
+{% endfor %}
 first_rows as (
 
     select distinct employee_id, first_effective_date
@@ -66,17 +70,21 @@ from_history as (
     select
         job_history.employee_id,
         job_history.manager_employee_id,
-        coalesce(family_rows.job_family, workers.job_family) as job_family,
+        {%- for column in carried %}
+        coalesce({{ column }}_rows.{{ column }}, workers.{{ column }}) as {{ column }},
+        {%- endfor %}
         job_history.effective_date as valid_from,
         coalesce(job_history.next_effective_date, {{ open_end_date() }}) as valid_to,
         'job_history' as manager_source
     from job_history
-    left join family_dates
-        on job_history.employee_id = family_dates.employee_id
-        and job_history.effective_date = family_dates.effective_date
-    left join family_rows
-        on family_dates.employee_id = family_rows.employee_id
-        and family_dates.family_effective_date = family_rows.effective_date
+    {%- for column in carried %}
+    left join {{ column }}_dates
+        on job_history.employee_id = {{ column }}_dates.employee_id
+        and job_history.effective_date = {{ column }}_dates.effective_date
+    left join {{ column }}_rows
+        on {{ column }}_dates.employee_id = {{ column }}_rows.employee_id
+        and {{ column }}_dates.carried_effective_date = {{ column }}_rows.effective_date
+    {%- endfor %}
     left join workers
         on job_history.employee_id = workers.employee_id
 
@@ -87,7 +95,9 @@ before_history as (
     select
         workers.employee_id,
         workers.manager_employee_id,
-        workers.job_family,
+        {%- for column in carried %}
+        workers.{{ column }},
+        {%- endfor %}
         cast('0001-01-01' as date) as valid_from,
         coalesce(first_rows.first_effective_date, {{ open_end_date() }}) as valid_to,
         'current_record' as manager_source

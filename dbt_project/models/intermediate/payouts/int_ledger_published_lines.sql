@@ -1,7 +1,8 @@
 -- The lines of every recorded publication: `amount` as paid (rounded to the
--- currency's minor unit) and `exact_amount`, the unrounded amount the line was
--- rounded from. Lines whose publication record does not exist (a crash between
--- the files and the record) are left out: the record is what makes them paid.
+-- currency's minor unit), `exact_amount`, the unrounded amount the line was
+-- rounded from, and the cost center the file put the line under. Lines whose
+-- publication record does not exist (a crash between the files and the record)
+-- are left out: the record is what makes them paid.
 with
 
 lines as (
@@ -10,6 +11,7 @@ lines as (
         ['period', dbt.type_string()],
         ['version', dbt.type_int()],
         ['employee_id', dbt.type_string()],
+        ['cost_center', dbt.type_string()],
         ['earning_code', dbt.type_string()],
         ['currency', dbt.type_string()],
         ['plan_id', dbt.type_string()],

@@ -5,6 +5,9 @@
 -- (int_commission_allocated_to_deals) over plans and components.
 -- The deals of a payee and close month add up to its capitalization
 -- (fct_contract_cost, contract_cost_id = employee_id|period).
+-- cost_center: the payee's cost center in effect in the close month (as of its
+-- last day, int_payee_period_hr); the capitalization keeps it and so does every
+-- month of its amortization, even after the payee moves.
 with
 
 allocated as (
@@ -19,9 +22,9 @@ credits as (
 
 ),
 
-payees as (
+payee_periods as (
 
-    select * from {{ ref('dim_payee') }}
+    select * from {{ ref('int_payee_period_hr') }}
 
 ),
 
@@ -66,7 +69,7 @@ final as (
         per_deal.employee_id,
         per_deal.opportunity_id,
         per_deal.opportunity_type,
-        coalesce(payees.cost_center, {{ unassigned_cost_center() }}) as cost_center,
+        coalesce(payee_periods.cost_center, {{ unassigned_cost_center() }}) as cost_center,
 
         ----------  when
         per_deal.close_date,
@@ -77,8 +80,9 @@ final as (
         per_deal.commission_amount
 
     from per_deal
-    left join payees
-        on per_deal.employee_id = payees.employee_id
+    left join payee_periods
+        on per_deal.employee_id = payee_periods.employee_id
+        and per_deal.period = payee_periods.period
 
 )
 

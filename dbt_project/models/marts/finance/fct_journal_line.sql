@@ -2,7 +2,10 @@
 -- journal x cost center x currency x account.
 --   ACCRUAL           month-end of period M: Dr Commission expense (Commission
 --                     advances for draws and carried balances), Cr Accrued
---                     commissions: everything payable for M (int_journal_accrual_lines);
+--                     commissions: what M's payout file pays (int_journal_accrual_lines:
+--                     the published version's lines once M is published, else
+--                     fct_payout_line, with the retro ADJUSTMENT / CLAWBACK lines
+--                     in the open period);
 --   ACCRUAL_REVERSAL  on M's pay date (the 15th of M + 1): Dr Accrued commissions,
 --                     Cr Payroll clearing: the accrual is settled when payroll pays;
 --   CAPITALIZATION    month-end of the close month: Dr Capitalized contract costs,
@@ -44,22 +47,22 @@ postings as (
 
     select
         'ACCRUAL' as journal_type, period as source_period, accrual_date as posting_date,
-        cost_center, currency, account_role, accrued_amount as signed_amount, 'fct_payable' as source_model
+        cost_center, currency, account_role, accrued_amount as signed_amount, source_model
     from accrual_lines
     union all
     select
         'ACCRUAL', period, accrual_date,
-        cost_center, currency, 'accrued_commissions', -accrued_amount, 'fct_payable'
+        cost_center, currency, 'accrued_commissions', -accrued_amount, source_model
     from accrual_lines
     union all
     select
         'ACCRUAL_REVERSAL', period, pay_date,
-        cost_center, currency, 'accrued_commissions', accrued_amount, 'fct_payable'
+        cost_center, currency, 'accrued_commissions', accrued_amount, source_model
     from accrual_lines
     union all
     select
         'ACCRUAL_REVERSAL', period, pay_date,
-        cost_center, currency, 'payroll_clearing', -accrued_amount, 'fct_payable'
+        cost_center, currency, 'payroll_clearing', -accrued_amount, source_model
     from accrual_lines
     union all
     select
