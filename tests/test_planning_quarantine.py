@@ -7,7 +7,8 @@ undeclared T-XX; row 7 is E006 on T-FINS, usable); this module adds, in its own 
 * territory_assignments.csv row 10: E002 on T-US 2026-09-01..2026-08-31 (ends before it starts);
 * row 11: E005 (hired 2026-07-01) on T-EU 2025-01-01..2025-12-31 (no day employed);
 * row 12: E007 (2025-01-01..2026-03-31, a worker added here) on T-US from 2026-05-01 (no day employed);
-* company_targets.csv row 2: the 2027 target with new hires on PLAN_XX, which no plan file defines.
+* company_targets.csv row 2: the 2027 target with new hires on PLAN_XX, which no plan file defines;
+* row 3: the 2028 target in CHF, which has no DatedConversionRate.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def build_planning_company_with_bad_inputs(raw_dir: Path) -> None:
     ])
     _append(raw_dir, "config", "company_targets", CURRENT, [
         {"plan_year": 2027, "target_amount": D("3000000"), "currency": "USD", "new_hire_plan_id": "PLAN_XX"},
+        {"plan_year": 2028, "target_amount": D("3000000"), "currency": "CHF", "new_hire_plan_id": None},
     ])
 
 
@@ -128,11 +130,11 @@ def test_the_good_assignments_still_flow_with_the_numbers_of_the_clean_company(w
     assert query(warehouse, "select sum(proposed_quota) from fct_quota_proposal where plan_year = 2026") == [(TARGET_2026,)]
 
 
-def test_a_company_target_naming_an_unknown_new_hire_plan_is_quarantined_and_not_planned(warehouse):
+def test_a_company_target_naming_an_unknown_plan_or_without_an_fx_rate_is_quarantined_and_not_planned(warehouse):
     rows = query(warehouse, """
         select stage, system, batch, source_file, source_row, rule, column_name, value, message, record_json
-        from fct_quarantine where dataset = 'company_targets'""")
-    assert len(rows) == 1
+        from fct_quarantine where dataset = 'company_targets' order by source_row""")
+    assert len(rows) == 2
     *columns, record = rows[0]
     assert columns == [
         "warehouse", "config", "current", "company_targets.csv", 2, "unknown_new_hire_plan_id", "new_hire_plan_id",
@@ -141,6 +143,11 @@ def test_a_company_target_naming_an_unknown_new_hire_plan_is_quarantined_and_not
         "defines: target not planned",
     ]
     assert json.loads(record)["plan_year"] == 2027
-    # 2027 is held back from every planning mart; 2026 is planned as before
+    assert rows[1][:-1] == (
+        "warehouse", "config", "current", "company_targets.csv", 3, "missing_fx_rate", "currency", "CHF",
+        "company_targets.csv row 3: the company target of 2028 is in CHF, which has no DatedConversionRate on "
+        "2028-01-01: target not planned",
+    )
+    # 2027 and 2028 are held back from every planning mart; 2026 is planned as before
     assert query(warehouse, "select distinct plan_year from fct_territory_potential") == [(2026,)]
     assert query(warehouse, "select plan_year from fct_capacity_plan") == [(2026,)]

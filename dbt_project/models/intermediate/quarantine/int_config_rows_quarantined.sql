@@ -13,7 +13,8 @@
 --   end_date_before_start_date, territory_assignment_outside_employment
 --                                      a territory assignment held back
 --                                      (int_territory_assignments_validated)
---   unknown_new_hire_plan_id           a company target held back
+--   unknown_new_hire_plan_id, missing_fx_rate
+--                                      a company target held back
 --                                      (int_company_targets_validated)
 -- The messages of the planning inputs start with '<file> row <n>: ', as the
 -- ingest quarantine's do.
@@ -204,11 +205,14 @@ company_target_rows as (
             source_file='source_file',
             source_row='source_row',
             rule='quarantine_rule',
-            column_name="'new_hire_plan_id'",
-            value='new_hire_plan_id',
+            column_name="case quarantine_rule when 'missing_fx_rate' then 'currency' else 'new_hire_plan_id' end",
+            value="case quarantine_rule when 'missing_fx_rate' then currency else new_hire_plan_id end",
             message="source_file || ' row ' || cast(source_row as " ~ text ~ ") || ': the company target of '
-                || cast(plan_year as " ~ text ~ ") || ' names new_hire_plan_id ' || new_hire_plan_id
-                || ', which no plan file defines: target not planned'",
+                || cast(plan_year as " ~ text ~ ") || case quarantine_rule
+                    when 'missing_fx_rate' then ' is in ' || currency || ', which has no DatedConversionRate on '
+                        || cast(plan_year_start as " ~ text ~ ")
+                    else ' names new_hire_plan_id ' || new_hire_plan_id || ', which no plan file defines'
+                end || ': target not planned'",
             record_json=json_record([
                 ['plan_year', 'plan_year'],
                 ['target_amount', 'cast(target_amount as ' ~ text ~ ')'],
