@@ -5,6 +5,9 @@
 --                              plan year's first day (and is not the corporate
 --                              currency): proposals could not be compared with
 --                              quotas in the payees' currencies
+-- fx_rate_target: the rate of the target currency on the plan year's first day
+-- (units per one corporate currency unit; 1 for the corporate currency without a
+-- CRM row), read by int_planning_years.
 -- Rows with a quarantine_rule are listed in fct_quarantine
 -- (int_config_rows_quarantined) and not planned (int_planning_years).
 with
@@ -28,16 +31,26 @@ target_rates as (
 
     {{ dated_rate('targets', ['plan_year'], 'currency', 'plan_year_start') }}
 
+),
+
+corporate as (
+
+    select '{{ var("corporate_currency") }}' as currency
+
 )
 
 select
     targets.*,
+    coalesce(
+        target_rates.conversion_rate,
+        case when targets.currency = corporate.currency then {{ money('1') }} end
+    ) as fx_rate_target,
     case
         when targets.new_hire_plan_id is not null and plans.plan_id is null then 'unknown_new_hire_plan_id'
-        when {{ fx_rate_or_one('targets.currency', "'" ~ var('corporate_currency') ~ "'", 'target_rates.conversion_rate') }}
-            is null then 'missing_fx_rate'
+        when target_rates.conversion_rate is null and targets.currency <> corporate.currency then 'missing_fx_rate'
     end as quarantine_rule
 from targets
+cross join corporate
 left join plans
     on targets.new_hire_plan_id = plans.plan_id
 left join target_rates
