@@ -82,19 +82,21 @@ def test_negative_balance_is_carried_never_paid(warehouse):
         ("2026-03", D("1500"), D("0")),
         ("2026-04", D("0"), D("-350")),
     ]
+    # The lines use only the list's codes: February's COMMISSION true-up of -350 is not paid
+    # (payable 0.00, carried +350); March pays its COMMISSION 1,850 less the carried 350, under
+    # the code and plan the deduction was earned under: one COMMISSION line of 1,500.00.
     lines = query(
         warehouse,
         """
-        select period, earning_code, payable_amount from fct_payable
-        where employee_id = 'E103' and period <= '2026-03' order by 1, 2
+        select period, earning_code, earnings_amount, carried_amount, payable_amount from fct_payable
+        where employee_id = 'E103' and period <= '2026-04' order by 1, 2
         """,
     )
     assert lines == [
-        ("2026-01", "COMMISSION", D("1050")),
-        ("2026-02", "BALANCE_CARRIED", D("350")),
-        ("2026-02", "COMMISSION", D("-350")),
-        ("2026-03", "BALANCE_CARRIED", D("-350")),
-        ("2026-03", "COMMISSION", D("1850")),
+        ("2026-01", "COMMISSION", D("1050"), D("0"), D("1050")),
+        ("2026-02", "COMMISSION", D("-350"), D("350"), D("0")),
+        ("2026-03", "COMMISSION", D("1850"), D("-350"), D("1500")),
+        ("2026-04", "COMMISSION", D("-350"), D("350"), D("0")),
     ]
     assert query(warehouse, "select count(*) from fct_payee_balance where payable_amount < 0") == [(0,)]
 
@@ -171,13 +173,14 @@ def test_plan_change_mid_month_pays_each_plan_for_its_days(warehouse):
     rows = query(
         warehouse,
         """
-        select plan_id, credit_amount, quota_to_date, commission_amount from fct_commission
+        select plan_id, credit_amount, quota_to_date, exact_commission_amount, commission_amount from fct_commission
         where employee_id = 'E111' order by 1
         """,
     )
+    # commission_amount is the exact amount rounded once to the cent (the plan year's first line)
     assert rows == [
-        ("P_CAP", D("5000"), D("5161.2903225806"), D("500")),
-        ("P_MARG", D("12000"), D("4838.7096774194"), D("1437.0967741936")),
+        ("P_CAP", D("5000"), D("5161.2903225806"), D("500"), D("500.00")),
+        ("P_MARG", D("12000"), D("4838.7096774194"), D("1437.0967741936"), D("1437.10")),
     ]
     assert rows[0][2] + rows[1][2] == D("10000")
     # what is paid: one line per plan, each rounded once to the cent (half away from zero)
@@ -211,7 +214,11 @@ def test_plan_change_mid_month_with_a_mid_month_hire_and_unpaid_leave(warehouse)
         """,
     )
     assert plan_quotas == [("P_CAP", 8, D("2580.6451612903")), ("P_MARG", 13, D("4193.5483870968"))]
-    assert commission(warehouse, "E115") == {"2026-01": D("585.4838709677")}
+    # paid rounded to the cent: 585.48
+    assert commission(warehouse, "E115") == {"2026-01": D("585.48")}
+    assert query(warehouse, "select exact_commission_amount from fct_commission where employee_id = 'E115'") == [
+        (D("585.4838709677"),)
+    ]
 
 
 def test_job_family_not_eligible_for_the_plan_is_not_paid_and_is_reported(warehouse):

@@ -173,8 +173,14 @@ def test_hr_negative_and_duplicate_checks_name_what_failed():
     hr = checks.check_payees_in_hr(lines, {"E1"})
     assert not hr.passed and "E9" in hr.message
     negative = checks.check_negative_amounts(lines)
-    # SPIF may not be negative; COMMISSION (a to-date true-up) and CLAWBACK may.
-    assert not negative.passed and negative.details["examples"] == ["E1 SPIF -5.00"]
+    # Never negative pay: a DRAW may not be negative, and no payee's total may be: E1 is paid
+    # -5 - 7 = -12.00 and E9 -3.00 (deductions with nothing to be taken from).
+    assert not negative.passed and negative.details["examples"] == ["E1 -12.00 USD", "E9 -3.00 USD"]
+    draws = checks.check_negative_amounts(_lines(("E1", "DRAW", "USD", "-5", "US"), ("E1", "COMMISSION", "USD", "9", "US")))
+    assert not draws.passed and draws.details["examples"] == ["E1 DRAW -5.00"]
+    unknown = checks.check_negative_amounts(_lines(("E1", "BALANCE_CARRIED", "USD", "5", "US")))
+    assert not unknown.passed and "unknown earning code" in unknown.message
+    assert checks.check_negative_amounts(_lines(("E1", "CLAWBACK", "USD", "-5", "US"), ("E1", "COMMISSION", "USD", "5", "US"))).passed
     duplicated = lines + lines[:1]
     unique = checks.check_one_line_per_payee_code_period(duplicated)
     assert not unique.passed and unique.details["examples"] == [f"{lines[0].employee_id} {lines[0].earning_code} 2026-10"]

@@ -5,8 +5,9 @@ Blocking (a failure refuses the publication, naming the check):
 * ``payout_total_matches_warehouse`` the file's total per currency equals the
   warehouse's exact total (fct_payout_line) within half a minor unit per line;
 * ``payees_in_hr``                   every payee of the file is in HR (dim_payee);
-* ``negative_amounts_allowed``       a negative line only under an earning code that
-  allows it (``extract.NEGATIVE_ALLOWED_CODES``);
+* ``negative_amounts_allowed``       never negative pay: every code is in the list
+  (``assets.earning_codes``), a negative line only under a deduction code
+  (``extract.NEGATIVE_ALLOWED_CODES``: any but DRAW), no payee's total negative;
 * ``one_line_per_payee_code_period`` no payee paid twice for one code and period.
 
 Warning (reported, never blocking):
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from assets.currencies import MINOR_UNITS
+from assets.earning_codes import unknown_codes
 from assets.payouts.extract import NEGATIVE_ALLOWED_CODES, PayoutLine
 
 TOTAL_CHECK = "payout_total_matches_warehouse"
@@ -92,19 +94,32 @@ def check_payees_in_hr(lines: list[PayoutLine], hr_employee_ids: set[str]) -> Ch
 
 
 def check_negative_amounts(lines: list[PayoutLine]) -> CheckOutcome:
+    """Never negative pay (SPEC §5): every line's code is in the list, a negative
+    line is a deduction (any code but DRAW), and no payee's total is negative."""
+    unknown = sorted({f"{line.employee_id} {line.earning_code}" for line in lines if unknown_codes([line.earning_code])})
     bad = [
         f"{line.employee_id} {line.earning_code} {line.amount}"
         for line in lines
         if line.amount < 0 and line.earning_code not in NEGATIVE_ALLOWED_CODES
     ]
+    payee_totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for line in lines:
+        payee_totals[(line.employee_id, line.currency)] += line.amount
+    negative = sorted(f"{e} {total} {c}" for (e, c), total in payee_totals.items() if total < 0)
+    problems = [
+        f"{len(unknown)} line(s) under an unknown earning code: {_examples(unknown)}" if unknown else "",
+        f"{len(bad)} negative line(s) under a code that does not allow it: {_examples(bad)}" if bad else "",
+        f"{len(negative)} payee(s) with a negative total: {_examples(negative)}" if negative else "",
+    ]
+    problems = [p for p in problems if p]
     return CheckOutcome(
         NEGATIVE_CHECK,
-        not bad,
+        not problems,
         True,
-        f"{len(bad)} negative line(s) under a code that does not allow it: {_examples(bad)}"
-        if bad
-        else f"negative amounts only under {', '.join(sorted(NEGATIVE_ALLOWED_CODES))}",
-        {"examples": bad[:EXAMPLES]},
+        "; ".join(problems)
+        if problems
+        else f"known earning codes, no payee's total negative, negative lines only under {', '.join(sorted(NEGATIVE_ALLOWED_CODES))}",
+        {"examples": (unknown + bad + negative)[:EXAMPLES]},
     )
 
 

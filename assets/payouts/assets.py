@@ -144,6 +144,10 @@ def payout_extract(
     manifest = write_extract(lines, out_dir, period, calculation_id, checks_passed=passed, source_batches=batches)
     write_payroll(lines, out_dir, period, calculation_id, passed, source_batches=batches)
     context.log.info(f"Wrote {len(lines)} payout lines for {period} to {out_dir}")
+    if not lines:
+        context.log.warning(
+            f"The payout extract of {period} has no line: nobody has pay or an adjustment owed in {period}"
+        )
     return dg.MaterializeResult(
         metadata={
             "period": period,

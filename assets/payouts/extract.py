@@ -29,6 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from assets.currencies import MINOR_UNITS, round_money
+from assets.earning_codes import ADJUSTMENT_CODES, DEDUCTION_CODES
 
 EXTRACT_SCHEMA_VERSION = "2"
 
@@ -50,14 +51,9 @@ EXTRACT_COLUMNS = (
     "country",
 )
 
-# Earning codes whose line may be negative: true-ups of to-date components
-# (COMMISSION, BONUS: SPEC §5 "it can be negative"), the repayment of a draw,
-# the balance movement, and the retro lines. DRAW and SPIF are never negative.
-NEGATIVE_ALLOWED_CODES = frozenset(
-    {"COMMISSION", "BONUS", "DRAW_RECOVERY", "BALANCE_CARRIED", "ADJUSTMENT", "CLAWBACK"}
-)
-# Codes of the retro lines (fct_payout_adjustment); a line that rounds to zero is left out.
-ADJUSTMENT_CODES = frozenset({"ADJUSTMENT", "CLAWBACK"})
+# Codes whose line may be negative (deductions: SPEC §5, the payee's total is
+# never negative); a DRAW never is. The list of codes: assets/earning_codes.py.
+NEGATIVE_ALLOWED_CODES = DEDUCTION_CODES
 
 
 @dataclass(frozen=True)
@@ -115,8 +111,9 @@ def payout_lines(
 
     A payee paid under two plans in one period (a mid-period plan change) gets
     one line per earning code; ``plan_id`` lists both plans, sorted, joined by
-    ``+`` (a row's plan_id may itself be such a list). ADJUSTMENT and CLAWBACK
-    lines that round to zero are left out.
+    ``+`` (a row's plan_id may itself be such a list). A line that rounds to
+    zero (a gated 0.00 commission, a 0.00 bonus, a deduction carried whole to a
+    later period) is left out of the files; the warehouse keeps it.
     """
     amounts: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     plans: dict[tuple[str, str, str], set[str]] = defaultdict(set)
@@ -137,7 +134,7 @@ def payout_lines(
         employee_id, earning_code, currency = key
         full_name, cost_center, country = payee[employee_id]
         rounded = round_money(amounts[key], currency)
-        if earning_code in ADJUSTMENT_CODES and rounded == 0:
+        if rounded == 0:
             continue
         lines.append(
             PayoutLine(

@@ -25,7 +25,7 @@ MARTS = [
     dg.AssetKey(name)
     for name in (
         "dim_payee", "fct_credit", "fct_quota", "fct_attainment", "fct_commission",
-        "fct_commission_detail", "fct_clawback", "fct_payee_balance", "int_payee_period_hr",
+        "fct_commission_detail", "fct_clawback", "fct_payee_balance", "fct_payout_line", "int_payee_period_hr",
     )
 ]
 

@@ -21,6 +21,7 @@ from assets.statements.statement import (
     ArithmeticLine,
     AttainmentLine,
     Balance,
+    CarriedDeduction,
     ClawbackLine,
     ComponentLine,
     CreditLine,
@@ -79,6 +80,13 @@ QUERIES: dict[str, str] = {
         select employee_id, plan_id, draw_type, earnings_amount, balance_in, draw_guarantee,
                draw_amount, payable_amount, balance_out
         from fct_payee_balance where period = ?
+    """,
+    # retro deductions the period's file could not take (never negative pay): owed next period
+    "carried": """
+        select employee_id, earning_code, currency, sum(carried_amount) as carried_amount
+        from fct_payout_line where period = ? and carried_amount <> 0
+        group by employee_id, earning_code, currency
+        order by employee_id, earning_code, currency
     """,
 }
 
@@ -212,6 +220,7 @@ def build_statements(
         details[(row["employee_id"], row["plan_id"], row["component_id"])].append(row)
     clawbacks = _by_payee(marts["clawbacks"])
     balances = {row["employee_id"]: row for row in marts["balances"].iter_rows(named=True)}
+    carried = _by_payee(marts["carried"])
     lines_of: dict[str, list[PayoutFileLine]] = defaultdict(list)
     for line in payout_lines:
         lines_of[line.employee_id].append(line)
@@ -222,7 +231,7 @@ def build_statements(
     file_calc_id = calc_ids[0] if len(calc_ids) == 1 else default_calculation_id
 
     statements = []
-    for employee_id in sorted(set(lines_of) | set(balances)):
+    for employee_id in sorted(set(lines_of) | set(balances) | set(carried)):
         paid = lines_of.get(employee_id, [])
         payee = payees.get(employee_id, {})
         currency = payee.get("currency") or (paid[0].currency if paid else "")
@@ -340,6 +349,10 @@ def build_statements(
                 clawbacks=clawback_lines,
                 balance=balance,
                 paid_lines=paid_lines,
+                carried_deductions=tuple(
+                    CarriedDeduction(row["earning_code"], row["currency"], Decimal(row["carried_amount"]))
+                    for row in carried.get(employee_id, [])
+                ),
                 totals=dict(sorted(totals.items())),
                 rollup_detail=rollup_detail,
                 team_member_names={

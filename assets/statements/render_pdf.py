@@ -310,6 +310,10 @@ def _render(statement: Statement, unicode: bool) -> bytes:
         pdf.grid(["Item", f"Amount ({cur})"], rows, (70, 30), ("LEFT", "RIGHT"), bold)
     else:
         pdf.note(f"No plan assignment in {h.period}: no draw or balance.")
+    if statement.carried_deductions:
+        pdf.grid(["Carried to the next period (not paid now: never negative pay)", "Amount"],
+                 [[f"{d.earning_code} still owed", f.money(d.amount, d.currency)] for d in statement.carried_deductions],
+                 (70, 30), ("LEFT", "RIGHT"))
     if statement.balance_lines:
         pdf.grid(["Payout line", f"Amount ({cur})"],
                  [[l.earning_code, f.money(l.amount, l.currency)] for l in statement.balance_lines],

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from assets.earning_codes import ADJUSTMENT_CODES
+
 
 @dataclass(frozen=True)
 class Header:
@@ -142,6 +144,16 @@ class Balance:
 
 
 @dataclass(frozen=True)
+class CarriedDeduction:
+    """A retro deduction (CLAWBACK, ADJUSTMENT) the period's pay could not cover: not paid now,
+    owed from the next period's pay (fct_payout_line.carried_amount, never negative pay)."""
+
+    earning_code: str
+    currency: str
+    amount: Decimal  # negative: what the payee still owes
+
+
+@dataclass(frozen=True)
 class TeamMemberCredit:
     """A manager's roll-up credit of the period from one team member (the payee credited below)."""
 
@@ -153,8 +165,7 @@ class TeamMemberCredit:
 
 ROLLUP_DETAILS = ("team_member", "deal")  # how a statement lists roll-up credit
 
-ADJUSTMENT_CODES = ("ADJUSTMENT", "CLAWBACK")
-BALANCE_CODES = ("DRAW", "DRAW_RECOVERY", "BALANCE_CARRIED")
+BALANCE_CODES = ("DRAW", "DRAW_RECOVERY")
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,7 @@ class Statement:
     # roll-up credit listed per team member (one line each) or deal by deal
     rollup_detail: str = "team_member"
     team_member_names: dict[str, str] = field(default_factory=dict)  # credited_from -> full name
+    carried_deductions: tuple[CarriedDeduction, ...] = ()
 
     @property
     def adjustment_lines(self) -> tuple[PaidLine, ...]:

@@ -12,7 +12,7 @@
     {%- set accounts = {
         'commission_expense': {'number': '6100', 'name': 'Commission expense'},
         'accrued_commissions': {'number': '2150', 'name': 'Accrued commissions'},
-        'commission_advances': {'number': '1350', 'name': 'Commission advances (draws and carried balances)'},
+        'commission_advances': {'number': '1350', 'name': 'Commission advances (recoverable draws)'},
         'payroll_clearing': {'number': '2190', 'name': 'Payroll clearing'},
         'capitalized_contract_costs': {'number': '1450', 'name': 'Capitalized contract costs (ASC 340-40)'},
         'contract_cost_amortization': {'number': '6150', 'name': 'Amortization of contract costs'},

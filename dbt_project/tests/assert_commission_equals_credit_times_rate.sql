@@ -1,7 +1,8 @@
 -- Commission = credit * rate (SPEC §5, flat rate on own credit): rebuilt from
 -- fct_credit and the plan each credit falls under, every flat-rate own-credit
 -- component gives exactly the fct_commission row, and no other row exists.
--- Returns the rows that differ.
+-- (exact_commission_amount; commission_amount is its rounding to the minor
+-- unit, telescoped over the plan year). Returns the rows that differ.
 
 -- Dagster shows this test as an asset check of fct_commission.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_commission'}}}) }}
@@ -61,7 +62,7 @@ select
     expected.credit_amount as expected_credit,
     actual.credit_amount as actual_credit,
     expected.commission_amount as expected_commission,
-    actual.commission_amount as actual_commission
+    actual.exact_commission_amount as actual_commission
 from expected
 full outer join actual
     on expected.employee_id = actual.employee_id
@@ -71,4 +72,4 @@ full outer join actual
 where expected.employee_id is null
     or actual.employee_id is null
     or expected.credit_amount <> actual.credit_amount
-    or abs(expected.commission_amount - actual.commission_amount) > 0.00000000005
+    or abs(expected.commission_amount - actual.exact_commission_amount) > 0.00000000005

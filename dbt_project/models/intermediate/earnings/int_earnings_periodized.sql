@@ -8,6 +8,14 @@
 -- Cap: the component's plan-year cumulative earnings are clipped at
 -- cap_multiple_of_ti * TI; each period pays the difference of the clipped
 -- cumulative, so the plan year never exceeds the cap.
+-- Rounding (SPEC §5): the period pays the change of the rounded plan-year
+-- cumulative, round(capped_year_to_date) - round(capped_year_to_date before),
+-- each rounded half away from zero to the payee currency's minor unit. The
+-- rounding telescopes: the lines of a plan year add up to the rounded plan-year
+-- earning exactly (24,000.00 then three true-ups of -1,666.666... pay -1,666.67,
+-- -1,666.66, -1,666.67: the year pays 19,000.00). exact_earnings_amount is the
+-- change of the unrounded cumulative; fct_commission_detail shows the difference
+-- as a 'rounding' line.
 with
 
 earned as (
@@ -52,14 +60,26 @@ capped as (
 
 ),
 
+rounded as (
+
+    select
+        *,
+        {{ round_to_minor_unit('capped_year_to_date', 'currency') }} as rounded_year_to_date
+    from capped
+
+),
+
 final as (
 
     select
         *,
         {{ money(
             'capped_year_to_date - coalesce(lag(capped_year_to_date) over (partition by employee_id, plan_id, component_id, plan_year order by period), 0)'
+        ) }} as exact_earnings_amount,
+        {{ money(
+            'rounded_year_to_date - coalesce(lag(rounded_year_to_date) over (partition by employee_id, plan_id, component_id, plan_year order by period), 0)'
         ) }} as earnings_amount
-    from capped
+    from rounded
 
 )
 

@@ -11,7 +11,10 @@
 --                 otherwise        : min(0, available) (non-recoverable shortfall forgiven;
 --                                    negative earnings still carry)
 -- A balance is recovered from later earnings above zero; what is left at a
--- termination stays in balance_out for finance to see.
+-- termination stays in balance_out for finance to see. Earnings are in the
+-- currency's minor unit (fct_commission) and the draw is rounded to it, so
+-- every amount of the roll is too. fct_payable says which lines make up the
+-- payable and which deductions are carried.
 -- The month's plan (for the draw) is the usable assignment with an eligible
 -- segment (int_plan_assignment_segments: the job family may be paid under the
 -- plan) in the month that started last; month k of the assignment counts from
@@ -82,7 +85,7 @@ payee_months as (
         {{ money(
             "case when plans.draw_type in ('recoverable', 'non_recoverable')"
             ~ " and assignment_months.month_of_assignment <= coalesce(plans.draw_months, 0)"
-            ~ " then coalesce(plans.draw_monthly_amount, 0) else 0 end"
+            ~ " then " ~ round_to_minor_unit('coalesce(plans.draw_monthly_amount, 0)', 'payees.currency') ~ " else 0 end"
         ) }} as draw_guarantee,
         row_number() over (partition by assignment_months.employee_id order by assignment_months.period)
             as month_number

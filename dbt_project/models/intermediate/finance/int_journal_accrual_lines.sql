@@ -22,8 +22,7 @@
 -- cost center.
 -- account_role: the debit side of the line --
 --   commission_advances  DRAW of a recoverable draw (an advance recovered from
---                        later earnings), DRAW_RECOVERY and BALANCE_CARRIED
---                        (movements of what the payee owes);
+--                        later earnings) and DRAW_RECOVERY (its recovery);
 --   commission_expense   every other earning code (COMMISSION, BONUS, SPIF, the
 --                        DRAW of a non-recoverable draw, ADJUSTMENT, CLAWBACK).
 -- The accrual is settled on the period's pay date (pay_date_of: the 15th of the
@@ -153,7 +152,7 @@ final as (
 
         ----------  accounting
         case
-            when lines.earning_code in ('DRAW_RECOVERY', 'BALANCE_CARRIED') then 'commission_advances'
+            when lines.earning_code = 'DRAW_RECOVERY' then 'commission_advances'
             when lines.earning_code = 'DRAW' and balances.draw_type = 'recoverable' then 'commission_advances'
             else 'commission_expense'
         end as account_role,

@@ -1,5 +1,6 @@
--- Earnings per payee, period, plan and plan component (SPEC §5), at full
--- precision: rounding happens once per payout line, in the payout extract.
+-- Earnings per payee, period, plan and plan component (SPEC §5). The amount is
+-- the change of the rounded plan-year cumulative (int_earnings_periodized), so
+-- the rounding telescopes; the unrounded change is exact_commission_amount.
 -- The rules (flat rate, marginal and retroactive tiers, quarter/ytd true-ups,
 -- gate, cap, quota bonus, SPIF per deal) are in intermediate/earnings:
 -- int_earnings_measured -> int_earnings_to_date -> int_earnings_periodized.
@@ -29,6 +30,7 @@ final as (
         period_credit as credit_amount,
         rate,
         earnings_amount as commission_amount,
+        exact_earnings_amount as exact_commission_amount,
         deal_count,
 
         ----------  how it was computed

@@ -7,6 +7,8 @@
 --   detail_type rule           : flat rate (C * rate), quota bonus, SPIF (deals * amount per deal)
 --   detail_type gate           : minus the ungated earnings while attainment is below the gate
 --   detail_type cap            : the clip of the plan-year cumulative at the cap
+--   detail_type rounding       : the rounding of the period's line (SPEC §5: the change of the
+--                                plan-year cumulative rounded to the currency's minor unit)
 -- to_date_of = 'current' rows add earned_to_date of the period; 'previous' rows
 -- (the prior month in the same basis window) subtract it: the true-up.
 with
@@ -117,9 +119,22 @@ lines as (
         cast(null as {{ spm.type_money() }}), bcr, rate,
         credit_to_date, quota_to_date, attainment_to_date,
         cap_amount,
-        {{ money('earnings_amount - uncapped_earnings') }}
+        {{ money('exact_earnings_amount - uncapped_earnings') }}
     from earned
-    where earnings_amount <> uncapped_earnings
+    where exact_earnings_amount <> uncapped_earnings
+
+    union all
+
+    -- the rounding to the minor unit
+    select
+        employee_id, plan_id, component_id, period, 'current', 'rounding', cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_int() }}), cast(null as {{ spm.type_money() }}), cast(null as {{ spm.type_money() }}),
+        cast(null as {{ spm.type_money() }}), bcr, rate,
+        credit_to_date, quota_to_date, attainment_to_date,
+        cast(null as {{ spm.type_money() }}),
+        {{ money('earnings_amount - exact_earnings_amount') }}
+    from earned
+    where earnings_amount <> exact_earnings_amount
 
     union all
 

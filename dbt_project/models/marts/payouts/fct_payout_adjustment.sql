@@ -1,16 +1,25 @@
 -- Retro adjustments (SPEC §6, docs/ledger.md): for each pay period P, per payee
 -- and currency,
 --     outstanding(P) = sum over published periods m < P of
---                      recalculated payable(m) - paid for m (newest version, exact amounts)
+--                      recalculated payable(m) - paid for m (newest version)
 -- where "paid for m" includes the ADJUSTMENT/CLAWBACK lines m's file carried,
--- so a delta settled once is never paid again. The outstanding amount is split:
---   CLAWBACK    = - sum over clawed-back deals (deal in fct_clawback whose credit
---                 fell since the ledger last saw m) of the credit taken back
---                 * the effective commission rate m was published at
---                 (published COMMISSION of m / credit the publication paid on;
---                 when m paid nothing, today's rate of m)
+-- so a delta settled once is never paid again, and one not yet paid (a
+-- deduction carried because the file had nothing to take it from,
+-- fct_payout_line) is owed again. The outstanding amount is split:
+--   CLAWBACK    = clawed back so far - CLAWBACK paid so far, where
+--                 clawed back so far = - sum over published m < P and clawed-back
+--                 deals (deal in fct_clawback whose credit in m is below what m's
+--                 newest version paid on) of the credit taken back * the effective
+--                 commission rate m was published at (published COMMISSION of m /
+--                 credit the publication paid on; when m paid nothing, today's
+--                 rate of m), rounded to the minor unit; and CLAWBACK paid so far
+--                 = the CLAWBACK lines of the newest versions of periods < P.
+--                 Cumulative, so a clawback carried to a later file stays a
+--                 CLAWBACK with its deals and reasons.
 --   ADJUSTMENT  = outstanding - CLAWBACK: late deals, corrected amounts and
 --                 plan, quota or assignment corrections.
+-- Pay periods are the calendar (dim_period): a month in which nobody has a
+-- calculated line still carries what is owed.
 -- Deal changes compare today's fct_credit of m with the credits of the newest
 -- publication that saw m (a period q with m <= q < P). Reasons:
 --   late_deal        a deal credited in m that the ledger had not seen
@@ -19,7 +28,8 @@
 --                    credit change at m's effective rate: plans, quotas,
 --                    assignments or HR changed (or a tier moved)
 --   deal_lost / deal_deleted / amount_reduced   CLAWBACK reasons (fct_clawback)
--- Amounts are exact (DECIMAL(38,10)); the payout extract rounds each line once.
+-- Amounts are in the currency's minor unit: payable and paid lines are, and the
+-- clawback is rounded once, cumulatively.
 with
 
 publications as (
@@ -71,12 +81,10 @@ clawed_deals as (
 
 ),
 
--- every period a payout file can be made for
+-- every period a payout file can be made for: the pay calendar
 pay_periods as (
 
-    select period from payable
-    union
-    select period from publications
+    select period from {{ ref('dim_period') }}
 
 ),
 
@@ -100,7 +108,7 @@ recalculated as (
 
 paid as (
 
-    select employee_id, currency, period, sum(exact_amount) as amount
+    select employee_id, currency, period, sum(amount) as amount
     from paid_lines
     group by employee_id, currency, period
 
@@ -179,6 +187,33 @@ deal_changes as (
 
 ),
 
+-- clawed-back deals of each published m < P: the credit m's newest version
+-- paid on against the credit now
+clawed_changes as (
+
+    select
+        open_sources.open_period,
+        open_sources.source_period,
+        published_credits.employee_id,
+        published_credits.opportunity_id,
+        published_credits.currency,
+        {{ money('published_credits.credit_amount - coalesce(credit_now.credit_amount, 0)') }} as credit_taken_back
+    from open_sources
+    inner join published_credits
+        on published_credits.period = open_sources.source_period
+        and published_credits.credit_period = open_sources.source_period
+        and published_credits.is_latest_version
+    inner join clawed_deals
+        on published_credits.opportunity_id = clawed_deals.opportunity_id
+    left join credit_now
+        on credit_now.period = published_credits.credit_period
+        and credit_now.employee_id = published_credits.employee_id
+        and credit_now.opportunity_id = published_credits.opportunity_id
+        and credit_now.currency = published_credits.currency
+    where coalesce(credit_now.credit_amount, 0) < published_credits.credit_amount
+
+),
+
 -- the effective commission rate each published period was paid at
 published_commission as (
 
@@ -229,7 +264,9 @@ rates as (
             {{ money('0') }}
         ) as effective_rate
     from (
-        select distinct employee_id, currency, source_period as period from deal_changes
+        select employee_id, currency, source_period as period from deal_changes
+        union
+        select employee_id, currency, source_period from clawed_changes
     ) as keys
     left join published_commission
         on keys.employee_id = published_commission.employee_id
@@ -276,17 +313,73 @@ classified as (
 
 ),
 
+clawed_valued as (
+
+    select
+        clawed_changes.*,
+        clawed_deals.reason,
+        {{ money('-clawed_changes.credit_taken_back * rates.effective_rate') }} as valued_amount
+    from clawed_changes
+    inner join clawed_deals
+        on clawed_changes.opportunity_id = clawed_deals.opportunity_id
+    inner join rates
+        on clawed_changes.employee_id = rates.employee_id
+        and clawed_changes.currency = rates.currency
+        and clawed_changes.source_period = rates.period
+
+),
+
+clawback_paid as (
+
+    select open_sources.open_period, paid_lines.employee_id, paid_lines.currency, sum(paid_lines.amount) as amount
+    from (select distinct open_period from open_sources) as open_sources
+    inner join paid_lines
+        on paid_lines.period < open_sources.open_period
+        and paid_lines.earning_code = 'CLAWBACK'
+    group by open_sources.open_period, paid_lines.employee_id, paid_lines.currency
+
+),
+
+clawback_owed as (
+
+    select
+        coalesce(clawed.open_period, clawback_paid.open_period) as open_period,
+        coalesce(clawed.employee_id, clawback_paid.employee_id) as employee_id,
+        coalesce(clawed.currency, clawback_paid.currency) as currency,
+        {{ money(
+            round_to_minor_unit('coalesce(clawed.clawed_amount, 0)', 'coalesce(clawed.currency, clawback_paid.currency)')
+            ~ ' - coalesce(clawback_paid.amount, 0)'
+        ) }} as clawback_amount
+    from (
+        select open_period, employee_id, currency, sum(valued_amount) as clawed_amount
+        from clawed_valued
+        group by open_period, employee_id, currency
+    ) as clawed
+    full outer join clawback_paid
+        on clawed.open_period = clawback_paid.open_period
+        and clawed.employee_id = clawback_paid.employee_id
+        and clawed.currency = clawback_paid.currency
+
+),
+
 deal_totals as (
 
     select
-        open_period,
-        employee_id,
-        currency,
-        sum(case when earning_code = 'CLAWBACK' then valued_amount else 0 end) as clawback_amount,
-        sum(case when earning_code = 'ADJUSTMENT' then valued_amount else 0 end) as explained_adjustment,
-        count(case when earning_code = 'CLAWBACK' then 1 end) as clawed_deal_count
-    from classified
-    group by open_period, employee_id, currency
+        coalesce(explained.open_period, clawback_owed.open_period) as open_period,
+        coalesce(explained.employee_id, clawback_owed.employee_id) as employee_id,
+        coalesce(explained.currency, clawback_owed.currency) as currency,
+        coalesce(clawback_owed.clawback_amount, 0) as clawback_amount,
+        coalesce(explained.explained_adjustment, 0) as explained_adjustment
+    from (
+        select open_period, employee_id, currency, sum(valued_amount) as explained_adjustment
+        from classified
+        where earning_code = 'ADJUSTMENT'
+        group by open_period, employee_id, currency
+    ) as explained
+    full outer join clawback_owed
+        on explained.open_period = clawback_owed.open_period
+        and explained.employee_id = clawback_owed.employee_id
+        and explained.currency = clawback_owed.currency
 
 ),
 
@@ -298,7 +391,12 @@ deal_lists as (
         currency,
         earning_code,
         {{ dbt.listagg('opportunity_id', "';'", 'order by opportunity_id') }} as deal_ids
-    from (select distinct open_period, employee_id, currency, earning_code, opportunity_id from classified) as deals
+    from (
+        select open_period, employee_id, currency, earning_code, opportunity_id from classified
+        where earning_code = 'ADJUSTMENT'
+        union
+        select open_period, employee_id, currency, 'CLAWBACK', opportunity_id from clawed_valued
+    ) as deals
     group by open_period, employee_id, currency, earning_code
 
 ),
@@ -309,9 +407,14 @@ amounts as (
         coalesce(outstanding.open_period, deal_totals.open_period) as period,
         coalesce(outstanding.employee_id, deal_totals.employee_id) as employee_id,
         coalesce(outstanding.currency, deal_totals.currency) as currency,
-        {{ money('coalesce(deal_totals.clawback_amount, 0)') }} as clawback_amount,
-        {{ money('coalesce(outstanding.outstanding_amount, 0) - coalesce(deal_totals.clawback_amount, 0)') }}
-            as adjustment_amount,
+        -- a CLAWBACK line only takes back; should the CLAWBACK lines paid exceed
+        -- what is clawed back now (the period was corrected and republished),
+        -- the ADJUSTMENT line gives it back
+        {{ money('least(coalesce(deal_totals.clawback_amount, 0), 0)') }} as clawback_amount,
+        {{ money(
+            round_to_minor_unit('coalesce(outstanding.outstanding_amount, 0)', 'coalesce(outstanding.currency, deal_totals.currency)')
+            ~ ' - least(coalesce(deal_totals.clawback_amount, 0), 0)'
+        ) }} as adjustment_amount,
         {{ money('coalesce(deal_totals.explained_adjustment, 0)') }} as explained_adjustment
     from outstanding
     full outer join deal_totals
@@ -325,6 +428,10 @@ reasons as (
 
     select open_period as period, employee_id, currency, earning_code, reason
     from classified
+    where earning_code = 'ADJUSTMENT'
+    union
+    select open_period, employee_id, currency, 'CLAWBACK', reason
+    from clawed_valued
     union
     select period, employee_id, currency, 'ADJUSTMENT', 'plan_correction'
     from amounts
@@ -357,12 +464,40 @@ lines as (
 
 ),
 
--- the plan(s) of the payee's newest calculated month up to P
+-- the plan(s) of the payee's newest calculated month up to P; when the payee
+-- has none (the reversed deal was their only credit), of their newest published
+-- month before P
 payee_plans as (
 
-    select employee_id, period, {{ dbt.listagg('plan_id', "'+'", 'order by plan_id') }} as plan_id
+    select employee_id, period, 1 as source_rank, {{ dbt.listagg('plan_id', "'+'", 'order by plan_id') }} as plan_id
     from (select distinct employee_id, period, plan_id from payable) as plans
     group by employee_id, period
+
+    union all
+
+    select employee_id, period, 2, {{ dbt.listagg('plan_id', "'+'", 'order by plan_id') }}
+    from (
+        select distinct employee_id, period, plan_id from paid_lines
+        where earning_code not in ('ADJUSTMENT', 'CLAWBACK')
+    ) as plans
+    group by employee_id, period
+
+),
+
+-- a CLAWBACK line keeps the plan(s) that paid the clawed-back deals
+clawback_plans as (
+
+    select open_period as period, employee_id, currency, {{ dbt.listagg('plan_id', "'+'", 'order by plan_id') }} as plan_id
+    from (
+        select distinct clawed_valued.open_period, clawed_valued.employee_id, clawed_valued.currency, paid_lines.plan_id
+        from clawed_valued
+        inner join paid_lines
+            on paid_lines.employee_id = clawed_valued.employee_id
+            and paid_lines.currency = clawed_valued.currency
+            and paid_lines.period = clawed_valued.source_period
+            and paid_lines.earning_code not in ('ADJUSTMENT', 'CLAWBACK')
+    ) as plans
+    group by open_period, employee_id, currency
 
 ),
 
@@ -372,11 +507,16 @@ line_plans as (
         lines.period,
         lines.employee_id,
         payee_plans.plan_id,
-        row_number() over (partition by lines.period, lines.employee_id order by payee_plans.period desc) as plan_rank
+        row_number() over (
+            partition by lines.period, lines.employee_id order by payee_plans.source_rank, payee_plans.period desc
+        ) as plan_rank
     from (select distinct period, employee_id from lines) as lines
     inner join payee_plans
         on payee_plans.employee_id = lines.employee_id
-        and payee_plans.period <= lines.period
+        and (
+            (payee_plans.source_rank = 1 and payee_plans.period <= lines.period)
+            or (payee_plans.source_rank = 2 and payee_plans.period < lines.period)
+        )
 
 ),
 
@@ -388,9 +528,13 @@ final as (
         lines.employee_id,
         lines.earning_code,
         lines.currency,
-        coalesce(line_plans.plan_id, 'UNASSIGNED') as plan_id,
+        coalesce(
+            case when lines.earning_code = 'CLAWBACK' then clawback_plans.plan_id end,
+            line_plans.plan_id,
+            'UNASSIGNED'
+        ) as plan_id,
 
-        ----------  amount (exact) and why
+        ----------  amount and why
         {{ money('lines.amount') }} as amount,
         coalesce(reason_lists.reason, 'rounding') as reason,
         deal_lists.deal_ids
@@ -400,6 +544,10 @@ final as (
         on lines.period = line_plans.period
         and lines.employee_id = line_plans.employee_id
         and line_plans.plan_rank = 1
+    left join clawback_plans
+        on lines.period = clawback_plans.period
+        and lines.employee_id = clawback_plans.employee_id
+        and lines.currency = clawback_plans.currency
     left join reason_lists
         on lines.period = reason_lists.period
         and lines.employee_id = reason_lists.employee_id

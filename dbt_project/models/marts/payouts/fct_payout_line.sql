@@ -1,9 +1,17 @@
--- Everything a pay period's payout file pays, before rounding (SPEC §6): the
--- period's calculated lines (fct_payable: earnings, draws, balance movements)
--- and the retro ADJUSTMENT / CLAWBACK lines against what earlier periods
--- published (fct_payout_adjustment). The payout extract and the publish job
--- read this model; it groups per payee, earning code and currency and rounds
--- each line once.
+-- Everything a pay period's payout file pays (SPEC §5-§6): the period's
+-- calculated lines (fct_payable: earnings, draws, deductions) and the retro
+-- ADJUSTMENT / CLAWBACK lines against what earlier periods published
+-- (fct_payout_adjustment). The payout extract and the publish job read this
+-- model.
+-- Never negative pay: per payee, period and currency, a retro line that takes
+-- back (negative) is paid only as far as the payee's other lines of the period
+-- cover it, CLAWBACK first, then ADJUSTMENT; the rest is not paid now
+-- (carried_amount) and, since fct_payout_adjustment owes cumulatively what was
+-- not paid, comes back in the next file. Example: a payee whose only line is
+-- CLAWBACK -5,000.00 is paid nothing (the line pays 0.00 and is left out of the
+-- files); with COMMISSION 1,000.00 beside it the file pays COMMISSION 1,000.00
+-- and CLAWBACK -1,000.00, and the next period owes CLAWBACK -4,000.00.
+-- Amounts are in the currency's minor unit.
 with
 
 payable as (
@@ -18,6 +26,67 @@ adjustments as (
 
 ),
 
+-- what the payee's lines of the period pay before the retro deductions (>= 0)
+available as (
+
+    select employee_id, period, currency, sum(amount) as available_amount
+    from (
+        select employee_id, period, currency, payable_amount as amount from payable
+        union all
+        select employee_id, period, currency, amount from adjustments where amount > 0
+    ) as positive_lines
+    group by employee_id, period, currency
+
+),
+
+deductions as (
+
+    select
+        adjustments.*,
+        coalesce(
+            sum(-adjustments.amount) over (
+                partition by adjustments.employee_id, adjustments.period, adjustments.currency
+                order by case adjustments.earning_code when 'CLAWBACK' then 0 else 1 end
+                rows between unbounded preceding and 1 preceding
+            ),
+            0
+        ) as deducted_before
+    from adjustments
+    where adjustments.amount < 0
+
+),
+
+adjustment_lines as (
+
+    select
+        adjustments.employee_id,
+        adjustments.period,
+        adjustments.earning_code,
+        adjustments.currency,
+        adjustments.plan_id,
+        adjustments.reason,
+        adjustments.deal_ids,
+        adjustments.amount as owed_amount,
+        case
+            when adjustments.amount >= 0 then adjustments.amount
+            else -least(
+                -adjustments.amount,
+                greatest(0, coalesce(available.available_amount, 0) - deductions.deducted_before)
+            )
+        end as amount
+    from adjustments
+    left join deductions
+        on adjustments.employee_id = deductions.employee_id
+        and adjustments.period = deductions.period
+        and adjustments.currency = deductions.currency
+        and adjustments.earning_code = deductions.earning_code
+    left join available
+        on adjustments.employee_id = available.employee_id
+        and adjustments.period = available.period
+        and adjustments.currency = available.currency
+
+),
+
 final as (
 
     select
@@ -27,6 +96,7 @@ final as (
         currency,
         plan_id,
         payable_amount as amount,
+        {{ money('0') }} as carried_amount,
         cast(null as {{ dbt.type_string() }}) as reason,
         cast(null as {{ dbt.type_string() }}) as deal_ids,
         'calculated' as line_type
@@ -40,11 +110,12 @@ final as (
         earning_code,
         currency,
         plan_id,
-        amount,
+        {{ money('amount') }},
+        {{ money('owed_amount - amount') }},
         reason,
         deal_ids,
         'adjustment' as line_type
-    from adjustments
+    from adjustment_lines
 
 )
 

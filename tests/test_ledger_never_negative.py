@@ -1,0 +1,177 @@
+"""Never negative pay, and adjustments in a quiet month (SPEC §5-§6, docs/ledger.md).
+
+A hand-made company over four pay periods, every line computed by hand:
+
+* payees E1 Alice and E2 Bob (USD), plan AE-2026: flat 10 % of own credit per
+  month, clawback window 90 days.
+* January: O1 Alice 50,000 (Jan 10), O2 Bob 3,000 (Jan 15). January pays
+  Alice 5,000.00 and Bob 300.00; published.
+* then O1 is lost (Feb 10, inside the window) and a late January deal O3 for
+  Bob (3,000) arrives. Nobody closes anything in February: no payee has a
+  calculated line that month.
+  February owes Alice CLAWBACK -5,000.00 and Bob ADJUSTMENT +300.00. Alice
+  has nothing to take the clawback from: her file pays nothing (never -5,000),
+  the clawback is carried. February's file is Bob's adjustment alone, and it
+  publishes.
+* March: O4 Alice 20,000 (Mar 5): COMMISSION 2,000.00, from which 2,000.00 of
+  the carried clawback is taken: Alice is paid 0.00 in March, and -3,000.00 is
+  still owed in April. The clawback keeps the plan that paid O1 (AE-2026), not
+  UNASSIGNED.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from assets.ledger import store
+from orchestration.cli import publish_failure, publish_period_run, run_pipeline
+from orchestration.settings import SpmPaths
+from tests.test_ingest import write_rows
+from tests.test_ledger_scenario import _deal, _write_plan
+
+D = Decimal
+
+
+def _write_company(paths: SpmPaths) -> None:
+    crm = paths.landing_dir / "crm" / "2026-02-01"
+    write_rows(
+        crm / "User.csv",
+        [
+            {"Id": "U1", "Name": "Alice", "Email": "alice@example.com", "EmployeeNumber": "E1", "ManagerId": "", "IsActive": "true"},
+            {"Id": "U2", "Name": "Bob", "Email": "bob@example.com", "EmployeeNumber": "E2", "ManagerId": "", "IsActive": "true"},
+        ],
+    )
+    write_rows(crm / "Opportunity.csv", [_deal("O1", "U1", "50000", "2026-01-10"), _deal("O2", "U2", "3000", "2026-01-15")])
+    worker = {
+        "hire_date": "2024-01-01", "termination_date": "", "job_family": "Sales", "job_title": "AE",
+        "manager_employee_id": "", "cost_center": "CC-100", "country": "US", "currency": "USD",
+        "annual_base_salary": "100000", "annual_target_incentive": "50000",
+    }
+    write_rows(
+        paths.landing_dir / "hr" / "2026-02-01" / "workers.csv",
+        [
+            {"employee_id": "E1", "full_name": "Alice", "email": "alice@example.com", **worker},
+            {"employee_id": "E2", "full_name": "Bob", "email": "bob@example.com", **worker},
+        ],
+    )
+    _write_plan(paths, "0.10")
+    write_rows(
+        paths.config_dir / "plan_assignments.csv",
+        [{"employee_id": e, "plan_id": "AE-2026", "start_date": "2026-01-01", "end_date": ""} for e in ("E1", "E2")],
+    )
+    write_rows(
+        paths.config_dir / "quotas.csv",
+        [{"employee_id": e, "plan_year": "2026", "annual_quota": "120000", "currency": "USD", "seasonality_profile": ""}
+         for e in ("E1", "E2")],
+    )
+
+
+def _write_changes(paths: SpmPaths) -> None:
+    write_rows(
+        paths.landing_dir / "crm" / "2026-03-01" / "Opportunity.csv",
+        [
+            _deal("O1", "U1", "50000", "2026-01-10", won=False, modified="2026-02-10T09:00:00.000+0000"),  # lost
+            _deal("O3", "U2", "3000", "2026-01-28", modified="2026-02-12T09:00:00.000+0000"),  # late, January
+            _deal("O4", "U1", "20000", "2026-03-05"),
+        ],
+    )
+
+
+def _lines(paths: SpmPaths, period: str) -> list[tuple]:
+    publication = store.latest_published_version(paths.export_dir, period)
+    with (publication.path(paths.export_dir) / f"payout_{period}.csv").open(newline="") as handle:
+        return [
+            (r["employee_id"], r["earning_code"], r["amount"], r["plan_id"], r["reason"], r["deal_ids"])
+            for r in csv.DictReader(handle)
+        ]
+
+
+def _query(paths: SpmPaths, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory):
+    root = tmp_path_factory.mktemp("never_negative")
+    paths = SpmPaths(
+        landing_dir=root / "landing",
+        config_dir=root / "config",
+        warehouse=root / "warehouse" / "spm.duckdb",
+        raw_dir=root / "warehouse" / "raw",
+        export_dir=root / "exports",
+    )
+    saved = dict(os.environ)
+    os.environ["DAGSTER_HOME"] = str(root / "dagster_home")
+    try:
+        _write_company(paths)
+        assert run_pipeline(paths, period="2026-01", log_level="WARNING").success
+        january = publish_period_run(paths, "2026-01", log_level="WARNING")
+        assert january.success, publish_failure(january)
+        _write_changes(paths)
+        assert run_pipeline(paths, period="2026-02", log_level="WARNING").success
+        february = publish_period_run(paths, "2026-02", log_level="WARNING")
+        assert february.success, publish_failure(february)
+        march = publish_period_run(paths, "2026-03", log_level="WARNING")
+        assert march.success, publish_failure(march)
+        yield paths
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def test_january_is_published_as_computed(company):
+    assert _lines(company, "2026-01") == [
+        ("E1", "COMMISSION", "5000.00", "AE-2026", "", ""),  # 10 % x 50,000
+        ("E2", "COMMISSION", "300.00", "AE-2026", "", ""),  # 10 % x 3,000
+    ]
+
+
+def test_a_month_whose_only_lines_are_adjustments_publishes_them_and_never_pays_negative(company):
+    # Nobody closed a deal in February. Bob's late O3 (10 % x 3,000) is owed; Alice's clawback
+    # of O1 (-10 % x 50,000 = -5,000.00) has nothing to be taken from: she is not in the file.
+    assert _lines(company, "2026-02") == [("E2", "ADJUSTMENT", "300.00", "AE-2026", "late_deal", "O3")]
+    # the warehouse keeps the clawback line with what it could not pay (carried)
+    assert _query(
+        company,
+        "select employee_id, earning_code, amount, carried_amount, plan_id from fct_payout_line "
+        "where period = '2026-02' and line_type = 'adjustment' order by 1",
+    ) == [
+        ("E1", "CLAWBACK", D("0"), D("-5000"), "AE-2026"),
+        ("E2", "ADJUSTMENT", D("300"), D("0"), "AE-2026"),
+    ]
+
+
+def test_a_carried_clawback_is_taken_from_later_pay_under_its_own_code_and_plan(company):
+    # March: Alice earns 10 % x 20,000 = 2,000.00; 2,000.00 of the -5,000.00 is taken from it.
+    assert _lines(company, "2026-03") == [
+        ("E1", "CLAWBACK", "-2000.00", "AE-2026", "deal_lost", "O1"),
+        ("E1", "COMMISSION", "2000.00", "AE-2026", "", ""),
+    ]
+    # April (the open period now) still owes -3,000.00 of it, as a CLAWBACK, and pays nothing.
+    assert _query(
+        company,
+        "select earning_code, amount, carried_amount, reason, deal_ids from fct_payout_line "
+        "where period = '2026-04' and employee_id = 'E1' order by 1",
+    ) == [("CLAWBACK", D("0"), D("-3000"), "deal_lost", "O1")]
+    # no payee's lines of a period ever add up to less than zero
+    assert _query(
+        company,
+        "select employee_id, period from fct_payout_line group by 1, 2 having sum(amount) < 0",
+    ) == []
+
+
+def test_the_statement_shows_the_clawback_carried_to_the_next_period(company):
+    # February's statement (the daily run of February): Alice is paid nothing and still owes
+    # the -5,000.00 clawback, which the statement says.
+    text = (company.export_dir / "statements" / "2026-02" / "E1.html").read_text()
+    assert "CLAWBACK still owed" in text and "-5,000.00" in text
