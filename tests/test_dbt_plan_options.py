@@ -13,6 +13,7 @@ import pytest
 
 from tests.fixtures_plan_options import build_plan_options_company
 from tests.test_dbt_build import build_warehouse, query
+from tests.test_dbt_earnings import commission, commission_detail_mismatches
 
 D = Decimal
 
@@ -21,15 +22,6 @@ D = Decimal
 def warehouse(tmp_path_factory) -> Path:
     warehouse, _ = build_warehouse(tmp_path_factory.mktemp("dbt_plan_options"), build_plan_options_company)
     return warehouse
-
-
-def commission(warehouse: Path, employee_id: str) -> dict[str, Decimal]:
-    rows = query(
-        warehouse,
-        "select period, sum(commission_amount) from fct_commission where employee_id = ? group by 1 order by 1",
-        [employee_id],
-    )
-    return dict(rows)
 
 
 # --- quota bonus: pay_when ---------------------------------------------------------------------
@@ -142,19 +134,7 @@ def test_retroactive_rate_table_on_amount_needs_no_quota(warehouse):
 
 
 def test_commission_detail_re_adds_for_the_options(warehouse):
-    rows = query(
-        warehouse,
-        """
-        select c.employee_id, c.period, c.component_id, c.commission_amount, sum(d.earnings_contribution)
-        from fct_commission as c
-        left join fct_commission_detail as d
-            on c.employee_id = d.employee_id and c.period = d.period
-            and c.plan_id = d.plan_id and c.component_id = d.component_id
-        group by 1, 2, 3, 4
-        having c.commission_amount <> coalesce(sum(d.earnings_contribution), 0)
-        """,
-    )
-    assert rows == []
+    assert commission_detail_mismatches(warehouse) == []
 
 
 # --- clawback_policy ---------------------------------------------------------------------------
