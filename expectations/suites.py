@@ -276,18 +276,28 @@ def plan_component_tier_expectations() -> list:
     return [
         *(
             gx.expectations.ExpectColumnToExist(column=n)
-            for n in ("plan_id", "component_id", "tier_index", "attainment_from", "attainment_to", "multiplier")
+            for n in (
+                "plan_id", "component_id", "tier_index", "attainment_from", "attainment_to", "multiplier",
+                "amount_from", "amount_to", "rate",
+            )
         ),
+        # a band is on attainment (attainment_*, multiplier) or on amount (amount_*, rate);
+        # plans.py checks that each band gives exactly one of the two
         *(
             gx.expectations.ExpectColumnValuesToNotBeNull(column=n)
-            for n in ("plan_id", "component_id", "tier_index", "attainment_from", "multiplier")
+            for n in ("plan_id", "component_id", "tier_index")
         ),
         gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["plan_id", "component_id", "tier_index"]),
         gx.expectations.ExpectColumnValuesToBeBetween(column="tier_index", min_value=1),
-        gx.expectations.ExpectColumnValuesToBeBetween(column="attainment_from", min_value=0),
-        gx.expectations.ExpectColumnValuesToBeBetween(column="multiplier", min_value=0),
+        *(
+            gx.expectations.ExpectColumnValuesToBeBetween(column=n, min_value=0)
+            for n in ("attainment_from", "multiplier", "amount_from", "rate")
+        ),
         gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="attainment_to", column_B="attainment_from", ignore_row_if="either_value_is_missing"
+        ),
+        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="amount_to", column_B="amount_from", ignore_row_if="either_value_is_missing"
         ),
     ]
 

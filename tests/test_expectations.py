@@ -201,9 +201,25 @@ def test_tier_filter_and_ramp_tables_have_their_own_suites():
             "attainment_from": _money([Decimal("0"), Decimal("0.5"), Decimal("1")]),
             "attainment_to": _money([Decimal("0.5"), Decimal("1"), None]),
             "multiplier": _money([Decimal("0.5"), Decimal("1"), Decimal("1.8")]),
+            "amount_from": _money([None, None, None]),
+            "amount_to": _money([None, None, None]),
+            "rate": _money([None, None, None]),
         }
     )
     assert validate_plan_component_tiers(tiers).success
+    # a rate table on amount: bands of credit with a rate each, the attainment columns null
+    on_amount = tiers.with_columns(
+        attainment_from=_money([None, None, None]), attainment_to=_money([None, None, None]),
+        multiplier=_money([None, None, None]),
+        amount_from=_money([Decimal("0"), Decimal("100000"), Decimal("250000")]),
+        amount_to=_money([Decimal("100000"), Decimal("250000"), None]),
+        rate=_money([Decimal("0.05"), Decimal("0.07"), Decimal("0.09")]),
+    )
+    assert validate_plan_component_tiers(on_amount).success
+    backwards = on_amount.with_columns(amount_to=_money([Decimal("100000"), Decimal("90000"), None]))
+    assert [r.label for r in validate_plan_component_tiers(backwards).failed] == [
+        "expect_column_pair_values_a_to_be_greater_than_b(amount_to, amount_from)",
+    ]
     broken = tiers.with_columns(pl.Series("tier_index", [1, 1, 3]), attainment_to=_money([Decimal("0.5"), Decimal("0.4"), None]))
     assert sorted(r.label for r in validate_plan_component_tiers(broken).failed) == [
         "expect_column_pair_values_a_to_be_greater_than_b(attainment_to, attainment_from)",

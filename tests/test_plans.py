@@ -329,12 +329,17 @@ def test_every_rule_is_flattened_to_the_exact_rows(tmp_path):
     assert plans.filter(pl.col("plan_id") == "AE-2026").select(
         "currency", "clawback_window_days", "draw_type", "draw_monthly_amount", "draw_months"
     ).rows() == [(None, None, None, None, None)]
+    # plan options not written: today's behaviour
+    assert plans.select("plan_id", "clawback_policy", "ramp_start_after_day").sort("plan_id").rows() == [
+        ("AE-2026", "reverse_credit", None), ("AE-FULL", "reverse_credit", None),
+    ]
     components = pl.read_parquet(result.plan_component_file).filter(pl.col("plan_id") == "AE-FULL")
     assert components.drop("plan_id", "component_name").rows(named=True) == [
         dict(
             component_id=cid, earning_code=code, measure=measure, basis=basis, rule_type=rule, rate=None,
             weight=weight, gate_attainment=gate, cap_multiple_of_ti=cap, bonus_threshold=threshold,
-            bonus_amount=amount, spif_amount_per_unit=per_unit, spif_amount_per_deal=per_deal,
+            bonus_amount=amount, bonus_pay_when="basis_end" if rule == "quota_bonus" else None,
+            tiers_on="attainment" if rule.endswith("_tiers") else None, spif_amount_per_unit=per_unit, spif_amount_per_deal=per_deal,
             spif_window_start=start, spif_window_end=end,
         )
         for cid, code, measure, basis, rule, weight, gate, cap, threshold, amount, per_unit, per_deal, start, end in [
@@ -348,12 +353,12 @@ def test_every_rule_is_flattened_to_the_exact_rows(tmp_path):
     tiers = pl.read_parquet(plan_table_dir(raw, PLAN_COMPONENT_TIER_DATASET) / "batch=current" / "plan_component_tiers.parquet")
     assert dict(tiers.schema) == PLAN_COMPONENT_TIER_SCHEMA
     assert tiers.rows() == [
-        ("AE-FULL", "commission", 1, D("0"), D("0.5"), D("0.5")),
-        ("AE-FULL", "commission", 2, D("0.5"), D("1.0"), D("1.0")),
-        ("AE-FULL", "commission", 3, D("1.0"), D("1.5"), D("1.5")),
-        ("AE-FULL", "commission", 4, D("1.5"), None, D("2.0")),
-        ("AE-FULL", "retro", 1, D("0"), D("1"), D("0.8")),
-        ("AE-FULL", "retro", 2, D("1"), None, D("1.2")),
+        ("AE-FULL", "commission", 1, D("0"), D("0.5"), D("0.5"), None, None, None),
+        ("AE-FULL", "commission", 2, D("0.5"), D("1.0"), D("1.0"), None, None, None),
+        ("AE-FULL", "commission", 3, D("1.0"), D("1.5"), D("1.5"), None, None, None),
+        ("AE-FULL", "commission", 4, D("1.5"), None, D("2.0"), None, None, None),
+        ("AE-FULL", "retro", 1, D("0"), D("1"), D("0.8"), None, None, None),
+        ("AE-FULL", "retro", 2, D("1"), None, D("1.2"), None, None, None),
     ]
     filters = pl.read_parquet(plan_table_dir(raw, PLAN_COMPONENT_FILTER_DATASET) / "batch=current" / "plan_component_filters.parquet")
     assert dict(filters.schema) == PLAN_COMPONENT_FILTER_SCHEMA
@@ -394,6 +399,10 @@ def _tiers(*bands: str) -> str:
 """,
         "".join(f"        - {{{band}}}\n" for band in bands),
     )
+
+
+def _amount_tiers(*bands: str) -> str:
+    return _tiers(*bands).replace("type: marginal_tiers", "type: marginal_tiers\n      tiers_on: amount")
 
 
 COMPONENT = "plans/full.yaml (plan AE-FULL, component commission): "
@@ -500,8 +509,59 @@ PLAN = "plans/full.yaml (plan AE-FULL): "
             FULL_PLAN.replace('draw: {type: recoverable, monthly_amount: "3000", months: 3}', 'draw: {type: recoverable, monthly_amount: "3000", months: 3, cap: 1}'),
             PLAN + "draw.cap: unknown field",
         ),
+        (
+            FULL_PLAN.replace("clawback_window_days: 90", "clawback_window_days: 90\nclawback_policy: credit_only"),
+            PLAN + "clawback_policy: 'credit_only' is not one of ['reverse_credit', 'commission_only']",
+        ),
+        (
+            FULL_PLAN.replace("ramp: [", "ramp_start: first_full_month\nramp: ["),
+            PLAN + "ramp_start: 'first_full_month' is not a ramp start (write hire_month, or {next_month_if_hired_after_day: N}",
+        ),
+        (
+            FULL_PLAN.replace("ramp: [", "ramp_start: {next_month_if_hired_after_day: 31}\nramp: ["),
+            PLAN + "ramp_start: {'next_month_if_hired_after_day': 31} is not a ramp start",
+        ),
+        (
+            FULL_PLAN.replace('amount: "2000"}', 'amount: "2000", pay_when: quarter_start}'),
+            "plans/full.yaml (plan AE-FULL, component bonus): components[2].rule.pay_when: 'quarter_start' is not one of ['basis_end', 'threshold_reached']",
+        ),
+        (
+            FULL_PLAN.replace("type: marginal_tiers", "type: marginal_tiers\n      tiers_on: revenue"),
+            COMPONENT + "components[0].rule.tiers_on: 'revenue' is not one of ['attainment', 'amount']",
+        ),
+        (
+            _tiers("from: 0, to: 0.5, rate: 0.05", "from: 0.5, multiplier: 1"),
+            COMPONENT + "components[0].rule.tiers[0]: a band on attainment gives a multiplier, not a rate",
+        ),
+        (
+            _amount_tiers('from: 0, to: "100000", multiplier: 1', 'from: "100000", rate: "0.07"'),
+            COMPONENT + "components[0].rule.tiers[0]: a band on amount gives a rate, not a multiplier",
+        ),
+        (
+            _amount_tiers('from: 0, to: "100000", rate: "0.05"', 'from: "120000", rate: "0.07"'),
+            COMPONENT + "components[0].rule.tiers[1].from: gap between bands: tiers[0] ends at 100000, this one starts at 120000",
+        ),
+        (
+            _amount_tiers('from: 0, to: "100000", rate: "0.05"', 'from: "90000", rate: "0.07"'),
+            COMPONENT + "components[0].rule.tiers[1].from: band from 90000 overlaps tiers[0] (to 100000)",
+        ),
+        (
+            _amount_tiers('from: "1000", rate: "0.05"'),
+            COMPONENT + "components[0].rule.tiers[0].from: the first band starts at 1000, not at 0",
+        ),
+        (
+            _amount_tiers('from: 0, to: "100000", rate: "0.05"', 'from: "100000", to: "250000", rate: "0.07"'),
+            COMPONENT + "components[0].rule.tiers[1].to: the last band on amount ends at 250000: it must be open (omit 'to')",
+        ),
+        (
+            _amount_tiers('from: 0, to: "100000", rate: "-0.05"', 'from: "100000", rate: "0.07"'),
+            COMPONENT + "components[0].rule.tiers[0].rate: '-0.05' is not a decimal >= 0",
+        ),
     ],
     ids=[
+        "clawback-policy", "ramp-start-unknown", "ramp-start-day-31", "bonus-pay-when", "tiers-on-unknown",
+        "attainment-band-with-rate", "amount-band-with-multiplier", "amount-bands-gap", "amount-bands-overlap",
+        "amount-first-band-not-0", "amount-last-band-closed", "amount-negative-rate",
         "tiers-overlap", "tiers-gap", "first-band-not-0", "band-after-open", "empty-band", "unknown-currency",
         "currency-not-iso", "job-families-empty", "job-families-repeated",
         "spif-window", "spif-two-amounts", "spif-no-amount", "ramp-above-1", "ramp-negative", "draw-months",
@@ -527,3 +587,47 @@ def test_a_non_recoverable_draw_and_a_full_ramp_month_are_accepted(tmp_path):
     (plan,) = load_plans(tmp_path)
 
     assert (plan.currency, plan.draw_type, plan.ramp) == (None, "non_recoverable", (D("0"), D("1")))
+
+
+def test_the_plan_options_are_loaded_and_flattened(tmp_path):
+    from assets.ingest.plans import plan_component_tiers_frame, plan_components_frame
+
+    text = (
+        FULL_PLAN.replace("clawback_window_days: 90", "clawback_window_days: 90\nclawback_policy: commission_only")
+        .replace("ramp: [", "ramp_start: {next_month_if_hired_after_day: 15}\nramp: [")
+        .replace('amount: "2000"}', 'amount: "2000", pay_when: threshold_reached}')
+    )
+    text = text.replace(
+        """      type: marginal_tiers
+      tiers:
+        - {from: 0, to: 0.5, multiplier: 0.5}
+        - {from: 0.5, to: 1.0, multiplier: 1.0}
+        - {from: 1.0, to: 1.5, multiplier: 1.5}
+        - {from: 1.5, multiplier: 2.0}
+""",
+        """      type: marginal_tiers
+      tiers_on: amount
+      tiers:
+        - {from: 0, to: "100000", rate: "0.05"}
+        - {from: "100000", to: "250000", rate: "0.07"}
+        - {from: "250000", rate: "0.09"}
+""",
+    )
+    write_plan(tmp_path, "full.yaml", text)
+
+    (plan,) = load_plans(tmp_path)
+
+    assert (plan.clawback_policy, plan.ramp_start_after_day) == ("commission_only", 15)
+    frame = plans_frame([plan])
+    assert frame.select("clawback_policy", "ramp_start_after_day").rows() == [("commission_only", 15)]
+    components = plan_components_frame([plan]).select("component_id", "tiers_on", "bonus_pay_when").rows()
+    assert components == [
+        ("commission", "amount", None), ("retro", "attainment", None), ("bonus", None, "threshold_reached"),
+        ("spif", None, None), ("spif-deal", None, None),
+    ]
+    bands = plan_component_tiers_frame([plan]).filter(pl.col("component_id") == "commission").drop("plan_id", "component_id")
+    assert bands.rows() == [
+        (1, None, None, None, D("0"), D("100000"), D("0.05")),
+        (2, None, None, None, D("100000"), D("250000"), D("0.07")),
+        (3, None, None, None, D("250000"), None, D("0.09")),
+    ]

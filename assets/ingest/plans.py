@@ -7,7 +7,8 @@ cannot say: dates are real dates in order (effective dates, SPIF windows),
 plan ids are unique across files, component ids are unique within a plan,
 decimals fit DECIMAL(38,10), the currency is known, ramp factors lie in 0..1,
 a SPIF has exactly one amount, and tier bands start at 0 and follow each other
-without gap or overlap with only the last one open. All files are checked
+without gap or overlap with only the last one open (bands on amount must end
+open, and give a rate where bands on attainment give a multiplier). All files are checked
 before anything is written, and every problem is reported at once in one
 :class:`PlanConfigError`, each line naming the file, the plan, the component
 and the field. Decimals are parsed as ``Decimal(str(value))``, never floats.
@@ -52,6 +53,14 @@ PLAN_COMPONENT_FILTER_DATASET = "plan_component_filter"
 PLAN_RAMP_DATASET = "plan_ramp"
 RATE_DECIMALS = 10
 DEFAULT_WEIGHT = Decimal("1")  # a component without a weight carries the whole TI
+# Plan options and their defaults (docs/plans.md): the default is the behaviour of
+# a plan that does not name the option.
+CLAWBACK_POLICIES = ("reverse_credit", "commission_only")
+DEFAULT_CLAWBACK_POLICY = "reverse_credit"
+BONUS_PAY_WHEN = ("basis_end", "threshold_reached")
+DEFAULT_BONUS_PAY_WHEN = "basis_end"
+TIERS_ON = ("attainment", "amount")
+DEFAULT_TIERS_ON = "attainment"
 
 PLAN_SCHEMA: dict[str, pl.DataType] = {
     "plan_id": pl.Utf8(),
@@ -62,9 +71,16 @@ PLAN_SCHEMA: dict[str, pl.DataType] = {
     # Plan-level rules (SPEC §5); null when the plan has none.
     "currency": pl.Utf8(),  # currency of the plan's fixed amounts; null = the payee's currency
     "clawback_window_days": pl.Int64(),  # days after CloseDate in which a lost deal reverses its credit
+    # reverse_credit: the clawback removes the credit; commission_only: credit and
+    # attainment stay as booked, the deal leaves the commission measure only
+    "clawback_policy": pl.Utf8(),
     "draw_type": pl.Utf8(),  # recoverable | non_recoverable
     "draw_monthly_amount": MONEY,
     "draw_months": pl.Int64(),  # the first N months of the payee's plan
+    # Ramp start (SPEC §4): null = the hire month is ramp month 1; N = a payee hired
+    # after day N of a month starts ramp month 1 the next month (the hire month
+    # takes the first factor too).
+    "ramp_start_after_day": pl.Int64(),
     # Job families that may be paid under the plan (HR job_family on each day of
     # an assignment); null = every family (SPEC §3, plan eligibility).
     "eligible_job_families": pl.List(pl.Utf8()),
@@ -85,6 +101,8 @@ PLAN_COMPONENT_SCHEMA: dict[str, pl.DataType] = {
     "cap_multiple_of_ti": MONEY,  # plan-year earnings of the component never exceed this multiple of TI
     "bonus_threshold": MONEY,  # quota_bonus: attainment that pays bonus_amount
     "bonus_amount": MONEY,
+    "bonus_pay_when": pl.Utf8(),  # quota_bonus: basis_end (the basis window's last month) | threshold_reached
+    "tiers_on": pl.Utf8(),  # tiered rules: attainment (bands of credit / quota) | amount (bands of credit)
     "spif_amount_per_unit": MONEY,
     "spif_amount_per_deal": MONEY,
     "spif_window_start": pl.Date(),
@@ -92,16 +110,22 @@ PLAN_COMPONENT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-# Rate tables of tiered components: bands [attainment_from, attainment_to) of
-# attainment (1.0 = 100%), the last band open (attainment_to null), each with a
-# multiplier of the base commission rate (SPEC §5).
+# Rate tables of tiered components, one row per band, the last band open. A
+# component's bands are all on attainment (tiers_on attainment: [attainment_from,
+# attainment_to) of credit / quota, 1.0 = 100%, each with a multiplier of the
+# base commission rate, SPEC §5) or all on amount (tiers_on amount:
+# [amount_from, amount_to) of credit in the payee's currency, each with a rate
+# of the credit); the other columns are null.
 PLAN_COMPONENT_TIER_SCHEMA: dict[str, pl.DataType] = {
     "plan_id": pl.Utf8(),
     "component_id": pl.Utf8(),
-    "tier_index": pl.Int64(),  # 1, 2, ... in attainment order
+    "tier_index": pl.Int64(),  # 1, 2, ... in band order
     "attainment_from": MONEY,
     "attainment_to": MONEY,  # null: the open last band
     "multiplier": MONEY,
+    "amount_from": MONEY,
+    "amount_to": MONEY,  # null: the open last band
+    "rate": MONEY,
 }
 
 # Component filters (SPEC §3.5): a component with filters only counts credit of
@@ -133,9 +157,12 @@ class PlanConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Tier:
-    attainment_from: Decimal
-    attainment_to: Decimal | None  # None: the open last band
-    multiplier: Decimal
+    """A band [band_from, band_to): of attainment (with a multiplier of BCR) or of amount (with a rate)."""
+
+    band_from: Decimal
+    band_to: Decimal | None  # None: the open last band
+    multiplier: Decimal | None = None  # bands on attainment
+    rate: Decimal | None = None  # bands on amount
 
 
 @dataclass(frozen=True)
@@ -151,8 +178,10 @@ class PlanComponent:
     gate_attainment: Decimal | None = None
     cap_multiple_of_ti: Decimal | None = None
     tiers: tuple[Tier, ...] = ()
+    tiers_on: str | None = None  # tiered rules: attainment | amount
     bonus_threshold: Decimal | None = None
     bonus_amount: Decimal | None = None
+    bonus_pay_when: str | None = None  # quota_bonus: basis_end | threshold_reached
     spif_amount_per_unit: Decimal | None = None
     spif_amount_per_deal: Decimal | None = None
     spif_window_start: date | None = None
@@ -172,7 +201,9 @@ class Plan:
     currency: str | None = None
     eligible_job_families: tuple[str, ...] = ()
     clawback_window_days: int | None = None
+    clawback_policy: str = DEFAULT_CLAWBACK_POLICY
     ramp: tuple[Decimal, ...] = ()
+    ramp_start_after_day: int | None = None  # None: ramp month 1 is the hire month
     draw_type: str | None = None
     draw_monthly_amount: Decimal | None = None
     draw_months: int | None = None
@@ -346,6 +377,8 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
         elif factor is not None:
             ramp.append(factor)
 
+    ramp_start = document.get("ramp_start", "hire_month")
+
     draw = document.get("draw")
     draw_amount = decimal_at(draw, "monthly_amount", ["draw"]) if draw else None
 
@@ -361,7 +394,8 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
         seen.setdefault(raw["component_id"], index)
         rule = raw["rule"]
         rule_path = path + ["rule"]
-        tiers = tuple(_check_tiers(rule.get("tiers", []), rule_path + ["tiers"], decimal_at, problem))
+        tiers_on = rule.get("tiers_on", DEFAULT_TIERS_ON) if "tiers" in rule else None
+        tiers = tuple(_check_tiers(rule.get("tiers", []), rule_path + ["tiers"], tiers_on, decimal_at, problem))
         spif = {}
         if rule["type"] == "spif":
             amounts = [key for key in ("amount_per_unit", "amount_per_deal") if key in rule]
@@ -385,8 +419,10 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
                 gate_attainment=decimal_at(raw, "gate", path),
                 cap_multiple_of_ti=decimal_at(raw, "cap_multiple_of_ti", path),
                 tiers=tiers,
+                tiers_on=tiers_on,
                 bonus_threshold=decimal_at(rule, "threshold", rule_path),
                 bonus_amount=decimal_at(rule, "amount", rule_path),
+                bonus_pay_when=rule.get("pay_when", DEFAULT_BONUS_PAY_WHEN) if rule["type"] == "quota_bonus" else None,
                 spif_amount_per_unit=decimal_at(rule, "amount_per_unit", rule_path),
                 spif_amount_per_deal=decimal_at(rule, "amount_per_deal", rule_path),
                 spif_window_start=spif.get("window_start"),
@@ -407,7 +443,9 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
         currency=currency,
         eligible_job_families=tuple(document.get("eligible_job_families", ())),
         clawback_window_days=document.get("clawback_window_days"),
+        clawback_policy=document.get("clawback_policy", DEFAULT_CLAWBACK_POLICY),
         ramp=tuple(ramp),
+        ramp_start_after_day=ramp_start.get("next_month_if_hired_after_day") if isinstance(ramp_start, dict) else None,
         draw_type=draw["type"] if draw else None,
         draw_monthly_amount=draw_amount,
         draw_months=draw["months"] if draw else None,
@@ -415,30 +453,41 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
     return plan, []
 
 
-def _check_tiers(raw_tiers: list, path: list, decimal_at, problem) -> list[Tier]:
-    """Bands in attainment order: the first from 0, each ``from`` the previous ``to``, only the last open."""
+def _check_tiers(raw_tiers: list, path: list, tiers_on: str | None, decimal_at, problem) -> list[Tier]:
+    """Bands in order: the first from 0, each ``from`` the previous ``to``, only the last open.
+
+    Bands on attainment pay a ``multiplier`` of BCR; bands on amount pay a ``rate``
+    of the credit and must end with an open band (there is no quota to stop at).
+    """
     tiers: list[Tier] = []
+    payout, other = ("rate", "multiplier") if tiers_on == "amount" else ("multiplier", "rate")
     for index, raw in enumerate(raw_tiers):
         tier_path = path + [index]
+        if payout not in raw or other in raw:
+            problem(tier_path, f"a band on {tiers_on} gives a {payout}" + (f", not a {other}" if other in raw else ""))
+            return []
         start = decimal_at(raw, "from", tier_path)
         end = decimal_at(raw, "to", tier_path)
-        multiplier = decimal_at(raw, "multiplier", tier_path)
-        if start is None or multiplier is None or ("to" in raw and end is None):
+        paid = decimal_at(raw, payout, tier_path)
+        if start is None or paid is None or ("to" in raw and end is None):
             return []
         if index == 0 and start != 0:
             problem(tier_path + ["from"], f"the first band starts at {start}, not at 0")
         if tiers:
             previous = tiers[-1]
-            if previous.attainment_to is None:
+            if previous.band_to is None:
                 problem(tier_path, f"a band after the open band tiers[{index - 1}] (only the last band may omit 'to')")
                 return []
-            if start < previous.attainment_to:
-                problem(tier_path + ["from"], f"band from {start} overlaps tiers[{index - 1}] (to {previous.attainment_to})")
-            elif start > previous.attainment_to:
-                problem(tier_path + ["from"], f"gap between bands: tiers[{index - 1}] ends at {previous.attainment_to}, this one starts at {start}")
+            if start < previous.band_to:
+                problem(tier_path + ["from"], f"band from {start} overlaps tiers[{index - 1}] (to {previous.band_to})")
+            elif start > previous.band_to:
+                problem(tier_path + ["from"], f"gap between bands: tiers[{index - 1}] ends at {previous.band_to}, this one starts at {start}")
         if end is not None and end <= start:
             problem(tier_path + ["to"], f"band ends at {end}, not after its start {start}")
-        tiers.append(Tier(start, end, multiplier))
+        tiers.append(Tier(start, end, **{payout: paid}))
+    if tiers_on == "amount" and tiers and tiers[-1].band_to is not None:
+        last = len(tiers) - 1
+        problem(path + [last, "to"], f"the last band on amount ends at {tiers[-1].band_to}: it must be open (omit 'to')")
     return tiers
 
 
@@ -492,9 +541,11 @@ def plans_frame(plans: list[Plan]) -> pl.DataFrame:
                 "source_file": p.source_file,
                 "currency": p.currency,
                 "clawback_window_days": p.clawback_window_days,
+                "clawback_policy": p.clawback_policy,
                 "draw_type": p.draw_type,
                 "draw_monthly_amount": p.draw_monthly_amount,
                 "draw_months": p.draw_months,
+                "ramp_start_after_day": p.ramp_start_after_day,
                 "eligible_job_families": list(p.eligible_job_families) or None,
             }
             for p in plans
@@ -521,6 +572,8 @@ def plan_components_frame(plans: list[Plan]) -> pl.DataFrame:
                 "cap_multiple_of_ti": c.cap_multiple_of_ti,
                 "bonus_threshold": c.bonus_threshold,
                 "bonus_amount": c.bonus_amount,
+                "bonus_pay_when": c.bonus_pay_when,
+                "tiers_on": c.tiers_on,
                 "spif_amount_per_unit": c.spif_amount_per_unit,
                 "spif_amount_per_deal": c.spif_amount_per_deal,
                 "spif_window_start": c.spif_window_start,
@@ -537,7 +590,7 @@ def plan_components_frame(plans: list[Plan]) -> pl.DataFrame:
 def plan_component_tiers_frame(plans: list[Plan]) -> pl.DataFrame:
     return pl.DataFrame(
         [
-            (p.plan_id, c.component_id, index, tier.attainment_from, tier.attainment_to, tier.multiplier)
+            (p.plan_id, c.component_id, index, *_band_columns(c.tiers_on, tier))
             for p in plans
             for c in p.components
             for index, tier in enumerate(c.tiers, start=1)
@@ -545,6 +598,13 @@ def plan_component_tiers_frame(plans: list[Plan]) -> pl.DataFrame:
         schema=PLAN_COMPONENT_TIER_SCHEMA,
         orient="row",
     )
+
+
+def _band_columns(tiers_on: str, tier: Tier) -> tuple:
+    """attainment_from, attainment_to, multiplier, amount_from, amount_to, rate of one band."""
+    if tiers_on == "amount":
+        return (None, None, None, tier.band_from, tier.band_to, tier.rate)
+    return (tier.band_from, tier.band_to, tier.multiplier, None, None, None)
 
 
 def plan_component_filters_frame(plans: list[Plan]) -> pl.DataFrame:

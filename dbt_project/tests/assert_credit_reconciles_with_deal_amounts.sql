@@ -86,9 +86,11 @@ compared as (
     left join credited
         on creditable.opportunity_id = credited.opportunity_id
     where creditable.opportunity_id not in (select opportunity_id from held_back_shares)
-        -- a reduced amount after the clawback window: the original credit stands
+        -- a reduced amount after the clawback window (or inside it, under a
+        -- commission-only clawback policy): the original credit stands
         and creditable.opportunity_id not in (
-            select opportunity_id from {{ ref('fct_credit') }} where credit_status = 'standing_after_window'
+            select opportunity_id from {{ ref('fct_credit') }}
+            where credit_status in ('standing_after_window', 'commission_clawed_back')
         )
 
 ),

@@ -3,8 +3,16 @@
 -- the deal's last won version, with the clawback window of the plan the payee
 -- was on at the credit date (usable assignment covering the CloseDate; the
 -- later start wins; stg_config__plans.clawback_window_days):
---   reversed_in_window     change_date <= CloseDate + window days: the credit
---                          is reversed (listed in fct_clawback)
+--   reversed_in_window     change_date <= CloseDate + window days, plan
+--                          clawback_policy reverse_credit (the default): the
+--                          credit is reversed (listed in fct_clawback)
+--   commission_clawed_back change_date in the window, clawback_policy
+--                          commission_only: the credit stands as booked
+--                          (fct_credit at the last won / original amount,
+--                          fct_attainment, roll-up), but the commission measure
+--                          counts only current_credit_amount of it
+--                          (fct_credit.commission_credit_amount; listed in
+--                          fct_clawback)
 --   standing_after_window  the change came later: the original credit stands
 --                          (fct_credit keeps it at the last won amount)
 --   reversed_no_window     no plan or no window: the lost deal simply has no
@@ -119,6 +127,7 @@ with_window as (
         credits.*,
         assigned.plan_id,
         plans.clawback_window_days,
+        coalesce(plans.clawback_policy, 'reverse_credit') as clawback_policy,
         cast({{ dbt.dateadd('day', 'plans.clawback_window_days', 'credits.credit_date') }} as date) as window_end_date
     from credits
     left join assigned
@@ -136,6 +145,7 @@ final as (
         *,
         case
             when clawback_window_days is null then 'reversed_no_window'
+            when change_date <= window_end_date and clawback_policy = 'commission_only' then 'commission_clawed_back'
             when change_date <= window_end_date then 'reversed_in_window'
             else 'standing_after_window'
         end as clawback_status

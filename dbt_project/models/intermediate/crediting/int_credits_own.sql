@@ -3,12 +3,16 @@
 -- lost after their plan's clawback window, which stand at the last won amount
 -- (credit_status standing_after_window, SPEC §5). A won deal whose amount was
 -- reduced after the window keeps its original credit instead of the current one.
+-- Under a plan's clawback_policy commission_only, a change inside the window
+-- leaves the credit booked the same way (credit_status commission_clawed_back:
+-- the last won / original credit, for attainment and roll-up); fct_credit's
+-- commission_credit_amount is what the commission still counts.
 with
 
 standing_credits as (
 
     select * from {{ ref('int_credits_clawback_evaluated') }}
-    where clawback_status = 'standing_after_window'
+    where clawback_status in ('standing_after_window', 'commission_clawed_back')
 
 ),
 
@@ -38,7 +42,8 @@ credits as (
 
     select
         opportunity_id, employee_id, credited_user_id, credit_date, period, credit_type, split_percentage,
-        deal_amount, deal_currency, opportunity_type, credit_amount_deal_currency, 'standing_after_window',
+        deal_amount, deal_currency, opportunity_type, credit_amount_deal_currency,
+        case when clawback_status = 'commission_clawed_back' then 'commission_clawed_back' else 'standing_after_window' end,
         fx_rate_deal, fx_rate_payee, credit_amount, payee_currency,
         source_batch, source_file, source_row, loaded_at
     from standing_credits

@@ -23,6 +23,12 @@
 -- Components whose rule lacks its parameters (no rate, no tiers, no bonus
 -- amount or threshold, no SPIF amount per deal) earn nothing and have no rows.
 -- spif components count only deals whose credit date is inside the SPIF window.
+-- Clawback policy commission_only: period_credit / credit_to_date are the
+-- commission measure (without the clawed deals), booked_credit_to_date keeps
+-- them as booked, and attainment_to_date = booked credit / quota: the clawed
+-- deal still sets the band, the gate and the bonus threshold, and is not paid.
+-- E.g. retroactive tiers, Q 10,000, booked 12,000 of which 6,000 lost inside the
+-- window: attainment 1.2 (band x1.5), commission 0.1 x 1.5 x 6,000 = 900.
 with
 
 assignments as (
@@ -94,6 +100,7 @@ credit_per_period as (
         component_id,
         period,
         sum(credit_amount) as credit_amount,
+        sum(booked_credit_amount) as booked_credit_amount,
         count(distinct case when credit_amount > 0 then opportunity_id end) as deal_count,
         sum(units) as units
     from qualifying_credits
@@ -119,6 +126,7 @@ measured as (
         quotas.annual_quota,
         {{ money('coalesce(plan_quotas.plan_quota, 0)') }} as period_quota,
         {{ money('coalesce(credit_per_period.credit_amount, 0)') }} as period_credit,
+        {{ money('coalesce(credit_per_period.booked_credit_amount, 0)') }} as period_booked_credit,
         cast(coalesce(credit_per_period.deal_count, 0) as {{ dbt.type_int() }}) as deal_count,
         {{ money('coalesce(credit_per_period.units, 0)') }} as period_units
     from grid
@@ -160,6 +168,7 @@ final as (
 
         ----------  amounts of the month
         period_credit,
+        period_booked_credit,
         period_quota,
         deal_count,
         period_units,
@@ -167,6 +176,8 @@ final as (
         ----------  amounts to date on the basis
         {{ money('sum(period_credit) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row)') }}
             as credit_to_date,
+        {{ money('sum(period_booked_credit) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row)') }}
+            as booked_credit_to_date,
         {{ money('sum(period_quota) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row)') }}
             as quota_to_date,
         cast(sum(deal_count) over (partition by employee_id, plan_id, component_id, basis_window order by period rows between unbounded preceding and current row) as {{ dbt.type_int() }})
@@ -191,7 +202,7 @@ with_ratios as (
         final.*,
         -- BCR = weight (default 1) * annual TI / annual quota (before proration)
         {{ divide_money('component_weight * annual_target_incentive', 'annual_quota') }} as bcr,
-        {{ divide_money('credit_to_date', 'quota_to_date') }} as attainment_to_date
+        {{ divide_money('booked_credit_to_date', 'quota_to_date') }} as attainment_to_date
     from final
 
 )

@@ -13,6 +13,13 @@
 -- rate x units and tiers compare units with quota (the quota must then be in
 -- units too). units: the same filtered families' units on the row, for spif
 -- amount_per_unit components (0 for deals without line items). Components are those of int_earnings_measured's rules.
+-- Clawback policy commission_only (fct_credit.commission_credit_amount): a credit
+-- clawed back inside the window stays booked; booked_credit_amount is the credit
+-- as above (attainment is measured on it), credit_amount is what the commission
+-- counts: booked x commission_credit_amount / credit of the fct_credit row (the
+-- current credit: 0 for a lost deal, the reduced share for a reduced one; for
+-- product_units the units, 0 once the deal is lost); units likewise. Without
+-- such a clawback the two are the same.
 with
 
 components as (
@@ -115,7 +122,7 @@ credit_units as (
 
 ),
 
-qualifying_credits as (
+booked_credits as (
 
     select
         credits.employee_id,
@@ -127,8 +134,11 @@ qualifying_credits as (
             when components.measure = 'product_units' then {{ money('credit_units.units') }}
             when component_family_filters.component_id is null then credits.credit_amount
             else family_credits.family_credit
-        end as credit_amount,
-        {{ money('coalesce(credit_units.units, 0)') }} as units,
+        end as booked_credit_amount,
+        {{ money('coalesce(credit_units.units, 0)') }} as booked_units,
+        components.measure,
+        credits.credit_amount as fct_credit_amount,
+        credits.commission_credit_amount,
         credits.credit_date
     from credits
     inner join components
@@ -180,6 +190,29 @@ qualifying_credits as (
                 and credits.credit_date <= coalesce(components.spif_window_end, {{ open_end_date() }})
             )
         )
+
+),
+
+qualifying_credits as (
+
+    select
+        employee_id,
+        plan_id,
+        component_id,
+        period,
+        opportunity_id,
+        case
+            when commission_credit_amount = fct_credit_amount then booked_credit_amount
+            when measure = 'product_units' then case when commission_credit_amount = 0 then {{ money('0') }} else booked_credit_amount end
+            else {{ divide_money('booked_credit_amount * commission_credit_amount', 'fct_credit_amount') }}
+        end as credit_amount,
+        case
+            when commission_credit_amount = fct_credit_amount or commission_credit_amount <> 0 then booked_units
+            else {{ money('0') }}
+        end as units,
+        booked_credit_amount,
+        credit_date
+    from booked_credits
 
 )
 

@@ -3,7 +3,23 @@
 --   flat_rate          : C * rate
 --   marginal_tiers     : sum_k BCR * m_k * max(0, min(C, hi_k*Q) - lo_k*Q)  (last band open)
 --   retroactive_tiers  : BCR * m * C with m the band [lo, hi) holding C/Q
---   quota_bonus        : bonus_amount when C/Q >= bonus_threshold, else 0
+--                        (tiers_on amount: rates of bands of C, int_earnings_tier_bands)
+--   quota_bonus        : bonus_amount when C/Q >= bonus_threshold, else 0, to date
+--                        as of the month it is paid in (bonus_pay_when):
+--     basis_end          (default, SPEC §5: "paid in the quarter's last month, on
+--                        the quarter's attainment then") 0 before the pay month;
+--                        from it on, the bonus on the attainment to date of the
+--                        pay month. The pay month is the last month of the basis
+--                        window (the quarter's last month for basis quarter, the
+--                        plan year's for ytd) in which the payee is employed and
+--                        paid by the plan on at least one day (int_payee_days):
+--                        a payee who leaves the plan or the company in February
+--                        is paid Q1's bonus in February, on the attainment to
+--                        date then. A window without such a month pays in its
+--                        last month.
+--     threshold_reached  the bonus to date each month: paid in the first month
+--                        the to-date attainment reaches the threshold, reversed
+--                        (by the true-up) should it fall back within the window.
 --   spif               : spif_amount_per_unit * qualifying units to date (line-item
 --                        Quantity of the filtered families x credit share), else
 --                        spif_amount_per_deal * qualifying deals to date
@@ -25,9 +41,12 @@ components as (
 
 ),
 
-tiers as (
+-- the months in which the payee is employed and paid by the plan on a day
+plan_months as (
 
-    select * from {{ ref('stg_config__plan_component_tiers') }}
+    select distinct employee_id, plan_id, period
+    from {{ ref('int_payee_days') }}
+    where is_employed and plan_id is not null
 
 ),
 
@@ -40,12 +59,54 @@ with_rates as (
         components.cap_multiple_of_ti,
         components.bonus_threshold,
         components.bonus_amount,
+        components.bonus_pay_when,
         components.spif_amount_per_deal,
         components.spif_amount_per_unit
     from measured
     inner join components
         on measured.plan_id = components.plan_id
         and measured.component_id = components.component_id
+
+),
+
+-- quota_bonus paid at the end of the basis window: the month it is paid in
+with_pay_period as (
+
+    select
+        with_rates.*,
+        case when with_rates.rule_type = 'quota_bonus' and with_rates.bonus_pay_when = 'basis_end' then
+            coalesce(
+                max(case when plan_months.period is not null then with_rates.period end) over (
+                    partition by with_rates.employee_id, with_rates.plan_id, with_rates.component_id, with_rates.basis_window
+                ),
+                max(with_rates.period) over (
+                    partition by with_rates.employee_id, with_rates.plan_id, with_rates.component_id, with_rates.basis_window
+                )
+            )
+        end as bonus_pay_period,
+        case when with_rates.attainment_to_date >= with_rates.bonus_threshold then with_rates.bonus_amount else 0 end
+            as bonus_reached_to_date
+    from with_rates
+    left join plan_months
+        on with_rates.employee_id = plan_months.employee_id
+        and with_rates.plan_id = plan_months.plan_id
+        and with_rates.period = plan_months.period
+
+),
+
+with_bonus as (
+
+    select
+        *,
+        case
+            when rule_type <> 'quota_bonus' then null
+            when bonus_pay_period is null then bonus_reached_to_date
+            when period < bonus_pay_period then 0
+            else max(case when period = bonus_pay_period then bonus_reached_to_date end) over (
+                partition by employee_id, plan_id, component_id, basis_window
+            )
+        end as bonus_to_date
+    from with_pay_period
 
 ),
 
@@ -65,21 +126,20 @@ tier_amounts as (
 earned as (
 
     select
-        with_rates.*,
+        with_bonus.*,
         {{ money("case
-            when with_rates.rule_type = 'flat_rate' then with_rates.credit_to_date * with_rates.rate
-            when with_rates.rule_type in ('marginal_tiers', 'retroactive_tiers') then coalesce(tier_amounts.tiered_to_date, 0)
-            when with_rates.rule_type = 'quota_bonus' then
-                case when with_rates.attainment_to_date >= with_rates.bonus_threshold then with_rates.bonus_amount else 0 end
-            when with_rates.rule_type = 'spif' and with_rates.spif_amount_per_unit is not null then with_rates.spif_amount_per_unit * with_rates.units_to_date
-            when with_rates.rule_type = 'spif' then coalesce(with_rates.spif_amount_per_deal, 0) * with_rates.deals_to_date
+            when with_bonus.rule_type = 'flat_rate' then with_bonus.credit_to_date * with_bonus.rate
+            when with_bonus.rule_type in ('marginal_tiers', 'retroactive_tiers') then coalesce(tier_amounts.tiered_to_date, 0)
+            when with_bonus.rule_type = 'quota_bonus' then with_bonus.bonus_to_date
+            when with_bonus.rule_type = 'spif' and with_bonus.spif_amount_per_unit is not null then with_bonus.spif_amount_per_unit * with_bonus.units_to_date
+            when with_bonus.rule_type = 'spif' then coalesce(with_bonus.spif_amount_per_deal, 0) * with_bonus.deals_to_date
         end") }} as ungated_to_date
-    from with_rates
+    from with_bonus
     left join tier_amounts
-        on with_rates.employee_id = tier_amounts.employee_id
-        and with_rates.plan_id = tier_amounts.plan_id
-        and with_rates.component_id = tier_amounts.component_id
-        and with_rates.period = tier_amounts.period
+        on with_bonus.employee_id = tier_amounts.employee_id
+        and with_bonus.plan_id = tier_amounts.plan_id
+        and with_bonus.component_id = tier_amounts.component_id
+        and with_bonus.period = tier_amounts.period
 
 ),
 

@@ -5,12 +5,17 @@
 -- goes with it. Changes after the window are not here: the credit stands in
 -- fct_credit (credit_status standing_after_window). A plan without a window
 -- lists nothing: the lost deal simply has no credit.
+-- clawback_policy says what the clawback took back (the plan's option):
+--   reverse_credit   the credit (fct_credit, attainment, roll-up and commission);
+--   commission_only  the commission only: fct_credit keeps the booked credit
+--                    (credit_status commission_clawed_back) and attainment
+--                    counts it; the commission measure counts current_credit_amount.
 with
 
 evaluated as (
 
     select * from {{ ref('int_credits_clawback_evaluated') }}
-    where clawback_status = 'reversed_in_window'
+    where clawback_status in ('reversed_in_window', 'commission_clawed_back')
 
 ),
 
@@ -38,7 +43,8 @@ final as (
         change_date,
         {{ period_of('change_date') }} as change_period,
         change_reason as reason,
-        clawback_window_days as window_days
+        clawback_window_days as window_days,
+        clawback_policy
 
     from evaluated
 

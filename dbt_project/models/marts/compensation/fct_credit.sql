@@ -6,8 +6,15 @@
 --   as of the credit date (SPEC §3.4, int_credits_rolled_up), converted to the
 --   manager's currency; credited_from_employee_id = the payee, rollup_level
 --   1 = direct manager, 2 = the manager's manager, ...
--- credit_status: current (creditable now) or standing_after_window (lost after
--- the plan's clawback window: the last won credit stands, SPEC §5).
+-- credit_status: current (creditable now), standing_after_window (lost after
+-- the plan's clawback window: the last won credit stands, SPEC §5) or
+-- commission_clawed_back (changed inside the window of a plan with
+-- clawback_policy commission_only: the credit stays booked, as for attainment).
+-- commission_credit_amount: the credit the commission measure counts; the
+-- credit itself, except after a commission-only clawback: the source payee's
+-- current credit (0 for a lost or deleted deal; the reduced credit for an
+-- amount reduction), on roll-up rows the roll-up credit times the source
+-- payee's current / booked credit.
 -- Shares that could not be credited (bad splits, owner without HR record,
 -- missing FX rate) are in fct_quarantine instead.
 {#- the columns own and roll-up credit share, in the order both branches give them -#}
@@ -53,6 +60,35 @@ credits as (
 
 ),
 
+-- commission-only clawbacks, per deal and the payee whose own credit it is
+commission_clawbacks as (
+
+    select
+        opportunity_id,
+        employee_id as credited_from_employee_id,
+        current_credit_amount,
+        {{ divide_money('current_credit_amount', 'credit_amount') }} as commission_share
+    from {{ ref('int_credits_clawback_evaluated') }}
+    where clawback_status = 'commission_clawed_back'
+
+),
+
+with_commission_credit as (
+
+    select
+        credits.*,
+        case
+            when commission_clawbacks.opportunity_id is null then credits.credit_amount
+            when credits.credit_type <> 'rollup' then commission_clawbacks.current_credit_amount
+            else {{ money('credits.credit_amount * coalesce(commission_clawbacks.commission_share, 0)') }}
+        end as commission_credit_amount
+    from credits
+    left join commission_clawbacks
+        on credits.opportunity_id = commission_clawbacks.opportunity_id
+        and credits.credited_from_employee_id = commission_clawbacks.credited_from_employee_id
+
+),
+
 final as (
 
     select
@@ -86,6 +122,7 @@ final as (
         ----------  payee currency
         credit_amount,
         payee_currency,
+        {{ money('commission_credit_amount') }} as commission_credit_amount,
 
         ----------  load metadata of the deal
         source_batch,
@@ -93,7 +130,7 @@ final as (
         source_row,
         loaded_at
 
-    from credits
+    from with_commission_credit
 
 )
 

@@ -1,6 +1,8 @@
--- Rate tables of tiered components: attainment bands [attainment_from,
--- attainment_to) with a multiplier of the base commission rate; the last band
--- is open (attainment_to null). SPEC §5.
+-- Rate tables of tiered components (SPEC §5), the last band open. A
+-- component's bands are on attainment (tiers_on attainment: [attainment_from,
+-- attainment_to) of credit / quota with a multiplier of the base commission
+-- rate) or on amount (tiers_on amount: [amount_from, amount_to) of credit in
+-- the payee's currency with a rate of the credit); the other columns are null.
 with
 
 source as (
@@ -20,7 +22,10 @@ renamed as (
         ----------  numerics
         {{ money('attainment_from') }} as attainment_from,
         {{ money('attainment_to') }} as attainment_to,
-        {{ money('multiplier') }} as multiplier
+        {{ money('multiplier') }} as multiplier,
+        {{ money('amount_from') }} as amount_from,
+        {{ money('amount_to') }} as amount_to,
+        {{ money('rate') }} as rate
 
     from source
 

@@ -2,7 +2,9 @@
 -- counted (own_credit, rollup_credit, ...); basis: period, quarter or ytd;
 -- rule_type: how it pays (flat_rate, marginal_tiers, retroactive_tiers,
 -- quota_bonus, spif); the other columns are the rule's parameters (null when
--- the rule has none).
+-- the rule has none). Options a component does not name take today's
+-- behaviour: bonus_pay_when basis_end for quota_bonus, tiers_on attainment for
+-- tiered rules (null for the other rules).
 with
 
 source as (
@@ -24,6 +26,10 @@ renamed as (
         measure,
         basis,
         rule_type,
+        case when rule_type = 'quota_bonus' then coalesce(bonus_pay_when, 'basis_end') end as bonus_pay_when,
+        case
+            when rule_type in ('marginal_tiers', 'retroactive_tiers') then coalesce(tiers_on, 'attainment')
+        end as tiers_on,
 
         ----------  dates
         spif_window_start,
