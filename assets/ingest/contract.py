@@ -112,7 +112,7 @@ CRM_OPPORTUNITY = DatasetContract(
     description="Salesforce Opportunity: one deal.",
     columns=(
         _c("Id", required=True),
-        _c("AccountId", required=True),
+        _c("AccountId"),  # an open deal may have no account yet (SPEC §2)
         _c("OwnerId", required=True),
         _c("Name"),
         _c("StageName", required=True),
