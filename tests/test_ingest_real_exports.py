@@ -229,3 +229,28 @@ def test_two_header_names_that_are_one_after_stripping_are_an_error(folders):
     with pytest.raises(ContractError, match=r"column\(s\) Id appear more than once in the header as read"):
         folders.ingest(c.CRM_OPPORTUNITY)
     assert path.exists()
+
+
+# --- versions: what a quarantined newest row leaves in effect ------------------------------------
+
+
+def test_a_quarantined_newer_row_leaves_the_older_version_in_raw_with_a_trace(folders):
+    # The row rules judge a row on its own: a newer version that breaks one never
+    # reaches raw, so the older version stays the newest there. The quarantine row
+    # is the trace (and the quarantine check decides whether the run goes on);
+    # rules on the deal's state (a won deal's negative amount) are warehouse rules
+    # on the newest version for that reason (docs/landing_contract.md).
+    write_rows(folders.crm("2026-11-26", "Opportunity.csv"), [opportunity(Id="O1", Amount="800")])
+    write_rows(
+        folders.crm(BATCH, "Opportunity.csv"),
+        [opportunity(Id="O1", Amount="8OO", LastModifiedDate="2026-11-27T09:00:00Z")],
+    )
+
+    folders.ingest(c.CRM_OPPORTUNITY)
+
+    assert folders.raw_rows(c.CRM_OPPORTUNITY).select("Id", "Amount", "_batch").rows() == [
+        ("O1", Decimal("800"), "2026-11-26")
+    ]
+    assert folders.quarantine(c.CRM_OPPORTUNITY).select("batch", "rule", "message").rows() == [
+        (BATCH, c.RULE_BAD_DECIMAL, f"crm/{BATCH}/Opportunity.csv row 1: Amount '8OO' is not a decimal")
+    ]
