@@ -84,10 +84,12 @@ def write_empty_layout(raw_dir: Path) -> None:
     _frame([], QUARANTINE_SCHEMA).write_parquet(raw_dir / "quarantine" / EMPTY_FILE)
 
 
-def write_batch(raw_dir: Path, system: str, name: str, batch: str, rows: list[dict]) -> Path:
-    """One landing file's accepted rows, with load metadata, as ingest writes them."""
+def write_batch(
+    raw_dir: Path, system: str, name: str, batch: str, rows: list[dict], landing_name: str | None = None
+) -> Path:
+    """One landing file's accepted rows, with load metadata, as ingest writes them (default file ``<Stem>.csv``)."""
     c = contract(system, name)
-    landing_name = f"{c.file_stem}.csv"
+    landing_name = landing_name or f"{c.file_stem}.csv"
     source_file = f"{system}/{batch}/{landing_name}" if system != "config" else landing_name
     batch_date = None if batch == "current" else date.fromisoformat(batch)
     full = [

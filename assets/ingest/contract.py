@@ -5,14 +5,16 @@ columns are required, how each value is typed and which rules a row must keep.
 Ingest, the raw layer, the demo generator and the data-quality suites all read
 this one table, so a rule changes in one place.
 
-Value types (as written in the landing files, CSV text or Parquet):
+Value types (as written in the landing files, CSV text or Parquet; a typed
+Parquet column is read by its type, :mod:`assets.ingest.typed_parquet`):
 
 * ``string``   any text; empty is null
 * ``decimal``  a plain decimal number (``1234.50``, ``-3``); kept as DECIMAL(38,10)
 * ``integer``  a whole number
 * ``date``     ``YYYY-MM-DD``
-* ``datetime`` ISO 8601 (``2026-11-27T10:15:00.000+0000``, ``...Z``, or with a
-  space instead of ``T``); normalised to UTC
+* ``datetime`` ISO 8601: a date (``2026-11-27``, midnight UTC) or a date-time
+  (``2026-11-27T10:15:00.000+0000``, ``...Z``, ``+02:00``, a space instead of
+  ``T``, seconds optional); normalised to UTC
 * ``boolean``  ``true``/``false`` (also ``1``/``0``), case-insensitive
 * ``currency`` an ISO 4217 code known to :mod:`assets.currencies`
 """
@@ -53,6 +55,9 @@ class Column:
     required: bool = False  # a value must be present (keys are always required)
     min_value: Decimal | None = None  # inclusive lower bound for decimal/integer
     max_value: Decimal | None = None  # inclusive upper bound for decimal/integer
+    # When a value is required only in some state of the record (a won deal's
+    # Amount), the rule that checks it, for the landing contract page.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,13 +97,14 @@ class DatasetContract:
         return f"raw_{self.system}__{self.name}"
 
 
-def _c(name: str, type_: str = "string", required: bool = False, lo=None, hi=None) -> Column:
+def _c(name: str, type_: str = "string", required: bool = False, lo=None, hi=None, note: str = "") -> Column:
     return Column(
         name,
         type_,
         required,
         None if lo is None else Decimal(str(lo)),
         None if hi is None else Decimal(str(hi)),
+        note,
     )
 
 
@@ -112,11 +118,16 @@ CRM_OPPORTUNITY = DatasetContract(
     description="Salesforce Opportunity: one deal.",
     columns=(
         _c("Id", required=True),
-        _c("AccountId", required=True),
+        _c("AccountId", note="no: may be empty (an open deal often has no account yet)"),
         _c("OwnerId", required=True),
         _c("Name"),
         _c("StageName", required=True),
-        _c("Amount", "decimal"),
+        _c(
+            "Amount",
+            "decimal",
+            note="when won: `won_deal_without_amount`; below 0 when won: `won_deal_negative_amount` "
+            "(warehouse, newest version)",
+        ),
         _c("CurrencyIsoCode", "currency", required=True),
         _c("CloseDate", "date", required=True),
         _c("IsClosed", "boolean", required=True),
@@ -139,7 +150,7 @@ CRM_OPPORTUNITY_LINE_ITEM = DatasetContract(
     columns=(
         _c("Id", required=True),
         _c("OpportunityId", required=True),
-        _c("Product2Id", required=True),
+        _c("Product2Id", required=True, note="yes; not in Product2 on a won deal: `unknown_product` (warehouse)"),
         _c("Quantity", "decimal"),
         _c("UnitPrice", "decimal"),
         _c("TotalPrice", "decimal", required=True),

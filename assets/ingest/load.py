@@ -38,7 +38,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from assets.ingest import raw_layout
+from assets.ingest import raw_layout, typed_parquet
 from assets.ingest.contract import RULE_DUPLICATE_KEY, DatasetContract
 from assets.ingest.landing import CONFIG_SYSTEM, LandingFile, discover
 from assets.ingest.rules import (
@@ -132,25 +132,81 @@ def _examples(quarantine: pl.DataFrame) -> pl.DataFrame:
 # --- reading landing files as text --------------------------------------------------------
 
 
-def scan_text(path: Path) -> pl.LazyFrame:
-    """A landing file with every column as text (CSV unparsed, Parquet cast), lazily."""
+def clean_column_name(name: str) -> str:
+    """A header name as meant: surrounding spaces, tabs, stray carriage returns and a BOM removed."""
+    return name.strip().strip("\ufeff").strip()
+
+
+def _scan(path: Path) -> pl.LazyFrame:
+    """A landing file as written: CSV as text, Parquet with its own types."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return pl.scan_csv(path, infer_schema=False, encoding="utf8", raise_if_empty=True)
     if suffix == ".parquet":
-        return pl.scan_parquet(path).select(pl.all().cast(pl.Utf8))
-    raise ContractError(f"{path}: landing files must be .csv or .parquet")
+        return pl.scan_parquet(path)
+    raise ContractError(f"{path}: landing files must be .csv or .parquet", path=path)
 
 
-def landing_columns(path: Path) -> list[str]:
-    """The column names of a landing file (the CSV header, the Parquet schema)."""
+def header_as_read(path: Path) -> list[str]:
+    """The column names exactly as the file holds them (CSV header, Parquet schema)."""
     try:
-        return scan_text(path).collect_schema().names()
+        return _scan(path).collect_schema().names()
     except ContractError:
         raise
     except Exception as error:  # polars raises several kinds for an unreadable file
-        raise ContractError(f"{path}: cannot read the file's columns ({error})") from error
+        raise ContractError(f"{path}: cannot read the file's columns ({error})", path=path) from error
+
+
+def scan_text(path: Path, contract: DatasetContract | None = None) -> pl.LazyFrame:
+    """A landing file with every column as text, lazily, under its cleaned header name.
+
+    CSV is read unparsed; a Parquet column is written as text by its Parquet
+    type (:mod:`assets.ingest.typed_parquet`; with ``contract``, its columns
+    are first checked against the contract types, and a column whose type cannot
+    hold its field is a :class:`ContractError` naming file, column, expected and
+    found types).
+    """
+    path = Path(path)
+    frame = _scan(path)
+    try:
+        schema = dict(frame.collect_schema())
+    except Exception as error:  # polars raises several kinds for an unreadable file
+        raise ContractError(f"{path}: cannot read the file's columns ({error})", path=path) from error
+    names = {name: clean_column_name(name) for name in schema}
+    frame = frame.rename({raw: clean for raw, clean in names.items() if raw != clean})
+    schema = {names[raw]: dtype for raw, dtype in schema.items()}
+    if path.suffix.lower() == ".csv":
+        return frame
+    types = {}
+    if contract is not None:
+        problems = typed_parquet.type_mismatches(contract, schema)
+        if problems:
+            raise ContractError(
+                f"{path}: {'; '.join(problems.values())} (dataset {contract.system}/{contract.name})",
+                path=path,
+                dataset=f"{contract.system}/{contract.name}",
+                columns=list(problems),
+            )
+        types = {col.name: col.type for col in contract.columns}
+    return frame.select([typed_parquet.as_text(types.get(name), name, dtype) for name, dtype in schema.items()])
+
+
+def landing_columns(path: Path) -> list[str]:
+    """The column names of a landing file (the CSV header, the Parquet schema), cleaned.
+
+    Two names that are one after cleaning (``Id`` and `` Id``) are an error: which one is meant?
+    """
+    header = header_as_read(path)
+    cleaned = [clean_column_name(name) for name in header]
+    repeated = sorted({name for name in cleaned if cleaned.count(name) > 1})
+    if repeated:
+        raise ContractError(
+            f"{path}: column(s) {', '.join(repeated)} appear more than once in the header as read {header!r}",
+            path=path,
+            columns=repeated,
+        )
+    return cleaned
 
 
 def required_columns(contract: DatasetContract) -> list[str]:
@@ -166,15 +222,17 @@ def required_columns(contract: DatasetContract) -> list[str]:
     return list(contract.column_names)
 
 
-def check_header(contract: DatasetContract, path: Path, columns: list[str]) -> None:
+def check_header(contract: DatasetContract, path: Path, columns: list[str], header: list[str] | None = None) -> None:
+    """``columns`` are the cleaned names; ``header`` the names as read, shown when a column is missing."""
     missing = [name for name in required_columns(contract) if name not in columns]
     if missing:
         by_case = {name.lower(): name for name in columns}
         hints = [f"{m} (found {by_case[m.lower()]!r}: names are case-sensitive)" for m in missing if m.lower() in by_case]
         hint = f"; {', '.join(hints)}" if hints else ""
+        as_read = header if header is not None else columns
         raise ContractError(
             f"{path}: missing required column(s) {', '.join(missing)} of dataset "
-            f"{contract.system}/{contract.name}{hint}",
+            f"{contract.system}/{contract.name}{hint}; header as read: {as_read!r}",
             path=path,
             dataset=f"{contract.system}/{contract.name}",
             columns=missing,
@@ -317,11 +375,11 @@ def ingest_file(
     contract = landing.contract
     loaded_at = loaded_at or datetime.now(timezone.utc)
     columns = landing_columns(landing.path)
-    check_header(contract, landing.path, columns)
+    check_header(contract, landing.path, columns, header_as_read(landing.path))
     absent = [name for name in contract.column_names if name not in columns]  # optional config columns
     source = SourceContext(contract.system, contract.name, landing.batch, landing.relative_path, loaded_at)
 
-    text = scan_text(landing.path).with_columns([pl.lit(None, pl.Utf8).alias(name) for name in absent])
+    text = scan_text(landing.path, contract).with_columns([pl.lit(None, pl.Utf8).alias(name) for name in absent])
     text = text.with_row_index(SOURCE_ROW, offset=1)
     writer = _RawWriter(raw_output(raw_dir, landing))
     quarantine_parts: list[pl.DataFrame] = []

@@ -1,7 +1,8 @@
 """The row rules of the landing contract: text in, typed rows and quarantine rows out.
 
-Every landing value arrives as text (CSV as read, Parquet cast to text), so a
-CSV and a Parquet file of the same rows give the same result. The rules are
+Every landing value arrives as text (CSV as read, a Parquet column written as
+text by its Parquet type, see :mod:`assets.ingest.typed_parquet`), so a CSV and
+a Parquet file of the same rows give the same result. The rules are
 polars expressions evaluated on a whole chunk at once; nothing here loops over
 rows in Python.
 
@@ -17,8 +18,11 @@ How a value is read (the ``type`` of its :class:`~assets.ingest.contract.Column`
 * ``integer``  ``[+-]digits``; a zero fraction (``12.0``, as float-typed Parquet
   writes it) is accepted
 * ``date``     ``YYYY-MM-DD``
-* ``datetime`` ``YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z|+hhmm|+hh:mm]``; without an
-  offset the value is taken as UTC; stored as UTC, microseconds
+* ``datetime`` ISO 8601 as exports write it: a date ``YYYY-MM-DD`` (midnight
+  UTC) or a date-time ``YYYY-MM-DD[T ]HH:MM[:SS[.fraction]][Z|+hh|+hhmm|+hh:mm]``
+  (``T``, ``t`` or a space between date and time; seconds and fraction
+  optional; without an offset the value is taken as UTC); stored as UTC,
+  microseconds (a fraction beyond microseconds is cut)
 * ``boolean``  ``true``/``false``/``1``/``0``, case-insensitive
 * ``currency`` an ISO 4217 code of :data:`assets.currencies.KNOWN_CURRENCIES`,
   case-insensitive, stored upper-case
@@ -47,7 +51,13 @@ ROW_HASH = "_row_hash"
 _DECIMAL_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)$"
 _INTEGER_TEXT = r"^[+-]?\d+(\.0*)?$"
 _DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
-_DATETIME_TEXT = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:?\d{2})?$"
+# A date, or a date-time: named parts, so that every accepted spelling is
+# rebuilt into one canonical text before it is parsed.
+_DATETIME_TEXT = (
+    r"^(?<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[Tt ](?<hour_minute>\d{2}:\d{2})(?<seconds>:\d{2}(?:\.\d{1,9})?)?"
+    r"(?<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 # What a bad value "is not", per type, for the quarantine message.
@@ -55,7 +65,7 @@ _TYPE_RULES: dict[str, tuple[str, str]] = {
     "decimal": (c.RULE_BAD_DECIMAL, "is not a decimal"),
     "integer": (c.RULE_BAD_INTEGER, "is not an integer"),
     "date": (c.RULE_BAD_DATE, "is not a date (YYYY-MM-DD)"),
-    "datetime": (c.RULE_BAD_DATETIME, "is not an ISO 8601 date-time"),
+    "datetime": (c.RULE_BAD_DATETIME, "is not an ISO 8601 date or date-time"),
     "boolean": (c.RULE_BAD_BOOLEAN, "is not a boolean (true/false/1/0)"),
     "currency": (c.RULE_UNKNOWN_CURRENCY, "is not a known ISO 4217 currency"),
 }
@@ -109,12 +119,30 @@ def typed_value(column: c.Column, text: pl.Expr) -> pl.Expr:
 
 def _datetime_value(trimmed: pl.Expr) -> pl.Expr:
     # The regex decides what is accepted; the parser then reads one canonical
-    # spelling: ``T`` between date and time, an offset always present (naive = UTC).
-    readable = trimmed.str.contains(_DATETIME_TEXT)
-    with_t = trimmed.str.replace(" ", "T", literal=True)
-    has_offset = with_t.str.contains(r"([Zz]|[+-]\d{2}:?\d{2})$")
-    canonical = pl.when(has_offset).then(with_t).otherwise(pl.concat_str([with_t, pl.lit("Z")]))
+    # spelling: ``YYYY-MM-DDTHH:MM:SS[.fraction]+hh:mm`` (a date is midnight,
+    # missing seconds are 0, no offset or ``Z`` is UTC, ``+hh``/``+hhmm`` gain the colon).
+    parts = trimmed.str.extract_groups(_DATETIME_TEXT)
+    offset = parts.struct.field("offset").str.to_uppercase()
+    offset = (
+        pl.when(offset.is_null() | (offset == "Z"))
+        .then(pl.lit("+00:00"))
+        .when(offset.str.len_bytes() == 3)
+        .then(pl.concat_str([offset, pl.lit(":00")]))
+        .when(offset.str.len_bytes() == 5)
+        .then(pl.concat_str([offset.str.slice(0, 3), pl.lit(":"), offset.str.slice(3, 2)]))
+        .otherwise(offset)
+    )
+    canonical = pl.concat_str(
+        [
+            parts.struct.field("date"),
+            pl.lit("T"),
+            parts.struct.field("hour_minute").fill_null("00:00"),
+            parts.struct.field("seconds").fill_null(":00"),
+            offset,
+        ]
+    )
     value = canonical.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", time_unit="us", strict=False)
+    readable = parts.struct.field("date").is_not_null()
     return pl.when(readable).then(value.dt.convert_time_zone("UTC")).otherwise(None).cast(POLARS_TYPES["datetime"])
 
 

@@ -40,3 +40,8 @@
         cast({{ record_json }} as {{ dbt.type_string() }}) as record_json,
         {{ loaded_at }} as loaded_at
 {%- endmacro %}
+
+{# A quarantine message as the ingest writes it: '<file> row <n>: <text>'. #}
+{% macro row_message(source_file, source_row, text) -%}
+    {{ source_file }} || ' row ' || cast({{ source_row }} as {{ dbt.type_string() }}) || ': ' || {{ text }}
+{%- endmacro %}

@@ -6,7 +6,7 @@
 -- won amount times those payees' split shares converted with the dated rates of
 -- the credit date: Amount * shares / 100 * rate_payee / rate_deal (allowing the
 -- share's and the conversion's rounding of each row).
--- A deal with invalid splits or no amount has no credit at all.
+-- A deal with invalid splits, no amount or a negative amount has no credit at all.
 -- Only owner and split credit count here (roll-up credit repeats them for the
 -- managers: assert_rollup_credit_equals_source_credit_converted).
 -- Returns the deals that do not reconcile.
@@ -116,8 +116,8 @@ select
     credited_amount
 from compared
 where
-    (split_status = 'invalid' or deal_amount is null) and credit_count > 0
-    or split_status <> 'invalid' and deal_amount is not null
+    (split_status = 'invalid' or deal_amount is null or deal_amount < 0) and credit_count > 0
+    or split_status <> 'invalid' and deal_amount >= 0
         and abs(credited_amount - expected_amount) > 0.0000000001 * credit_count
 
 union all

@@ -25,6 +25,7 @@ final as (
 
     select
         shares.*,
+        users.user_id is not null as credited_user_in_crm,  -- false: the user is not in User at all
         users.employee_number as credited_user_employee_number,
         workers.employee_id,
         workers.currency as payee_currency

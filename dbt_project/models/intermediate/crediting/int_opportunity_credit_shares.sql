@@ -1,14 +1,15 @@
 -- Who a creditable deal credits, in the deal's currency (SPEC §3.3): with
 -- splits summing to 100 (±tolerance), each split owner gets
 -- Amount * SplitPercentage / 100; without splits the owner gets 100%. Deals with
--- bad splits or no amount get no share here (they are quarantined).
+-- bad splits, no amount or a negative amount get no share here (they are
+-- quarantined: int_deals_quarantined).
 with
 
 creditable as (
 
     select * from {{ ref('int_opportunities_creditable') }}
     where split_status in ('none', 'valid')
-        and deal_amount is not null
+        and deal_amount >= 0
 
 ),
 

@@ -1,6 +1,8 @@
 -- Credit shares held back from fct_credit or fct_commission (SPEC §2, §3):
 --   credit_user_without_hr_worker  the crediting CRM user (owner or split owner)
---                                  has no HR worker (User.EmployeeNumber unknown)
+--                                  has no HR worker; the message says why: the
+--                                  user is not in User, its EmployeeNumber is
+--                                  empty, or no worker has that employee_id
 --   missing_fx_rate                no DatedConversionRate for the deal's or the
 --                                  payee's currency on the credit date
 --   missing_fx_rate_rollup         no rate to convert a roll-up credit into a
@@ -13,7 +15,8 @@
 --                                  earns no commission
 --                                  (own credit only: a manager without a plan
 --                                  getting roll-up credit is not a finding)
--- Each row is traced to the deal's newest Opportunity row.
+-- Each row is traced to the deal's newest Opportunity row; messages start with
+-- '<file> row <n>: ', as the ingest quarantine's do.
 with
 
 mapped as (
@@ -67,8 +70,13 @@ without_worker as (
             rule="'credit_user_without_hr_worker'",
             column_name="case when credit_type = 'split' then 'SplitOwnerId' else 'OwnerId' end",
             value='credited_user_id',
-            message="'CRM user ' || credited_user_id || ' (EmployeeNumber ' || coalesce(credited_user_employee_number, 'empty')
-                || ') credited on opportunity ' || opportunity_id || ' has no HR worker record: no credit'",
+            message=row_message('source_file', 'source_row', "'CRM user ' || credited_user_id || ' credited on opportunity '
+                || opportunity_id || case
+                    when not credited_user_in_crm then ' is not in User: no credit'
+                    when credited_user_employee_number is null then ' has an empty EmployeeNumber in User: no credit'
+                    else ' has EmployeeNumber ' || credited_user_employee_number
+                        || ', but no HR worker has that employee_id: no credit'
+                end"),
             record_json=json_record([
                 ['opportunity_id', 'opportunity_id'],
                 ['credited_user_id', 'credited_user_id'],
@@ -97,9 +105,10 @@ missing_rate as (
             rule="'missing_fx_rate'",
             column_name="'CurrencyIsoCode'",
             value="case when fx_rate_deal is null then deal_currency else payee_currency end",
-            message="'No DatedConversionRate for ' || case when fx_rate_deal is null then deal_currency else payee_currency end
+            message=row_message('source_file', 'source_row',
+                "'No DatedConversionRate for ' || case when fx_rate_deal is null then deal_currency else payee_currency end
                 || ' on ' || cast(credit_date as " ~ dbt.type_string() ~ ") || ' to convert opportunity ' || opportunity_id
-                || ' from ' || deal_currency || ' to ' || payee_currency || ' for ' || employee_id || ': no credit'",
+                || ' from ' || deal_currency || ' to ' || payee_currency || ' for ' || employee_id || ': no credit'"),
             record_json=json_record([
                 ['opportunity_id', 'opportunity_id'],
                 ['employee_id', 'employee_id'],
@@ -127,9 +136,10 @@ missing_rollup_rate as (
             rule="'missing_fx_rate_rollup'",
             column_name="'CurrencyIsoCode'",
             value='missing_currency',
-            message="'No DatedConversionRate for ' || missing_currency || ' on ' || cast(credit_date as " ~ dbt.type_string()
+            message=row_message('source_file', 'source_row',
+                "'No DatedConversionRate for ' || missing_currency || ' on ' || cast(credit_date as " ~ dbt.type_string()
                 ~ ") || ' to roll up opportunity ' || opportunity_id || ' to manager ' || employee_id
-                || ': no roll-up credit'",
+                || ': no roll-up credit'"),
             record_json=json_record([
                 ['opportunity_id', 'opportunity_id'],
                 ['employee_id', 'employee_id'],
@@ -155,9 +165,10 @@ without_plan as (
             rule="'no_plan_assignment'",
             column_name="'CloseDate'",
             value='cast(credit_date as ' ~ dbt.type_string() ~ ')',
-            message="'Payee ' || employee_id || ' has no plan assignment on ' || cast(credit_date as " ~ dbt.type_string()
+            message=row_message('source_file', 'source_row',
+                "'Payee ' || employee_id || ' has no plan assignment on ' || cast(credit_date as " ~ dbt.type_string()
                 ~ ") || ' (none, or its plan is not for the payee''s job family that day): the credit of opportunity '
-                || opportunity_id || ' earns no commission'",
+                || opportunity_id || ' earns no commission'"),
             record_json=json_record([
                 ['opportunity_id', 'opportunity_id'],
                 ['employee_id', 'employee_id'],

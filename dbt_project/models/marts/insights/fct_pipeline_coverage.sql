@@ -12,6 +12,9 @@
 --   remaining_quota    = max(0, horizon_quota - credit_to_date)
 --   pipeline_coverage  = open_pipeline / remaining_quota (null when nothing remains)
 -- A deal without a rate for its or the payee's currency counts in open_deals only.
+-- An open deal without Amount (legal in Salesforce, SPEC §2) counts in open_deals
+-- and in open_deals_without_amount and adds nothing to the pipeline sums: its
+-- value is unknown, not 0, so open_pipeline is then a lower bound.
 with
 
 as_of as (
@@ -150,6 +153,7 @@ pipeline as (
         payee_horizons.employee_id,
         payee_horizons.horizon,
         count(*) as open_deals,
+        sum(case when open_converted.amount is null then 1 else 0 end) as open_deals_without_amount,
         sum(open_converted.amount_payee_currency) as open_pipeline,
         sum({{ divide_money('open_converted.amount_payee_currency * coalesce(open_converted.probability, 0)', '100') }})
             as weighted_pipeline
@@ -174,6 +178,7 @@ final as (
         cast(payee_horizons.horizon_end as date) as horizon_end,
         cast(teams.team_manager_employee_id as {{ dbt.type_string() }}) as team_manager_employee_id,
         cast(coalesce(pipeline.open_deals, 0) as {{ dbt.type_bigint() }}) as open_deals,
+        cast(coalesce(pipeline.open_deals_without_amount, 0) as {{ dbt.type_bigint() }}) as open_deals_without_amount,
         {{ money('coalesce(pipeline.open_pipeline, 0)') }} as open_pipeline,
         {{ money('coalesce(pipeline.weighted_pipeline, 0)') }} as weighted_pipeline,
         {{ money('payee_horizons.horizon_quota') }} as horizon_quota,
