@@ -19,6 +19,7 @@ import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from assets.currencies import round_money
+from assets.failures import user_error
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.ledger import checks as payout_checks
 from assets.ledger import store
@@ -116,6 +117,7 @@ def refresh_ledger_models(settings) -> None:
         check=False,
     )
     if result.returncode != 0:
+        # Retried (not a user_error): the usual cause is a lock on the warehouse file.
         raise dg.Failure(
             f"Refusing to publish: rebuilding the ledger models (dbt build --select {' '.join(LEDGER_MODELS)}) failed:\n"
             + (result.stdout + result.stderr)[-3000:]
@@ -178,16 +180,16 @@ def payout_publication(
         context.log.warning(f"{len(unevaluated)} upstream check(s) never evaluated, e.g. {unevaluated[:5]}")
 
     if not upstream.passed:  # the warehouse itself is not to be trusted: stop before touching it
-        raise dg.Failure(description=payout_checks.refusal_message(period, [upstream]), allow_retries=False)
+        raise user_error(payout_checks.refusal_message(period, [upstream]))
     refresh_ledger_models(settings)
     payouts = read_period_payouts(settings.warehouse, period)
     if not payouts.rows:
-        raise dg.Failure(f"Nothing to publish for {period}: fct_payout_line has no line for it.", allow_retries=False)
+        raise user_error(f"Nothing to publish for {period}: fct_payout_line has no line for it.")
     lines = payout_lines(payouts.rows, period, pay_date, calculation_id)
     outcomes = [*prepublish_checks(lines, payouts), upstream]
     refusal = payout_checks.refusal_message(period, outcomes)
     if refusal:
-        raise dg.Failure(description=refusal, metadata={o.name: o.message for o in outcomes}, allow_retries=False)
+        raise user_error(refusal, metadata={o.name: o.message for o in outcomes})
 
     change = payout_checks.check_payout_change(
         lines, _previous_lines(settings.export_dir, settings.warehouse, period, pay_date)
