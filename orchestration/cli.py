@@ -4,7 +4,8 @@
 ``python -m orchestration.cli run``       demo data (if the landing folder is empty), the whole
                                           pipeline job, and a one-screen summary
 ``python -m orchestration.cli publish --period YYYY-MM``
-                                          publish one pay period into the payout ledger
+                                          publish one pay period into the payout ledger (a month
+                                          that has ended: from the first day of the next month)
 ``python -m orchestration.cli backfill --from YYYY-MM --to YYYY-MM``
                                           publish a range of periods, oldest first, stopping at
                                           the first failure
@@ -90,6 +91,39 @@ def period_range(first: str, last: str) -> list[str]:
         periods.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return periods
+
+
+def publish_refusal_today(periods: list[str]) -> str | None:
+    """The first period of ``periods`` that cannot be published today (UTC), said in one line."""
+    from datetime import datetime, timezone
+
+    from assets.ledger.assets import publish_refusal
+
+    today = datetime.now(timezone.utc).date()
+    return next((r for r in (publish_refusal(p, today) for p in periods) if r), None)
+
+
+def period_argument(value: str) -> str:
+    """argparse type of --period, --from and --to: YYYY-MM, or a one-line usage error."""
+    import argparse
+
+    from assets.ledger.layout import check_period
+
+    try:
+        return check_period(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def date_argument(value: str) -> str:
+    """argparse type of --pay-date: YYYY-MM-DD, or a one-line usage error."""
+    import argparse
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a date is written YYYY-MM-DD (e.g. 2026-11-15), not {value!r}") from None
 
 
 def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None, log_level: str = "INFO"):
@@ -235,13 +269,13 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="generate demo data if needed, run the pipeline, print a summary")
     run.add_argument("--scale", type=float, default=1.0, help="demo company size (1 = 200 payees)")
     run.add_argument("--regenerate", action="store_true", help="rewrite the demo data even if present")
-    run.add_argument("--period", default=None, help="pay period YYYY-MM (default: month before newest batch)")
+    run.add_argument("--period", type=period_argument, default=None, help="pay period YYYY-MM (default: month before newest batch)")
     publish = sub.add_parser("publish", help="publish one pay period into the payout ledger")
-    publish.add_argument("--period", required=True, help="pay period YYYY-MM")
-    publish.add_argument("--pay-date", default=None, help="YYYY-MM-DD (default: the 15th of the next month)")
+    publish.add_argument("--period", type=period_argument, required=True, help="pay period YYYY-MM")
+    publish.add_argument("--pay-date", type=date_argument, default=None, help="YYYY-MM-DD (default: the 15th of the next month)")
     backfill = sub.add_parser("backfill", help="publish a range of pay periods, oldest first")
-    backfill.add_argument("--from", dest="first", required=True, help="first pay period YYYY-MM")
-    backfill.add_argument("--to", dest="last", required=True, help="last pay period YYYY-MM (inclusive)")
+    backfill.add_argument("--from", dest="first", type=period_argument, required=True, help="first pay period YYYY-MM")
+    backfill.add_argument("--to", dest="last", type=period_argument, required=True, help="last pay period YYYY-MM (inclusive)")
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
@@ -257,6 +291,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = SpmPaths.from_env()
     if args.command in ("publish", "backfill"):
         periods = [args.period] if args.command == "publish" else period_range(args.first, args.last)
+        refusal = publish_refusal_today(periods)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 1
         prepare_dbt()
         for period in periods:
             result = publish_period_run(paths, period, getattr(args, "pay_date", None), log_level="WARNING")

@@ -12,7 +12,7 @@ evaluations, and reports.
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -23,7 +23,7 @@ from assets.failures import user_error
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.ledger import checks as payout_checks
 from assets.ledger import store
-from assets.ledger.layout import previous_period
+from assets.ledger.layout import check_period, previous_period
 from assets.ledger.publish import publish_period
 from assets.payouts.assets import lines_preview, prepublish_checks
 from assets.payouts.extract import PayoutLine, default_pay_date, payout_lines
@@ -35,6 +35,31 @@ PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
 # The demo company's first pay period; months before it have nothing to publish.
 FIRST_PAY_PERIOD = "2025-01"
 PAY_PERIODS = dg.MonthlyPartitionsDefinition(start_date=FIRST_PAY_PERIOD, fmt="%Y-%m")
+
+
+def publish_refusal(period: str, today: date) -> str | None:
+    """Why ``period`` cannot be published on ``today`` (a UTC date), or None when it can.
+
+    A pay period is published once it has ended: from the first day of the next
+    month, never the month still running nor a future one (its deals, quota and
+    leave are not final yet). These are exactly the months PAY_PERIODS lists on
+    that day, and the month-close schedule publishes the previous month. Nothing
+    before FIRST_PAY_PERIOD exists.
+    """
+    year, month = (int(part) for part in check_period(period).split("-"))
+    starts = date(year, month, 1)
+    publish_from = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    ends = publish_from - timedelta(days=1)
+    if period < FIRST_PAY_PERIOD:
+        return f"Refusing to publish {period}: the first pay period is {FIRST_PAY_PERIOD}."
+    if today < starts:
+        return (
+            f"Refusing to publish {period}: the period is in the future (it runs from {starts} to {ends}); "
+            f"publish it from {publish_from}."
+        )
+    if today < publish_from:
+        return f"Refusing to publish {period}: the period has not ended (it ends on {ends}); publish it from {publish_from}."
+    return None
 
 # The dbt models that read the ledger, and everything downstream of them.
 LEDGER_MODELS = ("int_ledger_publications+", "int_ledger_published_lines+", "int_ledger_published_credits+")
