@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import dagster as dg
 import pytest
 
-from assets.ledger.assets import PAY_PERIODS, publish_refusal
+from assets.ledger.assets import PAY_PERIODS, PUBLICATION_KEY, failed_upstream_checks, publish_refusal
 from orchestration.cli import main
 
 
@@ -61,3 +62,17 @@ def test_a_malformed_period_is_a_usage_error_in_one_line(capfd):
         main(["publish", "--period", "2026-13"])
     assert exited.value.code == 2
     assert "argument --period: A pay period is written YYYY-MM (e.g. 2026-10), not '2026-13'." in capfd.readouterr().err
+
+
+def test_a_failed_quarantine_threshold_blocks_the_publication():
+    # The run it stopped left an older warehouse behind: publishing it would pay on stale data.
+    from orchestration.definitions import defs
+
+    key = dg.AssetCheckKey(dg.AssetKey(["raw", "quarantine"]), "quarantine_below_threshold")
+    with dg.instance_for_test() as instance:
+        instance.report_runless_asset_event(
+            dg.AssetCheckEvaluation(asset_key=key.asset_key, check_name=key.name, passed=False,
+                                    severity=dg.AssetCheckSeverity.ERROR)
+        )
+        failed, _ = failed_upstream_checks(instance, defs.resolve_asset_graph(), PUBLICATION_KEY)
+    assert failed == ["raw/quarantine:quarantine_below_threshold"]

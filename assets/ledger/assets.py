@@ -20,6 +20,7 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 
 from assets.currencies import round_money
 from assets.failures import user_error
+from assets.ingest.assets import QUARANTINE_KEY
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.ledger import checks as payout_checks
 from assets.ledger import store
@@ -173,6 +174,10 @@ def _previous_lines(export_dir, warehouse, period: str, pay_date: date) -> list[
         dg.AssetKey("fct_credit"),
         dg.AssetKey("dim_payee"),
         dg.AssetKey("int_payee_period_hr"),
+        # The ingest quarantine is not upstream of the payout marts, but its
+        # blocking threshold check must be: a run it stopped left an older
+        # warehouse behind, which is not to be published.
+        QUARANTINE_KEY,
         # A period's adjustments are owed against the earlier publications: a
         # backfill of a range of months runs them oldest first.
         dg.AssetDep(PUBLICATION_KEY, partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)),
