@@ -7,7 +7,6 @@ tests), with the console captured as the user sees it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +14,7 @@ import pytest
 
 from orchestration.cli import console_run_config, ensure_dagster_home, failure_lines, main
 from orchestration.settings import SpmPaths
+from tests.conftest import paths_under
 from tests.test_ingest import opportunity, write_rows
 
 BATCH = "2026-11-27"
@@ -23,13 +23,7 @@ OPPORTUNITY_KEY = dg.AssetKey(["raw", "crm", "opportunity"])
 
 @pytest.fixture()
 def environment(tmp_path, monkeypatch):
-    paths = SpmPaths(
-        landing_dir=tmp_path / "landing",
-        config_dir=tmp_path / "config",
-        warehouse=tmp_path / "warehouse" / "spm.duckdb",
-        raw_dir=tmp_path / "warehouse" / "raw",
-        export_dir=tmp_path / "exports",
-    )
+    paths = paths_under(tmp_path)
     for variable, value in {**paths.as_env(), "DAGSTER_HOME": str(tmp_path / "dagster_home")}.items():
         monkeypatch.setenv(variable, value)
     paths.config_dir.mkdir(parents=True)
