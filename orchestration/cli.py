@@ -8,7 +8,8 @@
                                           that has ended: from the first day of the next month)
 ``python -m orchestration.cli backfill --from YYYY-MM --to YYYY-MM``
                                           publish a range of periods, oldest first, stopping at
-                                          the first failure
+                                          the first failure; nothing when the range ends in a
+                                          month that has not ended
 """
 
 from __future__ import annotations
@@ -179,8 +180,8 @@ def publish_failure(result) -> str:
     return "\n".join(failure_lines(result)) or "the publish run failed; see the Dagster log above"
 
 
-def _step_succeeded(result, step_key: str) -> bool:
-    return any(e.is_step_success and e.step_key == step_key for e in result.all_events)
+def _step_started(result, step_key: str) -> bool:
+    return any(e.is_step_start and e.step_key == step_key for e in result.all_events)
 
 
 def publication_summary(paths: SpmPaths, period: str) -> str:
@@ -199,9 +200,9 @@ def publication_summary(paths: SpmPaths, period: str) -> str:
 def summary(paths: SpmPaths, warehouse_built: bool = True) -> str:
     """One screen: where the outputs are, what was quarantined, what the payout file holds.
 
-    When the run stopped before the dbt build (``warehouse_built`` False: a blocking
-    ingest check failed), the warehouse on disk is an older one: the quarantine is
-    read from the raw layer instead, per dataset and rule.
+    When the run stopped before the dbt build started (``warehouse_built`` False: an
+    ingest step or a blocking ingest check failed), the warehouse on disk is an
+    older one: the quarantine is read from the raw layer instead, per dataset and rule.
     """
     import json
 
@@ -312,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     prepare_dbt()
     result = run_pipeline(paths, period=args.period)
     print()
-    print(summary(paths, warehouse_built=_step_succeeded(result, DBT_STEP)))
+    print(summary(paths, warehouse_built=_step_started(result, DBT_STEP)))
     if not result.success:
         reasons = failure_lines(result) or ["see the Dagster log above"]
         print("\nThe pipeline run failed:\n" + "\n".join(reasons), file=sys.stderr)
