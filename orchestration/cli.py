@@ -4,10 +4,12 @@
 ``python -m orchestration.cli run``       demo data (if the landing folder is empty), the whole
                                           pipeline job, and a one-screen summary
 ``python -m orchestration.cli publish --period YYYY-MM``
-                                          publish one pay period into the payout ledger
+                                          publish one pay period into the payout ledger (a month
+                                          that has ended: from the first day of the next month)
 ``python -m orchestration.cli backfill --from YYYY-MM --to YYYY-MM``
                                           publish a range of periods, oldest first, stopping at
-                                          the first failure
+                                          the first failure; nothing when the range ends in a
+                                          month that has not ended
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import sys
 from pathlib import Path
 
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SpmPaths
+
+DBT_STEP = "spm_dbt_models"  # the step that builds the warehouse
 
 
 def prepare_dbt() -> Path:
@@ -54,6 +58,12 @@ def ensure_dagster_home() -> Path:
     return home
 
 
+def console_run_config(log_level: str = "INFO") -> dict:
+    """Run config naming the console logger, so the run uses the code location's
+    (orchestration/console.py: user errors in one line) rather than Dagster's default."""
+    return {"loggers": {"console": {"config": {"log_level": log_level}}}}
+
+
 def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "INFO"):
     """Materialize the whole asset graph with its checks, in process; return the result."""
     import dagster as dg
@@ -62,7 +72,7 @@ def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "I
 
     os.environ.update(paths.as_env())
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
-    run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    run_config = console_run_config(log_level)
     if period:
         run_config["ops"] = {"payout_extract": {"config": {"period": period}}}
     ensure_dagster_home()
@@ -84,6 +94,39 @@ def period_range(first: str, last: str) -> list[str]:
     return periods
 
 
+def publish_refusal_today(periods: list[str]) -> str | None:
+    """The first period of ``periods`` that cannot be published today (UTC), said in one line."""
+    from datetime import datetime, timezone
+
+    from assets.ledger.assets import publish_refusal
+
+    today = datetime.now(timezone.utc).date()
+    return next((r for r in (publish_refusal(p, today) for p in periods) if r), None)
+
+
+def period_argument(value: str) -> str:
+    """argparse type of --period, --from and --to: YYYY-MM, or a one-line usage error."""
+    import argparse
+
+    from assets.ledger.layout import check_period
+
+    try:
+        return check_period(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def date_argument(value: str) -> str:
+    """argparse type of --pay-date: YYYY-MM-DD, or a one-line usage error."""
+    import argparse
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a date is written YYYY-MM-DD (e.g. 2026-11-15), not {value!r}") from None
+
+
 def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None, log_level: str = "INFO"):
     """Run the publish job for one pay period (partition) in process; return the result."""
     import dagster as dg
@@ -93,7 +136,7 @@ def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None
 
     os.environ.update(paths.as_env())
     job = defs.resolve_job_def(PUBLISH_JOB_NAME)
-    run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    run_config = console_run_config(log_level)
     if pay_date:
         run_config["ops"] = {"payout_publication": {"config": {"pay_date": pay_date}}}
     ensure_dagster_home()
@@ -103,14 +146,42 @@ def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None
         )
 
 
+def failure_lines(result) -> list[str]:
+    """Why a run failed, one entry per failed step: a user error's message, a blocking
+    check's own description (the quarantine threshold names datasets, rules, files and
+    settings), else the error's first line (its traceback is in the Dagster log)."""
+    import dagster as dg
+
+    from orchestration.console import error_message, user_error_reason
+
+    checks = [
+        f"{e.asset_key.to_user_string()}:{e.check_name} failed: {e.description}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR and e.description
+    ]
+    lines = []
+    for event in result.all_events:
+        if not event.is_step_failure:
+            continue
+        data = event.event_specific_data
+        if data and data.error and data.error.cls_name == "DagsterAssetCheckFailedError" and checks:
+            continue  # said by the checks' own descriptions
+        reason = user_error_reason(event)
+        if reason is None:
+            error = data.error if data else None
+            first = error_message(error).splitlines()[0] if error else "see the Dagster log above"
+            reason = f"{first} (the traceback is in the Dagster log above)"
+        lines.append(f"{event.step_key}: {reason}")
+    return checks + lines
+
+
 def publish_failure(result) -> str:
     """The failure message of a publish run (which check refused it, or the error)."""
-    messages = [
-        e.event_specific_data.error.message.strip()
-        for e in result.all_events
-        if e.is_step_failure and e.event_specific_data and e.event_specific_data.error
-    ]
-    return "\n".join(messages) or "the publish run failed; see the Dagster log above"
+    return "\n".join(failure_lines(result)) or "the publish run failed; see the Dagster log above"
+
+
+def _step_started(result, step_key: str) -> bool:
+    return any(e.is_step_start and e.step_key == step_key for e in result.all_events)
 
 
 def publication_summary(paths: SpmPaths, period: str) -> str:
@@ -126,18 +197,23 @@ def publication_summary(paths: SpmPaths, period: str) -> str:
     )
 
 
-def summary(paths: SpmPaths) -> str:
-    """One screen: where the outputs are, what was quarantined, what the payout file holds."""
+def summary(paths: SpmPaths, warehouse_built: bool = True) -> str:
+    """One screen: where the outputs are, what was quarantined, what the payout file holds.
+
+    When the run stopped before the dbt build started (``warehouse_built`` False: an
+    ingest step or a blocking ingest check failed), the warehouse on disk is an
+    older one: the quarantine is read from the raw layer instead, per dataset and rule.
+    """
     import json
 
     import duckdb
 
     lines = [
-        f"warehouse      {paths.warehouse}",
+        f"warehouse      {paths.warehouse}" + ("" if warehouse_built else "  (not rebuilt by this run)"),
         f"raw layer      {paths.raw_dir}",
         f"exports        {paths.export_dir}",
     ]
-    if paths.warehouse.exists():
+    if warehouse_built and paths.warehouse.exists():
         con = duckdb.connect(str(paths.warehouse), read_only=True)
         try:
             for table in ("dim_payee", "fct_credit", "fct_attainment", "fct_commission"):
@@ -150,6 +226,16 @@ def summary(paths: SpmPaths) -> str:
             con.close()
         lines.append("quarantine (rows kept with the rule they broke):")
         lines += [f"  {stage:<10} {rule:<32} {n:>8,}" for stage, rule, n in quarantine] or ["  none"]
+    elif not warehouse_built:
+        from assets.quality_checks import dataset_quarantines, percent
+
+        datasets = [d for d in dataset_quarantines(paths.raw_dir) if d.quarantined]
+        lines.append(f"ingest quarantine (rows kept with the rule they broke, in {paths.raw_dir / 'quarantine'}):")
+        for d in datasets:
+            lines.append(f"  {d.dataset:<28} {d.quarantined:>8,} of {d.landed:>10,} rows ({percent(d.share)})")
+            lines += [f"    {r.rule:<30} {r.rows:>8,}" for r in d.rules]
+        if not datasets:
+            lines.append("  none")
     for manifest_path in sorted((paths.export_dir / "payouts").glob("*/manifest.json")):
         manifest = json.loads(manifest_path.read_text())
         lines.append(f"payout extract {manifest_path.parent}")
@@ -184,13 +270,13 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="generate demo data if needed, run the pipeline, print a summary")
     run.add_argument("--scale", type=float, default=1.0, help="demo company size (1 = 200 payees)")
     run.add_argument("--regenerate", action="store_true", help="rewrite the demo data even if present")
-    run.add_argument("--period", default=None, help="pay period YYYY-MM (default: month before newest batch)")
+    run.add_argument("--period", type=period_argument, default=None, help="pay period YYYY-MM (default: month before newest batch)")
     publish = sub.add_parser("publish", help="publish one pay period into the payout ledger")
-    publish.add_argument("--period", required=True, help="pay period YYYY-MM")
-    publish.add_argument("--pay-date", default=None, help="YYYY-MM-DD (default: the 15th of the next month)")
+    publish.add_argument("--period", type=period_argument, required=True, help="pay period YYYY-MM")
+    publish.add_argument("--pay-date", type=date_argument, default=None, help="YYYY-MM-DD (default: the 15th of the next month)")
     backfill = sub.add_parser("backfill", help="publish a range of pay periods, oldest first")
-    backfill.add_argument("--from", dest="first", required=True, help="first pay period YYYY-MM")
-    backfill.add_argument("--to", dest="last", required=True, help="last pay period YYYY-MM (inclusive)")
+    backfill.add_argument("--from", dest="first", type=period_argument, required=True, help="first pay period YYYY-MM")
+    backfill.add_argument("--to", dest="last", type=period_argument, required=True, help="last pay period YYYY-MM (inclusive)")
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
@@ -206,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = SpmPaths.from_env()
     if args.command in ("publish", "backfill"):
         periods = [args.period] if args.command == "publish" else period_range(args.first, args.last)
+        refusal = publish_refusal_today(periods)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 1
         prepare_dbt()
         for period in periods:
             result = publish_period_run(paths, period, getattr(args, "pay_date", None), log_level="WARNING")
@@ -223,10 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     prepare_dbt()
     result = run_pipeline(paths, period=args.period)
     print()
-    print(summary(paths))
+    print(summary(paths, warehouse_built=_step_started(result, DBT_STEP)))
     if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"\nThe pipeline run failed at: {', '.join(failed) or 'see the Dagster log above'}", file=sys.stderr)
+        reasons = failure_lines(result) or ["see the Dagster log above"]
+        print("\nThe pipeline run failed:\n" + "\n".join(reasons), file=sys.stderr)
         return 1
     print("\nThe pipeline run succeeded. Browse it with `make dev`.")
     return 0

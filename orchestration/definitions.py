@@ -15,6 +15,7 @@ from assets.ledger.assets import PAY_PERIODS, payout_publication
 from assets.payouts.assets import payout_extract
 from assets.quality_checks import QUALITY_CHECKS
 from assets.statements.assets import STATEMENT_ASSETS, STATEMENT_CHECKS
+from orchestration.console import spm_console_logger
 from orchestration.dbt import dbt_resource, spm_dbt_models
 from orchestration.resources import SpmPathsResource
 from orchestration.schedules import build_daily_refresh_schedule, build_month_close_schedule
@@ -26,7 +27,9 @@ PUBLISH_JOB_NAME = "publish_payouts"
 
 def retry_policy() -> dg.RetryPolicy:
     """Retries of a failed step: SPM_RETRY_MAX (2) more tries, exponential backoff from
-    SPM_RETRY_DELAY_SECONDS (15 s); read when the definitions load."""
+    SPM_RETRY_DELAY_SECONDS (15 s); read when the definitions load. A user error
+    (assets.failures.user_error: bad input, bad configuration, a refused check)
+    skips it and fails at once: a retry would give the same error."""
     return dg.RetryPolicy(
         max_retries=int(os.environ.get("SPM_RETRY_MAX", "2")),
         delay=float(os.environ.get("SPM_RETRY_DELAY_SECONDS", "15")),
@@ -42,7 +45,8 @@ spm_pipeline = dg.define_asset_job(
     # partitioned and unpartitioned assets in one job): publish_payouts below.
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(payout_publication),
     description="Ingest every landing batch, build the warehouse, write the pay period's payout extract.",
-    # Transient failures (a locked file, a slow disk) are retried with backoff.
+    # Transient failures (a locked file, a slow disk) are retried with backoff;
+    # user errors are not (assets/failures.py).
     # Every step is idempotent (ingest skips files already in raw, dbt rebuilds,
     # the payout files are a pure function of the inputs), so a retry or a
     # re-execution from failure never duplicates data.
@@ -79,4 +83,6 @@ defs = dg.Definitions(
         "paths": SpmPathsResource(),
         "dbt": dbt_resource(),
     },
+    # Dagster's console logger, with user errors in one line (orchestration/console.py).
+    loggers={"console": spm_console_logger},
 )

@@ -31,20 +31,26 @@ def demo_pipeline(tmp_path_factory):
     modules that change the landing data run their own."""
     from demo.generate import generate
     from orchestration.cli import run_pipeline
-    from orchestration.settings import SpmPaths
 
     root = tmp_path_factory.mktemp("demo_e2e")
-    paths = SpmPaths(
+    paths = paths_under(root)
+    with demo_environment(paths, root):
+        generate(root, landing_dir=paths.landing_dir, config_dir=paths.config_dir, scale=DEMO_SCALE)
+        result = run_pipeline(paths)
+    return paths, result, root
+
+
+def paths_under(root):
+    """Every SPM_* folder of a run under one temporary ``root``."""
+    from orchestration.settings import SpmPaths
+
+    return SpmPaths(
         landing_dir=root / "landing",
         config_dir=root / "config",
         warehouse=root / "warehouse" / "spm.duckdb",
         raw_dir=root / "warehouse" / "raw",
         export_dir=root / "exports",
     )
-    with demo_environment(paths, root):
-        generate(root, landing_dir=paths.landing_dir, config_dir=paths.config_dir, scale=DEMO_SCALE)
-        result = run_pipeline(paths)
-    return paths, result, root
 
 
 class demo_environment:

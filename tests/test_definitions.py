@@ -36,3 +36,17 @@ def test_every_ingest_asset_has_a_blocking_gx_check_and_dbt_tests_are_checks():
         key = dg.AssetKey(["raw", contract.system, contract.name])
         assert dg.AssetCheckKey(key, "gx_contract_suite") in check_keys
     assert any(k.asset_key == dg.AssetKey("fct_commission") for k in check_keys)
+
+
+def test_both_jobs_retry_transient_failures_and_log_user_errors_in_one_line():
+    from assets.failures import is_user_error, user_error
+    from orchestration.console import spm_console_logger
+    from orchestration.definitions import PUBLISH_JOB_NAME
+
+    for name in (PIPELINE_JOB_NAME, PUBLISH_JOB_NAME):
+        job = defs.resolve_job_def(name)
+        assert job.op_retry_policy is not None and job.op_retry_policy.max_retries >= 1
+        assert job.loggers["console"] is spm_console_logger
+    error = user_error("crm/2026-11-27/Opportunity.csv: missing required column(s) CloseDate")
+    assert is_user_error(error) and not error.allow_retries
+    assert not is_user_error(dg.Failure("a dbt build that lost the warehouse lock"))  # retried

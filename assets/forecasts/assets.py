@@ -9,6 +9,7 @@ warehouse. Both write under ``SPM_EXPORT_DIR/forecasts/``.
 
 import dagster as dg
 
+from assets.failures import user_error
 from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, payout_forecast_run
 from orchestration.resources import SpmPathsResource
 
@@ -91,7 +92,7 @@ def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) 
     summary = payout_forecast_run(settings.raw_dir, settings.export_dir)
     mismatched = [name for name, ok in summary["closed_period_matches_actual"].items() if not ok]
     if mismatched:
-        raise dg.Failure(
+        raise user_error(
             f"Payout forecast scenarios {mismatched} differ from the engine's actual payout for the closed "
             f"period {summary['closed_period']}: the scenarios must only add deals after the as-of date."
         )

@@ -13,7 +13,7 @@
   check, so loading the definitions stays cheap.
 
 A landing file without a required column, a batch folder that is not a date
-or an invalid plan fails the asset (``dg.Failure`` with the message); rows
+or an invalid plan fails the asset at once (``user_error``: the message, no retry); rows
 that break the contract go to quarantine and are counted in the metadata.
 """
 
@@ -26,6 +26,7 @@ import dagster as dg
 import polars as pl
 from dagster import AssetExecutionContext
 
+from assets.failures import user_error
 from assets.ingest.contract import CONTRACTS, ROW_RULES, DatasetContract
 from assets.ingest.landing import LandingLayoutError
 from assets.ingest.load import (
@@ -112,8 +113,8 @@ def build_ingest_asset(contract: DatasetContract) -> dg.AssetsDefinition:
                 contract, settings.landing_dir, settings.config_dir, settings.raw_dir, progress=context.log.info
             )
         except ContractError as error:
-            raise dg.Failure(
-                description=str(error),
+            raise user_error(
+                str(error),
                 metadata={
                     "file": str(error.path) if error.path else "",
                     "dataset": error.dataset or f"{contract.system}/{contract.name}",
@@ -121,7 +122,7 @@ def build_ingest_asset(contract: DatasetContract) -> dg.AssetsDefinition:
                 },
             ) from error
         except LandingLayoutError as error:
-            raise dg.Failure(description=str(error)) from error
+            raise user_error(str(error)) from error
         context.log.info(
             f"{contract.system}/{contract.name}: {len(result.files_ingested)} file(s) ingested, "
             f"{len(result.files_skipped)} skipped, {result.rows_accepted} rows accepted, "
@@ -204,7 +205,7 @@ def raw_config_plans(context: AssetExecutionContext, paths: SpmPathsResource):
     try:
         result = ingest_plans(settings.config_dir, settings.raw_dir)
     except PlanConfigError as error:
-        raise dg.Failure(description=str(error), metadata={"errors": dg.MetadataValue.json(error.errors)}) from error
+        raise user_error(str(error), metadata={"errors": dg.MetadataValue.json(error.errors)}) from error
     context.log.info(f"{len(result.plans)} plan(s), {result.component_count} component(s)")
     yield dg.MaterializeResult(
         asset_key=PLAN_KEY,

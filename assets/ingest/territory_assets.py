@@ -1,7 +1,7 @@
 """Dagster wiring of the territory configuration: one multi-asset, keys ``["raw", "config", <table>]``.
 
 Runs :func:`assets.ingest.territories.ingest_territories`; an invalid
-``territories.yaml`` fails the asset (``dg.Failure`` listing every problem
+``territories.yaml`` fails the asset at once (``user_error`` listing every problem
 with file, territory and field). The tables feed dbt's planning models.
 
 Each table has a blocking check ``gx_contract_suite`` (the Great Expectations
@@ -17,6 +17,7 @@ from functools import partial
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from assets.failures import user_error
 from assets.ingest.assets import config_table_check, suite_validator
 from assets.ingest.territories import (
     TERRITORY_FILE,
@@ -44,7 +45,7 @@ def raw_config_territories(context: AssetExecutionContext, paths: SpmPathsResour
     try:
         config = ingest_territories(settings.config_dir, settings.raw_dir)
     except TerritoryConfigError as error:
-        raise dg.Failure(description=str(error), metadata={"errors": dg.MetadataValue.json(error.errors)}) from error
+        raise user_error(str(error), metadata={"errors": dg.MetadataValue.json(error.errors)}) from error
     if config is None:
         context.log.info(f"no {TERRITORY_FILE} in the configuration folder: the territory tables are empty")
     counts = {

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.failures import user_error
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.journals.files import JournalError, read_journal_lines, write_journals
-from assets.payouts.assets import default_pay_period
+from assets.payouts.assets import configured_period
 from orchestration.resources import SpmPathsResource
 
 JOURNAL_MART = dg.AssetKey("fct_journal_line")
@@ -35,13 +36,13 @@ def journal_entries(
     context: dg.AssetExecutionContext, config: JournalEntriesConfig, paths: SpmPathsResource
 ) -> dg.MaterializeResult:
     settings = paths.paths()
-    through = config.through_period or default_pay_period(settings.landing_dir)
+    through = configured_period(config.through_period, settings.landing_dir, "through_period")
     calculation_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
     lines = read_journal_lines(settings.warehouse, through)
     try:
         manifests = write_journals(lines, settings.export_dir, calculation_id)
     except JournalError as error:
-        raise dg.Failure(f"Journal lines of fct_journal_line break a rule: {error}") from error
+        raise user_error(f"Journal lines of fct_journal_line break a rule: {error}") from error
     out_dir = Path(settings.export_dir) / "journals"
     context.log.info(f"Wrote {len(lines)} journal lines in {len(manifests)} periods through {through} to {out_dir}")
     last = manifests[max(manifests)] if manifests else None

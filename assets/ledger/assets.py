@@ -12,17 +12,19 @@ evaluations, and reports.
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from assets.currencies import round_money
+from assets.failures import user_error
+from assets.ingest.assets import QUARANTINE_KEY
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.ledger import checks as payout_checks
 from assets.ledger import store
-from assets.ledger.layout import previous_period
+from assets.ledger.layout import check_period, previous_period
 from assets.ledger.publish import publish_period
 from assets.payouts.assets import lines_preview, prepublish_checks
 from assets.payouts.extract import PayoutLine, default_pay_date, payout_lines
@@ -34,6 +36,31 @@ PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
 # The demo company's first pay period; months before it have nothing to publish.
 FIRST_PAY_PERIOD = "2025-01"
 PAY_PERIODS = dg.MonthlyPartitionsDefinition(start_date=FIRST_PAY_PERIOD, fmt="%Y-%m")
+
+
+def publish_refusal(period: str, today: date) -> str | None:
+    """Why ``period`` cannot be published on ``today`` (a UTC date), or None when it can.
+
+    A pay period is published once it has ended: from the first day of the next
+    month, never the month still running nor a future one (its deals, quota and
+    leave are not final yet). These are exactly the months PAY_PERIODS lists on
+    that day, and the month-close schedule publishes the previous month. Nothing
+    before FIRST_PAY_PERIOD exists.
+    """
+    year, month = (int(part) for part in check_period(period).split("-"))
+    starts = date(year, month, 1)
+    publish_from = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    ends = publish_from - timedelta(days=1)
+    if period < FIRST_PAY_PERIOD:
+        return f"Refusing to publish {period}: the first pay period is {FIRST_PAY_PERIOD}."
+    if today < starts:
+        return (
+            f"Refusing to publish {period}: the period is in the future (it runs from {starts} to {ends}); "
+            f"publish it from {publish_from}."
+        )
+    if today < publish_from:
+        return f"Refusing to publish {period}: the period has not ended (it ends on {ends}); publish it from {publish_from}."
+    return None
 
 # The dbt models that read the ledger, and everything downstream of them.
 LEDGER_MODELS = ("int_ledger_publications+", "int_ledger_published_lines+", "int_ledger_published_credits+")
@@ -116,6 +143,7 @@ def refresh_ledger_models(settings) -> None:
         check=False,
     )
     if result.returncode != 0:
+        # Retried (not a user_error): the usual cause is a lock on the warehouse file.
         raise dg.Failure(
             f"Refusing to publish: rebuilding the ledger models (dbt build --select {' '.join(LEDGER_MODELS)}) failed:\n"
             + (result.stdout + result.stderr)[-3000:]
@@ -146,6 +174,10 @@ def _previous_lines(export_dir, warehouse, period: str, pay_date: date) -> list[
         dg.AssetKey("fct_credit"),
         dg.AssetKey("dim_payee"),
         dg.AssetKey("int_payee_period_hr"),
+        # The ingest quarantine is not upstream of the payout marts, but its
+        # blocking threshold check must be: a run it stopped left an older
+        # warehouse behind, which is not to be published.
+        QUARANTINE_KEY,
         # A period's adjustments are owed against the earlier publications: a
         # backfill of a range of months runs them oldest first.
         dg.AssetDep(PUBLICATION_KEY, partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)),
@@ -178,16 +210,16 @@ def payout_publication(
         context.log.warning(f"{len(unevaluated)} upstream check(s) never evaluated, e.g. {unevaluated[:5]}")
 
     if not upstream.passed:  # the warehouse itself is not to be trusted: stop before touching it
-        raise dg.Failure(description=payout_checks.refusal_message(period, [upstream]), allow_retries=False)
+        raise user_error(payout_checks.refusal_message(period, [upstream]))
     refresh_ledger_models(settings)
     payouts = read_period_payouts(settings.warehouse, period)
     if not payouts.rows:
-        raise dg.Failure(f"Nothing to publish for {period}: fct_payout_line has no line for it.", allow_retries=False)
+        raise user_error(f"Nothing to publish for {period}: fct_payout_line has no line for it.")
     lines = payout_lines(payouts.rows, period, pay_date, calculation_id)
     outcomes = [*prepublish_checks(lines, payouts), upstream]
     refusal = payout_checks.refusal_message(period, outcomes)
     if refusal:
-        raise dg.Failure(description=refusal, metadata={o.name: o.message for o in outcomes}, allow_retries=False)
+        raise user_error(refusal, metadata={o.name: o.message for o in outcomes})
 
     change = payout_checks.check_payout_change(
         lines, _previous_lines(settings.export_dir, settings.warehouse, period, pay_date)

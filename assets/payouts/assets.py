@@ -15,10 +15,11 @@ import dagster as dg
 import duckdb
 
 from assets.currencies import MINOR_UNITS
+from assets.failures import user_error
 from assets.ingest.landing import list_batches
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.ledger import checks as payout_checks
-from assets.ledger.layout import draft_dir
+from assets.ledger.layout import check_period, draft_dir
 from assets.payouts.extract import (
     EarningRow,
     default_pay_date,
@@ -44,10 +45,20 @@ def default_pay_period(landing_dir: Path) -> str:
     """The last complete month before the newest CRM extract batch."""
     batches = list_batches(Path(landing_dir), "crm")
     if not batches:
-        raise dg.Failure(f"No CRM batch under {Path(landing_dir) / 'crm'}: cannot choose a pay period.")
+        raise user_error(f"No CRM batch under {Path(landing_dir) / 'crm'}: cannot choose a pay period.")
     _, newest, _ = batches[-1]
     year, month = (newest.year - 1, 12) if newest.month == 1 else (newest.year, newest.month - 1)
     return f"{year:04d}-{month:02d}"
+
+
+def configured_period(value: str | None, landing_dir: Path, setting: str = "period") -> str:
+    """A step's pay period: its config value (checked: ``YYYY-MM``), else ``default_pay_period``."""
+    if not value:
+        return default_pay_period(landing_dir)
+    try:
+        return check_period(value)
+    except ValueError as error:
+        raise user_error(f"The {setting} setting is not a pay period: {error}") from error
 
 
 def read_period_earnings(warehouse: Path, period: str) -> tuple[list[EarningRow], Decimal]:
@@ -79,7 +90,7 @@ def read_period_earnings(warehouse: Path, period: str) -> tuple[list[EarningRow]
     finally:
         con.close()
     if unjoined:
-        raise dg.Failure(f"{unjoined} payable rows of {period} have no payee in dim_payee.")
+        raise user_error(f"{unjoined} payable rows of {period} have no payee in dim_payee.")
     earnings = [
         EarningRow(
             employee_id=r[0],
@@ -125,7 +136,7 @@ def payout_extract(
     context: dg.AssetExecutionContext, config: PayoutExtractConfig, paths: SpmPathsResource
 ) -> dg.MaterializeResult:
     settings = paths.paths()
-    period = config.period or default_pay_period(settings.landing_dir)
+    period = configured_period(config.period, settings.landing_dir)
     pay_date = date.fromisoformat(config.pay_date) if config.pay_date else default_pay_date(period)
     calculation_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
 
@@ -134,7 +145,7 @@ def payout_extract(
     outcomes = prepublish_checks(lines, payouts)
     refusal = payout_checks.refusal_message(period, outcomes)
     if refusal:
-        raise dg.Failure(refusal.replace("Refusing to publish", "Refusing to write the extract of"))
+        raise user_error(refusal.replace("Refusing to publish", "Refusing to write the extract of"))
 
     out_dir = draft_dir(settings.export_dir, period)
     batches = source_batches(settings.landing_dir)

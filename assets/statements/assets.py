@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.failures import user_error
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.metadata import PREVIEW_ROWS, markdown_table
 from assets.payouts.assets import PayoutExtractConfig, default_pay_period
@@ -71,7 +72,7 @@ def payee_statements(
     try:
         lines = read_payout_file(source, period)
     except (FileNotFoundError, ValueError) as error:
-        raise dg.Failure(str(error)) from error
+        raise user_error(str(error)) from error
 
     calculation_id = next((l.calculation_id for l in lines if l.calculation_id), None) or inputs_fingerprint(
         settings.landing_dir, settings.config_dir
@@ -80,7 +81,7 @@ def payee_statements(
     try:
         statements = build_statements(period, lines, marts, pay_date, calculation_id, config.rollup_detail)
     except ValueError as error:
-        raise dg.Failure(str(error)) from error
+        raise user_error(str(error)) from error
     files = render_files(period, statements, calculation_id)
     target = statements_dir(settings.export_dir, period)
     write_set(target, files)
