@@ -123,6 +123,8 @@ def company(tmp_path_factory):
         assert february.success, publish_failure(february)
         march = publish_period_run(paths, "2026-03", log_level="WARNING")
         assert march.success, publish_failure(march)
+        # the daily run of April: the warehouse, draft extract and statements after March's publication
+        assert run_pipeline(paths, period="2026-04", log_level="WARNING").success
         yield paths
     finally:
         os.environ.clear()
@@ -157,12 +159,17 @@ def test_a_carried_clawback_is_taken_from_later_pay_under_its_own_code_and_plan(
         ("E1", "CLAWBACK", "-2000.00", "AE-2026", "deal_lost", "O1"),
         ("E1", "COMMISSION", "2000.00", "AE-2026", "", ""),
     ]
-    # April (the open period now) still owes -3,000.00 of it, as a CLAWBACK, and pays nothing.
+    # April (the open period after March's publication) still owes -3,000.00 of it, as a
+    # CLAWBACK, and pays nothing: April's draft file has no line for Alice.
     assert _query(
         company,
         "select earning_code, amount, carried_amount, reason, deal_ids from fct_payout_line "
         "where period = '2026-04' and employee_id = 'E1' order by 1",
     ) == [("CLAWBACK", D("0"), D("-3000"), "deal_lost", "O1")]
+    with (company.export_dir / "payouts" / "2026-04" / "payout_2026-04.csv").open(newline="") as handle:
+        assert [r for r in csv.DictReader(handle) if r["employee_id"] == "E1"] == []
+    text = (company.export_dir / "statements" / "2026-04" / "E1.html").read_text()
+    assert "CLAWBACK still owed" in text and "-3,000.00" in text
     # no payee's lines of a period ever add up to less than zero
     assert _query(
         company,

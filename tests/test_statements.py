@@ -408,9 +408,10 @@ def test_asset_writes_the_set_and_the_blocking_check_catches_a_changed_statement
         assert [spec.blocking for spec in statements_match_payout_file.check_specs] == [True]
         metadata = result.asset_materializations_for_node("payee_statements")[0].metadata
         lines = read_payout_file(payout_file_path(export, "2026-01"), "2026-01")
-        # 13 payees have payout lines in January (E116, on P_ELIG, joined the fixture for the
-        # job-family rule); 15 are on a plan, so 15 statements.
-        assert metadata["payees_in_payout_file"].value == len({l.employee_id for l in lines}) == 13
+        # 11 payees have payout lines in January: of the 13 with a commission row, E104 (below its
+        # gate) and E106 (bonus not reached) earn 0.00, a line the file leaves out. 15 are on a
+        # plan, so 15 statements.
+        assert metadata["payees_in_payout_file"].value == len({l.employee_id for l in lines}) == 11
         assert metadata["statement_count"].value == 15
         assert metadata["totals_by_currency"].value == {"USD": f"{sum((l.amount for l in lines), D(0)):f}"}
 
