@@ -7,6 +7,7 @@ import hashlib
 import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 from hypothesis import given
@@ -137,3 +138,28 @@ def test_adjustment_lines_keep_reason_and_deals_and_every_line_that_rounds_to_ze
     assert (manifest["run_id"], manifest["source_batches"]) == ("run-1", ["crm/2026-11-27"])
     frame = pl.read_parquet(tmp_path / "payout_2026-10.parquet")
     assert frame["deal_ids"].to_list() == [None, "O2"]
+
+
+def test_earning_codes_are_one_list_in_python_dbt_and_the_plan_schema():
+    # SPEC §5: COMMISSION, BONUS, SPIF, DRAW, DRAW_RECOVERY, ADJUSTMENT, CLAWBACK, MANUAL_ADJUSTMENT
+    import yaml
+
+    from assets.earning_codes import COMPONENT_CODES, DEDUCTION_CODES, EARNING_CODES
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    assert list(EARNING_CODES) == [
+        "COMMISSION", "BONUS", "SPIF", "DRAW", "DRAW_RECOVERY", "ADJUSTMENT", "CLAWBACK", "MANUAL_ADJUSTMENT",
+    ]
+    dbt_vars = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    assert dbt_vars["earning_codes"] == list(EARNING_CODES)
+    schema = json.loads((Path(__file__).parents[1] / "assets" / "ingest" / "plan.schema.json").read_text())
+    enums = [v["enum"] for v in _walk(schema) if isinstance(v, dict) and "enum" in v and "COMMISSION" in v["enum"]]
+    assert enums == [list(COMPONENT_CODES)]
+    assert "DRAW" not in DEDUCTION_CODES and "CLAWBACK" in DEDUCTION_CODES
+
+
+def _walk(node):
+    yield node
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    for child in children:
+        yield from _walk(child)

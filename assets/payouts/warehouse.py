@@ -73,12 +73,16 @@ def read_period_payouts(warehouse: Path, period: str) -> PeriodPayouts:
 
 
 def read_credits_up_to(warehouse: Path, period: str) -> list[tuple]:
-    """(credit_period, employee_id, opportunity_id, currency, credit_amount) for every period <= ``period``."""
+    """(credit_period, employee_id, opportunity_id, currency, credit) for every period <= ``period``.
+
+    The credit is the one the commission counts (``commission_credit_amount``: the credit itself,
+    except after a commission-only clawback), so the ledger records what each period paid on.
+    """
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute(
             """
-            select period, employee_id, opportunity_id, payee_currency, sum(credit_amount)
+            select period, employee_id, opportunity_id, payee_currency, sum(commission_credit_amount)
             from fct_credit
             where period <= ?
             group by all

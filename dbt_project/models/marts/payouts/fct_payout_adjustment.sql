@@ -63,9 +63,11 @@ payable as (
 
 ),
 
+-- the credit the commission counts today (after a commission-only clawback the
+-- credit stays booked for attainment, but the commission no longer counts it)
 credit_now as (
 
-    select employee_id, period, opportunity_id, payee_currency as currency, sum(credit_amount) as credit_amount
+    select employee_id, period, opportunity_id, payee_currency as currency, sum(commission_credit_amount) as credit_amount
     from {{ ref('fct_credit') }}
     group by employee_id, period, opportunity_id, payee_currency
 
