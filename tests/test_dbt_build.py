@@ -332,7 +332,7 @@ def test_commission_is_credit_times_rate_under_the_plan_of_the_credit_date(wareh
         warehouse,
         """
         select employee_id, period, plan_id, component_id, earning_code, currency,
-               credit_amount, rate, commission_amount, deal_count
+               credit_amount, rate, exact_commission_amount, deal_count
         from fct_commission order by 1, 2
         """,
     )
@@ -347,6 +347,10 @@ def test_commission_is_credit_times_rate_under_the_plan_of_the_credit_date(wareh
     ]
     assert rows[1][8] == D("26739.6120857700")
     assert rows[2][8] == D("37183.1442949367")
+    # paid: the change of the plan-year cumulative rounded to the cent (SPEC §5); February's
+    # cumulative is 675 + 26,739.61208577 -> 27,414.61, less January's 675.00 = 26,739.61
+    paid = query(warehouse, "select employee_id, period, commission_amount from fct_commission order by 1, 2")
+    assert paid == [("E001", "2026-01", D("675")), ("E001", "2026-02", D("26739.61")), ("E002", "2026-02", D("37183.14"))]
 
 
 # ---------------------------------------------------------------- reconciliation data tests can fail
