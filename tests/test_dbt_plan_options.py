@@ -189,3 +189,16 @@ def test_commission_only_clawback_leaves_the_credit_booked_and_lists_the_clawbac
         ("CR2", "reverse_credit", D("6000"), D("0"), "lost"),
         ("CR3", "reverse_credit", D("10000"), D("4000"), "amount_reduced"),
     ]
+
+
+def test_the_statement_explains_a_band_on_amount_by_its_bounds_and_rate(warehouse):
+    # E206 in March, to date: bands [0, 100,000) x 0.05, [100,000, 250,000) x 0.07, [250,000, ..) x 0.09
+    from assets.statements.explain import explain
+    from assets.statements.gather import build_statements, read_period_marts
+
+    statements = build_statements("2026-03", [], read_period_marts(warehouse, "2026-03"))
+    (e206,) = [s for s in statements if s.header.employee_id == "E206"]
+    (component,) = e206.components
+    rows = [(row.what, row.amount) for row in explain(component, "USD") if row.kind == "line"]
+    assert ("Band 3 [250,000.00, ..) of credit × 0.09", "4,500.00") in rows
+    assert ("Band 1 [0.00, 100,000.00) of credit × 0.05", "5,000.00") in rows

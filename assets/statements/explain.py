@@ -34,6 +34,10 @@ def _heading(line: ArithmeticLine, currency: str) -> ExplainRow:
 
 def _line(line: ArithmeticLine, component: ComponentLine, currency: str) -> ExplainRow:
     amount = exact(line.contribution, currency)
+    if line.detail_type == "band" and line.amount_from is not None:
+        upper = f"{money(line.amount_to, currency)})" if line.amount_to is not None else "..)"
+        what = f"Band {line.tier_index} [{money(line.amount_from, currency)}, {upper} of credit × {number(line.rate)}"
+        return ExplainRow("line", what, f"{exact(line.amount, currency)} in band × {number(line.rate)}", amount)
     if line.detail_type == "band":
         what = f"Band {line.tier_index} {band(line.attainment_from, line.attainment_to)} × {number(line.multiplier)}"
         calc = (
@@ -55,6 +59,10 @@ def _line(line: ArithmeticLine, component: ComponentLine, currency: str) -> Expl
         return ExplainRow("line", "Gate", f"attainment {percent(line.attainment_to_date)} below the gate: nothing earned", amount)
     if line.detail_type == "cap":
         return ExplainRow("line", "Cap", f"plan-year earnings capped at {money(line.amount, currency)}", amount)
+    if line.detail_type == "rounding":
+        return ExplainRow(
+            "line", "Rounding", "to the minor unit, on the plan-year cumulative (the year's lines add up to it)", amount
+        )
     return ExplainRow("line", line.detail_type, "", amount)
 
 

@@ -67,7 +67,7 @@ QUERIES: dict[str, str] = {
     "detail": """
         select employee_id, plan_id, component_id, to_date_of, detail_type, opportunity_id, tier_index,
                attainment_from, attainment_to, multiplier, bcr, rate, credit_to_date, quota_to_date,
-               attainment_to_date, amount, earnings_contribution
+               attainment_to_date, amount, amount_from, amount_to, earnings_contribution
         from fct_commission_detail where period = ?
     """,
     "clawbacks": """
@@ -150,7 +150,7 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(TENTH_DECIMAL, rounding=ROUND_HALF_UP)
 
 
-_DETAIL_ORDER = {"band": 0, "rule": 1, "gate": 2, "cap": 3}
+_DETAIL_ORDER = {"band": 0, "rule": 1, "gate": 2, "cap": 3, "rounding": 4}
 _TO_DATE_ORDER = {"current": 0, "previous": 1}
 
 
@@ -180,6 +180,8 @@ def _arithmetic(rows: list[dict]) -> tuple[list[ArithmeticLine], int, Decimal]:
                 attainment_to_date=_dec(row["attainment_to_date"]),
                 amount=_dec(row["amount"]),
                 contribution=Decimal(row["earnings_contribution"]),
+                amount_from=_dec(row["amount_from"]),
+                amount_to=_dec(row["amount_to"]),
             )
         )
     lines.sort(key=lambda l: (_TO_DATE_ORDER.get(l.to_date_of, 9), _DETAIL_ORDER.get(l.detail_type, 9),

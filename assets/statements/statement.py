@@ -55,7 +55,7 @@ class AttainmentLine:
 
 @dataclass(frozen=True)
 class ArithmeticLine:
-    """One fct_commission_detail line (band, rule, gate or cap) of a component."""
+    """One fct_commission_detail line (band, rule, gate, cap or rounding) of a component."""
 
     to_date_of: str  # current or previous (the true-up subtracts the previous month's to-date)
     detail_type: str
@@ -70,6 +70,8 @@ class ArithmeticLine:
     attainment_to_date: Decimal | None
     amount: Decimal | None  # band: credit in the band; cap: the cap
     contribution: Decimal
+    amount_from: Decimal | None = None  # a band on amount (tiers_on amount): [amount_from, amount_to)
+    amount_to: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 -- component gives fct_commission.commission_amount exactly.
 --   detail_type credit         : each qualifying deal of the period (deal id, credit); contributes 0
 --   detail_type band           : a tier band of earned(C, Q) to date: lo, hi, multiplier,
---                                amount in band, BCR; band earnings = money(BCR * m) * amount in band
+--                                amount in band, BCR; band earnings = money(BCR * m) * amount in band;
+--                                a band on amount (tiers_on amount): amount_from, amount_to and its
+--                                rate; band earnings = rate * amount in band
 --   detail_type rule           : flat rate (C * rate), quota bonus, SPIF (deals * amount per deal)
 --   detail_type gate           : minus the ungated earnings while attainment is below the gate
 --   detail_type cap            : the clip of the plan-year cumulative at the cap
@@ -68,9 +70,10 @@ lines as (
         to_date_rows.employee_id, to_date_rows.plan_id, to_date_rows.component_id, to_date_rows.commission_period,
         to_date_rows.to_date_of, 'band' as detail_type, cast(null as {{ dbt.type_string() }}) as opportunity_id,
         bands.tier_index, bands.attainment_from, bands.attainment_to, bands.multiplier, bands.bcr,
-        cast(null as {{ spm.type_money() }}) as rate,
+        case when bands.tiers_on = 'amount' then bands.rate end as rate,
         bands.credit_to_date, bands.quota_to_date, bands.attainment_to_date,
         bands.amount_in_band,
+        bands.amount_from, bands.amount_to,
         {{ money('to_date_rows.sign * bands.band_earnings') }} as earnings_contribution
     from to_date_rows
     inner join bands
@@ -89,6 +92,7 @@ lines as (
         cast(null as {{ spm.type_money() }}), earned.bcr, earned.rate,
         earned.credit_to_date, earned.quota_to_date, earned.attainment_to_date,
         cast(null as {{ spm.type_money() }}),
+        cast(null as {{ spm.type_money() }}), cast(null as {{ spm.type_money() }}),
         {{ money('to_date_rows.sign * rule_lines.amount') }}
     from to_date_rows
     inner join earned
@@ -119,6 +123,7 @@ lines as (
         cast(null as {{ spm.type_money() }}), bcr, rate,
         credit_to_date, quota_to_date, attainment_to_date,
         cap_amount,
+        cast(null as {{ spm.type_money() }}), cast(null as {{ spm.type_money() }}),
         {{ money('exact_earnings_amount - uncapped_earnings') }}
     from earned
     where exact_earnings_amount <> uncapped_earnings
@@ -132,6 +137,7 @@ lines as (
         cast(null as {{ spm.type_money() }}), bcr, rate,
         credit_to_date, quota_to_date, attainment_to_date,
         cast(null as {{ spm.type_money() }}),
+        cast(null as {{ spm.type_money() }}), cast(null as {{ spm.type_money() }}),
         {{ money('earnings_amount - exact_earnings_amount') }}
     from earned
     where earnings_amount <> exact_earnings_amount
@@ -145,6 +151,7 @@ lines as (
         cast(null as {{ spm.type_money() }}), cast(null as {{ spm.type_money() }}), cast(null as {{ spm.type_money() }}),
         cast(null as {{ spm.type_money() }}), cast(null as {{ spm.type_money() }}), cast(null as {{ spm.type_money() }}),
         credit_amount,
+        cast(null as {{ spm.type_money() }}), cast(null as {{ spm.type_money() }}),
         {{ money('0') }}
     from credits
 
@@ -173,6 +180,8 @@ final as (
         {{ money('lines.quota_to_date') }} as quota_to_date,
         {{ money('lines.attainment_to_date') }} as attainment_to_date,
         {{ money('lines.amount_in_band') }} as amount,
+        {{ money('lines.amount_from') }} as amount_from,
+        {{ money('lines.amount_to') }} as amount_to,
         lines.earnings_contribution
 
     from lines
