@@ -36,8 +36,9 @@ expected as (
         credits.period,
         credits.plan_id,
         components.component_id,
-        sum(credits.credit_amount) as credit_amount,
-        sum(credits.credit_amount) * min(components.rate) as commission_amount
+        -- the credit the commission counts (a commission-only clawback leaves the credit booked)
+        sum(credits.commission_credit_amount) as credit_amount,
+        sum(credits.commission_credit_amount) * min(components.rate) as commission_amount
     from credits
     inner join components
         on credits.plan_id = components.plan_id
