@@ -32,44 +32,14 @@ import pytest
 from assets.ledger import store
 from orchestration.cli import publish_failure, publish_period_run, run_pipeline
 from orchestration.settings import SpmPaths
+from tests.fixtures_ledger import deal as _deal, write_company
 from tests.test_ingest import write_rows
-from tests.test_ledger_scenario import _deal, _write_plan
 
 D = Decimal
 
 
 def _write_company(paths: SpmPaths) -> None:
-    crm = paths.landing_dir / "crm" / "2026-02-01"
-    write_rows(
-        crm / "User.csv",
-        [
-            {"Id": "U1", "Name": "Alice", "Email": "alice@example.com", "EmployeeNumber": "E1", "ManagerId": "", "IsActive": "true"},
-            {"Id": "U2", "Name": "Bob", "Email": "bob@example.com", "EmployeeNumber": "E2", "ManagerId": "", "IsActive": "true"},
-        ],
-    )
-    write_rows(crm / "Opportunity.csv", [_deal("O1", "U1", "50000", "2026-01-10"), _deal("O2", "U2", "3000", "2026-01-15")])
-    worker = {
-        "hire_date": "2024-01-01", "termination_date": "", "job_family": "Sales", "job_title": "AE",
-        "manager_employee_id": "", "cost_center": "CC-100", "country": "US", "currency": "USD",
-        "annual_base_salary": "100000", "annual_target_incentive": "50000",
-    }
-    write_rows(
-        paths.landing_dir / "hr" / "2026-02-01" / "workers.csv",
-        [
-            {"employee_id": "E1", "full_name": "Alice", "email": "alice@example.com", **worker},
-            {"employee_id": "E2", "full_name": "Bob", "email": "bob@example.com", **worker},
-        ],
-    )
-    _write_plan(paths, "0.10")
-    write_rows(
-        paths.config_dir / "plan_assignments.csv",
-        [{"employee_id": e, "plan_id": "AE-2026", "start_date": "2026-01-01", "end_date": ""} for e in ("E1", "E2")],
-    )
-    write_rows(
-        paths.config_dir / "quotas.csv",
-        [{"employee_id": e, "plan_year": "2026", "annual_quota": "120000", "currency": "USD", "seasonality_profile": ""}
-         for e in ("E1", "E2")],
-    )
+    write_company(paths, [_deal("O1", "U1", "50000", "2026-01-10"), _deal("O2", "U2", "3000", "2026-01-15")])
 
 
 def _write_changes(paths: SpmPaths) -> None:
