@@ -44,8 +44,9 @@ def deal(id_, owner, amount, close, won=True, modified=None, stage=None):
     )
 
 
-def write_company(paths: SpmPaths, deals: list[dict], rate: str = "0.10") -> None:
-    """The two payees, their plan at ``rate`` and the first CRM batch with ``deals``."""
+def write_company(paths: SpmPaths, deals: list[dict], rate: str = "0.10", terminations: dict | None = None) -> None:
+    """The two payees, their plan at ``rate`` and the first CRM batch with ``deals``;
+    ``terminations``: employee id -> termination date."""
     crm1 = paths.landing_dir / "crm" / "2026-02-01"
     write_rows(
         crm1 / "User.csv",
@@ -63,8 +64,10 @@ def write_company(paths: SpmPaths, deals: list[dict], rate: str = "0.10") -> Non
     write_rows(
         paths.landing_dir / "hr" / "2026-02-01" / "workers.csv",
         [
-            {"employee_id": "E1", "full_name": "Alice", "email": "alice@example.com", **worker},
-            {"employee_id": "E2", "full_name": "Bob", "email": "bob@example.com", **worker},
+            {"employee_id": "E1", "full_name": "Alice", "email": "alice@example.com", **worker,
+             "termination_date": (terminations or {}).get("E1", "")},
+            {"employee_id": "E2", "full_name": "Bob", "email": "bob@example.com", **worker,
+             "termination_date": (terminations or {}).get("E2", "")},
         ],
     )
     write_plan(paths, rate)

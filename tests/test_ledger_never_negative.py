@@ -17,11 +17,15 @@ A hand-made company over four pay periods, every line computed by hand:
   the carried clawback is taken: Alice is paid 0.00 in March, and -3,000.00 is
   still owed in April. The clawback keeps the plan that paid O1 (AE-2026), not
   UNASSIGNED.
+* Alice leaves on 2026-03-31: April's file cannot take the -3,000.00 from
+  anything, and its manifest reports it to finance as a balance owed at
+  termination.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +43,10 @@ D = Decimal
 
 
 def _write_company(paths: SpmPaths) -> None:
-    write_company(paths, [_deal("O1", "U1", "50000", "2026-01-10"), _deal("O2", "U2", "3000", "2026-01-15")])
+    write_company(
+        paths, [_deal("O1", "U1", "50000", "2026-01-10"), _deal("O2", "U2", "3000", "2026-01-15")],
+        terminations={"E1": "2026-03-31"},
+    )
 
 
 def _write_changes(paths: SpmPaths) -> None:
@@ -152,3 +159,20 @@ def test_the_statement_shows_the_clawback_carried_to_the_next_period(company):
     # the -5,000.00 clawback, which the statement says.
     text = (company.export_dir / "statements" / "2026-02" / "E1.html").read_text()
     assert "CLAWBACK still owed" in text and "-5,000.00" in text
+
+
+def test_a_balance_left_at_termination_is_reported_to_finance(company):
+    # Alice left on 2026-03-31 owing -3,000.00 of the clawback: April's manifest says so.
+    manifest = json.loads((company.export_dir / "payouts" / "2026-04" / "manifest.json").read_text())
+    assert manifest["balances_owed_at_termination"] == [
+        {"employee_id": "E1", "currency": "USD", "balance_owed": "-3000.00", "termination_date": "2026-03-31"},
+    ]
+    assert _query(
+        company,
+        "select period, calculated_balance, retro_deductions_carried, balance_owed, is_terminated "
+        "from fct_payee_balance_owed where employee_id = 'E1' and period <= '2026-04' order by period",
+    ) == [
+        ("2026-02", D("0"), D("-5000"), D("-5000"), False),
+        ("2026-03", D("0"), D("-3000"), D("-3000"), False),
+        ("2026-04", D("0"), D("-3000"), D("-3000"), True),
+    ]

@@ -163,3 +163,13 @@ def _walk(node):
     children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
     for child in children:
         yield from _walk(child)
+
+
+def test_the_manifest_reports_balances_owed_at_termination(tmp_path):
+    lines = payout_lines([_row("E1", Decimal("10"))], "2026-04", date(2026, 5, 15), "calc-x")
+    owed = [{"employee_id": "E9", "currency": "USD", "balance_owed": Decimal("-3000"), "termination_date": date(2026, 3, 31)}]
+    manifest = write_extract(lines, tmp_path, "2026-04", "calc-x", [], balances_owed=owed)
+    assert manifest["balances_owed_at_termination"] == [
+        {"employee_id": "E9", "currency": "USD", "balance_owed": "-3000.00", "termination_date": "2026-03-31"}
+    ]
+    assert write_extract(lines, tmp_path, "2026-04", "calc-x", [])["balances_owed_at_termination"] == []

@@ -170,6 +170,7 @@ def _previous_lines(export_dir, warehouse, period: str, pay_date: date) -> list[
     partitions_def=PAY_PERIODS,
     deps=[
         dg.AssetKey("fct_payout_line"),
+        dg.AssetKey("fct_payee_balance_owed"),
         dg.AssetKey("fct_payable"),
         dg.AssetKey("fct_credit"),
         dg.AssetKey("dim_payee"),
@@ -237,6 +238,7 @@ def payout_publication(
         context.run_id,
         checks_passed=[o.name for o in outcomes],
         source_batches=source_batches(settings.landing_dir),
+        balances_owed=payouts.balances_owed_at_termination,
     )
     publication = outcome.publication
     context.log.info(

@@ -128,6 +128,7 @@ def publish_period(
     run_id: str,
     checks_passed: list[str],
     source_batches: list[str],
+    balances_owed: list[dict] | None = None,
 ) -> PublishOutcome:
     """Publish ``lines`` as the newest version of ``period`` unless it already is.
 
@@ -156,7 +157,7 @@ def publish_period(
         files.update(_delta_files(delta, period, version))
     for name, content in files.items():
         atomic_write(out_dir / name, content)
-    manifest = extract_manifest(stamped, files, period, calculation_id, checks_passed, run_id, source_batches)
+    manifest = extract_manifest(stamped, files, period, calculation_id, checks_passed, run_id, source_batches, balances_owed)
     manifest.update(
         {
             "version": version,

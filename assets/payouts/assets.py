@@ -32,6 +32,7 @@ from orchestration.resources import SpmPathsResource
 
 PAYABLE_MART = dg.AssetKey("fct_payable")
 PAYOUT_LINE_MART = dg.AssetKey("fct_payout_line")
+BALANCE_OWED_MART = dg.AssetKey("fct_payee_balance_owed")
 PAYEE_DIMENSION = dg.AssetKey("dim_payee")
 PAYEE_PERIOD_HR = dg.AssetKey("int_payee_period_hr")
 
@@ -125,7 +126,7 @@ def lines_preview(lines) -> str:
 
 @dg.asset(
     key=["payout_extract"],
-    deps=[PAYABLE_MART, PAYOUT_LINE_MART, PAYEE_DIMENSION, PAYEE_PERIOD_HR],
+    deps=[PAYABLE_MART, PAYOUT_LINE_MART, BALANCE_OWED_MART, PAYEE_DIMENSION, PAYEE_PERIOD_HR],
     group_name="payouts",
     kinds={"python", "csv", "parquet"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
@@ -152,7 +153,10 @@ def payout_extract(
     passed = [o.name for o in outcomes]
     # No run id in a draft: it is rewritten by every run and must be byte-identical
     # on the same inputs; the run is in this materialization's metadata.
-    manifest = write_extract(lines, out_dir, period, calculation_id, checks_passed=passed, source_batches=batches)
+    manifest = write_extract(
+        lines, out_dir, period, calculation_id, checks_passed=passed, source_batches=batches,
+        balances_owed=payouts.balances_owed_at_termination,
+    )
     write_payroll(lines, out_dir, period, calculation_id, passed, source_batches=batches)
     context.log.info(f"Wrote {len(lines)} payout lines for {period} to {out_dir}")
     if not lines:

@@ -285,8 +285,11 @@ def extract_manifest(
     checks_passed: list[str],
     run_id: str | None = None,
     source_batches: list[str] | None = None,
+    balances_owed: list[dict] | None = None,
 ) -> dict:
-    """The manifest of an extract: counts, totals, a SHA-256 per file, provenance."""
+    """The manifest of an extract: counts, totals, a SHA-256 per file, provenance, and the
+    balances still owed by payees whose employment has ended (for finance to recover or write
+    off; never silently dropped: SPEC §5)."""
     manifest = {
         "schema_version": EXTRACT_SCHEMA_VERSION,
         "period": period,
@@ -299,6 +302,15 @@ def extract_manifest(
         "files": {name: {"sha256": sha256_hex(content), "bytes": len(content)} for name, content in files.items()},
         "columns": list(EXTRACT_COLUMNS),
         "checks_passed": sorted(checks_passed),
+        "balances_owed_at_termination": [
+            {
+                "employee_id": owed["employee_id"],
+                "currency": owed["currency"],
+                "balance_owed": format_amount(owed["balance_owed"], owed["currency"]),
+                "termination_date": owed["termination_date"].isoformat() if owed["termination_date"] else None,
+            }
+            for owed in sorted(balances_owed or [], key=lambda o: (o["employee_id"], o["currency"]))
+        ],
     }
     return manifest
 
@@ -311,6 +323,7 @@ def write_extract(
     checks_passed: list[str],
     run_id: str | None = None,
     source_batches: list[str] | None = None,
+    balances_owed: list[dict] | None = None,
 ) -> dict:
     """Write ``payout_<period>.csv``, ``.parquet`` and ``manifest.json``; return the manifest.
 
@@ -321,6 +334,6 @@ def write_extract(
     files = extract_files(lines, period)
     for name, content in files.items():
         atomic_write(out_dir / name, content)
-    manifest = extract_manifest(lines, files, period, calculation_id, checks_passed, run_id, source_batches)
+    manifest = extract_manifest(lines, files, period, calculation_id, checks_passed, run_id, source_batches, balances_owed)
     atomic_write(out_dir / "manifest.json", manifest_bytes(manifest))
     return manifest

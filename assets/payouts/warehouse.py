@@ -7,7 +7,7 @@ run under the ``duckdb_warehouse`` pool.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,6 +29,8 @@ class PeriodPayouts:
     totals: dict[str, Decimal]  # exact total per currency
     keys: dict[str, int]  # payee x earning code lines per currency (the rounding tolerance)
     hr_employee_ids: set[str]
+    # payees whose employment ended by the period's end and who still owe (fct_payee_balance_owed)
+    balances_owed_at_termination: list[dict] = field(default_factory=list)
 
 
 def read_period_payouts(warehouse: Path, period: str) -> PeriodPayouts:
@@ -47,6 +49,13 @@ def read_period_payouts(warehouse: Path, period: str) -> PeriodPayouts:
             [period],
         ).fetchall()
         hr_ids = {employee_id for (employee_id,) in con.execute("select employee_id from dim_payee").fetchall()}
+        owed = con.execute(
+            """
+            select employee_id, currency, balance_owed, termination_date from fct_payee_balance_owed
+            where period = ? and is_terminated order by employee_id, currency
+            """,
+            [period],
+        ).fetchall()
     finally:
         con.close()
     earnings = [
@@ -69,7 +78,10 @@ def read_period_payouts(warehouse: Path, period: str) -> PeriodPayouts:
     for row in earnings:
         totals[row.currency] += row.amount
         keys[row.currency].add((row.employee_id, row.earning_code))
-    return PeriodPayouts(earnings, dict(totals), {c: len(k) for c, k in keys.items()}, hr_ids)
+    balances_owed = [
+        {"employee_id": e, "currency": c, "balance_owed": Decimal(a), "termination_date": t} for e, c, a, t in owed
+    ]
+    return PeriodPayouts(earnings, dict(totals), {c: len(k) for c, k in keys.items()}, hr_ids, balances_owed)
 
 
 def read_credits_up_to(warehouse: Path, period: str) -> list[tuple]:
