@@ -172,8 +172,8 @@ def check_marginal_earnings_never_fall_when_credit_rises(warehouse: Path) -> Non
     rows = query(
         warehouse,
         """
-        select employee_id, period, credit_amount, commission_amount from fct_commission
-        where plan_id = 'P_MARG' and quota_to_date = 10000 order by credit_amount, commission_amount
+        select employee_id, period, credit_amount, exact_commission_amount from fct_commission
+        where plan_id = 'P_MARG' and quota_to_date = 10000 order by credit_amount, exact_commission_amount
         """,
     )
     assert len(rows) > 20
@@ -183,6 +183,11 @@ def check_marginal_earnings_never_fall_when_credit_rises(warehouse: Path) -> Non
             assert m2 > m1, f"{e2} {p2}: credit {c2} > {c1} ({e1} {p1}) but earns no more ({m2})"
     for employee_id, period, credit, earned in rows:
         assert earned == earned_marginal(credit, D(10000)), (employee_id, period, credit, earned)
+    # what is paid is within a cent of it (the change of the rounded plan-year cumulative)
+    assert query(
+        warehouse,
+        "select count(*) from fct_commission where plan_id = 'P_MARG' and abs(commission_amount - exact_commission_amount) > 0.01",
+    ) == [(0,)]
 
 
 def check_split_credits_add_up_to_the_deal(warehouse: Path, batch: dict) -> None:
@@ -223,13 +228,21 @@ def check_ytd_true_ups_add_up_to_the_years_earnings(warehouse: Path, batch: dict
         "select employee_id, sum(credit_amount) from fct_credit where credit_type in ('owner', 'split') "
         "and plan_year = 2026 and employee_id like 'H%' group by 1",
     ))
-    paid = dict(query(
-        warehouse,
-        "select employee_id, sum(earnings_amount) from int_earnings_periodized "
-        "where plan_id = 'P_YTD' and plan_year = 2026 and employee_id like 'H%' group by 1",
-    ))
+    earned = {
+        e: (exact, paid)
+        for e, exact, paid in query(
+            warehouse,
+            "select employee_id, sum(exact_earnings_amount), sum(earnings_amount) from int_earnings_periodized "
+            "where plan_id = 'P_YTD' and plan_year = 2026 and employee_id like 'H%' group by 1",
+        )
+    }
     for payee in payees:
-        assert paid[payee] == earned_marginal(credit.get(payee, D(0)), ANNUAL_QUOTA), payee
+        year = earned_marginal(credit.get(payee, D(0)), ANNUAL_QUOTA)
+        exact, paid = earned[payee]
+        # the exact true-ups add up to the year's earning, and the paid lines (rounding
+        # telescoped) to that earning rounded once to the cent
+        assert exact == year, payee
+        assert paid == year.quantize(D("0.01"), rounding=ROUND_HALF_UP), payee
 
 
 def check_mid_month_plan_change_pays_each_plan_for_its_days(warehouse: Path, batch: dict) -> None:

@@ -166,11 +166,13 @@ def test_accrued_commissions_equal_the_rounded_payout_lines(warehouse):
 
 
 def test_new_business_commission_is_capitalized_and_renewals_are_not(warehouse):
-    # deal by deal: R1 (Renewal) is not a capitalization candidate
+    # deal by deal: R1 (Renewal) is not a capitalization candidate; a deal alone in its commission
+    # line carries that line as paid (rounded to the minor unit: 333.333 -> 333.33, 123.456 -> 123.46,
+    # JPY 10,000.5 -> 10,001)
     assert query(warehouse, "select opportunity_id, contract_cost_id, commission_amount from fct_contract_cost_deal "
                             "order by 1") == [
-        ("N1", "J1|2026-01", D("1000")), ("N2", "J1|2026-02", D("333.333")), ("N3", "J2|2026-01", D("123.456")),
-        ("N4", "J3|2026-01", D("10000.5")), ("N5", "J4|2026-01", D("1")), ("N6", "J5|2026-01", D("300")),
+        ("N1", "J1|2026-01", D("1000")), ("N2", "J1|2026-02", D("333.33")), ("N3", "J2|2026-01", D("123.46")),
+        ("N4", "J3|2026-01", D("10001")), ("N5", "J4|2026-01", D("1")), ("N6", "J5|2026-01", D("300")),
         ("T1", "J6|2026-01", D("192.8571428571")), ("T3", "J6|2026-01", D("128.5714285714")),
     ]
     rows = query(
