@@ -43,6 +43,8 @@ expected as (
     inner join components
         on credits.plan_id = components.plan_id
     group by credits.employee_id, credits.period, credits.plan_id, components.component_id
+    -- a month whose only deal the commission no longer counts has no fct_commission row
+    having sum(credits.commission_credit_amount) <> 0 or count(case when credits.commission_credit_amount > 0 then 1 end) > 0
 
 ),
 
