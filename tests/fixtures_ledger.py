@@ -16,6 +16,7 @@ name: Account Executive 2026
 effective_start: 2026-01-01
 effective_end: 2026-12-31
 clawback_window_days: 90
+clawback_policy: {clawback_policy}
 components:
   - component_id: commission
     name: Commission on own bookings
@@ -44,7 +45,10 @@ def deal(id_, owner, amount, close, won=True, modified=None, stage=None):
     )
 
 
-def write_company(paths: SpmPaths, deals: list[dict], rate: str = "0.10", terminations: dict | None = None) -> None:
+def write_company(
+    paths: SpmPaths, deals: list[dict], rate: str = "0.10", terminations: dict | None = None,
+    clawback_policy: str = "reverse_credit",
+) -> None:
     """The two payees, their plan at ``rate`` and the first CRM batch with ``deals``;
     ``terminations``: employee id -> termination date."""
     crm1 = paths.landing_dir / "crm" / "2026-02-01"
@@ -70,7 +74,7 @@ def write_company(paths: SpmPaths, deals: list[dict], rate: str = "0.10", termin
              "termination_date": (terminations or {}).get("E2", "")},
         ],
     )
-    write_plan(paths, rate)
+    write_plan(paths, rate, clawback_policy)
     write_rows(
         paths.config_dir / "plan_assignments.csv",
         [{"employee_id": e, "plan_id": "AE-2026", "start_date": "2026-01-01", "end_date": ""} for e in ("E1", "E2")],
@@ -81,7 +85,7 @@ def write_company(paths: SpmPaths, deals: list[dict], rate: str = "0.10", termin
     )
 
 
-def write_plan(paths: SpmPaths, rate: str) -> None:
+def write_plan(paths: SpmPaths, rate: str, clawback_policy: str = "reverse_credit") -> None:
     path = paths.config_dir / "plans" / "ae.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(PLAN.format(rate=rate))
+    path.write_text(PLAN.format(rate=rate, clawback_policy=clawback_policy))

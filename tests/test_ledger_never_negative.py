@@ -3,7 +3,9 @@
 A hand-made company over four pay periods, every line computed by hand:
 
 * payees E1 Alice and E2 Bob (USD), plan AE-2026: flat 10 % of own credit per
-  month, clawback window 90 days.
+  month, clawback window 90 days, clawback_policy commission_only (the lost
+  deal's credit stays booked for attainment; its commission is clawed back: the
+  ledger sees the credit the commission counted, so it is still a CLAWBACK).
 * January: O1 Alice 50,000 (Jan 10), O2 Bob 3,000 (Jan 15). January pays
   Alice 5,000.00 and Bob 300.00; published.
 * then O1 is lost (Feb 10, inside the window) and a late January deal O3 for
@@ -45,7 +47,7 @@ D = Decimal
 def _write_company(paths: SpmPaths) -> None:
     write_company(
         paths, [_deal("O1", "U1", "50000", "2026-01-10"), _deal("O2", "U2", "3000", "2026-01-15")],
-        terminations={"E1": "2026-03-31"},
+        terminations={"E1": "2026-03-31"}, clawback_policy="commission_only",
     )
 
 
@@ -131,6 +133,10 @@ def test_a_month_whose_only_lines_are_adjustments_publishes_them_and_never_pays_
 
 
 def test_a_carried_clawback_is_taken_from_later_pay_under_its_own_code_and_plan(company):
+    # commission_only: O1 stays booked at 50,000 for attainment, the commission counts 0
+    assert _query(
+        company, "select credit_amount, commission_credit_amount, credit_status from fct_credit where opportunity_id = 'O1'"
+    ) == [(D("50000"), D("0"), "commission_clawed_back")]
     # March: Alice earns 10 % x 20,000 = 2,000.00; 2,000.00 of the -5,000.00 is taken from it.
     assert _lines(company, "2026-03") == [
         ("E1", "CLAWBACK", "-2000.00", "AE-2026", "deal_lost", "O1"),
