@@ -168,7 +168,8 @@ def test_the_statement_shows_the_clawback_carried_to_the_next_period(company):
 
 
 def test_a_balance_left_at_termination_is_reported_to_finance(company):
-    # Alice left on 2026-03-31 owing -3,000.00 of the clawback: April's manifest says so.
+    # Alice left on 2026-03-31 owing -3,000.00 of the clawback: from March's close on, the
+    # manifest says so (April's draft here).
     manifest = json.loads((company.export_dir / "payouts" / "2026-04" / "manifest.json").read_text())
     assert manifest["balances_owed_at_termination"] == [
         {"employee_id": "E1", "currency": "USD", "balance_owed": "-3000.00", "termination_date": "2026-03-31"},
@@ -179,6 +180,6 @@ def test_a_balance_left_at_termination_is_reported_to_finance(company):
         "from fct_payee_balance_owed where employee_id = 'E1' and period <= '2026-04' order by period",
     ) == [
         ("2026-02", D("0"), D("-5000"), D("-5000"), False),
-        ("2026-03", D("0"), D("-3000"), D("-3000"), False),
+        ("2026-03", D("0"), D("-3000"), D("-3000"), True),  # her last day is March's last day
         ("2026-04", D("0"), D("-3000"), D("-3000"), True),
     ]
