@@ -7,6 +7,8 @@ CRM and HR batch is 2026-02-01.
 
 from __future__ import annotations
 
+import duckdb
+
 from orchestration.settings import SpmPaths
 from tests.test_ingest import opportunity, write_rows
 
@@ -89,3 +91,12 @@ def write_plan(paths: SpmPaths, rate: str, clawback_policy: str = "reverse_credi
     path = paths.config_dir / "plans" / "ae.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(PLAN.format(rate=rate, clawback_policy=clawback_policy))
+
+
+def warehouse_rows(paths: SpmPaths, sql: str, params: list | None = None) -> list[tuple]:
+    """The rows of ``sql`` on the run's warehouse, opened read-only and closed again."""
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

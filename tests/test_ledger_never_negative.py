@@ -32,13 +32,13 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from assets.ledger import store
 from orchestration.cli import publish_failure, publish_period_run, run_pipeline
 from orchestration.settings import SpmPaths
-from tests.fixtures_ledger import deal as _deal, write_company
+from tests.conftest import paths_under
+from tests.fixtures_ledger import deal as _deal, warehouse_rows as _query, write_company
 from tests.test_ingest import write_rows
 
 D = Decimal
@@ -71,24 +71,11 @@ def _lines(paths: SpmPaths, period: str) -> list[tuple]:
         ]
 
 
-def _query(paths: SpmPaths, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory):
     root = tmp_path_factory.mktemp("never_negative")
-    paths = SpmPaths(
-        landing_dir=root / "landing",
-        config_dir=root / "config",
-        warehouse=root / "warehouse" / "spm.duckdb",
-        raw_dir=root / "warehouse" / "raw",
-        export_dir=root / "exports",
-    )
+    paths = paths_under(root)
     saved = dict(os.environ)
     os.environ["DAGSTER_HOME"] = str(root / "dagster_home")
     try:

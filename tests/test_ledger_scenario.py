@@ -24,14 +24,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
 from assets.ledger import store
 from assets.ledger.layout import published_dir
 from orchestration.cli import publish_failure, publish_period_run, run_pipeline
 from orchestration.settings import SpmPaths
-from tests.fixtures_ledger import deal as _deal, write_company, write_plan
+from tests.conftest import paths_under
+from tests.fixtures_ledger import deal as _deal, warehouse_rows as _query, write_company, write_plan
 from tests.test_ingest import write_rows
 
 def _write_company(paths: SpmPaths) -> None:
@@ -67,13 +67,7 @@ def _key(line: dict) -> tuple:
 @pytest.fixture(scope="module")
 def company(tmp_path_factory):
     root = tmp_path_factory.mktemp("ledger")
-    paths = SpmPaths(
-        landing_dir=root / "landing",
-        config_dir=root / "config",
-        warehouse=root / "warehouse" / "spm.duckdb",
-        raw_dir=root / "warehouse" / "raw",
-        export_dir=root / "exports",
-    )
+    paths = paths_under(root)
     saved = dict(os.environ)
     os.environ["DAGSTER_HOME"] = str(root / "dagster_home")
     try:
@@ -144,13 +138,6 @@ def test_the_draft_extract_of_month_two_shows_the_same_lines(company):
     assert [_key(l) for l in draft] == [_key(l) for l in published]
     assert {l["run_id"] for l in draft} == {""}
 
-
-def _query(paths: SpmPaths, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _accrual(paths: SpmPaths, period: str) -> list[tuple]:
