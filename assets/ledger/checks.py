@@ -7,7 +7,7 @@ Blocking (a failure refuses the publication, naming the check):
 * ``payees_in_hr``                   every payee of the file is in HR (dim_payee);
 * ``negative_amounts_allowed``       never negative pay: every code is in the list
   (``assets.earning_codes``), a negative line only under a deduction code
-  (``extract.NEGATIVE_ALLOWED_CODES``: any but DRAW), no payee's total negative;
+  (``earning_codes.DEDUCTION_CODES``: any but DRAW), no payee's total negative;
 * ``one_line_per_payee_code_period`` no payee paid twice for one code and period.
 
 Warning (reported, never blocking):
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from assets.currencies import MINOR_UNITS
-from assets.earning_codes import unknown_codes
-from assets.payouts.extract import NEGATIVE_ALLOWED_CODES, PayoutLine
+from assets.earning_codes import DEDUCTION_CODES, unknown_codes
+from assets.payouts.extract import PayoutLine
 
 TOTAL_CHECK = "payout_total_matches_warehouse"
 HR_CHECK = "payees_in_hr"
@@ -100,7 +100,7 @@ def check_negative_amounts(lines: list[PayoutLine]) -> CheckOutcome:
     bad = [
         f"{line.employee_id} {line.earning_code} {line.amount}"
         for line in lines
-        if line.amount < 0 and line.earning_code not in NEGATIVE_ALLOWED_CODES
+        if line.amount < 0 and line.earning_code not in DEDUCTION_CODES
     ]
     payee_totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for line in lines:
@@ -118,7 +118,7 @@ def check_negative_amounts(lines: list[PayoutLine]) -> CheckOutcome:
         True,
         "; ".join(problems)
         if problems
-        else f"known earning codes, no payee's total negative, negative lines only under {', '.join(sorted(NEGATIVE_ALLOWED_CODES))}",
+        else f"known earning codes, no payee's total negative, negative lines only under {', '.join(sorted(DEDUCTION_CODES))}",
         {"examples": (unknown + bad + negative)[:EXAMPLES]},
     )
 

@@ -15,6 +15,7 @@ import dagster as dg
 import duckdb
 
 from assets.currencies import MINOR_UNITS
+from assets.earning_codes import ADJUSTMENT_CODES
 from assets.failures import user_error
 from assets.ingest.landing import list_batches
 from assets.inputs_fingerprint import inputs_fingerprint
@@ -169,7 +170,7 @@ def payout_extract(
             "pay_date": pay_date.isoformat(),
             "calculation_id": calculation_id,
             "row_count": len(lines),
-            "adjustment_lines": sum(1 for l in lines if l.earning_code in ("ADJUSTMENT", "CLAWBACK")),
+            "adjustment_lines": sum(1 for l in lines if l.earning_code in ADJUSTMENT_CODES),
             "totals_by_currency": manifest["totals"]["by_currency"],
             "directory": dg.MetadataValue.path(str(out_dir)),
             "preview": dg.MetadataValue.md(lines_preview(lines)),

@@ -29,7 +29,6 @@ from pathlib import Path
 import polars as pl
 
 from assets.currencies import MINOR_UNITS, round_money
-from assets.earning_codes import ADJUSTMENT_CODES, DEDUCTION_CODES
 
 EXTRACT_SCHEMA_VERSION = "2"
 
@@ -50,11 +49,6 @@ EXTRACT_COLUMNS = (
     "deal_ids",
     "country",
 )
-
-# Codes whose line may be negative (deductions: SPEC §5, the payee's total is
-# never negative); a DRAW never is. The list of codes: assets/earning_codes.py.
-NEGATIVE_ALLOWED_CODES = DEDUCTION_CODES
-
 
 @dataclass(frozen=True)
 class EarningRow:
