@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from orchestration.run_guard import RunRefused, guarded_run, run_tags
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SpmPaths
 
 DBT_STEP = "spm_dbt_models"  # the step that builds the warehouse
@@ -77,7 +78,7 @@ def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "I
         run_config["ops"] = {"payout_extract": {"config": {"period": period}}}
     ensure_dagster_home()
     with dg.DagsterInstance.get() as instance:
-        return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+        return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, tags=run_tags())
 
 
 def period_range(first: str, last: str) -> list[str]:
@@ -142,7 +143,8 @@ def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None
     ensure_dagster_home()
     with dg.DagsterInstance.get() as instance:
         return job.execute_in_process(
-            instance=instance, run_config=run_config, partition_key=check_period(period), raise_on_error=False
+            instance=instance, run_config=run_config, partition_key=check_period(period), raise_on_error=False,
+            tags=run_tags(),
         )
 
 
@@ -290,21 +292,43 @@ def main(argv: list[str] | None = None) -> int:
         os.execv(dagster, [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
 
     paths = SpmPaths.from_env()
+    periods: list[str] = []
     if args.command in ("publish", "backfill"):
         periods = [args.period] if args.command == "publish" else period_range(args.first, args.last)
         refusal = publish_refusal_today(periods)
         if refusal:
             print(refusal, file=sys.stderr)
             return 1
-        prepare_dbt()
-        for period in periods:
-            result = publish_period_run(paths, period, getattr(args, "pay_date", None), log_level="WARNING")
-            if not result.success:
-                print(f"{period}: NOT published\n{publish_failure(result)}", file=sys.stderr)
-                return 1
-            print(publication_summary(paths, period))
-        return 0
+    command = "python -m orchestration.cli " + " ".join(sys.argv[1:] if argv is None else argv)
+    try:
+        # One live run per warehouse; stale runs, orphan writers and scratch recovered first;
+        # SIGTERM stops the command cleanly (orchestration/run_guard.py).
+        with guarded_run(paths, command, _instance):
+            return _publish(paths, periods, args) if args.command in ("publish", "backfill") else _run(paths, args)
+    except RunRefused as refused:
+        print(refused, file=sys.stderr)
+        return 1
 
+
+def _instance():
+    import dagster as dg
+
+    ensure_dagster_home()
+    return dg.DagsterInstance.get()
+
+
+def _publish(paths: SpmPaths, periods: list[str], args) -> int:
+    prepare_dbt()
+    for period in periods:
+        result = publish_period_run(paths, period, getattr(args, "pay_date", None), log_level="WARNING")
+        if not result.success:
+            print(f"{period}: NOT published\n{publish_failure(result)}", file=sys.stderr)
+            return 1
+        print(publication_summary(paths, period))
+    return 0
+
+
+def _run(paths: SpmPaths, args) -> int:
     if args.regenerate or not _has_landing_data(paths):
         from demo.generate import generate
 

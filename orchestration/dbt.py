@@ -3,7 +3,6 @@
 
 
 import os
-import sys
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
@@ -13,6 +12,7 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from assets.metadata import relation_metadata
+from orchestration import dbt_child
 from orchestration.resources import SpmPathsResource
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -49,6 +49,7 @@ def spm_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths
     # (profiles.yml and the source definitions); the subprocess inherits it.
     settings = paths.paths()
     os.environ.update(settings.as_env())
+    os.environ.update(dbt_child.parent_env())  # the dbt child dies with this process
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)  # dbt-duckdb does not create it
     invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
     # dbt holds the warehouse's write lock until it exits, so the events are
@@ -108,5 +109,5 @@ def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str
 
 
 def dbt_resource() -> DbtCliResource:
-    # The dbt installed beside this Python (the project's venv), whatever is on PATH.
-    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(Path(sys.executable).parent / "dbt"))
+    # The venv's dbt, bound to the life of the process that starts it (orchestration/dbt_child.py).
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(dbt_child.EXECUTABLE))

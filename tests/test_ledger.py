@@ -109,7 +109,7 @@ def test_a_correction_makes_version_two_and_a_delta_never_an_overwrite(tmp_path)
     assert [p.version for p in store.read_publications(tmp_path)] == [1, 2]
 
 
-def test_a_crash_before_the_record_leaves_no_publication_and_a_rerun_finishes(tmp_path, monkeypatch):
+def test_a_crash_before_the_record_leaves_no_publication_and_a_rerun_completes_it(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise OSError("power cut (injected)")
 
@@ -117,18 +117,38 @@ def test_a_crash_before_the_record_leaves_no_publication_and_a_rerun_finishes(tm
     with pytest.raises(OSError, match="injected"):
         _publish(tmp_path, _lines(*BASE), run_id="run-a")
     assert store.read_publications(tmp_path) == []
-    assert (published_dir(tmp_path, PERIOD, 1) / "payout_2026-10.csv").exists()
-    assert list(tmp_path.rglob("*.tmp")) == []
+    folder = published_dir(tmp_path, PERIOD, 1)
+    written = _files(folder)
+    assert "payout_2026-10.csv" in written and "payroll_manifest.json" in written
+    assert [p for p in tmp_path.rglob(".*")] == []  # no temporary file or staging folder left
 
+    # The rerun publishes the same lines: it completes run-a's version as written (the files are
+    # visible, so they are never rewritten), and records it.
     monkeypatch.undo()
     outcome = _publish(tmp_path, _lines(*BASE), run_id="run-b")
-    assert (outcome.status, outcome.publication.version, outcome.publication.run_id) == ("published", 1, "run-b")
-    with (published_dir(tmp_path, PERIOD, 1) / "payout_2026-10.csv").open() as handle:
-        assert {row["run_id"] for row in csv.DictReader(handle)} == {"run-b"}
+    assert (outcome.status, outcome.publication.version, outcome.publication.run_id) == ("published", 1, "run-a")
+    assert _files(folder) == written
+    with (folder / "payout_2026-10.csv").open() as handle:
+        assert {row["run_id"] for row in csv.DictReader(handle)} == {"run-a"}
     assert len(store.read_publications(tmp_path)) == 1
 
 
-def test_a_crash_while_writing_a_file_leaves_no_half_file(tmp_path, monkeypatch):
+def test_an_unrecorded_version_with_other_lines_is_replaced_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "write_publication_record", lambda *args: (_ for _ in ()).throw(OSError("injected")))
+    with pytest.raises(OSError):
+        _publish(tmp_path, _lines(*BASE), run_id="run-a")
+    monkeypatch.undo()
+    # The landing changed before the rerun: E2 is paid 60, not 50. Version 1 was never
+    # published, so its folder is replaced, by run-c's files.
+    outcome = _publish(tmp_path, _lines(BASE[0], ("E2", "COMMISSION", "EUR", "60", "DE")), run_id="run-c")
+    assert (outcome.publication.version, outcome.publication.run_id) == (1, "run-c")
+    with (published_dir(tmp_path, PERIOD, 1) / "payout_2026-10.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["employee_id"], r["amount"], r["run_id"]) for r in rows] == [("E1", "100.00", "run-c"), ("E2", "60.00", "run-c")]
+    assert [p for p in tmp_path.rglob(".*")] == []
+
+
+def test_a_crash_while_writing_a_file_leaves_no_half_file_and_no_version_folder(tmp_path, monkeypatch):
     import assets.payouts.extract as extract
 
     real_replace = extract.os.replace
@@ -144,7 +164,11 @@ def test_a_crash_while_writing_a_file_leaves_no_half_file(tmp_path, monkeypatch)
     with pytest.raises(OSError):
         _publish(tmp_path, _lines(*BASE))
     assert list(tmp_path.rglob("*.tmp")) == []
+    assert not published_dir(tmp_path, PERIOD, 1).exists()  # the version appears whole or not at all
     assert store.read_publications(tmp_path) == []
+    monkeypatch.undo()
+    assert _publish(tmp_path, _lines(*BASE), run_id="run-b").publication.version == 1
+    assert [p for p in tmp_path.rglob(".*")] == []  # the rerun cleared the staging folder
 
 
 def test_payroll_files_split_by_country_and_currency_and_add_up():

@@ -12,6 +12,7 @@ import dagster as dg
 from assets.failures import user_error
 from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, payout_forecast_run
 from orchestration.resources import SpmPathsResource
+from orchestration.run_guard import clean_dead_scratch, scratch_root
 
 # What the bookings forecast reads (dbt assets: staging views and marts).
 BOOKINGS_DEPS = [
@@ -89,7 +90,10 @@ def bookings_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource
 )
 def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
     settings = paths.paths()
-    summary = payout_forecast_run(settings.raw_dir, settings.export_dir)
+    clean_dead_scratch(settings, context.instance)  # what crashed runs left
+    summary = payout_forecast_run(
+        settings.raw_dir, settings.export_dir, scratch_dir=scratch_root(settings) / context.run_id
+    )
     mismatched = [name for name, ok in summary["closed_period_matches_actual"].items() if not ok]
     if mismatched:
         raise user_error(

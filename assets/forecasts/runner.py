@@ -22,9 +22,10 @@ paths and report what these return. Layout under ``<export>/forecasts/``:
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from concurrent.futures import ThreadPoolExecutor
@@ -147,13 +148,14 @@ def bookings_forecast_run(warehouse: Path, out_root: Path, horizon: int = HORIZO
 
 def payout_forecast_run(
     raw_dir: Path, out_root: Path, *, n_simulations: int = N_SIMULATIONS, seed: int = SEED,
-    parallel: int = 2, scratch_root: Path | None = None,
+    parallel: int = 2, scratch_dir: Path,
 ) -> dict:
     """Simulate the open pipeline and new business, run the engine on the P10/P50/P90 scenarios, compare a
     closed month with the actual.
 
     Reads only the files of :func:`bookings_forecast_run` and the raw layer: the
-    warehouse is not opened (the engine runs on scratch DuckDB files).
+    warehouse is not opened (the engine runs on scratch DuckDB files under
+    ``scratch_dir``, the run's own scratch folder, removed when done).
     """
     out = Path(out_root) / FORECAST_DIR
     inputs = simulation_inputs(out)
@@ -167,7 +169,9 @@ def payout_forecast_run(
     totals = by_month.sum(axis=1)
 
     actual = pl.read_parquet(out / "payable_actual.parquet").filter(pl.col("period").is_in(all_periods))
-    scratch = Path(tempfile.mkdtemp(prefix="spm-forecast-", dir=scratch_root))
+    scratch = Path(scratch_dir) / "payout_forecast"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
     try:
         def one(scenario):
             return scenario.name, scenario_payable(raw_dir, scenario.won, scenario.name, scratch / scenario.name,
@@ -177,6 +181,8 @@ def payout_forecast_run(
             results = dict(pool.map(one, scenarios))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            Path(scratch_dir).rmdir()  # the run's scratch folder, when nothing else is in it
 
     frames = [actual.with_columns(scenario=pl.lit("actual"))] + [
         results[s.name].with_columns(scenario=pl.lit(s.name)) for s in scenarios

@@ -11,9 +11,7 @@ evaluations, and reports.
 
 import os
 import subprocess
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
@@ -29,6 +27,7 @@ from assets.ledger.publish import publish_period
 from assets.payouts.assets import lines_preview, prepublish_checks
 from assets.payouts.extract import PayoutLine, default_pay_date, payout_lines
 from assets.payouts.warehouse import read_credits_up_to, read_period_payouts, source_batches
+from orchestration import dbt_child
 from orchestration.resources import SpmPathsResource
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -133,11 +132,10 @@ def refresh_ledger_models(settings) -> None:
     (and runs their tests) before reading them. dbt stays the only writer of
     the warehouse, and the step holds the warehouse pool.
     """
-    dbt = str(Path(sys.executable).parent / "dbt")
     result = subprocess.run(
-        [dbt, "build", "--select", *LEDGER_MODELS, "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
-        env={**os.environ, **settings.as_env()},
+        dbt_child.dbt_command("build", "--select", *LEDGER_MODELS, "--project-dir", str(DBT_PROJECT_DIR),
+                              "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"),
+        env={**os.environ, **settings.as_env(), **dbt_child.parent_env()},
         capture_output=True,
         text=True,
         check=False,

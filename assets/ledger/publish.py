@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -118,6 +120,33 @@ def _delta_files(rows: list[dict], period: str, version: int) -> dict[str, bytes
     }
 
 
+def _unrecorded_run_id(out_dir: Path, digest: str) -> str | None:
+    """The run id of an unrecorded version folder whose manifest holds lines of content ``digest``."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest.get("run_id") if manifest.get("content_sha256") == digest else None
+
+
+def _write_folder(out_dir: Path, files: dict[str, bytes], run_id: str) -> None:
+    """Make ``out_dir`` hold exactly ``files``, all of them or none: they are written into a
+    hidden staging folder beside it, renamed into place in one step. A folder that already
+    holds these bytes (a crashed run wrote it) is left as it is."""
+    if out_dir.is_dir() and sorted(p.name for p in out_dir.iterdir()) == sorted(files) and all(
+        (out_dir / name).read_bytes() == content for name, content in files.items()
+    ):
+        return
+    for left in out_dir.parent.glob(f".{out_dir.name}.building-*"):  # by runs that crashed while writing
+        shutil.rmtree(left, ignore_errors=True)
+    building = out_dir.parent / f".{out_dir.name}.building-{run_id}"
+    for name, content in files.items():
+        atomic_write(building / name, content)
+    if out_dir.exists():  # left by a run that crashed before recording it: never published
+        shutil.rmtree(out_dir)
+    os.rename(building, out_dir)
+
+
 def publish_period(
     lines: list[PayoutLine],
     credits: list[tuple],
@@ -145,18 +174,17 @@ def publish_period(
 
     version = previous.version + 1 if previous else 1
     seq = max((p.publication_seq for p in publications), default=0) + 1
-    stamped = [replace(line, run_id=run_id) for line in lines]
     out_dir = published_dir(export_dir, period, version)
-    if out_dir.exists():  # left by a run that crashed before recording it: never published
-        shutil.rmtree(out_dir)
+    # A run that crashed after writing this version's folder, before its record: when the
+    # folder holds these very lines, the publication is completed as that run wrote it.
+    run_id = _unrecorded_run_id(out_dir, digest) or run_id
+    stamped = [replace(line, run_id=run_id) for line in lines]
 
     files = extract_files(stamped, period)
     delta = []
     if previous is not None:
         delta = delta_rows(store.read_published_lines(export_dir, period, previous.version), stamped, period, previous.version, version)
         files.update(_delta_files(delta, period, version))
-    for name, content in files.items():
-        atomic_write(out_dir / name, content)
     manifest = extract_manifest(stamped, files, period, calculation_id, checks_passed, run_id, source_batches, balances_owed)
     manifest.update(
         {
@@ -166,15 +194,16 @@ def publish_period(
             "pay_date": pay_date.isoformat(),
         }
     )
-    atomic_write(out_dir / "manifest.json", manifest_bytes(manifest))
-
     payroll = payroll_files(stamped, period)
-    for name, content in payroll.items():
-        atomic_write(out_dir / name, content)
-    atomic_write(
-        out_dir / PAYROLL_MANIFEST,
-        manifest_bytes(payroll_manifest(stamped, payroll, period, calculation_id, checks_passed, run_id, source_batches)),
-    )
+    folder = {
+        **files,
+        "manifest.json": manifest_bytes(manifest),
+        **payroll,
+        PAYROLL_MANIFEST: manifest_bytes(
+            payroll_manifest(stamped, payroll, period, calculation_id, checks_passed, run_id, source_batches)
+        ),
+    }
+    _write_folder(out_dir, folder, run_id)
 
     store.write_table(export_dir, "lines", period, version, store.lines_frame(stamped, period, version))
     store.write_table(export_dir, "credits", period, version, store.credits_frame(credits, period, version))

@@ -1,0 +1,76 @@
+"""dbt as a child that dies with its parent: never an orphan writer of the warehouse.
+
+Every dbt process the pipeline starts (the build through ``DbtCliResource``,
+the ledger refresh of a publication, the forecast's scenario engines) runs
+``spm-dbt`` (this module's :func:`main`, installed beside the venv's Python by
+``pip install -e .``) instead of ``dbt``. Before it loads dbt it asks the
+kernel for SIGKILL when its parent dies (``PR_SET_PDEATHSIG``), so a job killed
+with SIGKILL, even the parent process alone, takes its dbt child with it
+rather than leaving it to hold the DuckDB write lock. The parent's pid travels
+in ``SPM_DBT_PARENT_PID`` (:func:`parent_env`): a child whose parent died
+before the request was made exits at once, and a later run can tell an orphan
+of ours from any other process holding the warehouse
+(:func:`orphaned_dbt_parent`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+from pathlib import Path
+
+from orchestration import processes
+
+PARENT_PID_VARIABLE = "SPM_DBT_PARENT_PID"
+EXECUTABLE = Path(sys.executable).parent / "spm-dbt"
+_PR_SET_PDEATHSIG = 1
+
+
+def parent_env() -> dict[str, str]:
+    """The environment entry that names this process as the dbt child's parent."""
+    return {PARENT_PID_VARIABLE: str(os.getpid())}
+
+
+def dbt_command(*args: str) -> list[str]:
+    """The command line of a dbt child: ``spm-dbt <args>``."""
+    return [str(EXECUTABLE), *args]
+
+
+def _die_with_parent() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+
+
+def main() -> int:
+    """``spm-dbt ARGS``: dbt ARGS, bound to the life of the parent process."""
+    if sys.platform.startswith("linux"):
+        _die_with_parent()
+    expected = os.environ.get(PARENT_PID_VARIABLE)
+    if expected and int(expected) != os.getppid():
+        print(f"spm-dbt: the parent process {expected} is gone; not starting dbt", file=sys.stderr)
+        return 1
+    from dbt.cli.main import cli
+
+    sys.argv[0] = "dbt"
+    return cli()
+
+
+def dbt_children(pid: int) -> list[int]:
+    """The dbt children process ``pid`` started (they carry its pid in ``SPM_DBT_PARENT_PID``)."""
+    return [c for c in processes.children(pid) if processes.environment_value(c, PARENT_PID_VARIABLE) == str(pid)]
+
+
+def orphaned_dbt_parent(pid: int) -> int | None:
+    """The pid of the parent an ``spm-dbt`` process ``pid`` was started for, if that parent
+    is gone (the process is an orphan of an earlier run); None for any other process."""
+    value = processes.environment_value(pid, PARENT_PID_VARIABLE)
+    if not value or not value.isdigit():
+        return None
+    return int(value) if processes.parent(pid) != int(value) else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
