@@ -12,6 +12,11 @@ it in one rename:
 
 A dashboard opens ``bi/current/spm_bi.duckdb`` read-only (or the Parquet
 files); the pipeline keeps writing the warehouse meanwhile.
+
+The Parquet files are a pure function of the marts: rows sorted by every
+column, so two runs on the same inputs write the same bytes
+(tests/test_determinism.py). The DuckDB file is not byte-stable (DuckDB's
+storage layout is not), only its contents are.
 """
 
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
@@ -51,8 +56,14 @@ def write_snapshot(warehouse: Path, export_dir: Path, snapshot_id: str) -> tuple
     try:
         con.execute(f"attach '{warehouse}' as wh (read_only)")
         for table in _marts(con):
-            con.execute(f'create table "{table}" as select * from wh.main."{table}"')
-            con.execute(f"copy \"{table}\" to '{building / (table + '.parquet')}' (format parquet)")
+            # A warehouse table has no row order (dbt builds it with parallel joins and
+            # aggregates), so both copies sort by every column: the same marts give the
+            # same rows in the same order, and the Parquet file the same bytes, whatever
+            # the thread scheduling of the build or of this copy.
+            con.execute(f'create table "{table}" as select * from wh.main."{table}" order by all')
+            con.execute(
+                f"copy (select * from \"{table}\" order by all) to '{building / (table + '.parquet')}' (format parquet)"
+            )
             counts[table] = con.execute(f'select count(*) from "{table}"').fetchone()[0]
         con.execute("detach wh")
     finally:

@@ -1,8 +1,9 @@
 {#
   Warehouse quarantine rows have the columns of the ingest quarantine
   (assets/ingest/raw_layout.py QUARANTINE_SCHEMA): system, dataset, batch,
-  source_file, source_row, rule, column_name, value, message, record_json,
-  loaded_at (the offending raw row's load time, a timestamp with time zone).
+  source_file, source_row, rule, column_name, value, message, record_json.
+  A row is located by batch, file and row, not by the ingest clock (the raw
+  layer's _loaded_at): fct_quarantine is a pure function of the inputs.
 #}
 
 {# A JSON object text from a list of [key, sql expression] pairs. #}
@@ -27,7 +28,7 @@
 {%- endmacro %}
 
 {# Cast the columns of a quarantine select to the shared types, in order. #}
-{% macro quarantine_columns(system, dataset, batch, source_file, source_row, rule, column_name, value, message, record_json, loaded_at) -%}
+{% macro quarantine_columns(system, dataset, batch, source_file, source_row, rule, column_name, value, message, record_json) -%}
         cast({{ system }} as {{ dbt.type_string() }}) as system,
         cast({{ dataset }} as {{ dbt.type_string() }}) as dataset,
         cast({{ batch }} as {{ dbt.type_string() }}) as batch,
@@ -37,8 +38,7 @@
         cast({{ column_name }} as {{ dbt.type_string() }}) as column_name,
         cast({{ value }} as {{ dbt.type_string() }}) as value,
         cast({{ message }} as {{ dbt.type_string() }}) as message,
-        cast({{ record_json }} as {{ dbt.type_string() }}) as record_json,
-        {{ loaded_at }} as loaded_at
+        cast({{ record_json }} as {{ dbt.type_string() }}) as record_json
 {%- endmacro %}
 
 {# A quarantine message as the ingest writes it: '<file> row <n>: <text>'. #}

@@ -76,8 +76,7 @@ quota_rows as (
                 ['annual_quota', 'cast(annual_quota as ' ~ dbt.type_string() ~ ')'],
                 ['currency', 'currency'],
                 ['payee_currency', 'payee_currency'],
-            ]),
-            loaded_at='loaded_at'
+            ])
         ) }}
     from quotas
 
@@ -106,8 +105,7 @@ assignment_rows as (
                 ['plan_id', 'plan_id'],
                 ['start_date', 'cast(start_date as ' ~ dbt.type_string() ~ ')'],
                 ['end_date', 'cast(end_date as ' ~ dbt.type_string() ~ ')'],
-            ]),
-            loaded_at='loaded_at'
+            ])
         ) }}
     from assignments
 
@@ -139,8 +137,7 @@ job_family_rows as (
                 ['end_date', 'cast(segments.end_date as ' ~ dbt.type_string() ~ ')'],
                 ['ineligible_from', 'cast(segments.segment_start as ' ~ dbt.type_string() ~ ')'],
                 ['ineligible_to', 'cast(segments.segment_end as ' ~ dbt.type_string() ~ ')'],
-            ]),
-            loaded_at='segments.loaded_at'
+            ])
         ) }}
     from ineligible_segments as segments
     left join eligible_families
@@ -187,8 +184,7 @@ territory_assignment_rows as (
                 ['employee_id', 'employee_id'],
                 ['start_date', 'cast(start_date as ' ~ text ~ ')'],
                 ['end_date', 'cast(end_date as ' ~ text ~ ')'],
-            ]),
-            loaded_at='loaded_at'
+            ])
         ) }}
     from {{ ref('int_territory_assignments_validated') }}
     where quarantine_rule is not null
@@ -218,8 +214,7 @@ company_target_rows as (
                 ['target_amount', 'cast(target_amount as ' ~ text ~ ')'],
                 ['currency', 'currency'],
                 ['new_hire_plan_id', 'new_hire_plan_id'],
-            ]),
-            loaded_at='loaded_at'
+            ])
         ) }}
     from {{ ref('int_company_targets_validated') }}
     where quarantine_rule is not null

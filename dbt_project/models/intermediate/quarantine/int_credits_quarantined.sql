@@ -44,8 +44,7 @@ rolled_up_without_rate as (
         min(credit_date) as credit_date,
         min(source_batch) as source_batch,
         min(source_file) as source_file,
-        min(source_row) as source_row,
-        min(loaded_at) as loaded_at
+        min(source_row) as source_row
     from {{ ref('int_credits_rolled_up') }}
     where credit_amount is null
     group by opportunity_id, case when fx_rate_deal is null then deal_currency else payee_currency end
@@ -85,8 +84,7 @@ without_worker as (
                 ['credit_amount_deal_currency', 'cast(credit_amount_deal_currency as ' ~ dbt.type_string() ~ ')'],
                 ['deal_currency', 'deal_currency'],
                 ['credit_date', 'cast(credit_date as ' ~ dbt.type_string() ~ ')'],
-            ]),
-            loaded_at='loaded_at'
+            ])
         ) }}
     from mapped
     where employee_id is null
@@ -116,8 +114,7 @@ missing_rate as (
                 ['deal_currency', 'deal_currency'],
                 ['payee_currency', 'payee_currency'],
                 ['credit_date', 'cast(credit_date as ' ~ dbt.type_string() ~ ')'],
-            ]),
-            loaded_at='loaded_at'
+            ])
         ) }}
     from converted
     where credit_amount is null
@@ -146,8 +143,7 @@ missing_rollup_rate as (
                 ['deal_currency', 'deal_currency'],
                 ['missing_currency', 'missing_currency'],
                 ['credit_date', 'cast(credit_date as ' ~ dbt.type_string() ~ ')'],
-            ]),
-            loaded_at='loaded_at'
+            ])
         ) }}
     from rolled_up_without_rate
 
@@ -176,8 +172,7 @@ without_plan as (
                 ['credit_amount', 'cast(credit_amount as ' ~ dbt.type_string() ~ ')'],
                 ['payee_currency', 'payee_currency'],
                 ['credit_date', 'cast(credit_date as ' ~ dbt.type_string() ~ ')'],
-            ]),
-            loaded_at='loaded_at'
+            ])
         ) }}
     from assigned
     where plan_id is null

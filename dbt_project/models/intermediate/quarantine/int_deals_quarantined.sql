@@ -62,8 +62,7 @@ bad_splits as (
                 ['deal_amount', 'cast(creditable.deal_amount as ' ~ dbt.type_string() ~ ')'],
                 ['deal_currency', 'creditable.deal_currency'],
                 ['credit_date', 'cast(creditable.credit_date as ' ~ dbt.type_string() ~ ')'],
-            ]),
-            loaded_at='newest_split.loaded_at'
+            ])
         ) }}
     from creditable
     inner join newest_split
@@ -92,8 +91,7 @@ no_amount as (
                 ['owner_user_id', 'owner_user_id'],
                 ['deal_currency', 'deal_currency'],
                 ['credit_date', 'cast(credit_date as ' ~ dbt.type_string() ~ ')'],
-            ]),
-            loaded_at='loaded_at'
+            ])
         ) }}
     from creditable
     where deal_amount is null
@@ -121,8 +119,7 @@ negative_amount as (
                 ['deal_amount', 'cast(deal_amount as ' ~ dbt.type_string() ~ ')'],
                 ['deal_currency', 'deal_currency'],
                 ['credit_date', 'cast(credit_date as ' ~ dbt.type_string() ~ ')'],
-            ]),
-            loaded_at='loaded_at'
+            ])
         ) }}
     from creditable
     where deal_amount < 0
@@ -165,8 +162,7 @@ unknown_products as (
                 ['total_price', 'cast(line_items.total_price as ' ~ dbt.type_string() ~ ')'],
                 ['deal_currency', 'creditable.deal_currency'],
                 ['credit_date', 'cast(creditable.credit_date as ' ~ dbt.type_string() ~ ')'],
-            ]),
-            loaded_at='line_items.loaded_at'
+            ])
         ) }}
     from line_items
     inner join creditable

@@ -17,11 +17,15 @@
 -- payee's current / booked credit.
 -- Shares that could not be credited (bad splits, owner without HR record,
 -- missing FX rate) are in fct_quarantine instead.
+-- Lineage is the landing batch, file and row of the deal version, never the
+-- ingest clock (loaded_at, staging and intermediate only): a mart is a pure
+-- function of the landing data and the configuration, so two runs give the
+-- same rows.
 {#- the columns own and roll-up credit share, in the order both branches give them -#}
 {%- set shared_columns = [
     'credit_date', 'period', 'credit_type', 'credit_status', 'split_percentage', 'opportunity_type',
     'deal_amount', 'deal_currency', 'credit_amount_deal_currency', 'fx_rate_deal', 'fx_rate_payee',
-    'credit_amount', 'payee_currency', 'source_batch', 'source_file', 'source_row', 'loaded_at',
+    'credit_amount', 'payee_currency', 'source_batch', 'source_file', 'source_row',
 ] %}
 with
 
@@ -127,8 +131,7 @@ final as (
         ----------  load metadata of the deal
         source_batch,
         source_file,
-        source_row,
-        loaded_at
+        source_row
 
     from with_commission_credit
 

@@ -1,6 +1,8 @@
 -- Every row held back from the numbers, with the rule it broke (SPEC §2):
 -- stage 'ingest' for landing rows that broke the contract on their own,
 -- 'warehouse' for records that break a rule across datasets.
+-- A row is located by batch, file and row, never by the ingest clock (the raw
+-- layer's _loaded_at): two runs on the same inputs give the same rows.
 with
 
 ingest as (
@@ -45,8 +47,7 @@ final as (
         column_name,
         value,
         message,
-        record_json,
-        loaded_at
+        record_json
     from unioned
 
 )

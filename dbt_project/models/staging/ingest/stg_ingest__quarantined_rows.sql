@@ -20,8 +20,7 @@ renamed as (
             column_name='column_name',
             value='value',
             message='message',
-            record_json='record_json',
-            loaded_at='_loaded_at'
+            record_json='record_json'
         ) }}
 
     from source
