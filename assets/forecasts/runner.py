@@ -23,7 +23,6 @@ paths and report what these return. Layout under ``<export>/forecasts/``:
 from __future__ import annotations
 
 import contextlib
-
 import json
 import shutil
 from dataclasses import dataclass
