@@ -18,7 +18,7 @@ from assets.failures import user_error
 from assets.ingest.landing import list_batches
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.ledger import checks as payout_checks
-from assets.ledger.layout import check_period, draft_dir
+from assets.ledger.layout import draft_dir
 from assets.payouts.extract import (
     default_pay_date,
     payout_lines,
@@ -26,6 +26,7 @@ from assets.payouts.extract import (
 )
 from assets.payouts.payroll import write_payroll
 from assets.payouts.warehouse import read_period_payouts, source_batches
+from core.periods import check_period, period_of, previous_period
 from orchestration.resources import SpmPathsResource
 
 PAYABLE_MART = dg.AssetKey("fct_payable")
@@ -46,8 +47,7 @@ def default_pay_period(landing_dir: Path) -> str:
     if not batches:
         raise user_error(f"No CRM batch under {Path(landing_dir) / 'crm'}: cannot choose a pay period.")
     _, newest, _ = batches[-1]
-    year, month = (newest.year - 1, 12) if newest.month == 1 else (newest.year, newest.month - 1)
-    return f"{year:04d}-{month:02d}"
+    return previous_period(period_of(newest))
 
 
 def configured_period(value: str | None, landing_dir: Path, setting: str = "period") -> str:
