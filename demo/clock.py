@@ -6,7 +6,7 @@ seed and a scale always give the same files.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 AS_OF = date(2026, 11, 27)  # the newest extract; nothing happens after its end of day
 HISTORY_START = date(2025, 1, 1)  # first close date of a deal
@@ -32,10 +32,6 @@ NEVER = 2**62
 def day_number(d: date) -> int:
     """Days since 1970-01-01 (what polars' Date type stores)."""
     return (d - EPOCH).days
-
-
-def from_day_number(n: int) -> date:
-    return EPOCH + timedelta(days=int(n))
 
 
 def cutoff_seconds(batch: date) -> int:

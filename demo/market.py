@@ -22,6 +22,7 @@ from decimal import Decimal
 import numpy as np
 import polars as pl
 
+from core.periods import month_index, month_start
 from demo.clock import (
     AS_OF,
     PIPELINE_START,
@@ -133,7 +134,7 @@ def _months(start: date, end: date) -> list[date]:
     d = start
     while d < end:
         months.append(d)
-        d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        d = month_start(month_index(d) + 1)
     return months
 
 

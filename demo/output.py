@@ -75,12 +75,6 @@ def labels(values: list[str] | tuple[str, ...], codes) -> pl.Series:
     return pl.Series(values=list(values), dtype=pl.Utf8).gather(pl.Series(codes, dtype=pl.Int64))
 
 
-def cents_text(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    cents = abs(int(cents))
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
-
-
 def as_text_frame(rows: list[dict], columns: tuple[str, ...]) -> pl.DataFrame:
     """Small objects built row by row (people, products, rates) -> an all-Utf8 frame."""
     data = {c: [None if r.get(c) in (None, "") else str(r[c]) for r in rows] for c in columns}

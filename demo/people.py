@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from core.periods import month_index, month_start
 from demo.clock import AS_OF, CRM_BATCHES, HR_BATCHES, PLAN_YEARS
 from demo.market import COUNTRIES, CURRENCIES, FX_LEVEL, USER_ID_PREFIX
 from demo.output import sf_id_text
@@ -198,12 +199,8 @@ def _random_day(rng: np.random.Generator, lo: date, hi: date) -> date:
 
 
 def _month_starts(lo: date, hi: date) -> list[date]:
-    out, d = [], date(lo.year, lo.month, 1)
-    while d <= hi:
-        if d >= lo:
-            out.append(d)
-        d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-    return out
+    starts = (month_start(index) for index in range(month_index(lo), month_index(hi) + 1))
+    return [d for d in starts if d >= lo]
 
 
 def build_org(n_payees: int, seed: int) -> Org:

@@ -439,11 +439,6 @@ def _suite(name: str, build: Callable[[], list]) -> gx.ExpectationSuite:
     return _suites[name]
 
 
-def build_suite(contract: c.DatasetContract) -> gx.ExpectationSuite:
-    """The (cached) suite of a contract dataset."""
-    return _suite(suite_name(contract), lambda: contract_expectations(contract))
-
-
 def _to_pandas(frame: pl.DataFrame):
     # Decimals become Python Decimal objects: GX compares them exactly.
     return frame.to_pandas()

@@ -83,16 +83,12 @@ def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "I
 
 def period_range(first: str, last: str) -> list[str]:
     """Every period from ``first`` to ``last`` inclusive, oldest first."""
-    from assets.ledger.layout import check_period
+    from core import periods
 
-    year, month = (int(x) for x in check_period(first).split("-"))
-    if check_period(last) < first:
+    periods.check_period(first)
+    if first > periods.check_period(last):
         raise SystemExit(f"--to {last} is before --from {first}")
-    periods = []
-    while f"{year:04d}-{month:02d}" <= last:
-        periods.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return periods
+    return periods.period_range(first, last)
 
 
 def publish_refusal_today(periods: list[str]) -> str | None:
@@ -109,7 +105,7 @@ def period_argument(value: str) -> str:
     """argparse type of --period, --from and --to: YYYY-MM, or a one-line usage error."""
     import argparse
 
-    from assets.ledger.layout import check_period
+    from core.periods import check_period
 
     try:
         return check_period(value)
@@ -132,7 +128,7 @@ def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None
     """Run the publish job for one pay period (partition) in process; return the result."""
     import dagster as dg
 
-    from assets.ledger.layout import check_period
+    from core.periods import check_period
     from orchestration.definitions import PUBLISH_JOB_NAME, defs
 
     os.environ.update(paths.as_env())

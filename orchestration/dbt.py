@@ -19,12 +19,9 @@ from orchestration.settings import DBT_PROJECT_DIR
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def dbt_build_args(select: str | None = None) -> list[str]:
+def dbt_build_args() -> list[str]:
     """The dbt command line the pipeline runs: build (models, then their tests) in DAG order."""
-    args = ["build"]
-    if select:
-        args += ["--select", select]
-    return args
+    return ["build"]
 
 
 class SpmDbtTranslator(DagsterDbtTranslator):

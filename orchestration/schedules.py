@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 import dagster as dg
 
+from core.periods import period_of, previous_period
+
 DEFAULT_MONTH_CLOSE_BUSINESS_DAY = 3
 
 
@@ -49,8 +51,7 @@ def nth_business_day(year: int, month: int, n: int) -> date:
 
 
 def period_before(day: date) -> str:
-    first = day.replace(day=1) - timedelta(days=1)
-    return f"{first.year:04d}-{first.month:02d}"
+    return previous_period(period_of(day))
 
 
 def build_month_close_schedule(job_name: str) -> dg.ScheduleDefinition:

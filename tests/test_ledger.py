@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from assets.ledger import checks, store
-from assets.ledger.layout import draft_dir, ledger_file, previous_period, published_dir
+from assets.ledger.layout import draft_dir, ledger_file, published_dir
 from assets.ledger.publish import content_sha256, publish_period
 from assets.payouts.extract import EarningRow, payout_lines, sha256_hex
 from assets.payouts.payroll import payroll_files
@@ -43,7 +43,6 @@ def test_layout_of_draft_published_and_ledger_files(tmp_path):
     assert draft_dir(tmp_path, PERIOD) == tmp_path / "payouts" / "2026-10"
     assert published_dir(tmp_path, PERIOD, 2) == tmp_path / "payouts" / "published" / "2026-10" / "v2"
     assert ledger_file(tmp_path, "lines", PERIOD, 2) == tmp_path / "payouts" / "ledger" / "lines" / "2026-10_v0002.parquet"
-    assert previous_period("2026-01") == "2025-12"
     with pytest.raises(ValueError, match="YYYY-MM"):
         draft_dir(tmp_path, "2026-13")
 

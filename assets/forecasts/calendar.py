@@ -1,35 +1,33 @@
-"""Months as integers (year * 12 + month - 1), so month arithmetic is plain addition."""
+"""Months as integers (year * 12 + month - 1), so month arithmetic is plain addition.
+
+The index arithmetic is core.periods' (re-exported here for the forecasts); this
+module adds what the forecasts need on top of it: moving a date by months,
+origins, quarters.
+"""
 
 from __future__ import annotations
 
-import calendar as _calendar
 from datetime import date, timedelta
 
+from core.periods import days_in_month, month_end, month_index, month_label, month_start
 
-def month_index(d: date) -> int:
-    return d.year * 12 + d.month - 1
-
-
-def month_label(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def month_start(index: int) -> date:
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def days_in_month(index: int) -> int:
-    return _calendar.monthrange(index // 12, index % 12 + 1)[1]
-
-
-def month_end(index: int) -> date:
-    return date(index // 12, index % 12 + 1, days_in_month(index))
+__all__ = [
+    "add_months",
+    "days_in_month",
+    "first_open_month",
+    "month_end",
+    "month_index",
+    "month_label",
+    "month_start",
+    "quarter_of",
+    "shift_origin",
+]
 
 
 def add_months(d: date, k: int) -> date:
     """The same day ``k`` months later, clamped to the month's length (Jan 31 + 1 = Feb 28)."""
     index = month_index(d) + k
-    return date(index // 12, index % 12 + 1, min(d.day, days_in_month(index)))
+    return month_start(index).replace(day=min(d.day, days_in_month(index)))
 
 
 def shift_origin(origin: date, k: int) -> date:

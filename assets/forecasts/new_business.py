@@ -47,7 +47,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from assets.forecasts.calendar import days_in_month, first_open_month, month_index, month_label
+from assets.forecasts.calendar import days_in_month, first_open_month, month_index, month_label, month_start
 
 POOL_MONTHS = 12
 ID_PREFIX = "FCST-"
@@ -254,7 +254,7 @@ def new_deals(nb: NewBusiness, drawn: Draw) -> pl.DataFrame:
         f"{ID_PREFIX}{month_label(int(m))}-{e}-{int(n):05d}"
         for m, e, n in zip(month, nb.cell_employee[drawn.cell], number)
     ]
-    closes = [date(int(m) // 12, int(m) % 12 + 1, int(d)) for m, d in zip(month, drawn.day)]
+    closes = [month_start(int(m)).replace(day=int(d)) for m, d in zip(month, drawn.day)]
     source = nb.pool[drawn.pool_row.tolist()]
     return pl.DataFrame({
         "opportunity_id": ids,

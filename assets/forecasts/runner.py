@@ -45,6 +45,7 @@ from assets.forecasts.new_business import NewBusiness, new_business_pool, new_bu
 from assets.forecasts.plot import forecast_png
 from assets.forecasts.scenarios import read_payable, scenario_payable
 from assets.forecasts.simulation import N_SIMULATIONS, QUANTILES, SEED, simulate
+from core.periods import period_month
 
 # The current month (rest of it), then the next six: covers the rest of the quarter too.
 HORIZON_MONTHS = 7
@@ -160,7 +161,7 @@ def payout_forecast_run(
     inputs = simulation_inputs(out)
     inputs_as_of = inputs.origin
     periods = [month_label(m) for m in range(inputs.new_business.first_month, inputs.last_month + 1)]
-    first = _month(periods[0])
+    first = period_month(periods[0])
     closed_period = month_label(first - 1)
     all_periods = [closed_period] + periods
     by_month, scenarios = simulate(inputs.deals, inputs.slip, inputs.origin, inputs.last_month,
@@ -259,10 +260,10 @@ def simulation_inputs(forecast_dir: Path) -> SimulationInputs:
     forecast_dir = Path(forecast_dir)
     origin = date.fromisoformat(json.loads((forecast_dir / "forecast.json").read_text())["as_of"])
     periods = sorted(pl.read_parquet(forecast_dir / "bookings_forecast.parquet")["period"].unique().to_list())
-    last_month = _month(periods[-1])
+    last_month = period_month(periods[-1])
     targets = pl.read_parquet(forecast_dir / "new_business_targets.parquet").with_columns(
         pl.col("target", "target_sd").cast(pl.Float64),
-        month=pl.col("period").map_elements(_month, return_dtype=pl.Int64),
+        month=pl.col("period").map_elements(period_month, return_dtype=pl.Int64),
     )
     pool = pl.read_parquet(forecast_dir / "new_business_pool.parquet").with_columns(
         pl.col("amount", "amount_corporate").cast(pl.Float64)
@@ -275,7 +276,3 @@ def simulation_inputs(forecast_dir: Path) -> SimulationInputs:
         slip=tuple(pl.read_parquet(forecast_dir / "slippage.parquet").sort("months_late")["share_of_won"].to_list()),
         new_business=prepare(targets, pool, origin, last_month),
     )
-
-
-def _month(period: str) -> int:
-    return int(period[:4]) * 12 + int(period[5:7]) - 1

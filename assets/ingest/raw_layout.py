@@ -83,8 +83,3 @@ def quarantine_root(raw_root: Path) -> Path:
 
 def quarantine_batch_dir(raw_root: Path, contract: DatasetContract, batch: str) -> Path:
     return quarantine_root(raw_root) / contract.system / contract.name / f"batch={batch}"
-
-
-def dataset_glob(raw_root: Path, contract: DatasetContract) -> str:
-    """The glob dbt's source reads (always matches at least ``_empty.parquet``)."""
-    return str(dataset_dir(raw_root, contract) / "**" / "*.parquet")

@@ -11,7 +11,7 @@ evaluations, and reports.
 
 import os
 import subprocess
-from datetime import date, timedelta
+from datetime import date
 
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
@@ -22,11 +22,11 @@ from assets.ingest.assets import QUARANTINE_KEY
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.ledger import checks as payout_checks
 from assets.ledger import store
-from assets.ledger.layout import check_period, previous_period
 from assets.ledger.publish import publish_period
 from assets.payouts.assets import lines_preview, prepublish_checks
 from assets.payouts.extract import PayoutLine, default_pay_date, payout_lines
 from assets.payouts.warehouse import read_credits_up_to, read_period_payouts, source_batches
+from core.periods import first_day, last_day, next_period, previous_period
 from orchestration import dbt_child
 from orchestration.resources import SpmPathsResource
 from orchestration.settings import DBT_PROJECT_DIR
@@ -46,10 +46,8 @@ def publish_refusal(period: str, today: date) -> str | None:
     that day, and the month-close schedule publishes the previous month. Nothing
     before FIRST_PAY_PERIOD exists.
     """
-    year, month = (int(part) for part in check_period(period).split("-"))
-    starts = date(year, month, 1)
-    publish_from = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    ends = publish_from - timedelta(days=1)
+    starts, ends = first_day(period), last_day(period)
+    publish_from = first_day(next_period(period))
     if period < FIRST_PAY_PERIOD:
         return f"Refusing to publish {period}: the first pay period is {FIRST_PAY_PERIOD}."
     if today < starts:

@@ -34,7 +34,6 @@ UNIQUE_CHECK = "one_line_per_payee_code_period"
 CHANGE_CHECK = "payout_change_within_threshold"
 UPSTREAM_CHECK = "upstream_blocking_checks_passed"
 
-BLOCKING_CHECKS = (TOTAL_CHECK, HR_CHECK, NEGATIVE_CHECK, UNIQUE_CHECK)
 EXAMPLES = 10  # failing examples listed in a check's message
 
 

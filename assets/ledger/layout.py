@@ -11,17 +11,11 @@ not part of it and are never rewritten once recorded.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from core.periods import check_period
+
 LEDGER_TABLES = ("publications", "lines", "credits")
-PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def check_period(period: str) -> str:
-    if not PERIOD_PATTERN.match(period or ""):
-        raise ValueError(f"A pay period is written YYYY-MM (e.g. 2026-10), not {period!r}.")
-    return period
 
 
 def payouts_root(export_dir: Path) -> Path:
@@ -50,9 +44,3 @@ def ledger_file(export_dir: Path, table: str, period: str, version: int) -> Path
     if table not in LEDGER_TABLES:
         raise ValueError(f"unknown ledger table {table!r}")
     return ledger_dir(export_dir) / table / f"{check_period(period)}_v{version:04d}.parquet"
-
-
-def previous_period(period: str) -> str:
-    year, month = (int(part) for part in check_period(period).split("-"))
-    year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return f"{year:04d}-{month:02d}"

@@ -12,7 +12,6 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -213,7 +212,3 @@ def write_publication_record(export_dir: Path, publication: Publication) -> Path
         orient="row",
     )
     return write_table(export_dir, "publications", publication.period, publication.version, frame)
-
-
-def decimal_or_zero(value) -> Decimal:
-    return Decimal(0) if value is None else Decimal(value)

@@ -8,11 +8,9 @@ asset (assets/ledger/assets.py).
 
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from assets.currencies import MINOR_UNITS
 from assets.earning_codes import ADJUSTMENT_CODES
@@ -20,15 +18,15 @@ from assets.failures import user_error
 from assets.ingest.landing import list_batches
 from assets.inputs_fingerprint import inputs_fingerprint
 from assets.ledger import checks as payout_checks
-from assets.ledger.layout import check_period, draft_dir
+from assets.ledger.layout import draft_dir
 from assets.payouts.extract import (
-    EarningRow,
     default_pay_date,
     payout_lines,
     write_extract,
 )
 from assets.payouts.payroll import write_payroll
 from assets.payouts.warehouse import read_period_payouts, source_batches
+from core.periods import check_period, period_of, previous_period
 from orchestration.resources import SpmPathsResource
 
 PAYABLE_MART = dg.AssetKey("fct_payable")
@@ -49,8 +47,7 @@ def default_pay_period(landing_dir: Path) -> str:
     if not batches:
         raise user_error(f"No CRM batch under {Path(landing_dir) / 'crm'}: cannot choose a pay period.")
     _, newest, _ = batches[-1]
-    year, month = (newest.year - 1, 12) if newest.month == 1 else (newest.year, newest.month - 1)
-    return f"{year:04d}-{month:02d}"
+    return previous_period(period_of(newest))
 
 
 def configured_period(value: str | None, landing_dir: Path, setting: str = "period") -> str:
@@ -61,51 +58,6 @@ def configured_period(value: str | None, landing_dir: Path, setting: str = "peri
         return check_period(value)
     except ValueError as error:
         raise user_error(f"The {setting} setting is not a pay period: {error}") from error
-
-
-def read_period_earnings(warehouse: Path, period: str) -> tuple[list[EarningRow], Decimal]:
-    """The period's unrounded payable lines (fct_payable: earnings, draws, balance
-    recovery; a payee's lines add up to >= 0) and their exact total, read-only.
-    The cost center is the one in effect in the period (int_payee_period_hr)."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        rows = con.execute(
-            """
-            select c.employee_id, p.full_name, coalesce(h.cost_center, p.cost_center), c.earning_code,
-                   c.currency, c.plan_id, c.payable_amount
-            from fct_payable as c
-            join dim_payee as p on p.employee_id = c.employee_id
-            left join int_payee_period_hr as h on h.employee_id = c.employee_id and h.period = c.period
-            where c.period = ?
-            order by c.employee_id, c.earning_code, c.plan_id
-            """,
-            [period],
-        ).fetchall()
-        (unjoined,) = con.execute(
-            """
-            select count(*) from fct_payable as c
-            where c.period = ? and not exists (
-                select 1 from dim_payee as p where p.employee_id = c.employee_id)
-            """,
-            [period],
-        ).fetchone()
-    finally:
-        con.close()
-    if unjoined:
-        raise user_error(f"{unjoined} payable rows of {period} have no payee in dim_payee.")
-    earnings = [
-        EarningRow(
-            employee_id=r[0],
-            full_name=r[1],
-            cost_center=r[2],
-            earning_code=r[3],
-            currency=r[4],
-            plan_id=r[5],
-            amount=Decimal(r[6]),
-        )
-        for r in rows
-    ]
-    return earnings, sum((e.amount for e in earnings), Decimal(0))
 
 
 def prepublish_checks(lines, payouts) -> list:

@@ -29,6 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from assets.currencies import MINOR_UNITS, round_money
+from core.periods import first_day, next_period
 
 EXTRACT_SCHEMA_VERSION = "2"
 
@@ -93,9 +94,7 @@ def _merge_codes(values: set[str]) -> str | None:
 
 def default_pay_date(period: str) -> date:
     """Commissions for a period are paid on the 15th of the following month."""
-    year, month = (int(part) for part in period.split("-"))
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return date(year, month, 15)
+    return first_day(next_period(period)).replace(day=15)
 
 
 def payout_lines(

@@ -9,7 +9,6 @@ holds both sets of lines; the previous month's contribute with a minus sign.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from assets.statements.formatting import band, exact, money, number, percent
 from assets.statements.statement import ArithmeticLine, ComponentLine
@@ -80,7 +79,3 @@ def explain(component: ComponentLine, currency: str) -> list[ExplainRow]:
                    exact(component.commission_amount, currency))
     )
     return rows
-
-
-def arithmetic_adds_up(component: ComponentLine) -> bool:
-    return component.arithmetic_total == component.commission_amount or not component.arithmetic and component.commission_amount == Decimal(0)

@@ -1,0 +1,1 @@
+"""The floor every domain builds on; imports nothing above it."""
