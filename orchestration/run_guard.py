@@ -37,6 +37,7 @@ import re
 import select
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -306,15 +307,16 @@ class _Stop:
     handler is installed (Dagster installs its own during a run, and defers a signal
     that arrives between steps to a checkpoint an in-process run may never reach), so
     the watcher thread sees each one and stops the command itself: it kills the dbt
-    child, marks the command's run failed, frees its warehouse slot, removes its
-    scratch folder and exits with status 143. Files are written to temporary names
+    child and exits with status 143; a process it starts first (:func:`release`)
+    waits for the exit, then marks the command's run failed, frees its warehouse
+    slot and removes its scratch folder. Files are written to temporary names
     and renamed, and a publication is recorded last, so stopping at any moment
     leaves no partial file and no half publication.
     """
 
-    def __init__(self, paths: SpmPaths, instance_factory: Callable, say: Callable[[str], None]):
+    def __init__(self, paths: SpmPaths, console, say: Callable[[str], None]):
         self.paths = paths
-        self.instance_factory = instance_factory
+        self.console = console
         self.say = say
         self.done = threading.Event()
         self.read_fd, self.write_fd = os.pipe()
@@ -330,22 +332,20 @@ class _Stop:
                 self.stop(signal.Signals(received[-1]).name)
 
     def stop(self, reason: str) -> None:
+        """Kill the dbt child, leave the release of the run to a process that outlives this
+        one, and exit. The job's thread keeps running until the exit and could claim the
+        pool again after a release made from here; once this process is gone it cannot."""
         self.say(f"{reason} received: stopping the run and releasing the warehouse.")
         try:
             for pid in dbt_child.dbt_children(os.getpid()):
                 _stop_process(pid, timeout=2.0)
-            from dagster import RunsFilter
-
-            with self.instance_factory() as instance:
-                for record in instance.get_run_records(RunsFilter(tags=run_tags()), limit=20):
-                    run = record.dagster_run
-                    if not run.is_finished:
-                        instance.report_run_failed(run, message=f"Stopped by {reason}.")
-                    instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-                    shutil.rmtree(scratch_root(self.paths) / run.run_id, ignore_errors=True)
-            self.say(f"Stopped by {reason}: the run is marked failed and the warehouse released; rerun when ready.")
+            subprocess.Popen(
+                [sys.executable, "-m", "orchestration.run_guard", "release", str(os.getpid()), reason,
+                 str(scratch_root(self.paths))],
+                stdin=subprocess.DEVNULL, stdout=self.console, stderr=self.console, start_new_session=True,
+            )
         except Exception as error:  # the next run recovers what this could not release
-            self.say(f"Stopped by {reason}; could not release the run ({error}): the next run will.")
+            self.say(f"Stopped by {reason}; the next run will release the warehouse ({error}).")
         finally:
             os._exit(EXIT_ON_SIGNAL)
 
@@ -370,7 +370,7 @@ def guarded_run(paths: SpmPaths, command: str, instance_factory: Callable, say: 
     # stderr through its compute-log files, which may not reach the terminal after a stop.
     console = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
     say = say or (lambda line: print(line, file=console, flush=True))
-    stop = _Stop(paths, instance_factory, say)
+    stop = _Stop(paths, console, say)
     # The handlers only have to exist (Python then writes to the wakeup fd): the watcher stops.
     previous = {s: signal.signal(s, lambda *_: None) for s in (signal.SIGTERM, signal.SIGINT)}
     previous_wakeup = signal.set_wakeup_fd(stop.write_fd, warn_on_full_buffer=False)
@@ -396,3 +396,26 @@ def guarded_run(paths: SpmPaths, command: str, instance_factory: Callable, say: 
         stop.close()
         console.close()
 
+
+
+def release(pid: int, reason: str, scratch: Path, timeout: float = 60.0) -> None:
+    """Once process ``pid`` has exited: mark the runs it ran failed, free their pool slots and
+    remove their scratch folders (what a stopped command leaves to this process)."""
+    import dagster as dg
+
+    deadline = time.monotonic() + timeout
+    while processes.alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with dg.DagsterInstance.get() as instance:
+        for record in instance.get_run_records(dg.RunsFilter(tags={PID_TAG: str(pid)}), limit=20):
+            run = record.dagster_run
+            if not run.is_finished:
+                instance.report_run_failed(run, message=f"Stopped by {reason}.")
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+            shutil.rmtree(scratch / run.run_id, ignore_errors=True)
+    print(f"Stopped by {reason}: the run is marked failed and the warehouse released; rerun when ready.",
+          file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["release"]:
+    release(int(sys.argv[2]), sys.argv[3], Path(sys.argv[4]))
