@@ -156,17 +156,18 @@ def run_is_live(instance, record) -> bool:
     process yet (just launched from the UI or the daemon) counts as live for a minute."""
     if record.dagster_run.is_finished:
         return False
-    if not _run_processes(instance, record):
+    seen = _run_processes(instance, record)
+    if not seen:
         return time.time() - record.create_timestamp.timestamp() < 60
-    return bool(live_pids(instance, record))
+    return any(processes.alive(pid, seen_at) for pid, seen_at in seen)
 
 
-def _unfinished(instance, tags: dict[str, str] | None = None) -> list:
+def _unfinished(instance) -> list:
     from dagster import DagsterRunStatus, RunsFilter
 
     statuses = [DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.STARTED,
                 DagsterRunStatus.CANCELING]
-    return list(instance.get_run_records(RunsFilter(statuses=statuses, tags=tags or {})))
+    return list(instance.get_run_records(RunsFilter(statuses=statuses)))
 
 
 def fail_run(instance, record, message: str) -> None:
@@ -408,11 +409,11 @@ def release(pid: int, reason: str, scratch: Path, timeout: float = 60.0) -> None
         time.sleep(0.05)
     with dg.DagsterInstance.get() as instance:
         for record in instance.get_run_records(dg.RunsFilter(tags={PID_TAG: str(pid)}), limit=20):
-            run = record.dagster_run
-            if not run.is_finished:
-                instance.report_run_failed(run, message=f"Stopped by {reason}.")
-            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-            shutil.rmtree(scratch / run.run_id, ignore_errors=True)
+            if record.dagster_run.is_finished:  # ended in time, or an older process with this pid
+                instance.event_log_storage.free_concurrency_slots_for_run(record.dagster_run.run_id)
+            else:
+                fail_run(instance, record, f"Stopped by {reason}.")
+            shutil.rmtree(scratch / record.dagster_run.run_id, ignore_errors=True)
     print(f"Stopped by {reason}: the run is marked failed and the warehouse released; rerun when ready.",
           file=sys.stderr, flush=True)
 
