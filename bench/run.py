@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     from demo.generate import generate
     from orchestration.cli import prepare_dbt, run_pipeline
-    from orchestration.settings import SpmPaths
+    from core.settings import SpmPaths
 
     paths = SpmPaths.from_env()
     timings: dict[str, float] = {}

@@ -44,7 +44,7 @@ import polars as pl  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 from great_expectations.execution_engine import pandas_execution_engine  # noqa: E402
 
-from assets.currencies import KNOWN_CURRENCIES  # noqa: E402
+from core.money import KNOWN_CURRENCIES  # noqa: E402
 from assets.ingest import contract as c  # noqa: E402
 from assets.ingest.raw_layout import LOAD_COLUMNS  # noqa: E402
 
@@ -324,7 +324,7 @@ def plan_ramp_expectations() -> list:
     ]
 
 
-# --- the territory configuration (territories.yaml flattened by assets/ingest/territories.py) ---
+# --- the territory configuration (territories.yaml flattened by assets/planning/territories.py) ---
 
 
 def _columns_exist_and_not_null(exist: tuple[str, ...], not_null: tuple[str, ...]) -> list:
@@ -396,7 +396,7 @@ def territory_potential_weight_expectations() -> list:
     ]
 
 
-# Raw dataset name (assets/ingest/territories.py TERRITORY_TABLES) -> its expectations.
+# Raw dataset name (assets/planning/territories.py TERRITORY_TABLES) -> its expectations.
 TERRITORY_SUITES: dict[str, Callable[[], list]] = {
     "territory": territory_expectations,
     "territory_size_band": territory_size_band_expectations,

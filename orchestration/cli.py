@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from orchestration.run_guard import RunRefused, guarded_run, run_tags
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SpmPaths
+from core.settings import DBT_PROJECT_DIR, REPO_ROOT, SpmPaths
 
 DBT_STEP = "spm_dbt_models"  # the step that builds the warehouse
 
@@ -95,7 +95,7 @@ def publish_refusal_today(periods: list[str]) -> str | None:
     """The first period of ``periods`` that cannot be published today (UTC), said in one line."""
     from datetime import datetime, timezone
 
-    from assets.ledger.assets import publish_refusal
+    from assets.payouts.publication import publish_refusal
 
     today = datetime.now(timezone.utc).date()
     return next((r for r in (publish_refusal(p, today) for p in periods) if r), None)
@@ -183,7 +183,7 @@ def _step_started(result, step_key: str) -> bool:
 
 
 def publication_summary(paths: SpmPaths, period: str) -> str:
-    from assets.ledger.store import latest_published_version
+    from assets.payouts.ledger import latest_published_version
 
     publication = latest_published_version(paths.export_dir, period)
     if publication is None:
@@ -225,7 +225,7 @@ def summary(paths: SpmPaths, warehouse_built: bool = True) -> str:
         lines.append("quarantine (rows kept with the rule they broke):")
         lines += [f"  {stage:<10} {rule:<32} {n:>8,}" for stage, rule, n in quarantine] or ["  none"]
     elif not warehouse_built:
-        from assets.quality_checks import dataset_quarantines, percent
+        from assets.ingest.quality_checks import dataset_quarantines, percent
 
         datasets = [d for d in dataset_quarantines(paths.raw_dir) if d.quarantined]
         lines.append(f"ingest quarantine (rows kept with the rule they broke, in {paths.raw_dir / 'quarantine'}):")

@@ -1,6 +1,6 @@
 """The console logger of every run: Dagster's colored logger, with user errors in one line.
 
-A step that fails with ``assets.failures.user_error`` (or any ``dg.Failure``:
+A step that fails with ``core.failures.user_error`` (or any ``dg.Failure``:
 raised on purpose, with a message written for the user) or a blocking asset
 check that failed is logged as its message alone: a stack trace of our own
 ``raise`` tells an analyst nothing. Any other exception (a bug, a locked file)

@@ -3,7 +3,7 @@
     python -m orchestration.dbt_docs [--target-path DIR]
 
 Runs ``dbt docs generate`` on the project with the pipeline's settings
-(``SPM_WAREHOUSE``, ``SPM_RAW_DIR``; orchestration/settings.py) and prints the
+(``SPM_WAREHOUSE``, ``SPM_RAW_DIR``; core/settings.py) and prints the
 path of ``index.html``; open it in a browser, or ``dbt docs serve``. dbt ships
 the page with the package, so nothing is downloaded. With a warehouse file the
 catalog holds every table's columns and types as built; without one
@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from orchestration.settings import DBT_PROJECT_DIR, SpmPaths
+from core.settings import DBT_PROJECT_DIR, SpmPaths
 
 
 def docs_generate_args(target_path: Path | None, warehouse_exists: bool) -> list[str]:

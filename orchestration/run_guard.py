@@ -15,7 +15,7 @@ starts a job, and leaves it when the job ends, however it ends:
    each with one line saying so. A live run (launched from the UI, a schedule or
    a sensor on the same instance) refuses the CLI run at once, naming it.
 3. **No orphan writer.** dbt children die with their parent
-   (:mod:`orchestration.dbt_child`); should a process still hold the
+   (:mod:`core.dbt_child`); should a process still hold the
    warehouse's DuckDB lock, an orphaned ``spm-dbt`` of an earlier run is killed
    (one line), and any other holder refuses the run, naming it.
 4. **Scratch work is cleaned.** With no other run live, what crashed runs left
@@ -47,8 +47,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from orchestration import dbt_child, processes
-from orchestration.settings import SpmPaths
+from core import dbt_child, processes
+from core.settings import SpmPaths
 
 POOL = "duckdb_warehouse"
 LOCK_NAME = ".spm-run.lock"

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.ingest.landing import list_batches
-from orchestration.resources import SpmPathsResource
+from core.resources import SpmPathsResource
 
 BATCH_SYSTEMS = ("crm", "hr")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from orchestration.settings import DBT_PROJECT_DIR
+from core.settings import DBT_PROJECT_DIR
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 # Retries keep their count in tests, with a shorter backoff (read when the definitions load).
@@ -42,7 +42,7 @@ def demo_pipeline(tmp_path_factory):
 
 def paths_under(root):
     """Every SPM_* folder of a run under one temporary ``root``."""
-    from orchestration.settings import SpmPaths
+    from core.settings import SpmPaths
 
     return SpmPaths(
         landing_dir=root / "landing",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.settings import SpmPaths
+from core.settings import SpmPaths
 from tests.test_ingest import opportunity, write_rows
 
 PLAN = """\

@@ -49,7 +49,7 @@ from pathlib import Path
 import yaml
 
 from assets.ingest.plans import PLAN_RAMP_SCHEMA, PLAN_SCHEMA, _PlanLoader
-from assets.ingest.territories import validate_territory_document, write_territories
+from assets.planning.territories import validate_territory_document, write_territories
 from tests.fixtures_raw import _frame, _ts, _worker, build_small_company, write_batch
 
 B4 = "2026-03-05"

@@ -41,7 +41,7 @@ from assets.ingest.plans import (
     PLAN_SCHEMA,
 )
 from assets.ingest.raw_layout import QUARANTINE_SCHEMA, raw_schema
-from assets.ingest.territories import write_empty_territory_tables
+from assets.planning.territories import write_empty_territory_tables
 
 LOADED_AT = datetime(2026, 3, 2, 6, 0, tzinfo=timezone.utc)
 EMPTY_FILE = "_empty.parquet"

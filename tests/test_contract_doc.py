@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from assets.ingest.contract_doc import render
-from orchestration.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 
 
 def test_landing_contract_doc_is_current():

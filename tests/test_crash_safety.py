@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from assets.ledger import store
-from assets.ledger.layout import payouts_root
+from assets.payouts import ledger as store
+from assets.payouts.ledger_layout import payouts_root
 from assets.payouts.extract import sha256_hex
 from orchestration.cli import run_pipeline
-from orchestration import processes
-from orchestration.dbt_child import dbt_children
+from core import processes
+from core.dbt_child import dbt_children
 from orchestration.run_guard import LOCK_NAME, PID_TAG, POOL
 from tests.conftest import paths_under
 from tests.fixtures_ledger import deal, write_company
@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 # argv: kill point ("-" for none), then the CLI's arguments.
 DRIVER = """
 import os, signal, sys
-from assets.ledger import publish, store
+from assets.payouts import publish, ledger as store
 point = sys.argv[1]
 
 def die(*args, **kwargs):

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.settings import DBT_PROJECT_DIR
+from core.settings import DBT_PROJECT_DIR
 from tests.fixtures_raw import build_small_company, write_empty_layout
 
 DBT = str(Path(sys.executable).with_name("dbt"))

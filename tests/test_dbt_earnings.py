@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assets.currencies import round_money
+from core.money import round_money
 from tests.fixtures_earnings import build_earnings_company
 from tests.test_dbt_build import build_warehouse, query
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestration.settings import DBT_PROJECT_DIR
+from core.settings import DBT_PROJECT_DIR
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 TENTH_DECIMAL = Decimal("1e-10")

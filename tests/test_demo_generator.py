@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 import yaml
 
-from assets.currencies import KNOWN_CURRENCIES
+from core.money import KNOWN_CURRENCIES
 from assets.ingest.contract import CONTRACTS, DatasetContract
 from demo.clock import CRM_BATCHES, HR_BATCHES
 from demo.generate import generate

@@ -26,7 +26,7 @@ import os
 import shutil
 from pathlib import Path
 
-from assets.inputs_fingerprint import inputs_fingerprint
+from core.fingerprint import inputs_fingerprint
 from orchestration.cli import run_pipeline
 from tests.conftest import demo_environment, paths_under
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets.currencies import round_money
+from core.money import round_money
 from demo.generate import generate
 from orchestration.cli import run_pipeline
-from orchestration.settings import SpmPaths
+from core.settings import SpmPaths
 
 SCALE = 0.05
 
@@ -175,7 +175,7 @@ def test_dbt_models_report_rows_totals_and_a_preview(pipeline):
     assert Decimal(metadata["total__payable_amount"].value) == total
     assert metadata["preview"].value.startswith("| ")
     (staging,) = _materializations(result, "stg_salesforce__opportunities")
-    assert "preview" not in staging.metadata  # views: neither previewed nor counted (see orchestration/dbt.py)
+    assert "preview" not in staging.metadata  # views: neither previewed nor counted (see core/dbt.py)
     assert "dagster/row_count" not in staging.metadata
 
 
@@ -184,7 +184,7 @@ def test_sensor_starts_one_run_for_a_new_batch_whose_deal_is_then_credited(pipel
     import polars as pl
 
     from orchestration.definitions import defs
-    from orchestration.resources import SpmPathsResource
+    from core.resources import SpmPathsResource
 
     paths, _, _ = pipeline
     sensor = defs.resolve_sensor_def("new_landing_batch")

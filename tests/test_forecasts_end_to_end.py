@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from tests.conftest import demo_environment
-from assets.currencies import round_money
+from core.money import round_money
 from assets.forecasts.extract import rates_on
 from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, simulation_inputs
 from assets.forecasts.simulation import simulate

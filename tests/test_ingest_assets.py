@@ -19,7 +19,7 @@ from assets.ingest.assets import (
     QUARANTINE_KEY,
     asset_key,
 )
-from orchestration.resources import SpmPathsResource
+from core.resources import SpmPathsResource
 from tests.test_ingest import Folders, opportunity, write_rows
 from tests.test_plans import FULL_PLAN, GOOD_PLAN, write_plan
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+from core.settings import DBT_PROJECT_DIR, REPO_ROOT
 from tests.fixtures_planning import planning_warehouse
 from tests.fixtures_raw import write_empty_layout
 from tests.test_dbt_build import DBT, _env_without_spm

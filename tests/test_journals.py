@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from assets.currencies import MINOR_UNITS
-from assets.journals.files import (
+from core.money import MINOR_UNITS
+from assets.finance.journals import (
     JOURNAL_COLUMNS,
     JournalError,
     JournalLine,
@@ -33,7 +33,7 @@ from assets.journals.files import (
     write_journals,
 )
 from assets.payouts.extract import default_pay_date
-from orchestration.settings import DBT_PROJECT_DIR
+from core.settings import DBT_PROJECT_DIR
 from tests.fixtures_journals import build_journal_company
 from tests.test_dbt_build import _env_without_spm, build_warehouse, query, run_dbt
 
@@ -143,7 +143,7 @@ def test_pay_date_is_the_payout_extracts_default(warehouse):
 
 def test_accrued_commissions_equal_the_rounded_payout_lines(warehouse):
     # the accrual credits exactly what the payout extract pays: each payee x code line rounded once
-    from assets.currencies import round_money
+    from core.money import round_money
 
     payable = query(
         warehouse,

@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import demo_environment
 from assets.payouts.extract import sha256_hex
-from orchestration.settings import SpmPaths
+from core.settings import SpmPaths
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +109,8 @@ def test_schedule_and_capitalization_agree_on_demo_data(pipeline):
 def test_writing_the_journals_again_gives_the_same_bytes(pipeline):
     import dagster as dg
 
-    from assets.journals.assets import journal_entries
-    from orchestration.resources import SpmPathsResource
+    from assets.finance.assets import journal_entries
+    from core.resources import SpmPathsResource
 
     paths, _ = pipeline
     before = _files(paths)

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from assets.ledger import checks, store
-from assets.ledger.layout import draft_dir, ledger_file, published_dir
-from assets.ledger.publish import content_sha256, publish_period
+from assets.payouts import checks, ledger as store
+from assets.payouts.ledger_layout import draft_dir, ledger_file, published_dir
+from assets.payouts.publish import content_sha256, publish_period
 from assets.payouts.extract import EarningRow, payout_lines, sha256_hex
 from assets.payouts.payroll import payroll_files
 

@@ -34,9 +34,9 @@ from pathlib import Path
 
 import pytest
 
-from assets.ledger import store
+from assets.payouts import ledger as store
 from orchestration.cli import publish_failure, publish_period_run, run_pipeline
-from orchestration.settings import SpmPaths
+from core.settings import SpmPaths
 from tests.conftest import paths_under
 from tests.fixtures_ledger import deal as _deal, warehouse_rows as _query, write_company
 from tests.test_ingest import write_rows

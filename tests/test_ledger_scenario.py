@@ -26,10 +26,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.ledger import store
-from assets.ledger.layout import published_dir
+from assets.payouts import ledger as store
+from assets.payouts.ledger_layout import published_dir
 from orchestration.cli import publish_failure, publish_period_run, run_pipeline
-from orchestration.settings import SpmPaths
+from core.settings import SpmPaths
 from tests.conftest import paths_under
 from tests.fixtures_ledger import deal as _deal, warehouse_rows as _query, write_company, write_plan
 from tests.test_ingest import write_rows
@@ -285,7 +285,7 @@ def test_a_correction_of_a_published_month_makes_version_two_and_a_delta(company
 
 
 def test_a_failing_prepublish_check_refuses_and_names_it(company, monkeypatch):
-    import assets.ledger.assets as ledger_assets
+    import assets.payouts.publication as ledger_assets
     from assets.payouts.warehouse import PeriodPayouts
 
     paths, _ = company

@@ -13,7 +13,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assets.currencies import round_money
+from core.money import round_money
 from assets.payouts.extract import (
     EarningRow,
     default_pay_date,
@@ -144,8 +144,8 @@ def test_earning_codes_are_one_list_in_python_dbt_and_the_plan_schema():
     # SPEC §5: COMMISSION, BONUS, SPIF, DRAW, DRAW_RECOVERY, ADJUSTMENT, CLAWBACK, MANUAL_ADJUSTMENT
     import yaml
 
-    from assets.earning_codes import COMPONENT_CODES, DEDUCTION_CODES, EARNING_CODES
-    from orchestration.settings import DBT_PROJECT_DIR
+    from core.earning_codes import COMPONENT_CODES, DEDUCTION_CODES, EARNING_CODES
+    from core.settings import DBT_PROJECT_DIR
 
     assert list(EARNING_CODES) == [
         "COMMISSION", "BONUS", "SPIF", "DRAW", "DRAW_RECOVERY", "ADJUSTMENT", "CLAWBACK", "MANUAL_ADJUSTMENT",

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from tests.conftest import demo_environment
-from orchestration.settings import SpmPaths
+from core.settings import SpmPaths
 
 
 @pytest.fixture(scope="module")

@@ -20,11 +20,11 @@ from assets.ingest import contract as c
 from assets.ingest.assets import CHECK_NAME
 from assets.ingest.load import read_raw_batch
 from assets.ingest.plans import _PlanLoader
-from assets.ingest.territories import TERRITORY_FILE, territory_frames, territory_table_dir, validate_territory_document
-from assets.ingest.territory_assets import TERRITORY_ASSETS, TERRITORY_CHECKS, TERRITORY_KEYS
+from assets.planning.territories import TERRITORY_FILE, territory_frames, territory_table_dir, validate_territory_document
+from assets.planning.assets import TERRITORY_ASSETS, TERRITORY_CHECKS, TERRITORY_KEYS
 from demo.territories import territories_yaml
 from expectations.suites import TERRITORY_SUITES, validate, validate_territory_table
-from orchestration.resources import SpmPathsResource
+from core.resources import SpmPathsResource
 from tests.fixtures_raw import write_batch
 
 D = Decimal
@@ -198,7 +198,7 @@ def test_without_a_territory_file_the_empty_tables_pass(tmp_path):
 def test_a_tampered_territory_table_fails_its_check_and_blocks_what_depends_on_it(tmp_path, monkeypatch):
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / TERRITORY_FILE).write_text(territories_yaml())
-    import assets.ingest.territory_assets as territory_assets
+    import assets.planning.assets as territory_assets
 
     real_ingest = territory_assets.ingest_territories
 

@@ -10,7 +10,7 @@ import jsonschema
 import polars as pl
 import pytest
 
-from assets.ingest.territories import (
+from assets.planning.territories import (
     SCHEMA_PATH,
     TERRITORY_FILE,
     TERRITORY_TABLES,

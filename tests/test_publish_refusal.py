@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import dagster as dg
 import pytest
 
-from assets.ledger.assets import PAY_PERIODS, PUBLICATION_KEY, failed_upstream_checks, publish_refusal
+from assets.payouts.publication import PAY_PERIODS, PUBLICATION_KEY, failed_upstream_checks, publish_refusal
 from orchestration.cli import main
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from orchestration.cli import period_range
 from orchestration.definitions import PIPELINE_JOB_NAME, PUBLISH_JOB_NAME, defs
-from orchestration.schedules import month_close_business_day, nth_business_day
+from assets.payouts.schedules import nth_business_day
+from core.settings import Settings
 
 
 def _evaluate(day: str):
@@ -52,13 +53,13 @@ def test_month_close_skips_the_other_days(day):
 
 def test_the_business_day_is_configurable(monkeypatch):
     monkeypatch.setenv("SPM_MONTH_CLOSE_BUSINESS_DAY", "1")
-    assert month_close_business_day() == 1
+    assert Settings.from_env().month_close_business_day == 1
     (request,) = _evaluate("2026-11-02").run_requests
     assert request.partition_key == "2026-10"
     assert _evaluate("2026-11-04").run_requests == []
     monkeypatch.setenv("SPM_MONTH_CLOSE_BUSINESS_DAY", "0")
-    with pytest.raises(ValueError, match="SPM_MONTH_CLOSE_BUSINESS_DAY must be 1..20"):
-        month_close_business_day()
+    with pytest.raises(dg.Failure, match="SPM_MONTH_CLOSE_BUSINESS_DAY must be a whole number of business days"):
+        Settings.from_env()
 
 
 def test_publish_job_is_monthly_partitioned_and_separate_from_the_daily_job():
@@ -91,7 +92,7 @@ def test_period_range_is_inclusive_and_ordered():
 
 
 def test_upstream_check_evaluations_are_read_from_the_instance():
-    from assets.ledger.assets import PUBLICATION_KEY, failed_upstream_checks
+    from assets.payouts.publication import PUBLICATION_KEY, failed_upstream_checks
 
     graph = defs.resolve_asset_graph()
     gx = dg.AssetCheckKey(dg.AssetKey(["raw", "crm", "opportunity"]), "gx_contract_suite")

@@ -11,17 +11,16 @@ import pytest
 
 from assets.ingest.assets import INGEST_ASSETS, QUARANTINE_KEY
 from assets.ingest.contract import CRM_OPPORTUNITY
-from assets.quality_checks import (
+from assets.ingest.quality_checks import (
     DatasetQuarantine,
     RuleCount,
     batch_age_days,
     quarantine_below_threshold,
-    quarantine_max_share,
-    quarantine_min_rows,
     quarantine_shares,
     threshold_message,
 )
-from orchestration.resources import SpmPathsResource
+from core.resources import SpmPathsResource
+from core.settings import Settings
 from tests.test_ingest import opportunity, write_rows
 
 OPPORTUNITY_KEY = dg.AssetKey(["raw", "crm", "opportunity"])
@@ -103,7 +102,8 @@ def test_at_the_minimum_row_count_the_share_counts(tmp_path, monkeypatch):
 def test_the_default_minimum_is_100_rows_and_the_default_share_1_percent(monkeypatch):
     monkeypatch.delenv("SPM_QUARANTINE_MIN_ROWS", raising=False)
     monkeypatch.delenv("SPM_QUARANTINE_MAX_SHARE", raising=False)
-    assert quarantine_min_rows() == 100 and quarantine_max_share() == Decimal("0.01")
+    settings = Settings.from_env()
+    assert settings.quarantine_min_rows == 100 and settings.quarantine_max_share == Decimal("0.01")
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_the_default_minimum_is_100_rows_and_the_default_share_1_percent(monkeyp
 def test_a_bad_setting_is_a_user_error_naming_it(monkeypatch, variable, value):
     monkeypatch.setenv(variable, value)
     with pytest.raises(dg.Failure, match=variable) as raised:
-        quarantine_max_share() if variable.endswith("SHARE") else quarantine_min_rows()
+        Settings.from_env()
     assert not raised.value.allow_retries
 
 

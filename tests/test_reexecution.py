@@ -17,7 +17,7 @@ import pytest
 
 from demo.generate import generate
 from orchestration.cli import ensure_dagster_home
-from orchestration.settings import SpmPaths
+from core.settings import SpmPaths
 
 SCALE = 0.05
 FAILING_STEP = "payout_extract"

@@ -11,7 +11,7 @@ import time
 import duckdb
 import pytest
 
-from orchestration import dbt_child, processes
+from core import dbt_child, processes
 from orchestration.run_guard import (
     RunRefused,
     clean_leftovers,
@@ -81,7 +81,7 @@ def test_a_free_warehouse_needs_nothing(warehouse):
 def test_a_bound_child_dies_with_its_parent_and_a_plain_one_does_not():
     # The parent starts two children, one that makes spm-dbt's request to the kernel, one
     # that does not; then only the parent is killed.
-    bound = "from orchestration import dbt_child; import time; dbt_child._die_with_parent(); time.sleep(60)"
+    bound = "from core import dbt_child; import time; dbt_child._die_with_parent(); time.sleep(60)"
     script = (
         "import subprocess, sys, time; "
         f"bound = subprocess.Popen([sys.executable, '-c', {bound!r}]); "

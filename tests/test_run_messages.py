@@ -13,7 +13,7 @@ import dagster as dg
 import pytest
 
 from orchestration.cli import console_run_config, ensure_dagster_home, failure_lines, main
-from orchestration.settings import SpmPaths
+from core.settings import SpmPaths
 from tests.conftest import paths_under
 from tests.test_ingest import opportunity, write_rows
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.definitions import PIPELINE_JOB_NAME, defs
-from orchestration.resources import SpmPathsResource
+from core.resources import SpmPathsResource
 from orchestration.sensors import landed_batches
 
 

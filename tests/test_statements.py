@@ -385,7 +385,7 @@ def test_asset_writes_the_set_and_the_blocking_check_catches_a_changed_statement
     import dagster as dg
 
     from assets.statements.assets import payee_statements, statements_match_payout_file
-    from orchestration.resources import SpmPathsResource
+    from core.resources import SpmPathsResource
 
     export = tmp_path / "exports"
     write_payout_file(warehouse, export, "2026-01")

@@ -72,7 +72,7 @@ def test_rerunning_the_statements_writes_identical_bytes(pipeline):
     import dagster as dg
 
     from assets.statements.assets import payee_statements, statements_match_payout_file
-    from orchestration.resources import SpmPathsResource
+    from core.resources import SpmPathsResource
 
     paths, _ = pipeline
     period, _ = _payout(paths)

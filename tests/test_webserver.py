@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from assets.ingest.contract import CONTRACTS
-from orchestration.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 
 QUERY = """
 {

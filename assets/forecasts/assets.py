@@ -9,9 +9,9 @@ warehouse. Both write under ``SPM_EXPORT_DIR/forecasts/``.
 
 import dagster as dg
 
-from assets.failures import user_error
+from core.failures import user_error
 from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, payout_forecast_run
-from orchestration.resources import SpmPathsResource
+from core.resources import SpmPathsResource
 from orchestration.run_guard import clean_dead_scratch, scratch_root
 
 # What the bookings forecast reads (dbt assets: staging views and marts).
@@ -119,6 +119,3 @@ def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) 
             "directory": dg.MetadataValue.path(summary["directory"]),
         }
     )
-
-
-FORECAST_ASSETS = [bookings_forecast, payout_forecast]

@@ -41,7 +41,7 @@ def corporate_currency() -> str:
     """The dbt project's ``corporate_currency`` var (the currency DatedConversionRate is quoted against)."""
     import yaml
 
-    from orchestration.settings import DBT_PROJECT_DIR
+    from core.settings import DBT_PROJECT_DIR
 
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
     return str((project.get("vars") or {}).get("corporate_currency", "USD"))

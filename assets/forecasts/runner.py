@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from assets.currencies import round_money
+from core.money import round_money
 from assets.forecasts.attainment import attainment_forecast
 from assets.forecasts.backtest import backtest
 from assets.forecasts.calendar import month_label

@@ -24,8 +24,8 @@ import polars as pl
 from assets.forecasts.new_business import ID_PREFIX
 from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM
 from assets.ingest.raw_layout import dataset_dir, raw_schema
-from orchestration import dbt_child
-from orchestration.settings import DBT_PROJECT_DIR
+from core import dbt_child
+from core.settings import DBT_PROJECT_DIR
 
 ENGINE_SELECT = "+fct_payable"
 TEN_PLACES = Decimal("1E-10")  # the raw layer's DECIMAL(38,10)

@@ -26,7 +26,7 @@ import dagster as dg
 import polars as pl
 from dagster import AssetExecutionContext
 
-from assets.failures import user_error
+from core.failures import user_error
 from assets.ingest.contract import CONTRACTS, ROW_RULES, DatasetContract
 from assets.ingest.landing import LandingLayoutError
 from assets.ingest.load import (
@@ -50,8 +50,8 @@ from assets.ingest.plans import (
 )
 from assets.ingest.raw_layout import quarantine_root
 from assets.ingest.rules import empty_quarantine
-from assets.metadata import markdown_table
-from orchestration.resources import SpmPathsResource
+from core.metadata import markdown_table
+from core.resources import SpmPathsResource
 
 GROUP = "ingest"
 CHECK_NAME = "gx_contract_suite"

@@ -16,7 +16,7 @@ Parquet column is read by its type, :mod:`assets.ingest.typed_parquet`):
   (``2026-11-27T10:15:00.000+0000``, ``...Z``, ``+02:00``, a space instead of
   ``T``, seconds optional); normalised to UTC
 * ``boolean``  ``true``/``false`` (also ``1``/``0``), case-insensitive
-* ``currency`` an ISO 4217 code known to :mod:`assets.currencies`
+* ``currency`` an ISO 4217 code known to :mod:`core.money`
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ import jsonschema
 import polars as pl
 import yaml
 
-from assets.currencies import KNOWN_CURRENCIES
+from core.money import KNOWN_CURRENCIES
 from assets.ingest.load import EMPTY_FILE, write_parquet_atomic
 from assets.ingest.raw_layout import CONFIG_BATCH, MONEY
 

@@ -24,7 +24,7 @@ How a value is read (the ``type`` of its :class:`~assets.ingest.contract.Column`
   optional; without an offset the value is taken as UTC); stored as UTC,
   microseconds (a fraction beyond microseconds is cut)
 * ``boolean``  ``true``/``false``/``1``/``0``, case-insensitive
-* ``currency`` an ISO 4217 code of :data:`assets.currencies.KNOWN_CURRENCIES`,
+* ``currency`` an ISO 4217 code of :data:`core.money.KNOWN_CURRENCIES`,
   case-insensitive, stored upper-case
 
 A value that is present but cannot be read breaks the type's ``unparseable_*``
@@ -41,7 +41,7 @@ from datetime import datetime
 
 import polars as pl
 
-from assets.currencies import KNOWN_CURRENCIES
+from core.money import KNOWN_CURRENCIES
 from assets.ingest import contract as c
 from assets.ingest.raw_layout import MONEY, POLARS_TYPES, QUARANTINE_SCHEMA
 

@@ -2,7 +2,7 @@
 
 The draft (``SPM_EXPORT_DIR/payouts/<period>/``) is rewritten by every daily
 run; publishing a period into the immutable ledger is the ``payout_publication``
-asset (assets/ledger/assets.py).
+asset (assets/payouts/publication.py).
 """
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
@@ -12,13 +12,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.currencies import MINOR_UNITS
-from assets.earning_codes import ADJUSTMENT_CODES
-from assets.failures import user_error
+from core.money import MINOR_UNITS
+from core.earning_codes import ADJUSTMENT_CODES
+from core.failures import user_error
 from assets.ingest.landing import list_batches
-from assets.inputs_fingerprint import inputs_fingerprint
-from assets.ledger import checks as payout_checks
-from assets.ledger.layout import draft_dir
+from core.fingerprint import inputs_fingerprint
+from assets.payouts import checks as payout_checks
+from assets.payouts.ledger_layout import draft_dir
 from assets.payouts.extract import (
     default_pay_date,
     payout_lines,
@@ -27,7 +27,7 @@ from assets.payouts.extract import (
 from assets.payouts.payroll import write_payroll
 from assets.payouts.warehouse import read_period_payouts, source_batches
 from core.periods import check_period, period_of, previous_period
-from orchestration.resources import SpmPathsResource
+from core.resources import SpmPathsResource
 
 PAYABLE_MART = dg.AssetKey("fct_payable")
 PAYOUT_LINE_MART = dg.AssetKey("fct_payout_line")
@@ -61,7 +61,7 @@ def configured_period(value: str | None, landing_dir: Path, setting: str = "peri
 
 
 def prepublish_checks(lines, payouts) -> list:
-    """The blocking pre-publish checks of assets/ledger/checks.py on a period's lines."""
+    """The blocking pre-publish checks of assets/payouts/checks.py on a period's lines."""
     return [
         payout_checks.check_total_matches_warehouse(lines, payouts.totals, payouts.keys),
         payout_checks.check_payees_in_hr(lines, payouts.hr_employee_ids),

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.currencies import MINOR_UNITS, round_money
+from core.money import MINOR_UNITS, round_money
 from core.periods import first_day, next_period
 
 EXTRACT_SCHEMA_VERSION = "2"

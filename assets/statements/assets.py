@@ -9,16 +9,16 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.failures import user_error
-from assets.inputs_fingerprint import inputs_fingerprint
-from assets.metadata import PREVIEW_ROWS, markdown_table
+from core.failures import user_error
+from core.fingerprint import inputs_fingerprint
+from core.metadata import PREVIEW_ROWS, markdown_table
 from assets.payouts.assets import PayoutExtractConfig, default_pay_period
 from assets.payouts.extract import default_pay_date
 from assets.statements.gather import build_statements, read_period_marts
 from assets.statements.payout_file import payee_totals, payout_file_path, read_payout_file
 from assets.statements.render_html import exact_plain, file_stem
 from assets.statements.writer import MANIFEST, reconcile, render_files, statements_dir, write_set
-from orchestration.resources import SpmPathsResource
+from core.resources import SpmPathsResource
 
 PAYOUT_EXTRACT = dg.AssetKey("payout_extract")
 STATEMENTS = dg.AssetKey("payee_statements")
@@ -51,7 +51,7 @@ def _materialized_period(instance: dg.DagsterInstance, key: dg.AssetKey) -> str 
 @dg.asset(
     key=STATEMENTS,
     deps=[PAYOUT_EXTRACT, *MARTS],
-    group_name="payouts",
+    group_name="statements",
     kinds={"python", "html", "pdf"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
     description="Per payee and pay period an HTML and a PDF statement, and an index page, under "
@@ -152,5 +152,3 @@ def statements_match_payout_file(
     )
 
 
-STATEMENT_ASSETS = [payee_statements]
-STATEMENT_CHECKS = [statements_match_payout_file]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from assets.currencies import MINOR_UNITS
+from core.money import MINOR_UNITS
 
 RULE_LABELS = {
     "flat_rate": "flat rate",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from assets.earning_codes import ADJUSTMENT_CODES
+from core.earning_codes import ADJUSTMENT_CODES
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@
 
 
 {#
-  Minor units of the currencies that do not have 2 (assets/currencies.py
+  Minor units of the currencies that do not have 2 (core/money.py
   MINOR_UNITS; tests/test_journals.py checks the two agree).
 #}
 {% macro _minor_units_other_than_2() -%}
@@ -105,7 +105,7 @@
 
 {#
   Money rounded half away from zero to the currency's minor unit (the SQL twin
-  of assets/currencies.py round_money). The precision of round() must be a
+  of core/money.py round_money). The precision of round() must be a
   constant in some warehouses, hence one branch per minor unit.
 #}
 {% macro round_to_minor_unit(expression, currency) -%}

@@ -21,7 +21,7 @@ import signal
 import sys
 from pathlib import Path
 
-from orchestration import processes
+from core import processes
 
 PARENT_PID_VARIABLE = "SPM_DBT_PARENT_PID"
 EXECUTABLE = Path(sys.executable).parent / "spm-dbt"

@@ -28,8 +28,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.inputs_fingerprint import inputs_fingerprint
-from orchestration.resources import SpmPathsResource
+from core.fingerprint import inputs_fingerprint
+from core.resources import SpmPathsResource
 
 # The tables BI reads: every dimension and fact of the marts layer.
 MART_PREFIXES = ("dim_", "fct_")

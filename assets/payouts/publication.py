@@ -2,34 +2,32 @@
 
 Monthly-partitioned (partition key = pay period ``YYYY-MM``), so a range of
 months is backfilled from the UI or ``python -m orchestration.cli backfill``.
-Pure logic lives in ``assets/ledger/publish.py`` (files, versions, deltas) and
-``assets/ledger/checks.py`` (the pre-publish checks); this module only reads
+Pure logic lives in ``assets/payouts/publish.py`` (files, versions, deltas) and
+``assets/payouts/checks.py`` (the pre-publish checks); this module only reads
 the warehouse, asks the Dagster instance for the latest upstream check
 evaluations, and reports.
 """
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
-import os
-import subprocess
 from datetime import date
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-from assets.currencies import round_money
-from assets.failures import user_error
+from core.money import round_money
+from core.failures import user_error
 from assets.ingest.assets import QUARANTINE_KEY
-from assets.inputs_fingerprint import inputs_fingerprint
-from assets.ledger import checks as payout_checks
-from assets.ledger import store
-from assets.ledger.publish import publish_period
+from core.fingerprint import inputs_fingerprint
+from assets.payouts import checks as payout_checks
+from assets.payouts import ledger as store
+from assets.payouts.publish import publish_period
 from assets.payouts.assets import lines_preview, prepublish_checks
 from assets.payouts.extract import PayoutLine, default_pay_date, payout_lines
 from assets.payouts.warehouse import read_credits_up_to, read_period_payouts, source_batches
 from core.periods import first_day, last_day, next_period, previous_period
-from orchestration import dbt_child
-from orchestration.resources import SpmPathsResource
-from orchestration.settings import DBT_PROJECT_DIR
+from core.resources import CodeLocationResource, SpmPathsResource
+from core.dbt import prepare_dbt_environment
 
 PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
 # The demo company's first pay period; months before it have nothing to publish.
@@ -109,40 +107,23 @@ def failed_upstream_checks(instance: dg.DagsterInstance, asset_graph, asset_key:
     return failed, unevaluated
 
 
-def _asset_graph(context: dg.AssetExecutionContext):
-    """The code location's asset graph (every upstream asset and check), also in process."""
-    try:
-        return context.repository_def.asset_graph
-    except Exception:
-        # execute_in_process (the CLI, tests) has no repository, and the job's own
-        # graph holds only the job's checks: read the code location's graph.
-        from orchestration.definitions import defs  # lazy: definitions import this module
-
-        return defs.resolve_asset_graph()
-
-
-def refresh_ledger_models(settings) -> None:
+def refresh_ledger_models(dbt: DbtCliResource, settings) -> None:
     """Rebuild the dbt models that read the ledger (``LEDGER_MODELS``) against the ledger as it is now.
 
     The daily run built fct_payout_adjustment against the ledger of that
     moment; a publication since (an earlier month of a backfill, a correction)
     changes what is still owed, so the publish step refreshes these models
-    (and runs their tests) before reading them. dbt stays the only writer of
-    the warehouse, and the step holds the warehouse pool.
+    (and runs their tests) through the dbt resource before reading them. dbt
+    stays the only writer of the warehouse, and the step holds the warehouse pool.
     """
-    result = subprocess.run(
-        dbt_child.dbt_command("build", "--select", *LEDGER_MODELS, "--project-dir", str(DBT_PROJECT_DIR),
-                              "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"),
-        env={**os.environ, **settings.as_env(), **dbt_child.parent_env()},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
+    prepare_dbt_environment(settings)
+    invocation = dbt.cli(["build", "--select", *LEDGER_MODELS, "--quiet"], raise_on_error=False).wait()
+    error = invocation.get_error()
+    if error is not None:
         # Retried (not a user_error): the usual cause is a lock on the warehouse file.
         raise dg.Failure(
-            f"Refusing to publish: rebuilding the ledger models (dbt build --select {' '.join(LEDGER_MODELS)}) failed:\n"
-            + (result.stdout + result.stderr)[-3000:]
+            f"Refusing to publish: rebuilding the ledger models (dbt build --select {' '.join(LEDGER_MODELS)}) failed: "
+            + str(error)[-3000:]
         )
 
 
@@ -188,14 +169,18 @@ def _previous_lines(export_dir, warehouse, period: str, pay_date: date) -> list[
     "a correction makes v<N+1> and a delta file.",
 )
 def payout_publication(
-    context: dg.AssetExecutionContext, config: PublishConfig, paths: SpmPathsResource
+    context: dg.AssetExecutionContext,
+    config: PublishConfig,
+    paths: SpmPathsResource,
+    dbt: DbtCliResource,
+    code_location: CodeLocationResource,
 ) -> dg.MaterializeResult:
     settings = paths.paths()
     period = context.partition_key
     pay_date = date.fromisoformat(config.pay_date) if config.pay_date else default_pay_date(period)
     calculation_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
 
-    failed, unevaluated = failed_upstream_checks(context.instance, _asset_graph(context), PUBLICATION_KEY)
+    failed, unevaluated = failed_upstream_checks(context.instance, code_location.asset_graph(), PUBLICATION_KEY)
     upstream = payout_checks.CheckOutcome(
         payout_checks.UPSTREAM_CHECK,
         not failed,
@@ -208,7 +193,7 @@ def payout_publication(
 
     if not upstream.passed:  # the warehouse itself is not to be trusted: stop before touching it
         raise user_error(payout_checks.refusal_message(period, [upstream]))
-    refresh_ledger_models(settings)
+    refresh_ledger_models(dbt, settings)
     payouts = read_period_payouts(settings.warehouse, period)
     if not payouts.rows:
         raise user_error(f"Nothing to publish for {period}: fct_payout_line has no line for it.")

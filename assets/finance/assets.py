@@ -6,11 +6,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.failures import user_error
-from assets.inputs_fingerprint import inputs_fingerprint
-from assets.journals.files import JournalError, read_journal_lines, write_journals
+from core.failures import user_error
+from core.fingerprint import inputs_fingerprint
+from assets.finance.journals import JournalError, read_journal_lines, write_journals
 from assets.payouts.assets import configured_period
-from orchestration.resources import SpmPathsResource
+from core.resources import SpmPathsResource
 
 JOURNAL_MART = dg.AssetKey("fct_journal_line")
 

@@ -29,9 +29,9 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.currencies import MINOR_UNITS
-from assets.ledger import store
-from assets.ledger.layout import published_dir
+from core.money import MINOR_UNITS
+from assets.payouts import ledger as store
+from assets.payouts.ledger_layout import published_dir
 from assets.payouts.extract import (
     PayoutLine,
     atomic_write,

@@ -1,6 +1,6 @@
 """Dagster wiring of the territory configuration: one multi-asset, keys ``["raw", "config", <table>]``.
 
-Runs :func:`assets.ingest.territories.ingest_territories`; an invalid
+Runs :func:`assets.planning.territories.ingest_territories`; an invalid
 ``territories.yaml`` fails the asset at once (``user_error`` listing every problem
 with file, territory and field). The tables feed dbt's planning models.
 
@@ -17,18 +17,18 @@ from functools import partial
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from assets.failures import user_error
+from core.failures import user_error
 from assets.ingest.assets import config_table_check, suite_validator
-from assets.ingest.territories import (
+from assets.planning.territories import (
     TERRITORY_FILE,
     TERRITORY_TABLES,
     TerritoryConfigError,
     ingest_territories,
     territory_table_dir,
 )
-from orchestration.resources import SpmPathsResource
+from core.resources import SpmPathsResource
 
-GROUP = "ingest"
+GROUP = "planning"
 TERRITORY_KEYS = {name: dg.AssetKey(["raw", "config", name]) for name in TERRITORY_TABLES}
 
 

@@ -1,6 +1,6 @@
 """Operational checks: too much quarantine blocks the payouts; stale extracts warn.
 
-Thresholds come from the environment (documented in the README and docs/operations.md):
+Thresholds are settings (core/settings.py; documented in the README and docs/operations.md):
 
 * ``SPM_QUARANTINE_MAX_SHARE`` (default ``0.01``): the largest share of a CRM or
   HR dataset's landed rows that may be quarantined before the run stops short
@@ -20,51 +20,27 @@ each, the quarantine folder, and the settings that move the threshold
 
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 import pyarrow.parquet as pq
 
-from assets.failures import user_error
+from core.failures import user_error
 from assets.ingest.assets import QUARANTINE_KEY, asset_key
 from assets.ingest.contract import CONTRACTS, CRM_OPPORTUNITY, HR_WORKERS
 from assets.ingest.landing import list_batches
 from assets.ingest.raw_layout import dataset_dir, quarantine_root
-from assets.metadata import markdown_table
-from orchestration.resources import SpmPathsResource
+from core.metadata import markdown_table
+from core.resources import SpmPathsResource
+from core.settings import Settings
 
 MAX_SHARE_SETTING = "SPM_QUARANTINE_MAX_SHARE"
 MIN_ROWS_SETTING = "SPM_QUARANTINE_MIN_ROWS"
-DEFAULT_MAX_SHARE = "0.01"
-DEFAULT_MIN_ROWS = "100"
 TOP_RULES = 3
-
-
-def quarantine_max_share() -> Decimal:
-    value = os.environ.get(MAX_SHARE_SETTING, DEFAULT_MAX_SHARE)
-    try:
-        share = Decimal(value)
-    except InvalidOperation:
-        share = None
-    if share is None or not share.is_finite() or not 0 <= share <= 1:
-        raise user_error(f"{MAX_SHARE_SETTING} must be a share between 0 and 1 (e.g. 0.01 for 1%), not {value!r}.")
-    return share
-
-
-def quarantine_min_rows() -> int:
-    value = os.environ.get(MIN_ROWS_SETTING, DEFAULT_MIN_ROWS)
-    if not value.strip().isdigit():
-        raise user_error(f"{MIN_ROWS_SETTING} must be a whole number of rows (e.g. 100), not {value!r}.")
-    return int(value)
-
-
-def max_batch_age_days() -> int:
-    return int(os.environ.get("SPM_MAX_BATCH_AGE_DAYS", "3"))
 
 
 def _parquet_rows(files: list[Path]) -> int:
@@ -176,7 +152,8 @@ def threshold_message(over: list[DatasetQuarantine], max_share: Decimal, min_row
     "SPM_QUARANTINE_MIN_ROWS landed rows has more than SPM_QUARANTINE_MAX_SHARE of them quarantined.",
 )
 def quarantine_below_threshold(paths: SpmPathsResource) -> dg.AssetCheckResult:
-    max_share, min_rows = quarantine_max_share(), quarantine_min_rows()
+    settings = Settings.from_env()
+    max_share, min_rows = settings.quarantine_max_share, settings.quarantine_min_rows
     datasets = dataset_quarantines(paths.paths().raw_dir)
     over = [d for d in datasets if d.is_over(max_share, min_rows)]
     table = markdown_table(
@@ -218,7 +195,7 @@ def _freshness_check(contract) -> dg.AssetChecksDefinition:
         description=f"Warns when the newest {contract.system.upper()} batch is older than SPM_MAX_BATCH_AGE_DAYS.",
     )
     def _check(paths: SpmPathsResource) -> dg.AssetCheckResult:
-        limit = max_batch_age_days()
+        limit = Settings.from_env().max_batch_age_days
         age = batch_age_days(paths.paths().landing_dir, contract.system, datetime.now(timezone.utc).date())
         return dg.AssetCheckResult(
             passed=age is not None and age <= limit,

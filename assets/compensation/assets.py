@@ -1,38 +1,28 @@
-"""The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
+"""The compensation engine: every dbt model an asset, every dbt test an asset check.
+
+One ``dbt build`` of the whole project (staging -> intermediate -> marts, tests
+after their models) in DAG order, on the warehouse's one writer slot (pool
+``duckdb_warehouse``). Its assets carry their domain's group
+(core/dbt.py ``SpmDbtTranslator``).
+"""
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
-
-import os
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets
 
-from assets.metadata import relation_metadata
-from orchestration import dbt_child
-from orchestration.resources import SpmPathsResource
-from orchestration.settings import DBT_PROJECT_DIR
-
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+from core.dbt import DBT_PROJECT, SpmDbtTranslator, prepare_dbt_environment
+from core.metadata import relation_metadata
+from core.resources import SpmPathsResource
 
 
 def dbt_build_args() -> list[str]:
     """The dbt command line the pipeline runs: build (models, then their tests) in DAG order."""
     return ["build"]
-
-
-class SpmDbtTranslator(DagsterDbtTranslator):
-    """Models keep their own names as asset keys; groups follow the project's folders."""
-
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        if dbt_resource_props.get("resource_type") == "source":
-            return "ingest"
-        fqn = dbt_resource_props.get("fqn", [])
-        layer = fqn[1] if len(fqn) > 2 else "warehouse"
-        return {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}.get(layer, "warehouse")
 
 
 @dbt_assets(
@@ -42,12 +32,8 @@ class SpmDbtTranslator(DagsterDbtTranslator):
     pool="duckdb_warehouse",
 )
 def spm_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SpmPathsResource):
-    # dbt reads the raw layer and the warehouse path from the environment
-    # (profiles.yml and the source definitions); the subprocess inherits it.
     settings = paths.paths()
-    os.environ.update(settings.as_env())
-    os.environ.update(dbt_child.parent_env())  # the dbt child dies with this process
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)  # dbt-duckdb does not create it
+    prepare_dbt_environment(settings)
     invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
     # dbt holds the warehouse's write lock until it exits, so the events are
     # kept until then and yielded with the row counts, totals and previews
@@ -103,8 +89,3 @@ def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str
     finally:
         if con is not None:
             con.close()
-
-
-def dbt_resource() -> DbtCliResource:
-    # The venv's dbt, bound to the life of the process that starts it (orchestration/dbt_child.py).
-    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(dbt_child.EXECUTABLE))

@@ -6,7 +6,7 @@ Blocking (a failure refuses the publication, naming the check):
   warehouse's exact total (fct_payout_line) within half a minor unit per line;
 * ``payees_in_hr``                   every payee of the file is in HR (dim_payee);
 * ``negative_amounts_allowed``       never negative pay: every code is in the list
-  (``assets.earning_codes``), a negative line only under a deduction code
+  (``core.earning_codes``), a negative line only under a deduction code
   (``earning_codes.DEDUCTION_CODES``: any but DRAW), no payee's total negative;
 * ``one_line_per_payee_code_period`` no payee paid twice for one code and period.
 
@@ -18,14 +18,14 @@ Warning (reported, never blocking):
 
 from __future__ import annotations
 
-import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from assets.currencies import MINOR_UNITS
-from assets.earning_codes import DEDUCTION_CODES, unknown_codes
+from core.money import MINOR_UNITS
+from core.earning_codes import DEDUCTION_CODES, unknown_codes
 from assets.payouts.extract import PayoutLine
+from core.settings import Settings
 
 TOTAL_CHECK = "payout_total_matches_warehouse"
 HR_CHECK = "payees_in_hr"
@@ -44,11 +44,6 @@ class CheckOutcome:
     blocking: bool
     message: str
     details: dict = field(default_factory=dict)
-
-
-def change_warn_share() -> Decimal:
-    """SPM_PAYOUT_CHANGE_WARN_SHARE (default 0.5): the relative move that warns."""
-    return Decimal(os.environ.get("SPM_PAYOUT_CHANGE_WARN_SHARE", "0.5"))
 
 
 def _examples(items) -> str:
@@ -141,7 +136,7 @@ def check_payout_change(
 
     Payees absent from either period are not compared (joiners and leavers).
     """
-    share = change_warn_share() if share is None else share
+    share = Settings.from_env().payout_change_warn_share if share is None else share
     if not previous_lines:
         return CheckOutcome(CHANGE_CHECK, True, False, "no previous period to compare with")
 

@@ -1,7 +1,7 @@
 """What Linux's /proc says about a process: alive since when, its parent, children, command, environment.
 
 The crash-safety guard (:mod:`orchestration.run_guard`) and the dbt child
-(:mod:`orchestration.dbt_child`) read processes only through these functions.
+(:mod:`core.dbt_child`) read processes only through these functions.
 """
 
 from __future__ import annotations

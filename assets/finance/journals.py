@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.currencies import round_money
+from core.money import round_money
 from assets.payouts.extract import atomic_write, format_amount, sha256_hex
 
 JOURNAL_SCHEMA_VERSION = "1"

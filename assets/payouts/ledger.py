@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.ledger.layout import ledger_dir, ledger_file
+from assets.payouts.ledger_layout import ledger_dir, ledger_file
 from assets.payouts.extract import PayoutLine, atomic_write
 
 MONEY = pl.Decimal(38, 10)

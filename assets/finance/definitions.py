@@ -1,0 +1,7 @@
+"""The finance domain: the period's accrual and payment journals for the general ledger."""
+
+import dagster as dg
+
+from assets.finance.assets import journal_entries
+
+defs = dg.Definitions(assets=[journal_entries])

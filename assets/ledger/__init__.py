@@ -1,1 +1,0 @@
-"""The payout ledger: publishing pay periods immutably, with versions and deltas (SPEC §6)."""

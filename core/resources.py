@@ -1,0 +1,56 @@
+"""Dagster resources: the environment, as seen by assets."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from core.settings import Settings, SpmPaths
+
+
+class SpmPathsResource(dg.ConfigurableResource):
+    """Folders and files the pipeline uses (see :mod:`core.settings`).
+
+    Fields left empty fall back to the environment variables, read when the
+    resource is used, so a test that sets ``SPM_*`` needs no resource config.
+    """
+
+    landing_dir: str | None = None
+    config_dir: str | None = None
+    warehouse: str | None = None
+    raw_dir: str | None = None
+    export_dir: str | None = None
+
+    def paths(self) -> SpmPaths:
+        from pathlib import Path
+
+        env = SpmPaths.from_env()
+        return SpmPaths(
+            landing_dir=Path(self.landing_dir) if self.landing_dir else env.landing_dir,
+            config_dir=Path(self.config_dir) if self.config_dir else env.config_dir,
+            warehouse=Path(self.warehouse) if self.warehouse else env.warehouse,
+            raw_dir=Path(self.raw_dir) if self.raw_dir else env.raw_dir,
+            export_dir=Path(self.export_dir) if self.export_dir else env.export_dir,
+        )
+
+
+def retry_policy() -> dg.RetryPolicy:
+    """Retries of a failed step: SPM_RETRY_MAX (2) more tries, exponential backoff from
+    SPM_RETRY_DELAY_SECONDS (15 s); read when the definitions load. A user error
+    (core.failures.user_error: bad input, bad configuration, a refused check)
+    skips it and fails at once: a retry would give the same error."""
+    settings = Settings.from_env()
+    return dg.RetryPolicy(max_retries=settings.retry_max, delay=settings.retry_delay_seconds, backoff=dg.Backoff.EXPONENTIAL)
+
+
+class CodeLocationResource(dg.ConfigurableResource):
+    """The code location's asset graph, for an asset that reasons about what is upstream of it.
+
+    The publication refuses to publish when a blocking check upstream of it
+    failed; a run executed in process (the CLI, tests) has no repository on its
+    context and its job's graph holds only its own assets. The code location
+    (orchestration/definitions.py) binds a subclass that answers from the
+    merged definitions, so no domain imports the root.
+    """
+
+    def asset_graph(self):
+        raise NotImplementedError("bound by the code location: orchestration.definitions.SpmCodeLocation")

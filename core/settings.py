@@ -1,0 +1,154 @@
+"""Every setting of the pipeline, read from the environment in this module only.
+
+Defaults live under ``./data/`` in the repository, so ``make run`` and
+``make dev`` need no setup; tests point every variable at a temporary folder.
+Settings are read when they are used (``Settings.from_env()``), not when a
+module is imported, so a test or the CLI that sets a variable is heard. dbt
+gets its part of them as environment variables from ``Settings.dbt_env()``
+(profiles.yml, the raw-layer sources, the ledger macro and the capitalization
+macro read those).
+
+| variable                        | default                    | holds                                                       |
+|---------------------------------|----------------------------|-------------------------------------------------------------|
+| SPM_LANDING_DIR                 | data/landing               | CRM and HR extract batches (input)                          |
+| SPM_CONFIG_DIR                  | data/config                | plans (YAML), quotas, plan assignments, planning files      |
+| SPM_WAREHOUSE                   | data/warehouse/spm.duckdb  | the DuckDB warehouse file (dbt writes)                      |
+| SPM_RAW_DIR                     | <warehouse folder>/raw     | raw layer Parquet and quarantine                            |
+| SPM_EXPORT_DIR                  | data/exports               | payout files and manifests for finance, statements, BI      |
+| SPM_QUARANTINE_MAX_SHARE        | 0.01                       | quarantined share of a dataset that stops the run           |
+| SPM_QUARANTINE_MIN_ROWS         | 100                        | smaller datasets are not held to the share                  |
+| SPM_MAX_BATCH_AGE_DAYS          | 3                          | the freshness check warns on an older newest batch          |
+| SPM_PAYOUT_CHANGE_WARN_SHARE    | 0.5                        | publishing warns on a larger move from the previous period  |
+| SPM_MONTH_CLOSE_BUSINESS_DAY    | 3                          | the month-close schedule's business day (1..20)             |
+| SPM_RETRY_MAX                   | 2                          | retries of a step that failed for a transient reason        |
+| SPM_RETRY_DELAY_SECONDS         | 15                         | first retry delay (exponential backoff)                     |
+| SPM_DUCKDB_MEMORY_LIMIT         | 50%                        | DuckDB's buffer memory in dbt (a size or a share of RAM)    |
+| SPM_CAPITALIZATION_BENEFIT_MONTHS | 36                       | benefit period of capitalized commission (journals)         |
+
+A value that does not parse is a user error: one line naming the variable,
+what it must be and what it was.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from core.failures import user_error
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+def _path(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    return Path(value).expanduser().resolve() if value else default.resolve()
+
+
+@dataclass(frozen=True)
+class SpmPaths:
+    landing_dir: Path
+    config_dir: Path
+    warehouse: Path
+    raw_dir: Path
+    export_dir: Path
+
+    @classmethod
+    def from_env(cls) -> "SpmPaths":
+        data = REPO_ROOT / "data"
+        warehouse = _path("SPM_WAREHOUSE", data / "warehouse" / "spm.duckdb")
+        return cls(
+            landing_dir=_path("SPM_LANDING_DIR", data / "landing"),
+            config_dir=_path("SPM_CONFIG_DIR", data / "config"),
+            warehouse=warehouse,
+            raw_dir=_path("SPM_RAW_DIR", warehouse.parent / "raw"),
+            export_dir=_path("SPM_EXPORT_DIR", data / "exports"),
+        )
+
+    def as_env(self) -> dict[str, str]:
+        """The same settings as environment variables (dbt reads them in profiles and sources)."""
+        return {
+            "SPM_LANDING_DIR": str(self.landing_dir),
+            "SPM_CONFIG_DIR": str(self.config_dir),
+            "SPM_WAREHOUSE": str(self.warehouse),
+            "SPM_RAW_DIR": str(self.raw_dir),
+            "SPM_EXPORT_DIR": str(self.export_dir),
+        }
+
+
+def _text(variable: str, default: str) -> str:
+    value = os.environ.get(variable, "").strip()
+    return value or default
+
+
+def _share(variable: str, default: str, example: str, at_most: Decimal | None = Decimal(1)) -> Decimal:
+    value = _text(variable, default)
+    try:
+        share = Decimal(value)
+    except InvalidOperation:
+        share = None
+    if share is None or not share.is_finite() or share < 0 or (at_most is not None and share > at_most):
+        bounds = "between 0 and 1" if at_most is not None else "of at least 0"
+        raise user_error(f"{variable} must be a share {bounds} (e.g. {example}), not {value!r}.")
+    return share
+
+
+def _whole(variable: str, default: str, unit: str, low: int = 0, high: int | None = None) -> int:
+    value = _text(variable, default)
+    number = int(value) if value.isdigit() else None
+    if number is None or number < low or (high is not None and number > high):
+        bounds = f"{low}..{high}" if high is not None else f"at least {low}"
+        raise user_error(f"{variable} must be a whole number of {unit} ({bounds}), not {value!r}.")
+    return number
+
+
+def _seconds(variable: str, default: str) -> float:
+    value = _text(variable, default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise user_error(f"{variable} must be a number of seconds >= 0, not {value!r}.")
+    return seconds
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every SPM_* setting, typed and checked (the table in this module's docstring)."""
+
+    paths: SpmPaths
+    quarantine_max_share: Decimal
+    quarantine_min_rows: int
+    max_batch_age_days: int
+    payout_change_warn_share: Decimal
+    month_close_business_day: int
+    retry_max: int
+    retry_delay_seconds: float
+    duckdb_memory_limit: str
+    capitalization_benefit_months: int
+
+    @classmethod
+    def from_env(cls, paths: SpmPaths | None = None) -> "Settings":
+        return cls(
+            paths=paths or SpmPaths.from_env(),
+            quarantine_max_share=_share("SPM_QUARANTINE_MAX_SHARE", "0.01", "0.01 for 1%"),
+            quarantine_min_rows=_whole("SPM_QUARANTINE_MIN_ROWS", "100", "rows, e.g. 100"),
+            max_batch_age_days=_whole("SPM_MAX_BATCH_AGE_DAYS", "3", "days"),
+            payout_change_warn_share=_share("SPM_PAYOUT_CHANGE_WARN_SHARE", "0.5", "0.5 for 50%", at_most=None),
+            month_close_business_day=_whole("SPM_MONTH_CLOSE_BUSINESS_DAY", "3", "business days", 1, 20),
+            retry_max=_whole("SPM_RETRY_MAX", "2", "retries"),
+            retry_delay_seconds=_seconds("SPM_RETRY_DELAY_SECONDS", "15"),
+            duckdb_memory_limit=_text("SPM_DUCKDB_MEMORY_LIMIT", "50%"),
+            capitalization_benefit_months=_whole("SPM_CAPITALIZATION_BENEFIT_MONTHS", "36", "months", 1),
+        )
+
+    def dbt_env(self) -> dict[str, str]:
+        """What dbt reads of the settings, as environment variables for its process."""
+        return {
+            **self.paths.as_env(),
+            "SPM_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "SPM_CAPITALIZATION_BENEFIT_MONTHS": str(self.capitalization_benefit_months),
+        }
