@@ -2,7 +2,7 @@
 -- the change of the rounded plan-year cumulative (int_earnings_periodized), so
 -- the rounding telescopes; the unrounded change is exact_commission_amount.
 -- The rules (flat rate, marginal and retroactive tiers, quarter/ytd true-ups,
--- gate, cap, quota bonus, SPIF per deal) are in intermediate/earnings:
+-- gate, cap, quota bonus, SPIF per deal) are in intermediate/compensation/earnings:
 -- int_earnings_measured -> int_earnings_to_date -> int_earnings_periodized.
 -- A row exists for a month with qualifying credit or a non-zero earning (a
 -- true-up can be negative). Credits with no plan are quarantined
