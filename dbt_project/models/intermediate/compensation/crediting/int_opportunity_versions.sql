@@ -1,20 +1,11 @@
 -- Every version of every deal across batches (SPEC §2, not deduplicated), for
 -- the clawback rule (SPEC §5): version_rank 1 is the newest version (the one
--- staging keeps), ordered as stg_salesforce__opportunities orders them.
+-- staging keeps), from stg_salesforce__opportunity_versions.
 with
 
-source as (
+versions as (
 
-    select * from {{ source('salesforce', 'opportunity') }}
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ newest_version_rank(['Id'], 'LastModifiedDate') }} as version_rank
-    from source
+    select * from {{ ref('stg_salesforce__opportunity_versions') }}
 
 ),
 
@@ -22,24 +13,28 @@ final as (
 
     select
         ----------  ids
-        Id as opportunity_id,
-        OwnerId as owner_user_id,
+        opportunity_id,
+        owner_user_id,
         version_rank,
 
         ----------  deal
-        StageName as stage_name,
-        Type as opportunity_type,
-        CurrencyIsoCode as currency_code,
-        {{ money('Amount') }} as amount,
-        CloseDate as close_date,
-        coalesce(IsWon, false) as is_won,
-        coalesce(IsDeleted, false) as is_deleted,
-        LastModifiedDate as last_modified_at,
+        stage_name,
+        opportunity_type,
+        currency_code,
+        amount,
+        close_date,
+        coalesce(is_won, false) as is_won,
+        coalesce(is_deleted, false) as is_deleted,
+        last_modified_at,
 
         ----------  load metadata
-        {{ load_metadata_columns() }}
+        source_batch,
+        source_batch_date,
+        source_file,
+        source_row,
+        loaded_at
 
-    from ranked
+    from versions
 
 )
 
