@@ -25,7 +25,7 @@ def test_graph_has_ingest_warehouse_and_payout_assets():
 
 def test_dbt_models_read_the_ingest_assets():
     graph = defs.resolve_asset_graph()
-    parents = {k.to_user_string() for k in graph.get(dg.AssetKey("stg_salesforce__opportunities")).parent_keys}
+    parents = {k.to_user_string() for k in graph.get(dg.AssetKey("stg_salesforce__opportunity_versions")).parent_keys}
     assert parents == {"raw/crm/opportunity"}
 
 

@@ -12,14 +12,14 @@ with
 
 commission as (
 
-    select * from {{ ref('fct_commission') }}
+    select * from {{ ref('int_commission') }}
     where earning_code in ({{ sql_string_list(capitalization_earning_codes()) }})
 
 ),
 
 detail as (
 
-    select * from {{ ref('fct_commission_detail') }}
+    select * from {{ ref('int_commission_detail') }}
     where detail_type = 'credit'
 
 ),

@@ -31,7 +31,7 @@ with
 
 payout_line as (
 
-    select * from {{ ref('fct_payout_line') }}
+    select * from {{ ref('int_payout_lines') }}
 
 ),
 
@@ -50,7 +50,7 @@ publications as (
 
 balances as (
 
-    select * from {{ ref('fct_payee_balance') }}
+    select * from {{ ref('int_payee_balances_rolled') }}
 
 ),
 
@@ -62,7 +62,7 @@ payee_periods as (
 
 periods as (
 
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 
 ),
 

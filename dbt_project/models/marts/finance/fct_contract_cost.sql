@@ -21,7 +21,7 @@ deals as (
 
 periods as (
 
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 
 ),
 

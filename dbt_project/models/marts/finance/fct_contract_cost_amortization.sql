@@ -21,7 +21,7 @@ capitalized as (
 
 periods as (
 
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 
 ),
 

@@ -18,7 +18,7 @@ allocated as (
 
 credits as (
 
-    select * from {{ ref('fct_credit') }}
+    select * from {{ ref('int_credits') }}
 
 ),
 

@@ -11,7 +11,7 @@ with
 
 attainment as (
 
-    select * from {{ ref('fct_attainment') }}
+    select * from {{ ref('int_attainment') }}
     where quota_{{ basis }} > 0
 
 ),

@@ -27,7 +27,7 @@ as_of as (
 
 periods as (
 
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 
 ),
 
@@ -82,13 +82,13 @@ quotas as (
         sum(fct_quota.monthly_quota) over (partition by fct_quota.employee_id, fct_quota.plan_year) as quota_year,
         fct_quota.period,
         fct_quota.currency
-    from {{ ref('fct_quota') }} as fct_quota
+    from {{ ref('int_quota_months') }} as fct_quota
 
 ),
 
 attainment as (
 
-    select * from {{ ref('fct_attainment') }}
+    select * from {{ ref('int_attainment') }}
 
 ),
 

@@ -12,7 +12,7 @@ with
 balances as (
 
     select employee_id, period, currency, balance_out as amount
-    from {{ ref('fct_payee_balance') }}
+    from {{ ref('int_payee_balances_rolled') }}
     where balance_out <> 0
 
 ),
@@ -20,7 +20,7 @@ balances as (
 carried as (
 
     select employee_id, period, currency, sum(carried_amount) as amount
-    from {{ ref('fct_payout_line') }}
+    from {{ ref('int_payout_lines') }}
     where carried_amount <> 0
     group by employee_id, period, currency
 
@@ -44,13 +44,13 @@ owed as (
 
 payees as (
 
-    select * from {{ ref('dim_payee') }}
+    select * from {{ ref('int_payees') }}
 
 ),
 
 periods as (
 
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 
 ),
 

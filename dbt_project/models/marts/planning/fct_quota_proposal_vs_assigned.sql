@@ -54,7 +54,7 @@ assigned as (
         max(fct_quota.annual_quota) as assigned_annual_quota,
         sum(fct_quota.monthly_quota) as assigned_quota,
         max(fct_quota.currency) as quota_currency
-    from {{ ref('fct_quota') }} as fct_quota
+    from {{ ref('int_quota_months') }} as fct_quota
     inner join years
         on fct_quota.plan_year = years.plan_year
     group by fct_quota.plan_year, fct_quota.employee_id
@@ -81,7 +81,7 @@ payee_years as (
     from payees
     inner join years
         on payees.plan_year = years.plan_year
-    left join {{ ref('dim_payee') }} as dim_payee
+    left join {{ ref('int_payees') }} as dim_payee
         on payees.employee_id = dim_payee.employee_id
 
 ),

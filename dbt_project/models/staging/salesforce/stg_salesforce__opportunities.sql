@@ -1,56 +1,52 @@
 -- One row per deal: its newest version (SPEC §2); a deal whose newest version
--- is deleted (IsDeleted) is gone.
+-- is deleted (IsDeleted) is gone. The versions, renamed, are in
+-- stg_salesforce__opportunity_versions.
 with
 
-source as (
+versions as (
 
-    select * from {{ source('salesforce', 'opportunity') }}
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ newest_version_rank(['Id'], 'LastModifiedDate') }} as version_rank
-    from source
+    select * from {{ ref('stg_salesforce__opportunity_versions') }}
 
 ),
 
-renamed as (
+newest as (
 
     select
         ----------  ids
-        Id as opportunity_id,
-        AccountId as account_id,
-        OwnerId as owner_user_id,
+        opportunity_id,
+        account_id,
+        owner_user_id,
 
         ----------  text
-        Name as opportunity_name,
-        StageName as stage_name,
-        Type as opportunity_type,
-        CurrencyIsoCode as currency_code,
+        opportunity_name,
+        stage_name,
+        opportunity_type,
+        currency_code,
 
         ----------  numerics
-        {{ money('Amount') }} as amount,
-        {{ money('Probability') }} as probability,
+        amount,
+        probability,
 
         ----------  booleans
-        IsClosed as is_closed,
-        IsWon as is_won,
+        is_closed,
+        is_won,
 
         ----------  dates
-        CloseDate as close_date,
-        CreatedDate as created_at,
-        LastModifiedDate as last_modified_at,
+        close_date,
+        created_at,
+        last_modified_at,
 
         ----------  load metadata
-        {{ load_metadata_columns() }}
+        source_batch,
+        source_batch_date,
+        source_file,
+        source_row,
+        loaded_at
 
-    from ranked
+    from versions
     where version_rank = 1
-        and not coalesce(IsDeleted, false)
+        and not coalesce(is_deleted, false)
 
 )
 
-select * from renamed
+select * from newest

@@ -27,7 +27,7 @@ quotas as (
 
 periods as (
 
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 
 ),
 

@@ -36,20 +36,20 @@ plans as (
 
 periods as (
 
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 
 ),
 
 payees as (
 
-    select * from {{ ref('dim_payee') }}
+    select * from {{ ref('int_payees') }}
 
 ),
 
 commission as (
 
     select employee_id, period, sum(commission_amount) as earnings_amount
-    from {{ ref('fct_commission') }}
+    from {{ ref('int_commission') }}
     group by employee_id, period
 
 ),

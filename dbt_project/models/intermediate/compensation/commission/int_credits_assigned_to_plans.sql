@@ -14,7 +14,7 @@ with
 
 credits as (
 
-    select * from {{ ref('fct_credit') }}
+    select * from {{ ref('int_credits') }}
 
 ),
 

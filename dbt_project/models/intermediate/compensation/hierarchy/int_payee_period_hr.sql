@@ -12,7 +12,7 @@ select
     intervals.job_family,
     intervals.cost_center
 from {{ ref('stg_workday__workers') }} as workers
-cross join {{ ref('dim_period') }} as periods
+cross join {{ ref('int_periods') }} as periods
 left join {{ ref('int_manager_intervals') }} as intervals
     on workers.employee_id = intervals.employee_id
     and intervals.valid_from <= periods.period_end

@@ -75,7 +75,7 @@ family_credits as (
         sum(case when listed.filter_value is not null then by_family.credit_amount else 0 end) as family_credit,
         sum(case when listed.filter_value is not null then by_family.family_total_price else 0 end) as family_total
     from component_family_filters
-    cross join {{ ref('fct_credit_by_product_family') }} as by_family
+    cross join {{ ref('int_credits_by_product_family') }} as by_family
     left join filters as listed
         on listed.plan_id = component_family_filters.plan_id
         and listed.component_id = component_family_filters.component_id
@@ -100,7 +100,7 @@ credit_units as (
         by_family.credited_from_employee_id,
         sum(by_family.units) as units
     from components
-    inner join {{ ref('fct_credit_by_product_family') }} as by_family
+    inner join {{ ref('int_credits_by_product_family') }} as by_family
         on by_family.units is not null
     left join component_family_filters
         on components.plan_id = component_family_filters.plan_id

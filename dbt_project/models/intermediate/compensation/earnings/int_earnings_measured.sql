@@ -40,7 +40,7 @@ assignments as (
 
 periods as (
 
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 
 ),
 
@@ -52,7 +52,7 @@ components as (
 
 quotas as (
 
-    select * from {{ ref('fct_quota') }}
+    select * from {{ ref('int_quota_months') }}
 
 ),
 
@@ -64,7 +64,7 @@ plan_quotas as (
 
 payees as (
 
-    select * from {{ ref('dim_payee') }}
+    select * from {{ ref('int_payees') }}
 
 ),
 

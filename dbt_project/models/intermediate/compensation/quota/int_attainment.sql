@@ -1,0 +1,98 @@
+-- Attainment per payee and period with a quota: credit / quota for the period,
+-- quarter-to-date and year-to-date within the plan year (SPEC §1). Quota and
+-- credit are both in the payee's currency; credit is the payee's own credit
+-- (owner and split rows of fct_credit, roll-up credit is not counted).
+-- attainment is null when the quota is 0 (e.g. months before the hire date).
+with
+
+quotas as (
+
+    select * from {{ ref('int_quota_months') }}
+
+),
+
+credits as (
+
+    select * from {{ ref('int_credits') }}
+    where credit_type in ('owner', 'split')
+
+),
+
+credit_per_period as (
+
+    select
+        employee_id,
+        period,
+        sum(credit_amount) as credit_amount
+    from credits
+    group by employee_id, period
+
+),
+
+per_period as (
+
+    select
+        quotas.employee_id,
+        quotas.period,
+        quotas.plan_year,
+        quotas.quarter,
+        quotas.currency,
+        quotas.quota_qtd,
+        quotas.quota_ytd,
+        {{ money('coalesce(credit_per_period.credit_amount, 0)') }} as credit_period,
+        quotas.monthly_quota as quota_period
+    from quotas
+    left join credit_per_period
+        on quotas.employee_id = credit_per_period.employee_id
+        and quotas.period = credit_per_period.period
+
+),
+
+year_to_date as (
+
+    select
+        *,
+        {{ money('sum(credit_period) over (
+            partition by employee_id, quarter
+            order by period
+            rows between unbounded preceding and current row
+        )') }} as credit_qtd,
+        {{ money('sum(credit_period) over (
+            partition by employee_id, plan_year
+            order by period
+            rows between unbounded preceding and current row
+        )') }} as credit_ytd
+    from per_period
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        employee_id,
+        period,
+        plan_year,
+        quarter,
+        currency,
+
+        ----------  period
+        credit_period,
+        quota_period,
+        {{ divide_money('credit_period', 'quota_period') }} as attainment_period,
+
+        ----------  quarter to date
+        credit_qtd,
+        quota_qtd,
+        {{ divide_money('credit_qtd', 'quota_qtd') }} as attainment_qtd,
+
+        ----------  year to date
+        credit_ytd,
+        quota_ytd,
+        {{ divide_money('credit_ytd', 'quota_ytd') }} as attainment_ytd
+
+    from year_to_date
+
+)
+
+select * from final
