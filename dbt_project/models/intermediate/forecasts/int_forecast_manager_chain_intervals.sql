@@ -56,18 +56,55 @@ workers as (
 
 ),
 
+-- Consecutive intervals with the same manager at the same level (job_history
+-- rows that changed something else) make one interval.
+islands as (
+
+    select
+        *,
+        sum(case when previous_manager is distinct from manager_employee_id
+                   or previous_valid_to is distinct from valid_from then 1 else 0 end)
+            over (partition by employee_id, rollup_level order by valid_from) as island
+    from (
+        select
+            employee_id,
+            manager_employee_id,
+            rollup_level,
+            valid_from,
+            valid_to,
+            lag(manager_employee_id) over (partition by employee_id, rollup_level order by valid_from)
+                as previous_manager,
+            lag(valid_to) over (partition by employee_id, rollup_level order by valid_from) as previous_valid_to
+        from chain
+    ) as ordered
+
+),
+
+merged as (
+
+    select
+        employee_id,
+        manager_employee_id,
+        rollup_level,
+        min(valid_from) as valid_from,
+        max(valid_to) as valid_to
+    from islands
+    group by employee_id, manager_employee_id, rollup_level, island
+
+),
+
 final as (
 
     select
-        chain.employee_id,
-        chain.manager_employee_id,
-        cast(chain.rollup_level as {{ dbt.type_int() }}) as rollup_level,
-        chain.valid_from,
-        chain.valid_to,
+        merged.employee_id,
+        merged.manager_employee_id,
+        cast(merged.rollup_level as {{ dbt.type_int() }}) as rollup_level,
+        merged.valid_from,
+        merged.valid_to,
         workers.currency as manager_currency
-    from chain
+    from merged
     inner join workers
-        on chain.manager_employee_id = workers.employee_id
+        on merged.manager_employee_id = workers.employee_id
 
 )
 
