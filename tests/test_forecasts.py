@@ -28,7 +28,23 @@ from assets.ingest.raw_layout import dataset_dir, raw_schema
 MAR, APR, MAY = month_index(date(2026, 3, 1)), month_index(date(2026, 4, 1)), month_index(date(2026, 5, 1))
 
 
-def _inputs(history_rows, deal_rows, split_rows=()) -> ForecastInputs:
+ALWAYS = (date(1, 1, 1), date(9999, 12, 31))  # payee and company rows of fct_pipeline_credit_share
+SHARE_SCHEMA = {"opportunity_id": pl.Utf8, "level": pl.Utf8, "entity_id": pl.Utf8, "entity_currency": pl.Utf8,
+                "deal_currency": pl.Utf8, "credit_share": pl.Float64, "valid_from": pl.Date, "valid_to": pl.Date}
+
+
+def _share_rows(deal: str, deal_currency: str, payees: dict[str, tuple[str, float]],
+                teams: list[tuple[str, str, float, date, date]]) -> list[tuple]:
+    """A deal's fct_pipeline_credit_share rows as the warehouse gives them (read, not computed, by allocation()).
+
+    payees: employee -> (currency, share); teams: (manager, currency, share, valid_from, valid_to)."""
+    rows = [(deal, "payee", e, c, deal_currency, share, *ALWAYS) for e, (c, share) in payees.items()]
+    rows += [(deal, "team", m, c, deal_currency, share, start, end) for m, c, share, start, end in teams]
+    rows += [(deal, "company", "company", "USD", deal_currency, share, *ALWAYS) for _, share in payees.values()]
+    return rows
+
+
+def _inputs(history_rows, deal_rows, share_rows=()) -> ForecastInputs:
     history = pl.DataFrame(
         history_rows,
         schema={"opportunity_id": pl.Utf8, "history_id": pl.Utf8, "at": pl.Date, "stage_name": pl.Utf8,
@@ -41,8 +57,7 @@ def _inputs(history_rows, deal_rows, split_rows=()) -> ForecastInputs:
                 "opportunity_type": pl.Utf8},
         orient="row",
     )
-    splits = pl.DataFrame(list(split_rows), schema={"opportunity_id": pl.Utf8, "user_id": pl.Utf8, "share": pl.Float64},
-                          orient="row")
+    credit_shares = pl.DataFrame(list(share_rows), schema=SHARE_SCHEMA, orient="row")
     payees = pl.DataFrame(
         [("E1", "U1", "M1", "USD", "Ann", None), ("E2", "U2", "M1", "EUR", "Bob", None),
          ("M1", "UM", None, "USD", "Mia", None)],
@@ -62,7 +77,7 @@ def _inputs(history_rows, deal_rows, split_rows=()) -> ForecastInputs:
     quota = pl.DataFrame(schema={"employee_id": pl.Utf8, "monthly_quota": pl.Float64, "currency": pl.Utf8,
                                  "month": pl.Int64})
     return ForecastInputs(as_of=date(2026, 3, 15), corporate_currency="USD", history=history, deals=deals,
-                          splits=splits, payees=payees, credits=credits, rates=rates, quota=quota)
+                          credit_shares=credit_shares, payees=payees, credits=credits, rates=rates, quota=quota)
 
 
 def _hand_case() -> tuple[ForecastInputs, Conversion]:
@@ -83,7 +98,13 @@ def _hand_case() -> tuple[ForecastInputs, Conversion]:
             ("D4", "U1", "USD", created, "New Business"),
             ("D5", "U1", "USD", date(2026, 3, 20), "New Business"),
         ],
-        [("D3", "U1", 0.6), ("D3", "U2", 0.4)],
+        # the warehouse's shares: E1 (user U1, USD) and E2 (U2, EUR) report to M1 (USD); D3 is split 60/40
+        _share_rows("D1", "USD", {"E1": ("USD", 1.0)}, [("M1", "USD", 1.0, *ALWAYS)])
+        + _share_rows("D2", "EUR", {"E2": ("EUR", 1.0)}, [("M1", "USD", 1.0, *ALWAYS)])
+        + _share_rows("D3", "USD", {"E1": ("USD", 0.6), "E2": ("EUR", 0.4)},
+                      [("M1", "USD", 0.6, *ALWAYS), ("M1", "USD", 0.4, *ALWAYS)])
+        + _share_rows("D4", "USD", {"E1": ("USD", 1.0)}, [("M1", "USD", 1.0, *ALWAYS)])
+        + _share_rows("D5", "USD", {"E1": ("USD", 1.0)}, [("M1", "USD", 1.0, *ALWAYS)]),
     )
     table = pl.DataFrame(
         [("Negotiation", "000-030", "close-000-030", 0.5), ("Proposal", "000-030", "close-031+", 0.25),
@@ -123,6 +144,47 @@ def test_stage_weighted_pipeline_equals_the_hand_computed_case():
     # D3 q = 0.1 x 0.8 = 0.08: 500^2 x 0.08 x 0.92 = 18,400; total 258,400
     march = result.filter((pl.col("level") == "company") & (pl.col("month") == MAR))
     assert march["pipeline_variance"][0] == pytest.approx(258_400.0)
+
+
+def test_team_pipeline_follows_the_hr_chain_valid_on_the_origin_date():
+    """The team level credits the managers of the chain valid on the origin (fct_pipeline_credit_share's
+    validity intervals), not today's chain: E1 reported to M2 until 2026-03-01 and to M1 since; E2 reports
+    to M1, M1 to M2. D1 (1000 USD) is E1's; D2 (2000 EUR, 0.8 EUR per USD) is split 50/50 between E1 and E2."""
+    change = date(2026, 3, 1)
+    start, end = ALWAYS
+    inputs = _inputs([], [], _share_rows(
+        "D1", "USD", {"E1": ("USD", 1.0)},
+        [("M2", "USD", 1.0, start, change),  # E1 -> M2 (level 1) before the change
+         ("M1", "USD", 1.0, change, end), ("M2", "USD", 1.0, change, end)],  # E1 -> M1 (1) -> M2 (2) after
+    ) + _share_rows(
+        "D2", "EUR", {"E1": ("USD", 0.5), "E2": ("EUR", 0.5)},
+        [("M2", "USD", 0.5, start, change), ("M1", "USD", 0.5, change, end), ("M2", "USD", 0.5, change, end),
+         ("M1", "USD", 0.5, *ALWAYS), ("M2", "USD", 0.5, *ALWAYS)],  # E2's half: M1 (1), M2 (2) always
+    ))
+    by_month = pl.DataFrame({"opportunity_id": ["D1", "D2"], "month": [MAR, APR], "amount": [1000.0, 2000.0],
+                             "q": [0.5, 0.25]})
+    deal_ids = by_month.select("opportunity_id")
+
+    def team(origin: date) -> dict[tuple[str, str], float]:
+        alloc = allocation(inputs, deal_ids, origin).filter(pl.col("level") == "team")
+        return {(e, d): round(f, 6) for d, e, f in alloc.select("opportunity_id", "entity_id", "factor").iter_rows()}
+
+    # origin 2026-02-15 (before the change): M2 gets all of D1 and both halves of D2 (E1's directly, E2's
+    # through M1): 1.0 / 0.8 = 1.25 USD per EUR; M1 only E2's half of D2: 0.5 / 0.8 = 0.625
+    assert team(date(2026, 2, 15)) == {("M2", "D1"): 1.0, ("M2", "D2"): 1.25, ("M1", "D2"): 0.625}
+    # origin 2026-03-15: M1 and M2 both hold the whole of both deals
+    assert team(date(2026, 3, 15)) == {("M1", "D1"): 1.0, ("M1", "D2"): 1.25, ("M2", "D1"): 1.0,
+                                       ("M2", "D2"): 1.25}
+    before = pipeline_by_level(by_month, allocation(inputs, deal_ids, date(2026, 2, 15)))
+    after = pipeline_by_level(by_month, allocation(inputs, deal_ids, date(2026, 3, 15)))
+    # before: M2 March 1000 x 1.0 x 0.5 = 500, April 2000 x 1.25 x 0.25 = 625; M1 April 2000 x 0.625 x 0.25 = 312.5
+    assert _level(before, "team", "M2") == {MAR: 500.0, APR: 625.0}
+    assert _level(before, "team", "M1") == {APR: 312.5}
+    # after: both managers March 500, April 625 (today's chain would have said so for February too)
+    assert _level(after, "team", "M1") == _level(after, "team", "M2") == {MAR: 500.0, APR: 625.0}
+    # payee and company levels do not depend on the chain: E1 March 500, April 2000 x 0.5 / 0.8 x 0.25 = 312.5 USD
+    assert _level(before, "payee", "E1") == _level(after, "payee", "E1") == {MAR: 500.0, APR: 312.5}
+    assert _level(before, "company", "company") == {MAR: 500.0, APR: 625.0}
 
 
 def test_conversion_is_learned_from_history_snapshots(monkeypatch):
@@ -249,9 +311,10 @@ def test_forecast_assets_run_after_the_marts_in_the_pipeline_job():
 
     graph = defs.resolve_asset_graph()
     bookings = graph.get(dg.AssetKey("bookings_forecast"))
-    assert {"fct_credit", "fct_quota", "fct_payable", "stg_salesforce__opportunity_history"} <= {
-        k.to_user_string() for k in bookings.parent_keys
-    }
+    parents = {k.to_user_string() for k in bookings.parent_keys}
+    assert {"fct_credit", "fct_quota", "fct_payable", "fct_pipeline_credit_share", "fct_opportunity_history",
+            "dim_opportunity", "dim_dated_conversion_rate", "dim_payee"} == parents
+    assert not any(p.startswith(("stg_", "int_")) for p in parents)  # marts only
     assert {k.to_user_string() for k in graph.get(dg.AssetKey("payout_forecast")).parent_keys} == {"bookings_forecast"}
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
     assert {"bookings_forecast", "payout_forecast"} <= {k.to_user_string() for k in job.asset_layer.executable_asset_keys}

@@ -8,23 +8,26 @@ warehouse. Both write under ``SPM_EXPORT_DIR/forecasts/``.
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
 import dagster as dg
+from dagster_dbt import get_asset_key_for_model
 
 from core.failures import user_error
 from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, payout_forecast_run
+from assets.compensation.assets import spm_dbt_models
 from core.resources import SpmPathsResource
 from orchestration.run_guard import clean_dead_scratch, scratch_root
 
-# What the bookings forecast reads (dbt assets: staging views and marts).
-BOOKINGS_DEPS = [
-    dg.AssetKey("stg_salesforce__opportunity_history"),
-    dg.AssetKey("stg_salesforce__opportunities"),
-    dg.AssetKey("stg_salesforce__opportunity_splits"),
-    dg.AssetKey("stg_salesforce__dated_conversion_rates"),
-    dg.AssetKey("fct_credit"),
-    dg.AssetKey("fct_quota"),
-    dg.AssetKey("dim_payee"),
-    dg.AssetKey("fct_payable"),
+# What the bookings forecast reads: dbt marts only (assets/forecasts/extract.py), by model name.
+BOOKINGS_MODELS = [
+    "dim_opportunity",
+    "fct_opportunity_history",
+    "fct_pipeline_credit_share",
+    "dim_dated_conversion_rate",
+    "fct_credit",
+    "fct_quota",
+    "dim_payee",
+    "fct_payable",
 ]
+BOOKINGS_DEPS = [get_asset_key_for_model([spm_dbt_models], model) for model in BOOKINGS_MODELS]
 BOOKINGS_FORECAST = dg.AssetKey("bookings_forecast")
 
 

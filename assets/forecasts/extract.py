@@ -1,5 +1,10 @@
 """What the forecasts read from the warehouse (read-only), as polars frames.
 
+Only marts: ``dim_opportunity``, ``fct_opportunity_history``,
+``fct_pipeline_credit_share`` and ``dim_dated_conversion_rate`` (the forecast
+marts, dbt_project/models/marts/forecasts/) and ``fct_credit``, ``fct_quota``,
+``dim_payee`` (``fct_payable`` is read by :mod:`assets.forecasts.scenarios`).
+
 Amounts are read as DOUBLE: the forecasts are statistical estimates computed in
 float64 and written rounded to the cent (docs/forecasts.md); the payout
 forecast's money comes from the dbt engine in DECIMAL and is never converted.
@@ -23,7 +28,9 @@ class ForecastInputs:
     corporate_currency: str
     history: pl.DataFrame  # opportunity_id, history_id, at (date), stage_name, amount, close_date
     deals: pl.DataFrame  # opportunity_id, owner_user_id, currency_code, created (date), opportunity_type
-    splits: pl.DataFrame  # opportunity_id, user_id, share (0..1)
+    # fct_pipeline_credit_share: opportunity_id, level, entity_id, entity_currency, deal_currency,
+    # credit_share (deal currency per unit of amount), valid_from, valid_to
+    credit_shares: pl.DataFrame
     payees: pl.DataFrame  # employee_id, crm_user_id, manager_employee_id, currency, full_name, termination_date
     # own and roll-up credit: employee_id, opportunity_id, credit_date, month, credit_type, amount,
     # amount_corporate, credit_status, split_percentage and amount_deal_currency (DECIMAL, for new business)
@@ -37,14 +44,12 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
     return pl.from_arrow(con.sql(sql).to_arrow_table())
 
 
-def corporate_currency() -> str:
-    """The dbt project's ``corporate_currency`` var (the currency DatedConversionRate is quoted against)."""
-    import yaml
-
-    from core.settings import DBT_PROJECT_DIR
-
-    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return str((project.get("vars") or {}).get("corporate_currency", "USD"))
+def corporate_currency(con: duckdb.DuckDBPyConnection) -> str:
+    """The currency DatedConversionRate is quoted against, as the warehouse says (the dbt var ``corporate_currency``)."""
+    rows = con.sql("select distinct currency_code from dim_dated_conversion_rate where is_corporate_currency").fetchall()
+    if len(rows) != 1:
+        raise ValueError(f"dim_dated_conversion_rate flags {len(rows)} corporate currencies, expected one")
+    return str(rows[0][0])
 
 
 def read_inputs(warehouse: Path, corporate: str | None = None) -> ForecastInputs:
@@ -52,15 +57,16 @@ def read_inputs(warehouse: Path, corporate: str | None = None) -> ForecastInputs
     con = duckdb.connect(str(warehouse), read_only=True)
     con.execute("PRAGMA disable_progress_bar").fetchall()
     try:
-        ((as_of,),) = con.sql("select max(source_batch_date) from stg_salesforce__opportunities").fetchall()
+        ((as_of,),) = con.sql("select max(source_batch_date) from dim_opportunity").fetchall()
         if as_of is None:
-            raise ValueError(f"{warehouse}: stg_salesforce__opportunities is empty, nothing to forecast from")
+            raise ValueError(f"{warehouse}: dim_opportunity is empty, nothing to forecast from")
+        corporate = corporate or corporate_currency(con)
         history = _frame(
             con,
             """
             select opportunity_id, history_id, cast(created_at as date) as at, created_at as at_ts,
                    stage_name, cast(amount as double) as amount, close_date
-            from stg_salesforce__opportunity_history
+            from fct_opportunity_history
             where opportunity_id is not null and created_at is not null
             order by opportunity_id, at_ts, history_id
             """,
@@ -70,19 +76,17 @@ def read_inputs(warehouse: Path, corporate: str | None = None) -> ForecastInputs
             """
             select opportunity_id, owner_user_id, currency_code, cast(created_at as date) as created,
                    opportunity_type
-            from stg_salesforce__opportunities
+            from dim_opportunity
             order by opportunity_id
             """,
         )
-        splits = _frame(
+        credit_shares = _frame(
             con,
             """
-            select opportunity_id, split_owner_user_id as user_id,
-                   sum(cast(split_percentage as double)) / 100 as share
-            from stg_salesforce__opportunity_splits
-            where split_percentage > 0
-            group by all
-            order by opportunity_id, user_id
+            select opportunity_id, level, entity_id, entity_currency, deal_currency,
+                   cast(credit_share as double) as credit_share, valid_from, valid_to
+            from fct_pipeline_credit_share
+            order by opportunity_id, level, entity_id, credited_employee_id, valid_from
             """,
         )
         payees = _frame(
@@ -108,7 +112,7 @@ def read_inputs(warehouse: Path, corporate: str | None = None) -> ForecastInputs
             con,
             """
             select currency_code, start_date, next_start_date, cast(conversion_rate as double) as rate
-            from stg_salesforce__dated_conversion_rates
+            from dim_dated_conversion_rate
             order by currency_code, start_date
             """,
         )
@@ -130,10 +134,10 @@ def read_inputs(warehouse: Path, corporate: str | None = None) -> ForecastInputs
     ).drop("period")
     return ForecastInputs(
         as_of=as_of,
-        corporate_currency=corporate or corporate_currency(),
+        corporate_currency=corporate,
         history=history,
         deals=deals,
-        splits=splits,
+        credit_shares=credit_shares,
         payees=payees,
         credits=credits,
         rates=rates,

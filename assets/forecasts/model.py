@@ -30,7 +30,6 @@ from assets.forecasts.pipeline import (
     COMPANY_ID,
     LEVELS,
     allocation,
-    ancestors,
     expected_by_month,
     pipeline_by_level,
     weighted_deals,
@@ -53,9 +52,13 @@ class Forecast:
 
 
 def entities(inputs: ForecastInputs) -> pl.DataFrame:
-    """level, entity_id, currency: every payee, every manager with someone below, the company."""
+    """level, entity_id, currency: every payee, every manager with someone below them today, the company."""
     payees = inputs.payees.select(level=pl.lit("payee"), entity_id="employee_id", currency="currency")
-    managers = ancestors(inputs.payees).select(employee_id="manager_id").unique()
+    managers = (
+        inputs.payees.filter(pl.col("manager_employee_id") != pl.col("employee_id"))
+        .select(employee_id="manager_employee_id")
+        .unique()
+    )
     teams = managers.join(inputs.payees, on="employee_id").select(
         level=pl.lit("team"), entity_id="employee_id", currency="currency"
     )

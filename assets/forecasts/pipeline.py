@@ -1,12 +1,13 @@
 """Open pipeline weighted by the learned conversion, placed in months, credited to payees, teams and the company.
 
-Levels (docs/forecasts.md):
+Levels (docs/forecasts.md), as the warehouse's ``fct_pipeline_credit_share``
+gives them with the engine's crediting rules (no crediting rule is repeated here):
 
 * ``payee``: the deal's owner, or its OpportunitySplit owners by percentage
   (as fct_credit credits a won deal), in the payee's currency;
-* ``team``: every manager above a credited payee in the current HR chain
-  (dim_payee.manager_employee_id, like roll-up credit), in the manager's currency;
-* ``company``: the whole deal, in the corporate currency.
+* ``team``: every manager above a credited payee in the HR chain valid on the
+  origin date (effective-dated, as roll-up credit), in the manager's currency;
+* ``company``: the credited shares of the deal, in the corporate currency.
 
 Amounts convert at the rates valid on the origin date. CRM users without an HR
 record get nothing (the engine quarantines such credit), at every level.
@@ -23,68 +24,27 @@ from assets.forecasts.extract import ForecastInputs, rates_on
 
 LEVELS = ("payee", "team", "company")
 COMPANY_ID = "company"
-MAX_CHAIN_DEPTH = 10
-
-
-def ancestors(payees: pl.DataFrame) -> pl.DataFrame:
-    """(employee_id, manager_id, depth) for every manager above each payee; cycles are cut."""
-    manager = {e: m for e, m in payees.select("employee_id", "manager_employee_id").iter_rows()}
-    rows = []
-    for employee in sorted(manager):
-        seen = {employee}
-        current, depth = manager.get(employee), 1
-        while current is not None and current in manager and current not in seen and depth <= MAX_CHAIN_DEPTH:
-            rows.append((employee, current, depth))
-            seen.add(current)
-            current, depth = manager.get(current), depth + 1
-    return pl.DataFrame(rows, schema={"employee_id": pl.Utf8, "manager_id": pl.Utf8, "depth": pl.Int64}, orient="row")
 
 
 def allocation(inputs: ForecastInputs, deal_ids: pl.DataFrame, origin: date) -> pl.DataFrame:
-    """How one unit of each deal's amount (deal currency) credits each level's entities.
+    """How one unit of each deal's amount (deal currency) credits each level's entities on the origin date.
 
+    A read of ``fct_pipeline_credit_share``: its rows valid on ``origin`` for the
+    deals asked, the share converted at the origin's rates.
     Returns opportunity_id, level, entity_id, currency, factor (share x rate_target / rate_deal).
     """
     rates = rates_on(inputs.rates, origin, inputs.corporate_currency)
     rate = lambda col: pl.col(col).replace_strict(rates, default=None, return_dtype=pl.Float64)  # noqa: E731
-    deals = deal_ids.join(inputs.deals, on="opportunity_id", how="inner")
-    split_deals = deals.join(inputs.splits, on="opportunity_id", how="inner").select("opportunity_id", "user_id", "share")
-    owners = (
-        deals.join(inputs.splits.select("opportunity_id").unique(), on="opportunity_id", how="anti")
-        .select("opportunity_id", user_id=pl.col("owner_user_id"), share=pl.lit(1.0))
-    )
-    shares = (
-        pl.concat([split_deals, owners])
-        .join(inputs.payees.select("employee_id", user_id="crm_user_id", payee_currency="currency"), on="user_id")
-        .join(deals.select("opportunity_id", "currency_code"), on="opportunity_id")
-    )
-    payee = shares.select(
-        "opportunity_id",
-        level=pl.lit("payee"),
-        entity_id=pl.col("employee_id"),
-        currency=pl.col("payee_currency"),
-        factor=pl.col("share") * rate("payee_currency") / rate("currency_code"),
-    )
-    team = (
-        shares.join(ancestors(inputs.payees), on="employee_id")
-        .join(inputs.payees.select(manager_id="employee_id", manager_currency="currency"), on="manager_id")
+    return (
+        inputs.credit_shares.filter((pl.col("valid_from") <= origin) & (pl.lit(origin) < pl.col("valid_to")))
+        .join(deal_ids.select("opportunity_id"), on="opportunity_id", how="semi")
         .select(
             "opportunity_id",
-            level=pl.lit("team"),
-            entity_id=pl.col("manager_id"),
-            currency=pl.col("manager_currency"),
-            factor=pl.col("share") * rate("manager_currency") / rate("currency_code"),
+            "level",
+            "entity_id",
+            currency=pl.col("entity_currency"),
+            factor=pl.col("credit_share") * rate("entity_currency") / rate("deal_currency"),
         )
-    )
-    company = shares.select(
-        "opportunity_id",
-        level=pl.lit("company"),
-        entity_id=pl.lit(COMPANY_ID),
-        currency=pl.lit(inputs.corporate_currency),
-        factor=pl.col("share") / rate("currency_code"),
-    )
-    return (
-        pl.concat([payee, team, company])
         .filter(pl.col("factor").is_not_null())
         .group_by("opportunity_id", "level", "entity_id", "currency")
         .agg(pl.col("factor").sum())

@@ -1,0 +1,111 @@
+-- How one unit of an opportunity's amount (deal currency) would credit each
+-- level's entity if the deal were won, for every opportunity of the CRM (the
+-- forecasts credit open pipeline, docs/forecasts.md), with the engine's rules:
+-- * payee: each payee the deal credits (int_forecast_opportunity_credit_shares:
+--   split owners by percentage, else the owner; users without an HR worker
+--   credit nobody, at any level), credit_share = their percentage / 100;
+-- * team: every manager above that payee in the HR chain valid on a date
+--   (int_forecast_manager_chain_intervals): the row holds for
+--   valid_from <= d < valid_to, the same share as the payee's (roll-up credit
+--   repeats the credit, SPEC §3.4);
+-- * company: the same shares, to the entity 'company' in the corporate
+--   currency (var corporate_currency).
+-- Payee and company rows hold on every date (0001-01-01 .. 9999-12-31). The
+-- share is in the deal currency: converting it to entity_currency on a date d
+-- multiplies by rate(entity_currency, d) / rate(deal_currency, d)
+-- (dim_dated_conversion_rate, SPEC §3.2).
+with
+
+payee_shares as (
+
+    select
+        opportunity_id,
+        employee_id,
+        sum(credit_share) as credit_share,
+        min(deal_currency) as deal_currency,
+        min(payee_currency) as payee_currency
+    from {{ ref('int_forecast_opportunity_credit_shares') }}
+    where employee_id is not null
+    group by opportunity_id, employee_id
+
+),
+
+chain as (
+
+    select * from {{ ref('int_forecast_manager_chain_intervals') }}
+
+),
+
+levels as (
+
+    select
+        opportunity_id,
+        'payee' as level,
+        employee_id as entity_id,
+        payee_currency as entity_currency,
+        employee_id as credited_employee_id,
+        0 as rollup_level,
+        credit_share,
+        deal_currency,
+        cast('0001-01-01' as date) as valid_from,
+        {{ open_end_date() }} as valid_to
+    from payee_shares
+
+    union all
+
+    select
+        payee_shares.opportunity_id,
+        'team' as level,
+        chain.manager_employee_id as entity_id,
+        chain.manager_currency as entity_currency,
+        payee_shares.employee_id as credited_employee_id,
+        chain.rollup_level,
+        payee_shares.credit_share,
+        payee_shares.deal_currency,
+        chain.valid_from,
+        chain.valid_to
+    from payee_shares
+    inner join chain
+        on payee_shares.employee_id = chain.employee_id
+
+    union all
+
+    select
+        opportunity_id,
+        'company' as level,
+        'company' as entity_id,
+        '{{ var("corporate_currency") }}' as entity_currency,
+        employee_id as credited_employee_id,
+        cast(null as {{ dbt.type_int() }}) as rollup_level,
+        credit_share,
+        deal_currency,
+        cast('0001-01-01' as date) as valid_from,
+        {{ open_end_date() }} as valid_to
+    from payee_shares
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        opportunity_id,
+        level,
+        entity_id,
+        credited_employee_id,
+
+        ----------  share
+        cast(rollup_level as {{ dbt.type_int() }}) as rollup_level,
+        {{ money('credit_share') }} as credit_share,
+        deal_currency,
+        entity_currency,
+
+        ----------  validity
+        valid_from,
+        valid_to
+
+    from levels
+
+)
+
+select * from final
