@@ -28,6 +28,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.compensation.assets import mart_keys
 from core.fingerprint import inputs_fingerprint
 from core.resources import SpmPathsResource
 
@@ -90,7 +91,7 @@ def _prune(snapshots: Path, keep: set[str]) -> None:
 
 @dg.asset(
     key=["bi_snapshot"],
-    deps=[dg.AssetKey("fct_commission"), dg.AssetKey("fct_attainment"), dg.AssetKey("fct_quarantine")],
+    deps=mart_keys("fct_commission", "fct_attainment", "fct_quarantine"),
     group_name="bi",
     kinds={"duckdb", "parquet"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it

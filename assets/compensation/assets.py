@@ -13,7 +13,7 @@ from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from core.dbt import DBT_PROJECT, SpmDbtTranslator, prepare_dbt_environment
 from core.metadata import relation_metadata
@@ -89,3 +89,19 @@ def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str
     finally:
         if con is not None:
             con.close()
+
+
+MART_PREFIXES = ("fct_", "dim_")
+
+
+def mart_keys(*models: str) -> list[dg.AssetKey]:
+    """The asset keys of the engine's marts ``models``, as the dbt project names them.
+
+    The seam between the engine and the Python domains: Python reads marts only
+    (enforced contracts, dbt_project/README.md), so a staging or intermediate
+    model here is a programming error, as is a model the project lacks.
+    """
+    for model in models:
+        if not model.startswith(MART_PREFIXES):
+            raise ValueError(f"{model} is not a mart: Python reads only fct_/dim_ models")
+    return [get_asset_key_for_model([spm_dbt_models], model) for model in models]

@@ -8,13 +8,12 @@ warehouse. Both write under ``SPM_EXPORT_DIR/forecasts/``.
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
 from core.failures import user_error
 from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, payout_forecast_run
-from assets.compensation.assets import spm_dbt_models
+from assets.compensation.assets import mart_keys
 from core.resources import SpmPathsResource
-from orchestration.run_guard import clean_dead_scratch, scratch_root
+from core.runs import clean_dead_scratch, scratch_root
 
 # What the bookings forecast reads: dbt marts only (assets/forecasts/extract.py), by model name.
 BOOKINGS_MODELS = [
@@ -27,7 +26,7 @@ BOOKINGS_MODELS = [
     "dim_payee",
     "fct_payable",
 ]
-BOOKINGS_DEPS = [get_asset_key_for_model([spm_dbt_models], model) for model in BOOKINGS_MODELS]
+BOOKINGS_DEPS = mart_keys(*BOOKINGS_MODELS)
 BOOKINGS_FORECAST = dg.AssetKey("bookings_forecast")
 
 

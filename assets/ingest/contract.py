@@ -48,6 +48,12 @@ ROW_RULES = (
 )
 
 
+# Load metadata the ingest adds to every accepted row (typed in raw_layout.LOAD_COLUMNS):
+# batch, batch date, source file (relative to the landing or config root),
+# 1-based data row, load time.
+LOAD_COLUMN_NAMES = ("_batch", "_batch_date", "_source_file", "_source_row", "_loaded_at")
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -85,6 +91,11 @@ class DatasetContract:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def raw_column_names(self) -> tuple[str, ...]:
+        """The columns of the dataset's raw rows: the contract's, then the load metadata."""
+        return (*self.column_names, *LOAD_COLUMN_NAMES)
 
     def column(self, name: str) -> Column:
         for c in self.columns:

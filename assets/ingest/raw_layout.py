@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.ingest.contract import DatasetContract
+from assets.ingest.contract import LOAD_COLUMN_NAMES, DatasetContract
 
 CONFIG_BATCH = "current"
 
@@ -38,14 +38,10 @@ POLARS_TYPES: dict[str, pl.DataType] = {
     "boolean": pl.Boolean(),
 }
 
-# Load metadata added to every accepted row.
-LOAD_COLUMNS: dict[str, pl.DataType] = {
-    "_batch": pl.Utf8(),
-    "_batch_date": pl.Date(),
-    "_source_file": pl.Utf8(),  # path relative to the landing (or config) root
-    "_source_row": pl.Int64(),  # 1-based data row (CSV line = row + 1, after the header)
-    "_loaded_at": pl.Datetime("us", "UTC"),
-}
+# Load metadata added to every accepted row (names and meaning: contract.LOAD_COLUMN_NAMES).
+LOAD_COLUMNS: dict[str, pl.DataType] = dict(
+    zip(LOAD_COLUMN_NAMES, (pl.Utf8(), pl.Date(), pl.Utf8(), pl.Int64(), pl.Datetime("us", "UTC")), strict=True)
+)
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "system": pl.Utf8(),

@@ -19,8 +19,10 @@ from core.money import round_money
 from core.failures import user_error
 from assets.ingest.assets import QUARANTINE_KEY
 from core.fingerprint import inputs_fingerprint
+from assets.compensation.assets import mart_keys
 from assets.payouts import checks as payout_checks
 from assets.payouts import ledger as store
+from assets.payouts.ledger_layout import LEDGER_TABLES, ledger_file
 from assets.payouts.publish import publish_period
 from assets.payouts.assets import lines_preview, prepublish_checks
 from assets.payouts.extract import PayoutLine, default_pay_date, payout_lines
@@ -30,6 +32,19 @@ from core.resources import CodeLocationResource, SpmPathsResource
 from core.dbt import prepare_dbt_environment
 
 PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
+# The ledger's tables (SPM_EXPORT_DIR/payouts/ledger/<table>/): the dbt source
+# `ledger` (models/staging/ledger/), written by the publication only.
+LEDGER_KEYS = {table: dg.AssetKey(["payout_ledger", table]) for table in LEDGER_TABLES}
+LEDGER_SPECS = [
+    dg.AssetSpec(
+        key,
+        group_name="payouts",
+        kinds={"parquet"},
+        description=f"The payout ledger's {table} (docs/ledger.md): appended by payout_publication when it records "
+        f"a version, read by dbt as the source ledger.{table}.",
+    )
+    for table, key in LEDGER_KEYS.items()
+]
 # The demo company's first pay period; months before it have nothing to publish.
 FIRST_PAY_PERIOD = "2025-01"
 PAY_PERIODS = dg.MonthlyPartitionsDefinition(start_date=FIRST_PAY_PERIOD, fmt="%Y-%m")
@@ -58,7 +73,7 @@ def publish_refusal(period: str, today: date) -> str | None:
     return None
 
 # The dbt models that read the ledger, and everything downstream of them.
-LEDGER_MODELS = ("int_ledger_publications+", "int_ledger_published_lines+", "int_ledger_published_credits+")
+LEDGER_MODELS = ("stg_ledger__publications+", "stg_ledger__published_lines+", "stg_ledger__published_credits+")
 
 CHECK_SPECS = [
     *[
@@ -146,12 +161,7 @@ def _previous_lines(export_dir, warehouse, period: str, pay_date: date) -> list[
     key=PUBLICATION_KEY,
     partitions_def=PAY_PERIODS,
     deps=[
-        dg.AssetKey("fct_payout_line"),
-        dg.AssetKey("fct_payee_balance_owed"),
-        dg.AssetKey("fct_payable"),
-        dg.AssetKey("fct_credit"),
-        dg.AssetKey("dim_payee"),
-        dg.AssetKey("int_payee_period_hr"),
+        *mart_keys("fct_payout_line", "fct_payee_balance_owed", "fct_payable", "fct_credit", "dim_payee", "dim_payee_period"),
         # The ingest quarantine is not upstream of the payout marts, but its
         # blocking threshold check must be: a run it stopped left an older
         # warehouse behind, which is not to be published.
@@ -222,6 +232,12 @@ def payout_publication(
         balances_owed=payouts.balances_owed_at_termination,
     )
     publication = outcome.publication
+    if outcome.status == "published":  # a new version's rows are in the ledger: its tables changed
+        for table, key in LEDGER_KEYS.items():
+            context.log_event(dg.AssetMaterialization(
+                key, description=f"{period} version {publication.version} recorded",
+                metadata={"file": dg.MetadataValue.path(str(ledger_file(settings.export_dir, table, period, publication.version)))},
+            ))
     context.log.info(
         f"{period}: {'published version ' if outcome.status == 'published' else 'unchanged, still version '}"
         f"{publication.version} in {publication.path(settings.export_dir)}"

@@ -1,13 +1,12 @@
 {#
-  The payout ledger (assets/ledger, docs/ledger.md) is a folder of Parquet
+  The payout ledger (assets/payouts, docs/ledger.md) is a folder of Parquet
   files outside the warehouse (SPM_EXPORT_DIR/payouts/ledger/<table>/), written
   by the publish job: the warehouse is rebuilt on every run, a publication is
-  forever. It is read directly, not as a dbt source: a source would be an asset
-  upstream of the dbt models in Dagster, while the ledger is written downstream
-  of them (by payout_publication), a cycle.
+  forever. It is the declared source `ledger` (models/staging/ledger/), read by
+  the ledger's staging models only.
 
-  ledger_relation(table, columns) selects the typed columns from the table's
-  files when its folder holds one, else a typed empty relation (DuckDB's
+  ledger_relation(table, columns) selects the typed columns from the source
+  table when its folder holds a file, else a typed empty relation (DuckDB's
   read_parquet fails on a glob that matches nothing), so every model reading
   the ledger builds on a fresh project. columns: list of [name, type] pairs.
 #}
@@ -20,6 +19,7 @@
 {%- endmacro %}
 
 {% macro duckdb__ledger_relation(table, columns) -%}
+    {%- set relation = source('ledger', table) -%}
     {%- set file_glob = spm.ledger_glob(table) -%}
     {%- set has_files = false -%}
     {%- if execute -%}
@@ -31,7 +31,7 @@
         cast({{ column[0] if has_files else 'null' }} as {{ column[1] }}) as {{ column[0] }}{{ "," if not loop.last }}
         {%- endfor %}
     {%- if has_files %}
-    from read_parquet('{{ file_glob }}', union_by_name = true, hive_partitioning = false)
+    from {{ relation }}
     {%- else %}
     where 1 = 0
     {%- endif -%}

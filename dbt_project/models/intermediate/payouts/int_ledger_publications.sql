@@ -5,17 +5,7 @@ with
 
 publications as (
 
-    {{ ledger_relation('publications', [
-        ['period', dbt.type_string()],
-        ['version', dbt.type_int()],
-        ['publication_seq', dbt.type_int()],
-        ['calculation_id', dbt.type_string()],
-        ['run_id', dbt.type_string()],
-        ['pay_date', 'date'],
-        ['content_sha256', dbt.type_string()],
-        ['row_count', dbt.type_int()],
-        ['directory', dbt.type_string()],
-    ]) }}
+    select * from {{ ref('stg_ledger__publications') }}
 
 ),
 

@@ -6,15 +6,7 @@ with
 
 credits as (
 
-    {{ ledger_relation('credits', [
-        ['period', dbt.type_string()],
-        ['version', dbt.type_int()],
-        ['credit_period', dbt.type_string()],
-        ['employee_id', dbt.type_string()],
-        ['opportunity_id', dbt.type_string()],
-        ['currency', dbt.type_string()],
-        ['credit_amount', spm.type_money()],
-    ]) }}
+    select * from {{ ref('stg_ledger__published_credits') }}
 
 ),
 

@@ -7,19 +7,7 @@ with
 
 lines as (
 
-    {{ ledger_relation('lines', [
-        ['period', dbt.type_string()],
-        ['version', dbt.type_int()],
-        ['employee_id', dbt.type_string()],
-        ['cost_center', dbt.type_string()],
-        ['earning_code', dbt.type_string()],
-        ['currency', dbt.type_string()],
-        ['plan_id', dbt.type_string()],
-        ['amount', spm.type_money()],
-        ['exact_amount', spm.type_money()],
-        ['reason', dbt.type_string()],
-        ['deal_ids', dbt.type_string()],
-    ]) }}
+    select * from {{ ref('stg_ledger__published_lines') }}
 
 ),
 
