@@ -1,13 +1,18 @@
 """The one dbt project of the pipeline: its manifest, its CLI resource and how its nodes become Dagster assets.
 
-Every caller of dbt goes through ``dbt_resource()`` (the venv's dbt, bound to
-the life of the process that starts it: core/dbt_child.py) and the project
-``DBT_PROJECT``. The models themselves are the compensation domain's asset
-(assets/compensation/assets.py).
+dbt is invoked one way: through the ``DbtCliResource`` of ``dbt_resource()``
+(the venv's dbt, bound to the life of the process that starts it:
+core/dbt_child.py) on the project ``DBT_PROJECT``. The engine's build is the
+compensation domain's asset (assets/compensation/assets.py, with its context,
+so every model is an asset); every other command (parse, docs, the ledger
+refresh at publication, a forecast scenario's engine run) goes through
+``run_dbt``.
 """
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
 from collections.abc import Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject
@@ -57,3 +62,49 @@ def prepare_dbt_environment(paths: SpmPaths) -> None:
     os.environ.update(Settings.from_env(paths).dbt_env())
     os.environ.update(dbt_child.parent_env())  # the dbt child dies with this process
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)  # dbt-duckdb does not create it
+
+
+@contextmanager
+def _environment(overrides: Mapping[str, str]):
+    """``os.environ`` with ``overrides`` for the block (the resource passes it to dbt), restored after."""
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class DbtCommandFailed(RuntimeError):
+    """A dbt command that did not succeed; the message ends with dbt's own error lines."""
+
+
+def run_dbt(
+    args: list[str],
+    dbt: DbtCliResource | None = None,
+    target_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Run one dbt command through the resource (``dbt``, else ``dbt_resource()``) and wait.
+
+    ``target_path``: where dbt writes its artifacts and logs (default: a fresh
+    folder under the project's target); ``env``: settings for this command only
+    (a scenario's scratch warehouse). Raises ``DbtCommandFailed`` naming the
+    command, with dbt's error messages.
+    """
+    resource = dbt or dbt_resource()
+    with _environment({**dbt_child.parent_env(), **(env or {})}):
+        invocation = resource.cli(args, raise_on_error=False, target_path=target_path)
+        errors = [
+            event.raw_event["info"].get("msg", "")
+            for event in invocation.stream_raw_events()
+            if isinstance(event.raw_event, dict) and event.raw_event.get("info", {}).get("level") == "error"
+        ]
+        error = invocation.get_error()
+    if error is not None:
+        detail = "\n".join(errors) or str(error)
+        raise DbtCommandFailed(f"dbt {' '.join(args)} failed:\n" + "\n".join(detail.splitlines()[-30:]))

@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 
 from core import processes
+from core.settings import PARENT_PID_VARIABLE, dbt_parent_pid
 
-PARENT_PID_VARIABLE = "SPM_DBT_PARENT_PID"
 EXECUTABLE = Path(sys.executable).parent / "spm-dbt"
 _PR_SET_PDEATHSIG = 1
 
@@ -31,11 +31,6 @@ _PR_SET_PDEATHSIG = 1
 def parent_env() -> dict[str, str]:
     """The environment entry that names this process as the dbt child's parent."""
     return {PARENT_PID_VARIABLE: str(os.getpid())}
-
-
-def dbt_command(*args: str) -> list[str]:
-    """The command line of a dbt child: ``spm-dbt <args>``."""
-    return [str(EXECUTABLE), *args]
 
 
 def _die_with_parent() -> None:
@@ -48,7 +43,7 @@ def main() -> int:
     """``spm-dbt ARGS``: dbt ARGS, bound to the life of the parent process."""
     if sys.platform.startswith("linux"):
         _die_with_parent()
-    expected = os.environ.get(PARENT_PID_VARIABLE)
+    expected = dbt_parent_pid()
     if expected and int(expected) != os.getppid():
         print(f"spm-dbt: the parent process {expected} is gone; not starting dbt", file=sys.stderr)
         return 1

@@ -78,6 +78,15 @@ class SpmPaths:
         }
 
 
+# Not a setting: the pid of the process that started a dbt child, which the child
+# checks before it starts dbt (core/dbt_child.py). Set by dbt_child.parent_env().
+PARENT_PID_VARIABLE = "SPM_DBT_PARENT_PID"
+
+
+def dbt_parent_pid() -> str | None:
+    return os.environ.get(PARENT_PID_VARIABLE) or None
+
+
 def _text(variable: str, default: str) -> str:
     value = os.environ.get(variable, "").strip()
     return value or default

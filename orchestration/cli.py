@@ -27,21 +27,14 @@ DBT_STEP = "spm_dbt_models"  # the step that builds the warehouse
 
 def prepare_dbt() -> Path:
     """Parse the dbt project so ``target/manifest.json`` exists; return its path."""
-    from dbt.cli.main import dbtRunner
+    from core.dbt import DbtCommandFailed, run_dbt
 
-    result = dbtRunner().invoke(
-        [
-            "parse",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--quiet",
-        ]
-    )
-    if not result.success:
-        raise SystemExit(f"dbt parse failed: {result.exception}")
-    return DBT_PROJECT_DIR / "target" / "manifest.json"
+    target = DBT_PROJECT_DIR / "target"
+    try:
+        run_dbt(["parse", "--quiet"], target_path=target)
+    except DbtCommandFailed as error:
+        raise SystemExit(str(error)) from error
+    return target / "manifest.json"
 
 
 def _has_landing_data(paths: SpmPaths) -> bool:

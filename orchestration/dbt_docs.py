@@ -15,35 +15,27 @@ has one writer.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from core.settings import DBT_PROJECT_DIR, SpmPaths
+from core.settings import DBT_PROJECT_DIR, Settings
 
 
-def docs_generate_args(target_path: Path | None, warehouse_exists: bool) -> list[str]:
-    args = ["docs", "generate", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    if target_path is not None:
-        args += ["--target-path", str(target_path)]
-    if not warehouse_exists:
-        args.append("--empty-catalog")
-    return args
+def docs_generate_args(warehouse_exists: bool) -> list[str]:
+    return ["docs", "generate"] if warehouse_exists else ["docs", "generate", "--empty-catalog"]
 
 
 def generate_docs(target_path: Path | None = None) -> Path:
     """Run ``dbt docs generate``; return the generated ``index.html``."""
-    from dbt.cli.main import dbtRunner
+    from core.dbt import run_dbt
 
-    settings = SpmPaths.from_env()
-    os.environ.update(settings.as_env())
-    warehouse_exists = settings.warehouse.is_file()
+    settings = Settings.from_env()
+    warehouse_exists = settings.paths.warehouse.is_file()
+    env = settings.dbt_env()
     if not warehouse_exists:
-        os.environ["SPM_WAREHOUSE"] = ":memory:"  # nothing to describe; create no file
-    result = dbtRunner().invoke(docs_generate_args(target_path, warehouse_exists))
-    if not result.success:
-        raise RuntimeError(f"dbt docs generate failed: {result.exception}")
+        env["SPM_WAREHOUSE"] = ":memory:"  # nothing to describe; create no file
     target = Path(target_path) if target_path is not None else DBT_PROJECT_DIR / "target"
+    run_dbt(docs_generate_args(warehouse_exists), target_path=target, env=env)
     return target / "index.html"
 
 

@@ -14,7 +14,6 @@ engine's: nothing here computes an earning.
 from __future__ import annotations
 
 import os
-import subprocess
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
@@ -24,8 +23,7 @@ import polars as pl
 from assets.forecasts.new_business import ID_PREFIX
 from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM
 from assets.ingest.raw_layout import dataset_dir, raw_schema
-from core import dbt_child
-from core.settings import DBT_PROJECT_DIR
+from core.dbt import DbtCommandFailed, run_dbt
 
 ENGINE_SELECT = "+fct_payable"
 TEN_PLACES = Decimal("1E-10")  # the raw layer's DECIMAL(38,10)
@@ -188,17 +186,11 @@ def run_engine(scratch_raw: Path, work_dir: Path) -> Path:
     """``dbt run --select +fct_payable`` into ``work_dir/engine.duckdb``; return that file."""
     work_dir = Path(work_dir)
     warehouse = work_dir / "engine.duckdb"
-    env = dict(os.environ, SPM_RAW_DIR=str(scratch_raw), SPM_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-               **dbt_child.parent_env())
-    command = dbt_child.dbt_command(
-        "run", "--select", ENGINE_SELECT,
-        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
-    )
-    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=work_dir)
-    if done.returncode != 0:
-        tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
-        raise RuntimeError(f"dbt engine run for the scenario in {work_dir} failed:\n{tail}")
+    try:
+        run_dbt(["run", "--select", ENGINE_SELECT], target_path=work_dir / "target",
+                env={"SPM_RAW_DIR": str(scratch_raw), "SPM_WAREHOUSE": str(warehouse)})
+    except DbtCommandFailed as error:
+        raise RuntimeError(f"dbt engine run for the scenario in {work_dir} failed: {error}") from error
     return warehouse
 
 

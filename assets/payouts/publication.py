@@ -29,7 +29,7 @@ from assets.payouts.extract import PayoutLine, default_pay_date, payout_lines
 from assets.payouts.warehouse import read_credits_up_to, read_period_payouts, source_batches
 from core.periods import first_day, last_day, next_period, previous_period
 from core.resources import CodeLocationResource, SpmPathsResource
-from core.dbt import prepare_dbt_environment
+from core.dbt import DbtCommandFailed, prepare_dbt_environment, run_dbt
 
 PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
 # The ledger's tables (SPM_EXPORT_DIR/payouts/ledger/<table>/): the dbt source
@@ -132,14 +132,11 @@ def refresh_ledger_models(dbt: DbtCliResource, settings) -> None:
     stays the only writer of the warehouse, and the step holds the warehouse pool.
     """
     prepare_dbt_environment(settings)
-    invocation = dbt.cli(["build", "--select", *LEDGER_MODELS, "--quiet"], raise_on_error=False).wait()
-    error = invocation.get_error()
-    if error is not None:
+    try:
+        run_dbt(["build", "--select", " ".join(LEDGER_MODELS), "--quiet"], dbt=dbt)
+    except DbtCommandFailed as error:
         # Retried (not a user_error): the usual cause is a lock on the warehouse file.
-        raise dg.Failure(
-            f"Refusing to publish: rebuilding the ledger models (dbt build --select {' '.join(LEDGER_MODELS)}) failed: "
-            + str(error)[-3000:]
-        )
+        raise dg.Failure(f"Refusing to publish: rebuilding the ledger models failed: {str(error)[-3000:]}") from error
 
 
 def _previous_lines(export_dir, warehouse, period: str, pay_date: date) -> list[PayoutLine] | None:
