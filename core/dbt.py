@@ -24,8 +24,11 @@ from core.settings import DBT_PROJECT_DIR, Settings, SpmPaths
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
-# The layer a model's folder names (models/<layer>/<domain>/...); staging is the ingest domain's.
+# The layer a model's folder names (models/<layer>/<domain>/...).
 LAYERS = ("staging", "intermediate", "marts")
+# Staging is the ingest domain's (it stages what ingest lands), but for the
+# sources other domains write: the payout ledger is the payouts domain's.
+STAGING_DOMAINS = {"ledger": "payouts"}
 
 
 class SpmDbtTranslator(DagsterDbtTranslator):
@@ -43,8 +46,10 @@ class SpmDbtTranslator(DagsterDbtTranslator):
 def domain_of(dbt_resource_props: Mapping[str, Any]) -> str:
     """The domain of a dbt node from its fqn (project, layer, domain, ..., name)."""
     fqn = dbt_resource_props.get("fqn", [])
-    if dbt_resource_props.get("resource_type") == "source" or (len(fqn) > 1 and fqn[1] == "staging"):
-        return "ingest"
+    if dbt_resource_props.get("resource_type") == "source":
+        return STAGING_DOMAINS.get(dbt_resource_props.get("source_name", ""), "ingest")
+    if len(fqn) > 2 and fqn[1] == "staging":
+        return STAGING_DOMAINS.get(fqn[2], "ingest")
     if len(fqn) > 3 and fqn[1] in LAYERS:
         return fqn[2]
     return "compensation"
