@@ -197,7 +197,7 @@ def summary(paths: SpmPaths, warehouse_built: bool = True) -> str:
     """
     import json
 
-    import duckdb
+    from core.warehouse import read_only
 
     lines = [
         f"warehouse      {paths.warehouse}" + ("" if warehouse_built else "  (not rebuilt by this run)"),
@@ -205,16 +205,13 @@ def summary(paths: SpmPaths, warehouse_built: bool = True) -> str:
         f"exports        {paths.export_dir}",
     ]
     if warehouse_built and paths.warehouse.exists():
-        con = duckdb.connect(str(paths.warehouse), read_only=True)
-        try:
+        with read_only(paths.warehouse) as con:
             for table in ("dim_payee", "fct_credit", "fct_attainment", "fct_commission"):
                 (count,) = con.execute(f"select count(*) from {table}").fetchone()
                 lines.append(f"  {table:<16} {count:>10,} rows")
             quarantine = con.execute(
                 "select stage, rule, count(*) from fct_quarantine group by all order by all"
             ).fetchall()
-        finally:
-            con.close()
         lines.append("quarantine (rows kept with the rule they broke):")
         lines += [f"  {stage:<10} {rule:<32} {n:>8,}" for stage, rule, n in quarantine] or ["  none"]
     elif not warehouse_built:

@@ -19,6 +19,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from core.warehouse import read_only
+
 CLOSED_STAGES = ("Closed Won", "Closed Lost")
 
 
@@ -54,9 +56,7 @@ def corporate_currency(con: duckdb.DuckDBPyConnection) -> str:
 
 def read_inputs(warehouse: Path, corporate: str | None = None) -> ForecastInputs:
     """Read everything the forecasts need from the warehouse, read-only, in a stable order."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    con.execute("PRAGMA disable_progress_bar").fetchall()
-    try:
+    with read_only(warehouse) as con:
         ((as_of,),) = con.sql("select max(source_batch_date) from dim_opportunity").fetchall()
         if as_of is None:
             raise ValueError(f"{warehouse}: dim_opportunity is empty, nothing to forecast from")
@@ -124,8 +124,6 @@ def read_inputs(warehouse: Path, corporate: str | None = None) -> ForecastInputs
             order by employee_id, period
             """,
         )
-    finally:
-        con.close()
     month = (pl.col("credit_date").dt.year().cast(pl.Int64) * 12 + pl.col("credit_date").dt.month().cast(pl.Int64) - 1)
     credits = credits.with_columns(month.alias("month"))
     quota = quota.with_columns(

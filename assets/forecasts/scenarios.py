@@ -17,13 +17,13 @@ import os
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from assets.forecasts.new_business import ID_PREFIX
 from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM
 from assets.ingest.raw_layout import dataset_dir, raw_schema
 from core.dbt import DbtCommandFailed, run_dbt
+from core.warehouse import read_only
 
 ENGINE_SELECT = "+fct_payable"
 TEN_PLACES = Decimal("1E-10")  # the raw layer's DECIMAL(38,10)
@@ -196,8 +196,7 @@ def run_engine(scratch_raw: Path, work_dir: Path) -> Path:
 
 def read_payable(warehouse: Path, periods: list[str]) -> pl.DataFrame:
     """fct_payable per payee, period and currency (exact DECIMAL), read-only."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with read_only(warehouse) as con:
         rows = con.execute(
             """
             select employee_id, period, currency, sum(payable_amount)
@@ -207,8 +206,6 @@ def read_payable(warehouse: Path, periods: list[str]) -> pl.DataFrame:
             """,
             [periods],
         ).fetchall()
-    finally:
-        con.close()
     return pl.DataFrame(
         rows,
         schema={"employee_id": pl.Utf8, "period": pl.Utf8, "currency": pl.Utf8, "payable_amount": pl.Decimal(38, 10)},
