@@ -5,7 +5,7 @@
 --   split owners by percentage, else the owner; users without an HR worker
 --   credit nobody, at any level), credit_share = their percentage / 100;
 -- * team: every manager above that payee in the HR chain valid on a date
---   (int_forecast_manager_chain_intervals): the row holds for
+--   (int_manager_chain_intervals): the row holds for
 --   valid_from <= d < valid_to, the same share as the payee's (roll-up credit
 --   repeats the credit, SPEC §3.4);
 -- * company: the same shares, to the entity 'company' in the corporate
@@ -32,7 +32,7 @@ payee_shares as (
 
 chain as (
 
-    select * from {{ ref('int_forecast_manager_chain_intervals') }}
+    select * from {{ ref('int_manager_chain_intervals') }}
 
 ),
 
