@@ -11,10 +11,13 @@ with
 users_mapped as (
 
     select
-        opportunity_id,
-        bool_and(employee_id is not null) as all_users_have_hr
-    from {{ ref('int_forecast_opportunity_credit_shares') }}
-    group by opportunity_id
+        split_shares.opportunity_id,
+        bool_and(user_payees.employee_id is not null) as all_users_have_hr
+    from {{ ref('int_opportunity_split_shares') }} as split_shares
+    left join {{ ref('int_crm_user_payees') }} as user_payees
+        on split_shares.credited_user_id = user_payees.user_id
+    where split_shares.deal_version = 'newest'
+    group by split_shares.opportunity_id
 
 ),
 

@@ -1,13 +1,15 @@
 -- How one unit of an opportunity's amount (deal currency) would credit each
 -- level's entity if the deal were won, for every opportunity of the CRM (the
--- forecasts credit open pipeline, docs/forecasts.md), with the engine's rules:
--- * payee: each payee the deal credits (int_forecast_opportunity_credit_shares:
---   split owners by percentage, else the owner; users without an HR worker
---   credit nobody, at any level), credit_share = their percentage / 100;
+-- forecasts credit open pipeline, docs/forecasts.md), with the engine's rules,
+-- read from the engine's own models:
+-- * payee: each payee the deal credits (int_opportunity_split_shares of the
+--   newest deal version: split owners by percentage, else the owner, SPEC §3.3;
+--   mapped to payees by int_crm_user_payees, SPEC §3.6: users without an HR
+--   worker credit nobody, at any level), credit_share = their percentage / 100;
 -- * team: every manager above that payee in the HR chain valid on a date
---   (int_forecast_manager_chain_intervals): the row holds for
---   valid_from <= d < valid_to, the same share as the payee's (roll-up credit
---   repeats the credit, SPEC §3.4);
+--   (int_manager_chain_intervals, the chain int_credits_rolled_up reads): the
+--   row holds for valid_from <= d < valid_to, the same share as the payee's
+--   (roll-up credit repeats the credit, SPEC §3.4);
 -- * company: the same shares, to the entity 'company' in the corporate
 --   currency (var corporate_currency).
 -- Payee and company rows hold on every date (0001-01-01 .. 9999-12-31). The
@@ -15,6 +17,22 @@
 -- multiplies by rate(entity_currency, d) / rate(deal_currency, d)
 -- (dim_dated_conversion_rate, SPEC §3.2).
 with
+
+split_shares as (
+
+    select
+        split_shares.opportunity_id,
+        user_payees.employee_id,
+        {{ divide_money('split_shares.split_percentage', '100') }} as credit_share,
+        split_shares.deal_currency,
+        user_payees.payee_currency
+    from {{ ref('int_opportunity_split_shares') }} as split_shares
+    inner join {{ ref('int_crm_user_payees') }} as user_payees
+        on split_shares.credited_user_id = user_payees.user_id
+    where split_shares.deal_version = 'newest'
+        and user_payees.employee_id is not null
+
+),
 
 payee_shares as (
 
@@ -24,15 +42,14 @@ payee_shares as (
         sum(credit_share) as credit_share,
         min(deal_currency) as deal_currency,
         min(payee_currency) as payee_currency
-    from {{ ref('int_forecast_opportunity_credit_shares') }}
-    where employee_id is not null
+    from split_shares
     group by opportunity_id, employee_id
 
 ),
 
 chain as (
 
-    select * from {{ ref('int_forecast_manager_chain_intervals') }}
+    select * from {{ ref('int_manager_chain_intervals') }}
 
 ),
 

@@ -1,6 +1,7 @@
 -- Each credited CRM user mapped to their payee (SPEC §3.6:
--- User.EmployeeNumber = workers.employee_id). employee_id is null when the user
--- has no HR worker record; such shares are quarantined, not credited.
+-- User.EmployeeNumber = workers.employee_id, int_crm_user_payees). employee_id
+-- is null when the user has no HR worker record; such shares are quarantined,
+-- not credited.
 with
 
 shares as (
@@ -9,15 +10,9 @@ shares as (
 
 ),
 
-users as (
+user_payees as (
 
-    select * from {{ ref('stg_salesforce__users') }}
-
-),
-
-workers as (
-
-    select * from {{ ref('stg_workday__workers') }}
+    select * from {{ ref('int_crm_user_payees') }}
 
 ),
 
@@ -25,15 +20,13 @@ final as (
 
     select
         shares.*,
-        users.user_id is not null as credited_user_in_crm,  -- false: the user is not in User at all
-        users.employee_number as credited_user_employee_number,
-        workers.employee_id,
-        workers.currency as payee_currency
+        user_payees.user_id is not null as credited_user_in_crm,  -- false: the user is not in User at all
+        user_payees.employee_number as credited_user_employee_number,
+        user_payees.employee_id,
+        user_payees.payee_currency
     from shares
-    left join users
-        on shares.credited_user_id = users.user_id
-    left join workers
-        on users.employee_number = workers.employee_id
+    left join user_payees
+        on shares.credited_user_id = user_payees.user_id
 
 )
 

@@ -1,6 +1,7 @@
 -- Creditable deals (SPEC §3.1): won and not deleted (deleted deals are gone
 -- in staging). Credit date = CloseDate. Each deal says whether it has splits and
--- whether they sum to 100 within the tolerance (SPEC §3.3).
+-- whether they sum to 100 within the tolerance (SPEC §3.3,
+-- int_opportunity_splits_validated; split_status none: no splits).
 -- credit_status 'current': won now. credit_status 'lost_after_win': not
 -- creditable now but won in an earlier version (int_opportunities_lost_after_win,
 -- SPEC §5 clawback): carried at its last won version so that the crediting
@@ -13,9 +14,9 @@ opportunities as (
 
 ),
 
-splits as (
+splits_validated as (
 
-    select * from {{ ref('stg_salesforce__opportunity_splits') }}
+    select * from {{ ref('int_opportunity_splits_validated') }}
 
 ),
 
@@ -64,17 +65,6 @@ won as (
 
 ),
 
-split_totals as (
-
-    select
-        opportunity_id,
-        count(*) as split_count,
-        sum(split_percentage) as split_percentage_total
-    from splits
-    group by opportunity_id
-
-),
-
 final as (
 
     select
@@ -94,13 +84,9 @@ final as (
         won.change_reason,
 
         ----------  splits
-        coalesce(split_totals.split_count, 0) as split_count,
-        {{ money('split_totals.split_percentage_total') }} as split_percentage_total,
-        case
-            when split_totals.opportunity_id is null then 'none'
-            when abs(split_totals.split_percentage_total - 100) <= {{ var('split_total_tolerance') }} then 'valid'
-            else 'invalid'
-        end as split_status,
+        coalesce(splits_validated.split_count, 0) as split_count,
+        splits_validated.split_percentage_total,
+        coalesce(splits_validated.split_status, 'none') as split_status,
 
         ----------  load metadata of the deal's newest version
         won.source_batch,
@@ -109,8 +95,8 @@ final as (
         won.loaded_at
 
     from won
-    left join split_totals
-        on won.opportunity_id = split_totals.opportunity_id
+    left join splits_validated
+        on won.opportunity_id = splits_validated.opportunity_id
 
 )
 

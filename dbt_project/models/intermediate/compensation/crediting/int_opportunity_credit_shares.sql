@@ -1,71 +1,43 @@
--- Who a creditable deal credits, in the deal's currency (SPEC §3.3): with
--- splits summing to 100 (±tolerance), each split owner gets
--- Amount * SplitPercentage / 100; without splits the owner gets 100%. Deals with
--- bad splits, no amount or a negative amount get no share here (they are
--- quarantined: int_deals_quarantined).
+-- Who a creditable deal credits, in the deal's currency (SPEC §3.3): each
+-- credited user's share of the deal (int_opportunity_split_shares: split owners
+-- by percentage when the splits sum to 100 ± tolerance, else the owner 100%, of
+-- the deal version credited) gets Amount * SplitPercentage / 100; the owner
+-- the whole Amount. Deals with bad splits, no amount or a negative amount get
+-- no share here (they are quarantined: int_deals_quarantined).
 with
 
 creditable as (
 
     select * from {{ ref('int_opportunities_creditable') }}
-    where split_status in ('none', 'valid')
-        and deal_amount >= 0
-
-),
-
-splits as (
-
-    select * from {{ ref('stg_salesforce__opportunity_splits') }}
-
-),
-
--- A user holding two split rows on one deal gets one share.
-split_owner_percentages as (
-
-    select
-        opportunity_id,
-        split_owner_user_id,
-        sum(split_percentage) as split_percentage
-    from splits
-    group by opportunity_id, split_owner_user_id
-
-),
-
-owner_shares as (
-
-    select
-        creditable.opportunity_id,
-        creditable.owner_user_id as credited_user_id,
-        'owner' as credit_type,
-        {{ money('100') }} as split_percentage,
-        creditable.deal_amount as credit_amount_deal_currency
-    from creditable
-    where creditable.split_status = 'none'
+    where deal_amount >= 0
 
 ),
 
 split_shares as (
 
-    select
-        creditable.opportunity_id,
-        split_owner_percentages.split_owner_user_id as credited_user_id,
-        'split' as credit_type,
-        {{ money('split_owner_percentages.split_percentage') }} as split_percentage,
-        {{ divide_money('creditable.deal_amount * split_owner_percentages.split_percentage', '100') }}
-            as credit_amount_deal_currency
-    from creditable
-    inner join split_owner_percentages
-        on creditable.opportunity_id = split_owner_percentages.opportunity_id
-    where creditable.split_status = 'valid'
-        and split_owner_percentages.split_percentage <> 0
+    select * from {{ ref('int_opportunity_split_shares') }}
 
 ),
 
 shares as (
 
-    select * from owner_shares
-    union all
-    select * from split_shares
+    select
+        creditable.opportunity_id,
+        split_shares.credited_user_id,
+        split_shares.credit_type,
+        split_shares.split_percentage,
+        case
+            when split_shares.credit_type = 'owner' then creditable.deal_amount
+            else {{ divide_money('creditable.deal_amount * split_shares.split_percentage', '100') }}
+        end as credit_amount_deal_currency
+    from creditable
+    inner join split_shares
+        on creditable.opportunity_id = split_shares.opportunity_id
+        -- the version credited: the newest when won now, else the last won
+        and split_shares.deal_version = case creditable.credit_status
+            when 'current' then 'newest'
+            when 'lost_after_win' then 'last_won'
+        end
 
 ),
 

@@ -1,14 +1,16 @@
--- Every manager above each worker in the HR manager chain, effective-dated
--- (SPEC §3.4): one row per worker, manager and interval [valid_from, valid_to)
--- in which that manager is rollup_level levels above the worker. Walked over
--- int_manager_intervals the way int_credits_rolled_up walks it for one credit
--- date (rollup_level 1 = the direct manager; a manager already on the path is
--- not visited again; at most var rollup_max_depth levels; managers without an
--- HR worker record credit nothing), but for every date at once: each level's
--- interval is the intersection of the intervals of the path to it. The chain
--- valid on a date d is the rows with valid_from <= d < valid_to.
--- tests/forecasts/assert_pipeline_chain_matches_the_engines_rollup.sql checks
--- it against every roll-up credit of the engine.
+-- The HR manager chain (SPEC §3.4, "every manager above them in the HR
+-- manager chain as of the credit date"): one row per worker, manager and
+-- interval [valid_from, valid_to) in which that manager is rollup_level levels
+-- above the worker, walked over int_manager_intervals for every date at once.
+-- rollup_level 1 = the direct manager; each level's manager is the one of the
+-- level below's manager on the same date (each level's interval is the
+-- intersection of the intervals of the path to it); a manager already on the
+-- path is not visited again (cycles in the HR data are cut); at most var
+-- rollup_max_depth levels; managers without an HR worker record are walked
+-- through but get no row. The chain on a date d is the rows with
+-- valid_from <= d < valid_to: the engine's roll-up (int_credits_rolled_up, on
+-- the credit date) and the forecasts (fct_pipeline_credit_share, for every
+-- date) both read it.
 with recursive
 
 manager_intervals as (
