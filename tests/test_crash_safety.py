@@ -1,6 +1,6 @@
 """Crash safety (docs/operations.md#after-a-crash): jobs killed at chosen moments, then rerun unaided.
 
-The two-payee company of tests/fixtures_ledger.py is built once; every kill is a
+The two-payee company of tests/support/ledger.py is built once; every kill is a
 CLI process (``python -m orchestration.cli``) killed with SIGKILL, or stopped with
 SIGTERM, at a chosen moment: the driver below replaces one function of the
 publication with one that kills the process, so the moment is exact. After each
@@ -30,8 +30,8 @@ from orchestration.cli import run_pipeline
 from core import processes
 from core.dbt_child import dbt_children
 from orchestration.run_guard import LOCK_NAME, PID_TAG, POOL
-from tests.conftest import paths_under
-from tests.fixtures_ledger import deal, write_company
+from tests.support.demo import paths_under
+from tests.support.ledger import deal, write_company
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,6 @@
 """The dbt project on a small raw layer: every model, data test and unit test, then the numbers.
 
-``tests/fixtures_raw.py`` writes a hand-checkable company as the ingest assets
+``tests/support/raw.py`` writes a hand-checkable company as the ingest assets
 would (Parquet per dataset and batch); ``dbt build`` runs once per module in its
 own warehouse, target and log folders; the tests read the marts as finance
 would and compare them, to the 10th decimal, with amounts computed here.
@@ -9,69 +9,19 @@ would and compare them, to the 10th decimal, with amounts computed here.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from core.settings import DBT_PROJECT_DIR
-from tests.fixtures_raw import build_small_company, write_empty_layout
+from tests.support.raw import build_small_company, write_empty_layout
+from tests.support.warehouse import build_warehouse, dbt_command, divide_money, money, query, run_dbt
+from tests.support.warehouse import env_without_spm as _env_without_spm
 
-DBT = str(Path(sys.executable).with_name("dbt"))
 D = Decimal
-TENTH_DECIMAL = D("1e-10")
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(TENTH_DECIMAL, rounding=ROUND_HALF_UP)
-
-
-def divide_money(numerator: Decimal, denominator: Decimal) -> Decimal:
-    return money(money(numerator) / denominator)
-
-
-def dbt_command(command: str, tmp: Path, *extra: str) -> list[str]:
-    """The command line the tests run: the project's own profile, per-run target and logs."""
-    return [
-        DBT, command,
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(tmp / "target"),
-        "--log-path", str(tmp / "logs"),
-        *extra,
-    ]
-
-
-def run_dbt(command: str, tmp: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(dbt_command(command, tmp, *extra), capture_output=True, text=True, env=env, check=False)
-
-
-def _env_without_spm() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("SPM_")}
-
-
-def build_warehouse(tmp: Path, write_raw_layer) -> tuple[Path, dict]:
-    """Write a raw layer with ``write_raw_layer(raw_dir)``, ``dbt build`` on it; every node must pass.
-
-    Returns the warehouse file and dbt's run results.
-    """
-    raw = tmp / "raw"
-    write_raw_layer(raw)
-    env = _env_without_spm() | {"SPM_RAW_DIR": str(raw), "SPM_WAREHOUSE": str(tmp / "spm.duckdb")}
-    completed = run_dbt("build", tmp, env)
-    results = json.loads((tmp / "target" / "run_results.json").read_text())
-    failures = [
-        f"{r['unique_id']}: {r['status']} {r.get('message')}"
-        for r in results["results"]
-        if r["status"] not in ("success", "pass")
-    ]
-    assert completed.returncode == 0 and not failures, "\n".join(failures) or completed.stdout[-5000:]
-    return tmp / "spm.duckdb", results
 
 
 @pytest.fixture(scope="module")
@@ -83,14 +33,6 @@ def build(tmp_path_factory) -> tuple[Path, dict]:
 @pytest.fixture(scope="module")
 def warehouse(build) -> Path:
     return build[0]
-
-
-def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 # ---------------------------------------------------------------- the build

@@ -10,7 +10,7 @@
 * a credited CRM user without HR worker says why: not in User, empty
   EmployeeNumber, or no worker with that employee id.
 
-The small company of ``tests/fixtures_raw.py`` plus a second Opportunity file
+The small company of ``tests/support/raw.py`` plus a second Opportunity file
 per batch (``Opportunity-real.csv``), Product2 and OpportunityLineItem.
 """
 
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures_raw import B1, B2, _opportunity, build_small_company, write_batch
-from tests.test_dbt_build import build_warehouse, query
+from tests.support.raw import B1, B2, _opportunity, build_small_company, write_batch
+from tests.support.warehouse import build_warehouse, query
 
 EXTRA = "Opportunity-real.csv"
 

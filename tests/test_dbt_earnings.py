@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from core.money import round_money
-from tests.fixtures_earnings import build_earnings_company
-from tests.test_dbt_build import build_warehouse, query
+from tests.support.earnings import build_earnings_company, commission, commission_detail_mismatches
+from tests.support.warehouse import build_warehouse, query
 
 D = Decimal
 
@@ -24,15 +24,6 @@ D = Decimal
 def warehouse(tmp_path_factory) -> Path:
     warehouse, _ = build_warehouse(tmp_path_factory.mktemp("dbt_earnings"), build_earnings_company)
     return warehouse
-
-
-def commission(warehouse: Path, employee_id: str) -> dict[str, Decimal]:
-    rows = query(
-        warehouse,
-        "select period, sum(commission_amount) from fct_commission where employee_id = ? group by 1 order by 1",
-        [employee_id],
-    )
-    return dict(rows)
 
 
 def balances(warehouse: Path, employee_id: str, until: str = "2026-06") -> list[tuple]:
@@ -303,22 +294,6 @@ def test_payable_lines_add_up_to_the_payee_payable(warehouse):
         """,
     )
     assert rows == []
-
-
-def commission_detail_mismatches(warehouse: Path) -> list[tuple]:
-    """fct_commission rows whose fct_commission_detail lines do not re-add to the amount."""
-    return query(
-        warehouse,
-        """
-        select c.employee_id, c.period, c.component_id, c.commission_amount, sum(d.earnings_contribution)
-        from fct_commission as c
-        left join fct_commission_detail as d
-            on c.employee_id = d.employee_id and c.period = d.period
-            and c.plan_id = d.plan_id and c.component_id = d.component_id
-        group by 1, 2, 3, 4
-        having c.commission_amount <> coalesce(sum(d.earnings_contribution), 0)
-        """,
-    )
 
 
 def test_commission_detail_re_adds_to_every_commission_amount(warehouse):

@@ -4,7 +4,7 @@ A dbt build takes seconds, so Hypothesis does not drive one build per example:
 it draws (reproducibly, ``derandomize``) PAYEES independent payee cases and
 SPLIT_DEALS split deals, each case one Hypothesis example with its edge-case
 bias (band edges, 0.01, the last day of a year, one-payee splits ...). They go
-into ONE raw layer on top of the earnings fixture (``tests/fixtures_earnings.py``:
+into ONE raw layer on top of the earnings fixture (``tests/support/earnings.py``:
 TI 12,000, annual quota 120,000, BCR 0.1, tiers [0, 0.5) x0.5, [0.5, 1.0) x1.0,
 [1.0, ..) x1.5), built once, and every property is checked over all its rows:
 
@@ -39,8 +39,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures_earnings import FX_RATES, TIERS, build_earnings_company
-from tests.test_dbt_build import build_warehouse, query
+from tests.support.earnings import FX_RATES, TIERS, build_earnings_company
+from tests.support.warehouse import build_warehouse, query
 
 D = Decimal
 TENTH = D("1e-10")

@@ -1,7 +1,7 @@
 """The plan options of docs/plans.md, in the warehouse: one payee per option value, built once with dbt.
 
 Every payee: TI 12,000, annual quota 120,000 -> BCR 0.1, monthly quota 10,000
-(tests/fixtures_plan_options.py). Amounts are compared to the 10th decimal.
+(tests/support/plan_options.py). Amounts are compared to the 10th decimal.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures_plan_options import build_plan_options_company
-from tests.test_dbt_build import build_warehouse, query
-from tests.test_dbt_earnings import commission, commission_detail_mismatches
+from tests.support.earnings import commission, commission_detail_mismatches
+from tests.support.plan_options import build_plan_options_company
+from tests.support.warehouse import build_warehouse, query
 
 D = Decimal
 

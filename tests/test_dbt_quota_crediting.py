@@ -1,5 +1,5 @@
 """Quota (SPEC §4) and crediting (SPEC §3.4, §3.5) on the small company plus
-``tests/fixtures_quota.py``: seasonality, ramp, proration, quarter and year
+``tests/support/quota.py``: seasonality, ramp, proration, quarter and year
 sums, manager roll-up and product-family credit, each to the 10th decimal with
 the arithmetic beside it.
 """
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures_quota import build_quota_company
-from tests.test_dbt_build import build_warehouse, divide_money, query
+from tests.support.quota import build_quota_company
+from tests.support.warehouse import build_warehouse, divide_money, query
 
 D = Decimal
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures_earnings import build_earnings_company
-from tests.test_dbt_build import build_warehouse, query
+from tests.support.earnings import build_earnings_company
+from tests.support.warehouse import build_warehouse, query
 
 D = Decimal
 

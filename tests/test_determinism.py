@@ -28,7 +28,7 @@ from pathlib import Path
 
 from core.fingerprint import inputs_fingerprint
 from orchestration.cli import run_pipeline
-from tests.conftest import demo_environment, paths_under
+from tests.support.demo import demo_environment, paths_under
 
 # Files that legitimately differ between two runs, by name. A DuckDB database
 # file is never byte-stable: DuckDB writes a random database identifier (and the

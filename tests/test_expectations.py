@@ -17,7 +17,7 @@ from expectations.suites import (
     validate_plan_components,
     validate_plans,
 )
-from tests.test_ingest import Folders, opportunity, write_rows
+from tests.support.landing import Folders, opportunity, write_rows
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.conftest import demo_environment
+from tests.support.demo import demo_environment
 from core.money import round_money
 from assets.forecasts.extract import rates_on
 from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, simulation_inputs

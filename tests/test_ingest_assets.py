@@ -20,8 +20,8 @@ from assets.ingest.assets import (
     asset_key,
 )
 from core.resources import SpmPathsResource
-from tests.test_ingest import Folders, opportunity, write_rows
-from tests.test_plans import FULL_PLAN, GOOD_PLAN, write_plan
+from tests.support.landing import Folders, opportunity, write_rows
+from tests.support.plans import FULL_PLAN, GOOD_PLAN, write_plan
 
 OPPORTUNITY_KEY = asset_key(c.CRM_OPPORTUNITY)
 

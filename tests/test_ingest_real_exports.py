@@ -16,7 +16,7 @@ import pytest
 
 from assets.ingest import contract as c
 from assets.ingest.load import ContractError
-from tests.test_ingest import OPPORTUNITY_ROW, Folders, opportunity, write_rows
+from tests.support.landing import OPPORTUNITY_ROW, Folders, opportunity, write_rows
 
 BATCH = "2026-11-27"
 UTC = timezone.utc

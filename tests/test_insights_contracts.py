@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from core.settings import DBT_PROJECT_DIR, REPO_ROOT
-from tests.fixtures_planning import planning_warehouse
-from tests.fixtures_raw import write_empty_layout
-from tests.test_dbt_build import DBT, _env_without_spm
+from tests.support.planning import planning_warehouse
+from tests.support.raw import write_empty_layout
+from tests.support.warehouse import DBT, env_without_spm as _env_without_spm
 
 MART_FOLDERS = ("planning", "insights")
 EXPECTED_MARTS = {

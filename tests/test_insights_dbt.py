@@ -1,4 +1,4 @@
-"""Insight marts (SPEC §8) on ``tests/fixtures_planning.py``: win rate, average deal size, sales
+"""Insight marts (SPEC §8) on ``tests/support/planning.py``: win rate, average deal size, sales
 cycle, discounting, product families, pipeline coverage, attainment distribution and the flag,
 each against numbers computed by hand in the comments.
 """
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures_planning import planning_warehouse
-from tests.test_dbt_build import divide_money, query
+from tests.support.planning import planning_warehouse
+from tests.support.warehouse import divide_money, query
 
 D = Decimal
 

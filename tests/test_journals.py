@@ -1,4 +1,4 @@
-"""Finance journals (docs/journals.md) on a hand-checkable company (tests/fixtures_journals.py).
+"""Finance journals (docs/journals.md) on a hand-checkable company (tests/support/journals.py).
 
 Flat 10% commission in the close month; every payee in its own currency:
 J1 USD CC-EAST (N1 New Business 10,000 -> 1,000.00; R1 Renewal 5,000 -> 500.00; N2 Feb 3,333.33 -> 333.333),
@@ -34,8 +34,8 @@ from assets.finance.journals import (
 )
 from assets.payouts.extract import default_pay_date
 from core.settings import DBT_PROJECT_DIR
-from tests.fixtures_journals import build_journal_company
-from tests.test_dbt_build import _env_without_spm, build_warehouse, query, run_dbt
+from tests.support.journals import build_journal_company
+from tests.support.warehouse import build_warehouse, query, run_dbt, env_without_spm as _env_without_spm
 
 D = Decimal
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import demo_environment
+from tests.support.demo import demo_environment
 from assets.payouts.extract import sha256_hex
 from core.settings import SpmPaths
 

@@ -37,9 +37,9 @@ import pytest
 from assets.payouts import ledger as store
 from orchestration.cli import publish_failure, publish_period_run, run_pipeline
 from core.settings import SpmPaths
-from tests.conftest import paths_under
-from tests.fixtures_ledger import deal as _deal, warehouse_rows as _query, write_company
-from tests.test_ingest import write_rows
+from tests.support.demo import paths_under
+from tests.support.landing import write_rows
+from tests.support.ledger import deal as _deal, warehouse_rows as _query, write_company
 
 D = Decimal
 

@@ -30,9 +30,9 @@ from assets.payouts import ledger as store
 from assets.payouts.ledger_layout import published_dir
 from orchestration.cli import publish_failure, publish_period_run, run_pipeline
 from core.settings import SpmPaths
-from tests.conftest import paths_under
-from tests.fixtures_ledger import deal as _deal, warehouse_rows as _query, write_company, write_plan
-from tests.test_ingest import write_rows
+from tests.support.demo import paths_under
+from tests.support.landing import write_rows
+from tests.support.ledger import deal as _deal, warehouse_rows as _query, write_company, write_plan
 
 def _write_company(paths: SpmPaths) -> None:
     write_company(paths, [

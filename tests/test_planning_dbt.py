@@ -1,4 +1,4 @@
-"""Planning marts (SPEC §8) on ``tests/fixtures_planning.py``: territory matching, effective-dated
+"""Planning marts (SPEC §8) on ``tests/support/planning.py``: territory matching, effective-dated
 assignments, potential, quota proposals that add up to the target, proposed vs assigned and
 capacity, each against numbers computed here with the arithmetic beside them.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures_planning import TARGET_2026, planning_warehouse
-from tests.test_dbt_build import divide_money, money, query
+from tests.support.planning import TARGET_2026, planning_warehouse
+from tests.support.warehouse import divide_money, money, query
 
 D = Decimal
 

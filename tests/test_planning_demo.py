@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import demo_environment
+from tests.support.demo import demo_environment
 from core.settings import SpmPaths
 
 

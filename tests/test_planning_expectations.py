@@ -25,7 +25,7 @@ from assets.planning.assets import TERRITORY_ASSETS, TERRITORY_CHECKS, TERRITORY
 from demo.territories import territories_yaml
 from expectations.suites import TERRITORY_SUITES, validate, validate_territory_table
 from core.resources import SpmPathsResource
-from tests.fixtures_raw import write_batch
+from tests.support.raw import write_batch
 
 D = Decimal
 

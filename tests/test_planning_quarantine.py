@@ -1,6 +1,6 @@
 """Bad planning inputs are quarantined in ``fct_quarantine`` (file, row, rule, message) and the good rows still flow.
 
-The planning company of ``tests/fixtures_planning.py`` has two bad territory
+The planning company of ``tests/support/planning.py`` has two bad territory
 assignments already (row 8: E999 without an HR record, row 9: E003 on the
 undeclared T-XX; row 7 is E006 on T-FINS, usable); this module adds, in its own warehouse:
 
@@ -24,9 +24,9 @@ import polars as pl
 import pytest
 
 from assets.ingest.raw_layout import LOAD_COLUMNS
-from tests.fixtures_planning import B4, CURRENT, TARGET_2026, build_planning_company, planning_warehouse
-from tests.fixtures_raw import _worker, write_batch
-from tests.test_dbt_build import build_warehouse, query
+from tests.support.planning import B4, CURRENT, TARGET_2026, build_planning_company, planning_warehouse
+from tests.support.raw import _worker, write_batch
+from tests.support.warehouse import build_warehouse, query
 
 D = Decimal
 

@@ -21,7 +21,7 @@ from assets.ingest.quality_checks import (
 )
 from core.resources import SpmPathsResource
 from core.settings import Settings
-from tests.test_ingest import opportunity, write_rows
+from tests.support.landing import opportunity, write_rows
 
 OPPORTUNITY_KEY = dg.AssetKey(["raw", "crm", "opportunity"])
 

@@ -21,7 +21,7 @@ from orchestration.run_guard import (
     scratch_root,
     warehouse_claim,
 )
-from tests.conftest import paths_under
+from tests.support.demo import paths_under
 
 HOLD = "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(120)"
 
@@ -143,7 +143,7 @@ def test_the_run_lock_is_released_when_its_holder_dies(tmp_path):
     paths = paths_under(tmp_path)
     script = (
         "import sys, time; from pathlib import Path; from orchestration.run_guard import warehouse_claim; "
-        "from tests.conftest import paths_under; "
+        "from tests.support.demo import paths_under; "
         "claim = warehouse_claim(paths_under(Path(sys.argv[1])), 'python -m orchestration.cli run'); "
         "claim.__enter__(); print('claimed', flush=True); time.sleep(60)"
     )

@@ -14,8 +14,8 @@ import pytest
 
 from orchestration.cli import console_run_config, ensure_dagster_home, failure_lines, main
 from core.settings import SpmPaths
-from tests.conftest import paths_under
-from tests.test_ingest import opportunity, write_rows
+from tests.support.demo import paths_under
+from tests.support.landing import opportunity, write_rows
 
 BATCH = "2026-11-27"
 OPPORTUNITY_KEY = dg.AssetKey(["raw", "crm", "opportunity"])

@@ -1,4 +1,4 @@
-"""Payee statements on a small warehouse (tests/fixtures_earnings.py), numbers computed by hand.
+"""Payee statements on a small warehouse (tests/support/earnings.py), numbers computed by hand.
 
 Every payee there: TI 12,000, annual quota 120,000 -> BCR 0.1, monthly quota 10,000;
 tiers [0, 50%) x0.5, [50%, 100%) x1.0, [100%, open) x1.5.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import zlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,8 +23,9 @@ from assets.statements.payout_file import payee_totals, payout_file_path, read_p
 from assets.statements.render_html import render_statement
 from assets.statements.render_pdf import render_pdf
 from assets.statements.writer import MANIFEST, reconcile, render_files, statements_dir, write_set
-from tests.fixtures_earnings import build_earnings_company
-from tests.test_dbt_build import build_warehouse
+from tests.support.earnings import build_earnings_company
+from tests.support.pdf import assert_valid_pdf, pdf_content, visible_text
+from tests.support.warehouse import build_warehouse
 
 D = Decimal
 CALC = "calc-0123456789abcdef"
@@ -49,38 +49,6 @@ def statements_for(warehouse: Path, tmp: Path, period: str):
     path = write_payout_file(warehouse, tmp, period)
     lines = read_payout_file(path, period)
     return lines, build_statements(period, lines, read_period_marts(warehouse, period))
-
-
-def visible_text(html: str) -> str:
-    """The HTML as a reader sees it: tags dropped, whitespace collapsed."""
-    text = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
-    text = re.sub(r"<[^>]+>", " ", text).replace("&amp;", "&").replace("&#39;", "'")
-    return re.sub(r"\s+", " ", text)
-
-
-def pdf_content(pdf: bytes) -> str:
-    """The page content of an fpdf2 PDF: every zlib stream inflated, as Latin-1 text."""
-    parts = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
-        try:
-            parts.append(zlib.decompress(match.group(1)).decode("latin-1"))
-        except zlib.error:
-            continue
-    return "\n".join(parts)
-
-
-def assert_valid_pdf(pdf: bytes) -> int:
-    """A well-formed PDF: header, trailer, cross-reference table, at least one page. Returns the page count."""
-    assert pdf.startswith(b"%PDF-1.")
-    assert pdf.rstrip().endswith(b"%%EOF")
-    assert b"trailer" in pdf
-    (offset,) = re.findall(rb"startxref\s+(\d+)\s+%%EOF", pdf)
-    assert pdf[int(offset):].startswith(b"xref")  # the cross-reference table is where the trailer says
-    (pages,) = [d for d in re.findall(rb"<<([^<>]*)>>", pdf) if re.search(rb"/Type /Pages\b", d)]
-    count = re.search(rb"/Count (\d+)", pages).group(1)
-    assert int(count) >= 1
-    assert len(re.findall(rb"/Type /Page\b", pdf)) == int(count)
-    return int(count)
 
 
 # ---------------------------------------------------------------- one payee, by hand

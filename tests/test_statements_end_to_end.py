@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import demo_environment
-from tests.test_statements import assert_valid_pdf, visible_text
+from tests.support.demo import demo_environment
+from tests.support.pdf import assert_valid_pdf, visible_text
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The small company of ``tests/fixtures_raw.py`` plus a hand-checkable sales plan and 2025 deals.
+"""The small company of ``tests/support/raw.py`` plus a hand-checkable sales plan and 2025 deals.
 
 Added in batch B4 = 2026-03-05 (the newest Opportunity batch: the as-of date of
 pipeline coverage); every number is checked in ``tests/test_planning_dbt.py``
@@ -50,7 +50,7 @@ import yaml
 
 from assets.ingest.plans import PLAN_RAMP_SCHEMA, PLAN_SCHEMA, _PlanLoader
 from assets.planning.territories import validate_territory_document, write_territories
-from tests.fixtures_raw import _frame, _ts, _worker, build_small_company, write_batch
+from tests.support.raw import _frame, _ts, _worker, build_small_company, write_batch
 
 B4 = "2026-03-05"
 CURRENT = "current"
@@ -186,7 +186,7 @@ def build_planning_company(raw_dir: Path) -> None:
 @lru_cache(maxsize=1)
 def planning_warehouse() -> Path:
     """``dbt build`` of the planning company, once per test session (planning and insight tests share it)."""
-    from tests.test_dbt_build import build_warehouse
+    from tests.support.warehouse import build_warehouse
 
     folder = Path(tempfile.mkdtemp(prefix="spm_planning_"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)

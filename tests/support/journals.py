@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from assets.ingest.plans import PLAN_COMPONENT_SCHEMA, PLAN_COMPONENT_TIER_SCHEMA, PLAN_SCHEMA
-from tests.fixtures_raw import B1, _frame, _opportunity, _worker, write_batch, write_empty_layout
+from tests.support.raw import B1, _frame, _opportunity, _worker, write_batch, write_empty_layout
 
 D = Decimal
 

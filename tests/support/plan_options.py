@@ -36,8 +36,8 @@ from assets.ingest.plans import (
     PLAN_RAMP_SCHEMA,
     PLAN_SCHEMA,
 )
-from tests.fixtures_earnings import TIERS, _component
-from tests.fixtures_raw import B1, B2, _frame, _opportunity, _ts, _worker, write_batch, write_empty_layout
+from tests.support.earnings import TIERS, _component
+from tests.support.raw import B1, B2, _frame, _opportunity, _ts, _worker, write_batch, write_empty_layout
 
 D = Decimal
 

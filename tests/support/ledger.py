@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from core.settings import SpmPaths
-from tests.test_ingest import opportunity, write_rows
+from tests.support.landing import opportunity, write_rows
 
 PLAN = """\
 plan_id: AE-2026

@@ -1,4 +1,4 @@
-"""The small company of ``tests/fixtures_raw.py`` plus what quota and crediting rules need.
+"""The small company of ``tests/support/raw.py`` plus what quota and crediting rules need.
 
 Added in a third batch (B3 = 2026-03-02), every number checked in
 ``tests/test_dbt_quota_crediting.py``:
@@ -31,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from assets.ingest.plans import PLAN_RAMP_SCHEMA, PLAN_SCHEMA
-from tests.fixtures_raw import _frame, _opportunity, _ts, _worker, build_small_company, write_batch
+from tests.support.raw import _frame, _opportunity, _ts, _worker, build_small_company, write_batch
 
 B3 = "2026-03-02"
 B0 = "2026-01-15"

@@ -18,7 +18,8 @@ from assets.ingest.plans import (
     PLAN_COMPONENT_TIER_SCHEMA,
     PLAN_SCHEMA,
 )
-from tests.fixtures_raw import B1, _frame, _opportunity, _split, _ts, _worker, write_batch, write_empty_layout
+from tests.support.raw import B1, _frame, _opportunity, _split, _ts, _worker, write_batch, write_empty_layout
+from tests.support.warehouse import query
 
 D = Decimal
 
@@ -219,3 +220,31 @@ def build_earnings_company(raw_dir: Path, extra_deals: dict[str, list[tuple]] | 
         {"plan_id": "P_SPIFU", "component_id": "C_SPIF", "filter_type": "product_family", "filter_value": "Hardware"},
     ], PLAN_COMPONENT_FILTER_SCHEMA).write_parquet(
         raw_dir / "config" / "plan_component_filter" / "plan_component_filters.parquet")
+
+
+# --- reading its commissions back -------------------------------------------------------------
+
+
+def commission(warehouse: Path, employee_id: str) -> dict[str, Decimal]:
+    rows = query(
+        warehouse,
+        "select period, sum(commission_amount) from fct_commission where employee_id = ? group by 1 order by 1",
+        [employee_id],
+    )
+    return dict(rows)
+
+
+def commission_detail_mismatches(warehouse: Path) -> list[tuple]:
+    """fct_commission rows whose fct_commission_detail lines do not re-add to the amount."""
+    return query(
+        warehouse,
+        """
+        select c.employee_id, c.period, c.component_id, c.commission_amount, sum(d.earnings_contribution)
+        from fct_commission as c
+        left join fct_commission_detail as d
+            on c.employee_id = d.employee_id and c.period = d.period
+            and c.plan_id = d.plan_id and c.component_id = d.component_id
+        group by 1, 2, 3, 4
+        having c.commission_amount <> coalesce(sum(d.earnings_contribution), 0)
+        """,
+    )
