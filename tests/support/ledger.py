@@ -1,5 +1,5 @@
-"""The two-payee company of the ledger scenarios (tests/test_ledger_scenario.py,
-tests/test_ledger_never_negative.py): payees E1 Alice and E2 Bob (USD, US, cost
+"""The two-payee company of the ledger scenarios (tests/payouts/test_ledger_scenario.py,
+tests/payouts/test_ledger_never_negative.py): payees E1 Alice and E2 Bob (USD, US, cost
 center CC-100), CRM users U1 and U2, plan AE-2026 (flat rate of own credit per
 month, clawback window 90 days) from 2026-01-01, quota 120,000 each; the first
 CRM and HR batch is 2026-02-01.

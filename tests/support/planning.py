@@ -1,8 +1,8 @@
 """The small company of ``tests/support/raw.py`` plus a hand-checkable sales plan and 2025 deals.
 
 Added in batch B4 = 2026-03-05 (the newest Opportunity batch: the as-of date of
-pipeline coverage); every number is checked in ``tests/test_planning_dbt.py``
-and ``tests/test_insights_dbt.py``.
+pipeline coverage); every number is checked in ``tests/planning/test_planning_dbt.py``
+and ``tests/insights/test_insights_dbt.py``.
 
 * Territories (PLANNING_YAML): bands enterprise (revenue >= 1e9 or >= 5000
   employees), mid (revenue >= 1e8), small (revenue < 1e8); rules fins (p10,

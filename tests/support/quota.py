@@ -1,7 +1,7 @@
 """The small company of ``tests/support/raw.py`` plus what quota and crediting rules need.
 
 Added in a third batch (B3 = 2026-03-02), every number checked in
-``tests/test_dbt_quota_crediting.py``:
+``tests/compensation/test_dbt_quota_crediting.py``:
 
 * E005 Erin (USD) hired 2026-04-16 on PLAN_RAMP (ramp 0.25, 0.5, 0.75), quota
   120000 with the seasonality profile SEAS (0.05 in Jan, Feb, Jul, Aug; 0.10 in

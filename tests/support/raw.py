@@ -6,7 +6,7 @@ a 0-row ``_empty.parquet`` in every dataset folder, the ingest quarantine under
 ``<raw>/quarantine/`` and the flattened plan YAML under ``config/plan`` and
 ``config/plan_component``.
 
-The company (every number below is checked in ``tests/test_dbt_build.py``):
+The company (every number below is checked in ``tests/compensation/test_dbt_build.py``):
 
 * payees E001 Alice (USD), E002 Bob (EUR), E003 Carol (USD), E004 Dan (GBP);
   CRM users U001-U004 map to them; U009 points at an employee HR does not have.

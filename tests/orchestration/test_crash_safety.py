@@ -33,7 +33,7 @@ from orchestration.run_guard import LOCK_NAME, PID_TAG, POOL
 from tests.support.demo import paths_under
 from tests.support.ledger import deal, write_company
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 # argv: kill point ("-" for none), then the CLI's arguments.
 DRIVER = """

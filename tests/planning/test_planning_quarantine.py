@@ -112,7 +112,7 @@ def test_the_same_rows_are_unusable_in_fct_territory_assignment(warehouse):
 
 
 def test_the_good_assignments_still_flow_with_the_numbers_of_the_clean_company(warehouse):
-    # the clean planning company (tests/test_planning_dbt.py checks its numbers by hand): the bad
+    # the clean planning company (tests/planning/test_planning_dbt.py checks its numbers by hand): the bad
     # rows change no capacity month and no proposal (e.g. E002 keeps T-EU all 2026: the reversed
     # T-US row from 09-01 does not take Sep-Dec)
     clean = planning_warehouse()

@@ -108,7 +108,7 @@ def test_quota_bonus_is_judged_on_the_quarters_attainment_in_its_last_month(ware
     # pay_when basis_end (the default, SPEC §5): QTD Jan 8000 / 10000 = 0.8; Feb 23000 / 20000 = 1.15 (reached,
     # not paid: the quarter is not over); Mar 24000 / 30000 = 0.8 < 1.0 -> the quarter ends below the threshold:
     # no bonus, and nothing to reverse (threshold_reached, paid in Feb and reversed in Mar:
-    # tests/test_dbt_plan_options.py)
+    # tests/compensation/test_dbt_plan_options.py)
     rows = query(
         warehouse,
         "select period, earning_code, commission_amount from fct_commission where employee_id = 'E106' order by 1",

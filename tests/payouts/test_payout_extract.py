@@ -152,7 +152,7 @@ def test_earning_codes_are_one_list_in_python_dbt_and_the_plan_schema():
     ]
     dbt_vars = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
     assert dbt_vars["earning_codes"] == list(EARNING_CODES)
-    schema = json.loads((Path(__file__).parents[1] / "assets" / "ingest" / "plan.schema.json").read_text())
+    schema = json.loads((Path(__file__).parents[2] / "assets" / "ingest" / "plan.schema.json").read_text())
     enums = [v["enum"] for v in _walk(schema) if isinstance(v, dict) and "enum" in v and "COMMISSION" in v["enum"]]
     assert enums == [list(COMPONENT_CODES)]
     assert "DRAW" not in DEDUCTION_CODES and "CLAWBACK" in DEDUCTION_CODES
