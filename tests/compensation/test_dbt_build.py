@@ -21,6 +21,8 @@ from tests.support.raw import build_small_company, write_empty_layout
 from tests.support.warehouse import build_warehouse, dbt_command, divide_money, money, query, run_dbt
 from tests.support.warehouse import env_without_spm as _env_without_spm
 
+pytestmark = pytest.mark.slow  # builds a dbt warehouse
+
 D = Decimal
 
 

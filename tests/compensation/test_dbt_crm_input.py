@@ -26,6 +26,8 @@ import pytest
 from tests.support.raw import B1, B2, _opportunity, build_small_company, write_batch
 from tests.support.warehouse import build_warehouse, query
 
+pytestmark = pytest.mark.slow  # builds a dbt warehouse
+
 EXTRA = "Opportunity-real.csv"
 
 

@@ -17,6 +17,8 @@ from core.money import round_money
 from tests.support.earnings import build_earnings_company, commission, commission_detail_mismatches
 from tests.support.warehouse import build_warehouse, query
 
+pytestmark = pytest.mark.slow  # builds a dbt warehouse
+
 D = Decimal
 
 

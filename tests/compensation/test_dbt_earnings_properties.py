@@ -337,26 +337,32 @@ def test_the_batch_is_varied(batch):
     assert {len([s for s in batch["splits"] if s[1] == deal]) for deal in {s[1] for s in batch["splits"]}} >= {1, 2, 3}
 
 
+@pytest.mark.slow
 def test_marginal_earnings_never_fall_when_credit_rises(warehouse):
     check_marginal_earnings_never_fall_when_credit_rises(warehouse)
 
 
+@pytest.mark.slow
 def test_split_credits_add_up_to_the_deal(warehouse, batch):
     check_split_credits_add_up_to_the_deal(warehouse, batch)
 
 
+@pytest.mark.slow
 def test_ytd_true_ups_add_up_to_the_years_earnings(warehouse, batch):
     check_ytd_true_ups_add_up_to_the_years_earnings(warehouse, batch)
 
 
+@pytest.mark.slow
 def test_mid_month_plan_change_pays_each_plan_for_its_days(warehouse, batch):
     check_mid_month_plan_change_pays_each_plan_for_its_days(warehouse, batch)
 
 
+@pytest.mark.slow
 def test_payable_is_never_negative(warehouse, batch):
     check_payable_never_negative(warehouse, batch)
 
 
+@pytest.mark.slow
 def test_recomputing_is_deterministic(warehouse, batch, tmp_path_factory):
     # the same inputs, built again into another warehouse: every table identical, row for row
     again = build_batch(tmp_path_factory.mktemp("dbt_properties_again"), batch)

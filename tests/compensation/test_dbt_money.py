@@ -78,6 +78,7 @@ def run_cases(divide_sql: str, cases: list[tuple[Decimal | str, Decimal | str]])
         con.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("numerator", "denominator", "expected"),
     [
@@ -126,6 +127,7 @@ divisors = st.decimals(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(money, divisors, st.booleans()), min_size=1, max_size=40))
 def test_divide_money_matches_python_decimal(divide_sql, cases):

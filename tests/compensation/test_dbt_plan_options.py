@@ -15,6 +15,8 @@ from tests.support.earnings import commission, commission_detail_mismatches
 from tests.support.plan_options import build_plan_options_company
 from tests.support.warehouse import build_warehouse, query
 
+pytestmark = pytest.mark.slow  # builds a dbt warehouse
+
 D = Decimal
 
 

@@ -14,6 +14,8 @@ import pytest
 from tests.support.quota import build_quota_company
 from tests.support.warehouse import build_warehouse, divide_money, query
 
+pytestmark = pytest.mark.slow  # builds a dbt warehouse
+
 D = Decimal
 
 

@@ -22,6 +22,8 @@ import pytest
 from tests.support.earnings import build_earnings_company
 from tests.support.warehouse import build_warehouse, query
 
+pytestmark = pytest.mark.slow  # builds a dbt warehouse
+
 D = Decimal
 
 DEALS = {"E201": [("RD1", "1000.05", "2026-01-10", "New Business"), ("RD2", "1000.05", "2026-02-10", "New Business"),

@@ -89,6 +89,7 @@ def schedule(warehouse: Path, contract_cost_id: str) -> list[tuple]:
 # ---------------------------------------------------------------- accrual
 
 
+@pytest.mark.slow
 def test_accrual_and_its_reversal_on_the_pay_date_for_a_payee(warehouse):
     # J1 (USD, CC-EAST, alone in that cost center and currency): January earns N1 1,000.00 + R1 500.00 = 1,500.00,
     # paid on 2026-02-15. Month-end 2026-01-31: Dr 6100 1,500.00 / Cr 2150 1,500.00;
@@ -111,6 +112,7 @@ def test_accrual_and_its_reversal_on_the_pay_date_for_a_payee(warehouse):
     assert journal(warehouse, "ACCRUAL_REVERSAL-2026-02", "USD")[0][:2] == (date(2026, 3, 15), "2026-03")
 
 
+@pytest.mark.slow
 def test_accrual_rounds_each_payout_line_once_to_the_minor_unit(warehouse):
     # EUR: 1,234.56 x 0.1 = 123.456 -> 123.46; JPY (0 decimals): 100,005 x 0.1 = 10,000.5 -> 10,001
     # (half away from zero, as the payout extract rounds the same line)
@@ -124,6 +126,7 @@ def test_accrual_rounds_each_payout_line_once_to_the_minor_unit(warehouse):
     ]
 
 
+@pytest.mark.slow
 def test_a_recoverable_draw_is_accrued_as_an_advance(warehouse):
     # CC-WEST USD, January: J4 commission 1.00, J5 commission 300.00 and DRAW 1,000 - 300 = 700.00
     # (recoverable: an advance, account 1350); Accrued commissions = 1.00 + 300.00 + 700.00 = 1,001.00.
@@ -135,12 +138,14 @@ def test_a_recoverable_draw_is_accrued_as_an_advance(warehouse):
     assert west == [("1350", "USD", D("1000.00"), D("0")), ("2150", "USD", D("0"), D("1000.00"))]
 
 
+@pytest.mark.slow
 def test_pay_date_is_the_payout_extracts_default(warehouse):
     rows = query(warehouse, "select distinct period, pay_date from int_journal_accrual_lines")
     assert rows
     assert all(pay_date == default_pay_date(period) for period, pay_date in rows)
 
 
+@pytest.mark.slow
 def test_accrued_commissions_equal_the_rounded_payout_lines(warehouse):
     # the accrual credits exactly what the payout extract pays: each payee x code line rounded once
     from core.money import round_money
@@ -165,6 +170,7 @@ def test_accrued_commissions_equal_the_rounded_payout_lines(warehouse):
 # ---------------------------------------------------------------- ASC 340-40
 
 
+@pytest.mark.slow
 def test_new_business_commission_is_capitalized_and_renewals_are_not(warehouse):
     # deal by deal: R1 (Renewal) is not a capitalization candidate; a deal alone in its commission
     # line carries that line as paid (rounded to the minor unit: 333.333 -> 333.33, 123.456 -> 123.46,
@@ -201,6 +207,7 @@ def test_new_business_commission_is_capitalized_and_renewals_are_not(warehouse):
     ]
 
 
+@pytest.mark.slow
 def test_a_tiered_commission_is_shared_among_its_deals_by_cumulative_rounding(warehouse):
     # J6, January: 450.00 shared pro rata to credit 3,000 / 2,000 / 2,000 (total 7,000), in deal id order:
     #   T1 = 450 x 3,000 / 7,000 = 192.8571428571 (10th decimal)
@@ -214,6 +221,7 @@ def test_a_tiered_commission_is_shared_among_its_deals_by_cumulative_rounding(wa
     assert [r[3] for r in schedule(warehouse, "J6|2026-01")] == [D("8.93")] * 35 + [D("8.88")]
 
 
+@pytest.mark.slow
 def test_36_month_amortization_puts_the_rounding_remainder_in_the_last_month(warehouse):
     # 1,000.00 / 36 = 27.777... -> 27.78 for months 1..35 (35 x 27.78 = 972.30); month 36: 1,000.00 - 972.30 = 27.70.
     # Month 1 is 2026-02 (the month after the January close), month 36 is 2029-01.
@@ -227,6 +235,7 @@ def test_36_month_amortization_puts_the_rounding_remainder_in_the_last_month(war
     assert sum(r[3] for r in rows) == D("1000.00")
 
 
+@pytest.mark.slow
 def test_amortization_in_other_minor_units_and_of_tiny_amounts_is_never_negative(warehouse):
     # JPY 10,001 / 36 = 277.81 -> 278 (35 x 278 = 9,730); last month 10,001 - 9,730 = 271
     jpy = schedule(warehouse, "J3|2026-01")
@@ -252,6 +261,7 @@ def test_amortization_in_other_minor_units_and_of_tiny_amounts_is_never_negative
                      ("CC-SOUTH", "6150", "USD", D("9.26")), ("CC-WEST", "6150", "USD", D("8.35"))]
 
 
+@pytest.mark.slow
 def test_a_payee_who_moves_cost_center_keeps_earlier_periods_under_the_old_one(warehouse):
     # J1 moves from CC-EAST to CC-SOUTH on 2026-02-05 (job_history); HR's current record says CC-SOUTH.
     from assets.payouts.warehouse import read_period_payouts
@@ -282,6 +292,7 @@ def test_a_payee_who_moves_cost_center_keeps_earlier_periods_under_the_old_one(w
     ]
 
 
+@pytest.mark.slow
 def test_every_journal_balances_per_currency_and_cost_center(warehouse):
     unbalanced = query(
         warehouse,
@@ -291,6 +302,7 @@ def test_every_journal_balances_per_currency_and_cost_center(warehouse):
     assert query(warehouse, "select count(distinct journal_type) from fct_journal_line") == [(4,)]
 
 
+@pytest.mark.slow
 def test_a_benefit_period_of_12_months_or_less_is_expensed_immediately(built, tmp_path):
     # the practical expedient, set through the environment: nothing capitalized, no schedule, no
     # CAPITALIZATION / AMORTIZATION journals; the accrual (the expense) is unchanged
@@ -305,6 +317,7 @@ def test_a_benefit_period_of_12_months_or_less_is_expensed_immediately(built, tm
     assert journal(copy, "ACCRUAL-2026-01") == journal(built[1], "ACCRUAL-2026-01")
 
 
+@pytest.mark.slow
 def test_benefit_period_and_accounts_are_dbt_vars_that_win_over_the_environment(built, tmp_path):
     # --vars 13 months beats SPM_CAPITALIZATION_BENEFIT_MONTHS=12: 13 > 12 is capitalized;
     # 1,000.00 / 13 = 76.923 -> 76.92 (12 x 76.92 = 923.04), last month 2027-02: 76.96.
@@ -331,6 +344,7 @@ def test_currency_minor_units_in_dbt_match_the_python_table():
 # ---------------------------------------------------------------- the files
 
 
+@pytest.mark.slow
 def test_journal_files_are_balanced_sorted_and_identical_on_rerun(warehouse, tmp_path):
     lines = read_journal_lines(warehouse, "2026-02")
     assert {line.period for line in lines} == {"2026-01", "2026-02"}
@@ -390,6 +404,7 @@ def test_unbalanced_or_unrounded_lines_are_refused_with_the_journal_named():
         check_lines([_line("J-4", 1, "5.00", "0"), _line("J-4", 2, "0", "5.00", currency="EUR")])
 
 
+@pytest.mark.slow
 def test_a_benefit_period_that_is_not_a_whole_number_of_months_is_refused(tmp_path):
     env = _env_without_spm() | {"SPM_CAPITALIZATION_BENEFIT_MONTHS": "three years"}
     completed = run_dbt("parse", tmp_path, env)

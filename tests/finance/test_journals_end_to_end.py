@@ -20,6 +20,8 @@ from tests.support.demo import demo_environment
 from assets.payouts.extract import sha256_hex
 from core.settings import SpmPaths
 
+pytestmark = pytest.mark.slow  # reads the session's demo run
+
 
 @pytest.fixture(scope="module")
 def pipeline(demo_pipeline):

@@ -22,6 +22,8 @@ from assets.forecasts.extract import rates_on
 from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, simulation_inputs
 from assets.forecasts.simulation import simulate
 
+pytestmark = pytest.mark.slow  # reads the session's demo run
+
 
 @pytest.fixture(scope="module")
 def pipeline(demo_pipeline):

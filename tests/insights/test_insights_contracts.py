@@ -50,6 +50,7 @@ def test_every_planning_and_insight_mart_has_an_enforced_contract_and_described_
             assert spec["description"].strip(), f"{name}.{column} has no description"
 
 
+@pytest.mark.slow
 def test_the_built_marts_have_exactly_the_contract_columns_and_types():
     import duckdb
 
@@ -72,6 +73,7 @@ def _copy_project(tmp_path: Path) -> Path:
     return project
 
 
+@pytest.mark.slow
 def test_a_contract_violation_fails_the_build(tmp_path):
     project = _copy_project(tmp_path)
     model = project / "models" / "marts" / "planning" / "fct_capacity_plan.sql"
@@ -91,6 +93,7 @@ def test_a_contract_violation_fails_the_build(tmp_path):
     assert "contract" in completed.stdout.lower() and "plan_year" in completed.stdout, completed.stdout[-3000:]
 
 
+@pytest.mark.slow
 def test_dbt_docs_generate_writes_the_site_and_the_catalog_of_the_marts(tmp_path):
     warehouse = planning_warehouse()
     env = _env_without_spm() | {"SPM_RAW_DIR": str(warehouse.parent / "raw"), "SPM_WAREHOUSE": str(warehouse)}
@@ -108,6 +111,7 @@ def test_dbt_docs_generate_writes_the_site_and_the_catalog_of_the_marts(tmp_path
     assert {c.lower() for c in tables["fct_capacity_plan"]["columns"]} >= {"plan_year", "new_hires_needed"}
 
 
+@pytest.mark.slow
 def test_make_docs_works_without_a_warehouse_and_creates_none(tmp_path):
     missing = tmp_path / "warehouse" / "spm.duckdb"
     env = _env_without_spm() | {"SPM_WAREHOUSE": str(missing), "SPM_RAW_DIR": str(tmp_path / "raw")}

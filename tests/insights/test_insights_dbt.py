@@ -13,6 +13,8 @@ import pytest
 from tests.support.planning import planning_warehouse
 from tests.support.warehouse import divide_money, query
 
+pytestmark = pytest.mark.slow  # builds a dbt warehouse
+
 D = Decimal
 
 

@@ -33,6 +33,8 @@ from orchestration.run_guard import LOCK_NAME, PID_TAG, POOL
 from tests.support.demo import paths_under
 from tests.support.ledger import deal, write_company
 
+pytestmark = pytest.mark.slow  # runs the CLI pipeline
+
 REPO = Path(__file__).resolve().parents[2]
 
 # argv: kill point ("-" for none), then the CLI's arguments.

@@ -26,9 +26,13 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from core.fingerprint import inputs_fingerprint
 from orchestration.cli import run_pipeline
 from tests.support.demo import demo_environment, paths_under
+
+pytestmark = pytest.mark.slow  # reads the session's demo run and runs the pipeline again
 
 # Files that legitimately differ between two runs, by name. A DuckDB database
 # file is never byte-stable: DuckDB writes a random database identifier (and the

@@ -21,6 +21,8 @@ from demo.generate import generate
 from orchestration.cli import run_pipeline
 from core.settings import SpmPaths
 
+pytestmark = pytest.mark.slow  # runs the pipeline job
+
 SCALE = 0.05
 
 

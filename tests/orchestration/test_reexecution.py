@@ -19,6 +19,8 @@ from demo.generate import generate
 from orchestration.cli import ensure_dagster_home
 from core.settings import SpmPaths
 
+pytestmark = pytest.mark.slow  # runs the pipeline job
+
 SCALE = 0.05
 FAILING_STEP = "payout_extract"
 

@@ -17,6 +17,8 @@ from core.settings import SpmPaths
 from tests.support.demo import paths_under
 from tests.support.landing import opportunity, write_rows
 
+pytestmark = pytest.mark.slow  # runs the pipeline job
+
 BATCH = "2026-11-27"
 OPPORTUNITY_KEY = dg.AssetKey(["raw", "crm", "opportunity"])
 

@@ -20,6 +20,8 @@ import pytest
 from assets.ingest.contract import CONTRACTS
 from core.settings import REPO_ROOT
 
+pytestmark = pytest.mark.slow  # starts the Dagster webserver on the whole code location
+
 QUERY = """
 {
   assetNodes {

@@ -41,6 +41,8 @@ from tests.support.demo import paths_under
 from tests.support.landing import write_rows
 from tests.support.ledger import deal as _deal, warehouse_rows as _query, write_company
 
+pytestmark = pytest.mark.slow  # runs the pipeline job
+
 D = Decimal
 
 

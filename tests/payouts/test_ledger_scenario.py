@@ -34,6 +34,8 @@ from tests.support.demo import paths_under
 from tests.support.landing import write_rows
 from tests.support.ledger import deal as _deal, warehouse_rows as _query, write_company, write_plan
 
+pytestmark = pytest.mark.slow  # runs the pipeline job
+
 def _write_company(paths: SpmPaths) -> None:
     write_company(paths, [
         _deal("O1", "U1", "1000", "2026-01-10"),

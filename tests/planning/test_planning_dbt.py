@@ -15,6 +15,8 @@ import pytest
 from tests.support.planning import TARGET_2026, planning_warehouse
 from tests.support.warehouse import divide_money, money, query
 
+pytestmark = pytest.mark.slow  # builds a dbt warehouse
+
 D = Decimal
 
 

@@ -13,6 +13,8 @@ import pytest
 from tests.support.demo import demo_environment
 from core.settings import SpmPaths
 
+pytestmark = pytest.mark.slow  # reads the session's demo run
+
 
 @pytest.fixture(scope="module")
 def pipeline(demo_pipeline):

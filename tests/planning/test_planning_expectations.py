@@ -230,6 +230,7 @@ def test_a_tampered_territory_table_fails_its_check_and_blocks_what_depends_on_i
     assert dg.AssetKey("quota_proposal_stand_in") not in {e.asset_key for e in result.get_asset_materialization_events()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("contract", [c.CONFIG_TERRITORY_ASSIGNMENTS, c.CONFIG_COMPANY_TARGETS], ids=lambda k: k.name)
 def test_the_demo_run_passes_the_planning_input_checks(demo_pipeline, contract):
     paths, result, _ = demo_pipeline

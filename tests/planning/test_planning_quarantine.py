@@ -28,6 +28,8 @@ from tests.support.planning import B4, CURRENT, TARGET_2026, build_planning_comp
 from tests.support.raw import _worker, write_batch
 from tests.support.warehouse import build_warehouse, query
 
+pytestmark = pytest.mark.slow  # builds a dbt warehouse
+
 D = Decimal
 
 

@@ -54,6 +54,7 @@ def statements_for(warehouse: Path, tmp: Path, period: str):
 # ---------------------------------------------------------------- one payee, by hand
 
 
+@pytest.mark.slow
 def test_marginal_tier_statement_shows_the_arithmetic_by_hand(warehouse, tmp_path):
     lines, statements = statements_for(warehouse, tmp_path, "2026-01")
     e101 = next(s for s in statements if s.header.employee_id == "E101")
@@ -90,6 +91,7 @@ def test_marginal_tier_statement_shows_the_arithmetic_by_hand(warehouse, tmp_pat
     assert "COMMISSION P_MARG 1,050.00" in text
 
 
+@pytest.mark.slow
 def test_ytd_true_up_shows_previous_month_subtracted_and_the_carried_balance(warehouse, tmp_path):
     _, statements = statements_for(warehouse, tmp_path, "2026-02")
     e103 = next(s for s in statements if s.header.employee_id == "E103")
@@ -113,6 +115,7 @@ def test_ytd_true_up_shows_previous_month_subtracted_and_the_carried_balance(war
     assert "Amount to be paid: USD 0.00" in text
 
 
+@pytest.mark.slow
 def test_recoverable_draw_statement(warehouse, tmp_path):
     _, statements = statements_for(warehouse, tmp_path, "2026-01")
     e108 = next(s for s in statements if s.header.employee_id == "E108")
@@ -128,6 +131,7 @@ def test_recoverable_draw_statement(warehouse, tmp_path):
 # ---------------------------------------------------------------- adjustments and clawbacks
 
 
+@pytest.mark.slow
 def test_adjustment_and_clawback_lines_with_reasons_when_the_file_has_the_columns(warehouse, tmp_path):
     period = "2026-01"
     path = write_payout_file(warehouse, tmp_path, period)
@@ -176,6 +180,7 @@ def test_adjustment_and_clawback_lines_with_reasons_when_the_file_has_the_column
     assert reconcile(out, payee_totals(lines)).passed
 
 
+@pytest.mark.slow
 def test_payout_file_without_the_optional_columns_reads(warehouse, tmp_path):
     lines = read_payout_file(write_payout_file(warehouse, tmp_path, "2026-01"), "2026-01")
     assert lines and all(l.reason is None and l.deal_ids is None for l in lines)
@@ -201,6 +206,7 @@ def test_missing_payout_file_names_the_file(tmp_path):
 # ---------------------------------------------------------------- the set: totals, atomicity, bytes
 
 
+@pytest.mark.slow
 def test_every_statement_adds_up_to_the_payout_file(warehouse, tmp_path):
     lines, statements = statements_for(warehouse, tmp_path, "2026-02")
     file_totals = payee_totals(lines)
@@ -221,6 +227,7 @@ def test_every_statement_adds_up_to_the_payout_file(warehouse, tmp_path):
     assert f'data-currency="USD" data-amount="{file_total:f}"' in index
 
 
+@pytest.mark.slow
 def test_check_fails_on_a_wrong_total_a_missing_statement_or_a_changed_file(warehouse, tmp_path):
     lines, statements = statements_for(warehouse, tmp_path, "2026-01")
     out = tmp_path / "set"
@@ -240,6 +247,7 @@ def test_check_fails_on_a_wrong_total_a_missing_statement_or_a_changed_file(ware
     assert not result.passed and "E101.html" in result.broken_files and result.mismatches
 
 
+@pytest.mark.slow
 def test_rerun_writes_identical_bytes_and_pdfs_are_valid(warehouse, tmp_path):
     _, statements = statements_for(warehouse, tmp_path, "2026-01")
     first = render_files("2026-01", statements, CALC)
@@ -261,6 +269,7 @@ def test_rerun_writes_identical_bytes_and_pdfs_are_valid(warehouse, tmp_path):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+@pytest.mark.slow
 def test_names_outside_latin1_print_in_an_embedded_font_deterministically(warehouse, tmp_path):
     from dataclasses import replace
 
@@ -274,6 +283,7 @@ def test_names_outside_latin1_print_in_an_embedded_font_deterministically(wareho
     assert "Łukasz Żółć" in render_statement(named)
 
 
+@pytest.mark.slow
 def test_a_managers_rollup_credit_is_one_line_per_team_member_unless_listed_by_deal(warehouse, tmp_path):
     from dataclasses import replace
 
@@ -315,11 +325,13 @@ def test_a_managers_rollup_credit_is_one_line_per_team_member_unless_listed_by_d
     assert "R1-A" in pdf_content(render_pdf(by_deal))
 
 
+@pytest.mark.slow
 def test_an_unknown_rollup_detail_is_refused(warehouse):
     with pytest.raises(ValueError, match="rollup_detail must be one of team_member, deal, not 'reports'"):
         build_statements("2026-01", [], read_period_marts(warehouse, "2026-01"), rollup_detail="reports")
 
 
+@pytest.mark.slow
 def test_a_failed_write_leaves_the_previous_set_whole(warehouse, tmp_path, monkeypatch):
     _, statements = statements_for(warehouse, tmp_path, "2026-01")
     files = render_files("2026-01", statements, CALC)
@@ -349,6 +361,7 @@ def test_a_failed_write_leaves_the_previous_set_whole(warehouse, tmp_path, monke
 # ---------------------------------------------------------------- the Dagster asset and its check
 
 
+@pytest.mark.slow
 def test_asset_writes_the_set_and_the_blocking_check_catches_a_changed_statement(warehouse, tmp_path):
     import dagster as dg
 

@@ -14,6 +14,8 @@ import pytest
 from tests.support.demo import demo_environment
 from tests.support.pdf import assert_valid_pdf, visible_text
 
+pytestmark = pytest.mark.slow  # reads the session's demo run
+
 
 @pytest.fixture(scope="module")
 def pipeline(demo_pipeline):
