@@ -1,7 +1,7 @@
 """The earning codes of payout and payroll lines: one documented list (SPEC §5-§6).
 
 docs/ledger.md explains each code; dbt_project.yml's ``earning_codes`` var is
-the same list for the dbt tests (tests/test_payout_extract.py checks they
+the same list for the dbt tests (tests/payouts/test_payout_extract.py checks they
 agree), and a plan component may pay only :data:`COMPONENT_CODES`.
 """
 

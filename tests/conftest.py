@@ -20,6 +20,8 @@ if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
 
 import pytest  # noqa: E402
 
+from tests.support.demo import demo_environment, paths_under  # noqa: E402
+
 DEMO_SCALE = 0.05
 
 
@@ -38,34 +40,3 @@ def demo_pipeline(tmp_path_factory):
         generate(root, landing_dir=paths.landing_dir, config_dir=paths.config_dir, scale=DEMO_SCALE)
         result = run_pipeline(paths)
     return paths, result, root
-
-
-def paths_under(root):
-    """Every SPM_* folder of a run under one temporary ``root``."""
-    from core.settings import SpmPaths
-
-    return SpmPaths(
-        landing_dir=root / "landing",
-        config_dir=root / "config",
-        warehouse=root / "warehouse" / "spm.duckdb",
-        raw_dir=root / "warehouse" / "raw",
-        export_dir=root / "exports",
-    )
-
-
-class demo_environment:
-    """The demo run's SPM_* settings and DAGSTER_HOME in os.environ, restored on exit."""
-
-    def __init__(self, paths, root):
-        self.env = {**paths.as_env(), "DAGSTER_HOME": str(root / "dagster_home")}
-
-    def __enter__(self):
-        self.saved = dict(os.environ)
-        os.environ.update(self.env)
-        return self
-
-    def __exit__(self, *exc):
-        os.environ.clear()
-        os.environ.update(self.saved)
-        return False
-

@@ -15,7 +15,7 @@ files); the pipeline keeps writing the warehouse meanwhile.
 
 The Parquet files are a pure function of the marts: rows sorted by every
 column, so two runs on the same inputs write the same bytes
-(tests/test_determinism.py). The DuckDB file is not byte-stable (DuckDB's
+(tests/orchestration/test_determinism.py). The DuckDB file is not byte-stable (DuckDB's
 storage layout is not), only its contents are.
 """
 

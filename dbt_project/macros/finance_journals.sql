@@ -85,7 +85,7 @@
 
 {#
   Minor units of the currencies that do not have 2 (core/money.py
-  MINOR_UNITS; tests/test_journals.py checks the two agree).
+  MINOR_UNITS; tests/finance/test_journals.py checks the two agree).
 #}
 {% macro _minor_units_other_than_2() -%}
     {{ return({

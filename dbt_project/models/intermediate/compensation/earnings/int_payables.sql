@@ -20,7 +20,7 @@
 -- cumulative recovered amount), so each line is exact and the lines of a payee
 -- and period add up to fct_payee_balance.payable_amount >= 0, while the
 -- deductions not yet taken add up to -balance_out.
--- Worked example (tests/test_dbt_earnings.py): COMMISSION -350.00 in February
+-- Worked example (tests/compensation/test_dbt_earnings.py): COMMISSION -350.00 in February
 -- (a year-to-date true-up) with nothing else pays nothing in February; March's
 -- COMMISSION line of 1,000.00 and the carried February line of -350.00 pay 650.00.
 -- Amounts are in the currency's minor unit already (fct_commission telescopes

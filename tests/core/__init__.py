@@ -1,0 +1,1 @@
+"""Tests of core/: settings, pay periods."""

@@ -1,0 +1,1 @@
+"""Tests of expectations/: the Great Expectations suites generated from the landing contract."""

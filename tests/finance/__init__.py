@@ -1,0 +1,1 @@
+"""Tests of assets/finance/: the finance journals."""

@@ -1,0 +1,1 @@
+"""Tests of assets/forecasts/: bookings, attainment and payout forecasts."""

@@ -1,0 +1,1 @@
+"""Tests of the insight marts and the contracts BI relies on."""

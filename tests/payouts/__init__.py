@@ -1,0 +1,1 @@
+"""Tests of assets/payouts/: the payout extract, the ledger, publishing and payroll files."""

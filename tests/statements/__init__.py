@@ -1,0 +1,1 @@
+"""Tests of assets/statements/: payee statements."""

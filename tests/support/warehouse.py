@@ -1,0 +1,76 @@
+"""``dbt build`` on a raw layer in its own warehouse, target and log folders, then reading the warehouse.
+
+Money is compared to the 10th decimal, the warehouse's precision (DECIMAL(38, 10)).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+
+from core.settings import DBT_PROJECT_DIR
+
+DBT = str(Path(sys.executable).with_name("dbt"))
+D = Decimal
+TENTH_DECIMAL = D("1e-10")
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(TENTH_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def divide_money(numerator: Decimal, denominator: Decimal) -> Decimal:
+    return money(money(numerator) / denominator)
+
+
+def dbt_command(command: str, tmp: Path, *extra: str) -> list[str]:
+    """The command line the tests run: the project's own profile, per-run target and logs."""
+    return [
+        DBT, command,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(tmp / "target"),
+        "--log-path", str(tmp / "logs"),
+        *extra,
+    ]
+
+
+def run_dbt(command: str, tmp: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(dbt_command(command, tmp, *extra), capture_output=True, text=True, env=env, check=False)
+
+
+def env_without_spm() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("SPM_")}
+
+
+def build_warehouse(tmp: Path, write_raw_layer) -> tuple[Path, dict]:
+    """Write a raw layer with ``write_raw_layer(raw_dir)``, ``dbt build`` on it; every node must pass.
+
+    Returns the warehouse file and dbt's run results.
+    """
+    raw = tmp / "raw"
+    write_raw_layer(raw)
+    env = env_without_spm() | {"SPM_RAW_DIR": str(raw), "SPM_WAREHOUSE": str(tmp / "spm.duckdb")}
+    completed = run_dbt("build", tmp, env)
+    results = json.loads((tmp / "target" / "run_results.json").read_text())
+    failures = [
+        f"{r['unique_id']}: {r['status']} {r.get('message')}"
+        for r in results["results"]
+        if r["status"] not in ("success", "pass")
+    ]
+    assert completed.returncode == 0 and not failures, "\n".join(failures) or completed.stdout[-5000:]
+    return tmp / "spm.duckdb", results
+
+
+def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
