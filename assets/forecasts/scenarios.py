@@ -5,7 +5,7 @@ links, nothing copied) and adds one Parquet file to ``crm/opportunity``: the
 deals the scenario wins, as a newer version of each (StageName Closed Won,
 IsWon, the simulated CloseDate), and its new business as new deals (clones of
 the payees' recent won deals, with their line items in
-``crm/opportunity_line_item``). ``dbt run --select +fct_payable`` then builds
+``crm/opportunity_line_item``). ``dbt build --select +fct_payable`` (models and seeds) then builds
 the engine into a scratch DuckDB file with its own target and log folders;
 fct_payable of that file is the scenario's payout. The plan arithmetic is the
 engine's: nothing here computes an earning.
@@ -185,13 +185,15 @@ def new_business_records(raw_dir: Path, deals: pl.DataFrame, name: str) -> tuple
 
 
 def run_engine(scratch_raw: Path, work_dir: Path) -> Path:
-    """``dbt run --select +fct_payable`` into ``work_dir/engine.duckdb``; return that file."""
+    """The models ``+fct_payable`` and the seeds they read (the currencies' minor units, which the
+    rounding macro reads from the warehouse) built into ``work_dir/engine.duckdb``, without
+    tests (``dbt build --resource-type seed --resource-type model``); return that file."""
     work_dir = Path(work_dir)
     warehouse = work_dir / "engine.duckdb"
     env = dict(os.environ, SPM_RAW_DIR=str(scratch_raw), SPM_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false",
                **dbt_child.parent_env())
     command = dbt_child.dbt_command(
-        "run", "--select", ENGINE_SELECT,
+        "build", "--select", ENGINE_SELECT, "--resource-type", "seed", "--resource-type", "model",
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
     )
