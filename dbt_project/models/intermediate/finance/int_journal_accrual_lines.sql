@@ -8,8 +8,10 @@
 --                       deal or clawback never restates a published month's
 --                       accrual: it is paid, and accrued, in the open period;
 --   unpublished period  the file's lines as int_payout_file_lines has them (the
---                       one place payout lines are summed, rounded and the 0.00
---                       ones left out; the payout extract writes the same rows),
+--                       one place payout lines are summed and rounded; the
+--                       payout extract writes its paid rows), a retro line of
+--                       0.00 left out, a calculated one of 0.00 kept (it
+--                       accrues nothing; it counts as a source row),
 --                       under the cost center in effect in the period. The retro
 --                       ADJUSTMENT / CLAWBACK lines count in the open period only
 --                       (the first period after the newest published one, the
@@ -88,7 +90,10 @@ calculated as (
         on file_line.period = published_periods.period
     left join open_period
         on file_line.period = open_period.period
-    where file_line.is_paid
+    -- a retro line of 0.00 is no line of the file; a calculated line of 0.00 (a gated
+    -- commission, a deduction carried whole) is kept as a source row accruing 0.00
+    -- (docs/journals.md: it counts in fct_journal_line.source_line_count)
+    where (file_line.is_paid or file_line.line_type = 'calculated')
         and published_periods.period is null
         and (file_line.line_type = 'calculated' or open_period.period is not null)
 
