@@ -3,7 +3,7 @@
 DuckDB has one writer, and even a read-only connection blocks it, so a reader
 holds its connection for one block and closes it; the assets that read run in
 the ``duckdb_warehouse`` pool, never while dbt builds. What a reader may read
-is the marts (dbt_project/README.md; tests/test_layering.py checks it).
+is the marts (dbt_project/README.md; tests/orchestration/test_layering.py checks it).
 """
 
 from __future__ import annotations

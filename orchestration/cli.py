@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--period", type=period_argument, default=None, help="pay period YYYY-MM (default: month before newest batch)")
     publish = sub.add_parser("publish", help="publish one pay period into the payout ledger")
     publish.add_argument("--period", type=period_argument, required=True, help="pay period YYYY-MM")
-    publish.add_argument("--pay-date", type=date_argument, default=None, help="YYYY-MM-DD (default: the 15th of the next month)")
+    publish.add_argument("--pay-date", type=date_argument, default=None, help="YYYY-MM-DD: overrides the period's pay date in the warehouse (fct_payout_file_line; default the 15th of the next month)")
     backfill = sub.add_parser("backfill", help="publish a range of pay periods, oldest first")
     backfill.add_argument("--from", dest="first", type=period_argument, required=True, help="first pay period YYYY-MM")
     backfill.add_argument("--to", dest="last", type=period_argument, required=True, help="last pay period YYYY-MM (inclusive)")

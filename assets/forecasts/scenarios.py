@@ -5,7 +5,7 @@ links, nothing copied) and adds one Parquet file to ``crm/opportunity``: the
 deals the scenario wins, as a newer version of each (StageName Closed Won,
 IsWon, the simulated CloseDate), and its new business as new deals (clones of
 the payees' recent won deals, with their line items in
-``crm/opportunity_line_item``). ``dbt run --select +fct_payable`` then builds
+``crm/opportunity_line_item``). ``dbt build --select +fct_payable`` (models and seeds) then builds
 the engine into a scratch DuckDB file with its own target and log folders;
 fct_payable of that file is the scenario's payout. The plan arithmetic is the
 engine's: nothing here computes an earning.
@@ -183,12 +183,14 @@ def new_business_records(raw_dir: Path, deals: pl.DataFrame, name: str) -> tuple
 
 
 def run_engine(scratch_raw: Path, work_dir: Path) -> Path:
-    """``dbt run --select +fct_payable`` into ``work_dir/engine.duckdb``; return that file."""
+    """The models ``+fct_payable`` and the seeds they read (the currencies' minor units, which the
+    rounding macro reads from the warehouse) built into ``work_dir/engine.duckdb``, without
+    tests (``dbt build --resource-type seed --resource-type model``); return that file."""
     work_dir = Path(work_dir)
     warehouse = work_dir / "engine.duckdb"
     try:
-        run_dbt(["run", "--select", ENGINE_SELECT], target_path=work_dir / "target",
-                env={"SPM_RAW_DIR": str(scratch_raw), "SPM_WAREHOUSE": str(warehouse)})
+        run_dbt(["build", "--select", ENGINE_SELECT, "--resource-type", "seed", "--resource-type", "model"],
+                target_path=work_dir / "target", env={"SPM_RAW_DIR": str(scratch_raw), "SPM_WAREHOUSE": str(warehouse)})
     except DbtCommandFailed as error:
         raise RuntimeError(f"dbt engine run for the scenario in {work_dir} failed: {error}") from error
     return warehouse

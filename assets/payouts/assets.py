@@ -1,4 +1,4 @@
-"""Dagster asset: the period's draft payout extract, from the warehouse's fct_payout_line.
+"""Dagster asset: the period's draft payout extract, from the warehouse's fct_payout_file_line.
 
 The draft (``SPM_EXPORT_DIR/payouts/<period>/``) is rewritten by every daily
 run; publishing a period into the immutable ledger is the ``payout_publication``
@@ -12,18 +12,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from core.money import MINOR_UNITS
 from core.earning_codes import ADJUSTMENT_CODES
 from core.failures import user_error
 from assets.ingest.landing import list_batches
 from core.fingerprint import inputs_fingerprint
 from assets.payouts import checks as payout_checks
 from assets.payouts.ledger_layout import draft_dir
-from assets.payouts.extract import (
-    default_pay_date,
-    payout_lines,
-    write_extract,
-)
+from assets.payouts.extract import write_extract
 from assets.payouts.payroll import write_payroll
 from assets.payouts.warehouse import read_period_payouts, source_batches
 from core.periods import check_period, period_of, previous_period
@@ -31,14 +26,17 @@ from core.resources import SpmPathsResource
 
 PAYABLE_MART = dg.AssetKey("fct_payable")
 PAYOUT_LINE_MART = dg.AssetKey("fct_payout_line")
+PAYOUT_FILE_LINE_MART = dg.AssetKey("fct_payout_file_line")
 BALANCE_OWED_MART = dg.AssetKey("fct_payee_balance_owed")
 PAYEE_DIMENSION = dg.AssetKey("dim_payee")
-PAYEE_PERIOD_HR = dg.AssetKey("int_payee_period_hr")
+PAYEE_PERIOD_DIMENSION = dg.AssetKey("dim_payee_period")
 
 
 class PayoutExtractConfig(dg.Config):
     period: str | None = None  # YYYY-MM; default: the month before the newest CRM batch
-    pay_date: str | None = None  # YYYY-MM-DD; default: the 15th of the following month
+    # YYYY-MM-DD: an explicit override; default: the period's pay date in the warehouse
+    # (fct_payout_file_line, macro pay_date_of: the 15th of the following month)
+    pay_date: str | None = None
 
 
 def default_pay_period(landing_dir: Path) -> str:
@@ -79,7 +77,7 @@ def lines_preview(lines) -> str:
 
 @dg.asset(
     key=["payout_extract"],
-    deps=[PAYABLE_MART, PAYOUT_LINE_MART, BALANCE_OWED_MART, PAYEE_DIMENSION, PAYEE_PERIOD_HR],
+    deps=[PAYABLE_MART, PAYOUT_LINE_MART, PAYOUT_FILE_LINE_MART, BALANCE_OWED_MART, PAYEE_DIMENSION, PAYEE_PERIOD_DIMENSION],
     group_name="payouts",
     kinds={"python", "csv", "parquet"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
@@ -91,11 +89,11 @@ def payout_extract(
 ) -> dg.MaterializeResult:
     settings = paths.paths()
     period = configured_period(config.period, settings.landing_dir)
-    pay_date = date.fromisoformat(config.pay_date) if config.pay_date else default_pay_date(period)
+    pay_date_override = date.fromisoformat(config.pay_date) if config.pay_date else None
     calculation_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
 
-    payouts = read_period_payouts(settings.warehouse, period)
-    lines = payout_lines(payouts.rows, period, pay_date, calculation_id)
+    payouts = read_period_payouts(settings.warehouse, period, calculation_id, pay_date_override)
+    lines = payouts.lines
     outcomes = prepublish_checks(lines, payouts)
     refusal = payout_checks.refusal_message(period, outcomes)
     if refusal:
@@ -119,7 +117,7 @@ def payout_extract(
     return dg.MaterializeResult(
         metadata={
             "period": period,
-            "pay_date": pay_date.isoformat(),
+            "pay_date": payouts.pay_date.isoformat() if payouts.pay_date else None,
             "calculation_id": calculation_id,
             "row_count": len(lines),
             "adjustment_lines": sum(1 for l in lines if l.earning_code in ADJUSTMENT_CODES),

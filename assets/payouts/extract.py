@@ -1,12 +1,13 @@
 """The payout extract for finance (SPEC §6), as pure functions.
 
-Input: the warehouse's payout lines for one pay period at full precision
-(DECIMAL(38,10): fct_payout_line, the period's payable lines and its retro
-ADJUSTMENT / CLAWBACK lines). Output: one line per payee, earning code and
-period, each rounded once, half away from zero, to the currency's minor unit
-(SPEC §5), written as CSV and Parquet with a manifest (row count, totals per
-currency and per currency and earning code, SHA-256 of each file, run id,
-source batches, checks passed). Columns: docs/payout_extract.md.
+Input: the period's payout file lines as the warehouse holds them
+(``fct_payout_file_line``, read by assets/payouts/warehouse.py): one line per
+payee, earning code and period, already summed and rounded once, half away
+from zero, to the currency's minor unit, with its pay date (SPEC §5-§6; the
+lines that round to 0.00 are not among them). Nothing is summed, rounded or
+dropped here: the lines are written as CSV and Parquet with a manifest (row
+count, totals per currency and per currency and earning code, SHA-256 of each
+file, run id, source batches, checks passed). Columns: docs/payout_extract.md.
 
 Files are a pure function of their input: no wall-clock time or random id is
 written into them, so a rerun on the same data gives the same bytes.
@@ -28,8 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from core.money import MINOR_UNITS, round_money
-from core.periods import first_day, next_period
+from core.money import MINOR_UNITS
 
 EXTRACT_SCHEMA_VERSION = "2"
 
@@ -52,31 +52,17 @@ EXTRACT_COLUMNS = (
 )
 
 @dataclass(frozen=True)
-class EarningRow:
-    """One unrounded earnings amount from the warehouse."""
-
-    employee_id: str
-    full_name: str
-    cost_center: str | None
-    earning_code: str
-    currency: str
-    plan_id: str
-    amount: Decimal
-    reason: str | None = None  # ADJUSTMENT / CLAWBACK: ';'-joined reason codes
-    deal_ids: str | None = None  # ADJUSTMENT / CLAWBACK: ';'-joined deal ids
-    country: str | None = None  # HR country (the payroll files are split by it)
-
-
-@dataclass(frozen=True)
 class PayoutLine:
+    """One line of the payout file: a row of fct_payout_file_line (plus the run's ids)."""
+
     period: str
     employee_id: str
     full_name: str
     cost_center: str | None
     earning_code: str
     currency: str
-    amount: Decimal  # rounded to the currency's minor unit
-    pay_date: date
+    amount: Decimal  # rounded to the currency's minor unit (in the warehouse)
+    pay_date: date  # the mart's pay date, or publish's explicit --pay-date
     plan_id: str
     calculation_id: str
     run_id: str = ""  # the Dagster run that published the file; empty in a draft
@@ -84,71 +70,6 @@ class PayoutLine:
     deal_ids: str | None = None
     country: str | None = None
     exact_amount: Decimal | None = None  # the unrounded sum (ledger only, not in the files)
-
-
-def _merge_codes(values: set[str]) -> str | None:
-    """Union of ';'-joined code lists, sorted; None when empty."""
-    parts = sorted({part for value in values for part in value.split(";") if part})
-    return ";".join(parts) or None
-
-
-def default_pay_date(period: str) -> date:
-    """Commissions for a period are paid on the 15th of the following month."""
-    return first_day(next_period(period)).replace(day=15)
-
-
-def payout_lines(
-    earnings: list[EarningRow], period: str, pay_date: date, calculation_id: str, run_id: str = ""
-) -> list[PayoutLine]:
-    """Sum earnings per payee, earning code and currency, then round each line once.
-
-    A payee paid under two plans in one period (a mid-period plan change) gets
-    one line per earning code; ``plan_id`` lists both plans, sorted, joined by
-    ``+`` (a row's plan_id may itself be such a list). A line that rounds to
-    zero (a gated 0.00 commission, a 0.00 bonus, a deduction carried whole to a
-    later period) is left out of the files; the warehouse keeps it.
-    """
-    amounts: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    plans: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    reasons: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    deals: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    payee: dict[str, tuple[str, str | None, str | None]] = {}
-    for row in earnings:
-        key = (row.employee_id, row.earning_code, row.currency)
-        amounts[key] += row.amount
-        plans[key].update(row.plan_id.split("+"))
-        if row.reason:
-            reasons[key].add(row.reason)
-        if row.deal_ids:
-            deals[key].add(row.deal_ids)
-        payee[row.employee_id] = (row.full_name, row.cost_center, row.country)
-    lines = []
-    for key in sorted(amounts):
-        employee_id, earning_code, currency = key
-        full_name, cost_center, country = payee[employee_id]
-        rounded = round_money(amounts[key], currency)
-        if rounded == 0:
-            continue
-        lines.append(
-            PayoutLine(
-                period=period,
-                employee_id=employee_id,
-                full_name=full_name,
-                cost_center=cost_center,
-                earning_code=earning_code,
-                currency=currency,
-                amount=rounded,
-                pay_date=pay_date,
-                plan_id="+".join(sorted(plans[key])),
-                calculation_id=calculation_id,
-                run_id=run_id,
-                reason=_merge_codes(reasons[key]),
-                deal_ids=_merge_codes(deals[key]),
-                country=country,
-                exact_amount=amounts[key],
-            )
-        )
-    return lines
 
 
 def format_amount(amount: Decimal, currency: str) -> str:

@@ -15,7 +15,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-from core.money import round_money
+from core.money import in_minor_units
 from core.failures import user_error
 from assets.ingest.assets import QUARANTINE_KEY
 from core.fingerprint import inputs_fingerprint
@@ -25,7 +25,7 @@ from assets.payouts import ledger as store
 from assets.payouts.ledger_layout import LEDGER_TABLES, ledger_file
 from assets.payouts.publish import publish_period
 from assets.payouts.assets import lines_preview, prepublish_checks
-from assets.payouts.extract import PayoutLine, default_pay_date, payout_lines
+from assets.payouts.extract import PayoutLine
 from assets.payouts.warehouse import read_credits_up_to, read_period_payouts, source_batches
 from core.periods import first_day, last_day, next_period, previous_period
 from core.resources import CodeLocationResource, SpmPathsResource
@@ -97,7 +97,9 @@ CHECK_SPECS = [
 
 
 class PublishConfig(dg.Config):
-    pay_date: str | None = None  # YYYY-MM-DD; default: the 15th of the following month
+    # YYYY-MM-DD (cli ``publish --pay-date``): an explicit override of the period's pay date in the
+    # warehouse (fct_payout_file_line, macro pay_date_of: the 15th of the following month)
+    pay_date: str | None = None
 
 
 def failed_upstream_checks(instance: dg.DagsterInstance, asset_graph, asset_key: dg.AssetKey) -> tuple[list[str], list[str]]:
@@ -139,26 +141,27 @@ def refresh_ledger_models(dbt: DbtCliResource, settings) -> None:
         raise dg.Failure(f"Refusing to publish: rebuilding the ledger models failed: {str(error)[-3000:]}") from error
 
 
-def _previous_lines(export_dir, warehouse, period: str, pay_date: date) -> list[PayoutLine] | None:
+def _previous_lines(export_dir, warehouse, period: str) -> list[PayoutLine] | None:
     """The previous period as published (newest version), else as the warehouse computes it now."""
     before = previous_period(period)
     published = store.latest_published_version(export_dir, before)
     if published is not None:
         frame = store.read_published_lines(export_dir, before, published.version)
+        # the ledger keeps the paid amounts (minor units) as DECIMAL(38,10)
         return [
             PayoutLine(before, r["employee_id"], r["full_name"], r["cost_center"], r["earning_code"], r["currency"],
-                       round_money(r["amount"], r["currency"]), r["pay_date"], r["plan_id"], r["calculation_id"])
+                       in_minor_units(r["amount"], r["currency"]), r["pay_date"], r["plan_id"], r["calculation_id"])
             for r in frame.iter_rows(named=True)
         ]
-    rows = read_period_payouts(warehouse, before).rows
-    return payout_lines(rows, before, pay_date, "") if rows else None
+    payouts = read_period_payouts(warehouse, before)
+    return payouts.lines if payouts.has_lines else None
 
 
 @dg.asset(
     key=PUBLICATION_KEY,
     partitions_def=PAY_PERIODS,
     deps=[
-        *mart_keys("fct_payout_line", "fct_payee_balance_owed", "fct_payable", "fct_credit", "dim_payee", "dim_payee_period"),
+        *mart_keys("fct_payout_line", "fct_payout_file_line", "fct_payee_balance_owed", "fct_payable", "fct_credit", "dim_payee"),
         # The ingest quarantine is not upstream of the payout marts, but its
         # blocking threshold check must be: a run it stopped left an older
         # warehouse behind, which is not to be published.
@@ -184,7 +187,7 @@ def payout_publication(
 ) -> dg.MaterializeResult:
     settings = paths.paths()
     period = context.partition_key
-    pay_date = date.fromisoformat(config.pay_date) if config.pay_date else default_pay_date(period)
+    pay_date_override = date.fromisoformat(config.pay_date) if config.pay_date else None
     calculation_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
 
     failed, unevaluated = failed_upstream_checks(context.instance, code_location.asset_graph(), PUBLICATION_KEY)
@@ -201,17 +204,17 @@ def payout_publication(
     if not upstream.passed:  # the warehouse itself is not to be trusted: stop before touching it
         raise user_error(payout_checks.refusal_message(period, [upstream]))
     refresh_ledger_models(dbt, settings)
-    payouts = read_period_payouts(settings.warehouse, period)
-    if not payouts.rows:
+    payouts = read_period_payouts(settings.warehouse, period, calculation_id, pay_date_override)
+    if not payouts.has_lines:
         raise user_error(f"Nothing to publish for {period}: fct_payout_line has no line for it.")
-    lines = payout_lines(payouts.rows, period, pay_date, calculation_id)
+    lines = payouts.lines
     outcomes = [*prepublish_checks(lines, payouts), upstream]
     refusal = payout_checks.refusal_message(period, outcomes)
     if refusal:
         raise user_error(refusal, metadata={o.name: o.message for o in outcomes})
 
     change = payout_checks.check_payout_change(
-        lines, _previous_lines(settings.export_dir, settings.warehouse, period, pay_date)
+        lines, _previous_lines(settings.export_dir, settings.warehouse, period)
     )
     if not change.passed:
         context.log.warning(change.message)
@@ -221,7 +224,7 @@ def payout_publication(
         read_credits_up_to(settings.warehouse, period),
         settings.export_dir,
         period,
-        pay_date,
+        payouts.pay_date,
         calculation_id,
         context.run_id,
         checks_passed=[o.name for o in outcomes],

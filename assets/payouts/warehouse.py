@@ -1,50 +1,65 @@
 """Read-only queries of the warehouse for the payout extract and the publish job.
 
 The warehouse is opened ``read_only=True`` (dbt is its only writer); callers
-run under the ``duckdb_warehouse`` pool.
+run under the ``duckdb_warehouse`` pool. Python reads marts only.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
 from assets.ingest.landing import list_batches
-from assets.payouts.extract import EarningRow
+from assets.payouts.extract import PayoutLine
+from core.money import in_minor_units
 
 
 @dataclass(frozen=True)
 class PeriodPayouts:
-    """A period's unrounded payout rows (fct_payout_line, with HR fields) and the warehouse's view of them.
+    """A period's payout file lines (fct_payout_file_line) and the warehouse's view of them.
 
-    The cost center is the one in effect in the period (int_payee_period_hr: as of
-    its last day, from job_history), not the payee's current one.
+    ``lines`` are the lines the files write (``is_paid``: already summed per payee, earning
+    code and currency and rounded once in the warehouse, with the cost center in effect in
+    the period and the pay date). ``totals`` and ``keys`` cover every line of the period,
+    paid or not, for the check that the file adds up to the warehouse's exact total.
     """
 
-    rows: list[EarningRow]
+    lines: list[PayoutLine]
     totals: dict[str, Decimal]  # exact total per currency
     keys: dict[str, int]  # payee x earning code lines per currency (the rounding tolerance)
     hr_employee_ids: set[str]
     # payees whose employment ended by the period's end and who still owe (fct_payee_balance_owed)
     balances_owed_at_termination: list[dict] = field(default_factory=list)
+    pay_date: date | None = None  # the period's pay date (fct_payout_file_line); None without lines
+
+    @property
+    def has_lines(self) -> bool:
+        """Whether the warehouse has any payout line for the period (even one that pays 0.00)."""
+        return bool(self.keys)
 
 
-def read_period_payouts(warehouse: Path, period: str) -> PeriodPayouts:
+def read_period_payouts(
+    warehouse: Path, period: str, calculation_id: str = "", pay_date: date | None = None
+) -> PeriodPayouts:
+    """The period's payout file lines, stamped with ``calculation_id``.
+
+    ``pay_date``: an explicit override of the mart's pay date (``publish --pay-date``, the
+    asset configs' ``pay_date``); None keeps the warehouse's (macro ``pay_date_of``).
+    """
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute(
             """
-            select l.employee_id, p.full_name, coalesce(h.cost_center, p.cost_center), l.earning_code, l.currency,
-                   l.plan_id, l.amount, l.reason, l.deal_ids, p.country
-            from fct_payout_line as l
-            left join dim_payee as p on p.employee_id = l.employee_id
-            left join int_payee_period_hr as h on h.employee_id = l.employee_id and h.period = l.period
-            where l.period = ?
-            order by l.employee_id, l.earning_code, l.currency, l.plan_id, l.line_type
+            select employee_id, full_name, cost_center, earning_code, currency, amount, pay_date, plan_id,
+                   reason, deal_ids, country, exact_amount, is_paid
+            from fct_payout_file_line
+            where period = ?
+            order by employee_id, earning_code, currency
             """,
             [period],
         ).fetchall()
@@ -58,30 +73,39 @@ def read_period_payouts(warehouse: Path, period: str) -> PeriodPayouts:
         ).fetchall()
     finally:
         con.close()
-    earnings = [
-        EarningRow(
-            employee_id=r[0],
-            full_name=r[1] or "",
-            cost_center=r[2],
-            earning_code=r[3],
-            currency=r[4],
-            plan_id=r[5],
-            amount=Decimal(r[6]),
-            reason=r[7],
-            deal_ids=r[8],
-            country=r[9],
+    lines = [
+        PayoutLine(
+            period=period,
+            employee_id=employee_id,
+            full_name=full_name or "",
+            cost_center=cost_center,
+            earning_code=earning_code,
+            currency=currency,
+            amount=in_minor_units(Decimal(amount), currency),
+            pay_date=pay_date or line_pay_date,
+            plan_id=plan_id,
+            calculation_id=calculation_id,
+            reason=reason,
+            deal_ids=deal_ids,
+            country=country,
+            exact_amount=Decimal(exact_amount),
         )
-        for r in rows
+        for (employee_id, full_name, cost_center, earning_code, currency, amount, line_pay_date, plan_id,
+             reason, deal_ids, country, exact_amount, is_paid) in rows
+        if is_paid
     ]
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    keys: dict[str, set] = defaultdict(set)
-    for row in earnings:
-        totals[row.currency] += row.amount
-        keys[row.currency].add((row.employee_id, row.earning_code))
+    keys: dict[str, int] = defaultdict(int)
+    for row in rows:
+        totals[row[4]] += Decimal(row[11])
+        keys[row[4]] += 1
     balances_owed = [
         {"employee_id": e, "currency": c, "balance_owed": Decimal(a), "termination_date": t} for e, c, a, t in owed
     ]
-    return PeriodPayouts(earnings, dict(totals), {c: len(k) for c, k in keys.items()}, hr_ids, balances_owed)
+    warehouse_pay_date = rows[0][6] if rows else None
+    return PeriodPayouts(
+        lines, dict(totals), dict(keys), hr_ids, balances_owed, pay_date=pay_date or warehouse_pay_date
+    )
 
 
 def read_credits_up_to(warehouse: Path, period: str) -> list[tuple]:

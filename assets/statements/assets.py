@@ -13,7 +13,6 @@ from core.failures import user_error
 from core.fingerprint import inputs_fingerprint
 from core.metadata import PREVIEW_ROWS, markdown_table
 from assets.payouts.assets import PayoutExtractConfig, default_pay_period
-from assets.payouts.extract import default_pay_date
 from assets.statements.gather import build_statements, read_period_marts
 from assets.statements.payout_file import payee_totals, payout_file_path, read_payout_file
 from assets.statements.render_html import exact_plain, file_stem
@@ -26,15 +25,16 @@ MARTS = [
     dg.AssetKey(name)
     for name in (
         "dim_payee", "fct_credit", "fct_quota", "fct_attainment", "fct_commission",
-        "fct_commission_detail", "fct_clawback", "fct_payee_balance", "fct_payout_line", "int_payee_period_hr",
+        "fct_commission_detail", "fct_clawback", "fct_payee_balance", "fct_payout_line",
+        "fct_payout_file_line", "dim_payee_period", "dim_plan_component", "dim_opportunity",
     )
 ]
 
 
 class PayeeStatementsConfig(PayoutExtractConfig):
     """Same convention as payout_extract: ``period`` YYYY-MM, ``pay_date`` YYYY-MM-DD (used only
-    when the payout file has no pay date). Without a period: the period payout_extract last
-    wrote, else the month before the newest CRM batch. ``rollup_detail``: a manager's roll-up
+    when the payout file has no pay date; default: the period's pay date in
+    fct_payout_file_line). Without a period: the period payout_extract last wrote, else the month before the newest CRM batch. ``rollup_detail``: a manager's roll-up
     credit one line per team member (``team_member``, the default) or deal by deal (``deal``)."""
 
     rollup_detail: str = "team_member"
@@ -67,7 +67,6 @@ def payee_statements(
         or _materialized_period(context.instance, PAYOUT_EXTRACT)
         or default_pay_period(settings.landing_dir)
     )
-    pay_date = date.fromisoformat(config.pay_date) if config.pay_date else default_pay_date(period)
     source = payout_file_path(settings.export_dir, period)
     try:
         lines = read_payout_file(source, period)
@@ -78,6 +77,8 @@ def payee_statements(
         settings.landing_dir, settings.config_dir
     )
     marts = read_period_marts(settings.warehouse, period)
+    # used only for lines without one in the file: the config's, else the warehouse's (fct_payout_file_line)
+    pay_date = date.fromisoformat(config.pay_date) if config.pay_date else marts.pay_date
     try:
         statements = build_statements(period, lines, marts, pay_date, calculation_id, config.rollup_detail)
     except ValueError as error:

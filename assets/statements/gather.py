@@ -35,13 +35,13 @@ TENTH_DECIMAL = Decimal("1e-10")
 
 # One query per mart, all rows of the period (parameter: the period, as often as it has ?).
 QUERIES: dict[str, str] = {
-    # cost_center: the one in effect in the period (int_payee_period_hr); the paid
+    # cost_center: the one in effect in the period (dim_payee_period); the paid
     # lines carry the same, this is for a payee with a balance and no paid line
     "payees": """
         select p.employee_id, p.full_name, p.job_title, coalesce(h.cost_center, p.cost_center) as cost_center,
                p.currency
         from dim_payee as p
-        left join int_payee_period_hr as h on h.employee_id = p.employee_id and h.period = ?
+        left join dim_payee_period as h on h.employee_id = p.employee_id and h.period = ?
         order by p.employee_id
     """,
     "credits": """
@@ -88,14 +88,18 @@ QUERIES: dict[str, str] = {
         group by employee_id, earning_code, currency
         order by employee_id, earning_code, currency
     """,
+    # the period's pay date (macro pay_date_of), for statements when the payout file has none
+    "pay_date": """
+        select distinct pay_date from fct_payout_file_line where period = ?
+    """,
 }
 
-# Component names: the plan configuration as staged (not a mart; optional).
-COMPONENT_NAMES_QUERY = "select plan_id, component_id, component_name from stg_config__plan_components"
+# Component names: the plan configuration (dim_plan_component).
+COMPONENT_NAMES_QUERY = "select plan_id, component_id, component_name from dim_plan_component"
 
-# Deal names: the CRM's newest version of each deal (staging view over the raw layer; optional).
+# Deal names: the CRM's newest version of each deal (dim_opportunity).
 DEAL_NAMES_QUERY = """
-    select opportunity_id, opportunity_name from stg_salesforce__opportunities
+    select opportunity_id, opportunity_name from dim_opportunity
     where opportunity_id in (
         select opportunity_id from fct_credit where period = ?
         union
@@ -113,6 +117,12 @@ class PeriodMarts:
     def __getitem__(self, name: str) -> pl.DataFrame:
         return self.frames[name]
 
+    @property
+    def pay_date(self) -> date | None:
+        """The period's pay date in the warehouse (fct_payout_file_line), None when it has no line."""
+        frame = self.frames.get("pay_date")
+        return None if frame is None or frame.is_empty() else frame["pay_date"][0]
+
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, period: str) -> pl.DataFrame:
     return pl.from_arrow(con.sql(sql, params=[period] * sql.count("?")).to_arrow_table())
@@ -124,10 +134,7 @@ def read_period_marts(warehouse: Path, period: str) -> PeriodMarts:
     try:
         frames = {name: _frame(con, sql, period) for name, sql in QUERIES.items()}
         for name, sql in (("component_names", COMPONENT_NAMES_QUERY), ("deal_names", DEAL_NAMES_QUERY)):
-            try:
-                frames[name] = _frame(con, sql, period)
-            except duckdb.Error:  # a staging view whose raw files moved: statements without names
-                frames[name] = pl.DataFrame()
+            frames[name] = _frame(con, sql, period)
     finally:
         con.close()
     return PeriodMarts(period, frames)

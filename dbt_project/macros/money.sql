@@ -82,3 +82,76 @@
 {% macro _money_units(expression) -%}
     cast(cast({{ expression }} as decimal(38, 10)) * cast(10000000000 as hugeint) as hugeint)
 {%- endmacro %}
+
+
+{#
+  The minor units of the currencies (SPEC §5): the seed `currencies`
+  (seeds/currencies.csv: currency_code, minor_unit), the one table Python reads
+  too (core/money.py MINOR_UNITS). Read from the warehouse when the model is
+  compiled for execution (the seed is upstream of every model that rounds: the
+  ref below makes it so); at parse time it is empty, nothing runs then.
+  Returns {currency_code: minor_unit}.
+#}
+{% macro minor_units() -%}
+    {%- set seed = ref('currencies') -%}
+    {%- if not execute -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- if adapter.get_relation(database=seed.database, schema=seed.schema, identifier=seed.identifier) is none -%}
+        {{ exceptions.raise_compiler_error("The seed currencies (" ~ seed ~ ") is not loaded: run dbt build (or dbt seed) first.") }}
+    {%- endif -%}
+    {%- set table = run_query('select currency_code, minor_unit from ' ~ seed ~ ' order by currency_code') -%}
+    {%- set units = {} -%}
+    {%- for row in table.rows -%}
+        {%- do units.update({row[0]: row[1] | int}) -%}
+    {%- endfor -%}
+    {{ return(units) }}
+{%- endmacro %}
+
+{# The currency's minor unit as SQL: a CASE built from the seed (2, the common case, is the else branch). #}
+{% macro minor_unit_of(currency) -%}
+    (case {{ currency }}
+        {%- for code, units in spm.minor_units().items() | sort if units != 2 %}
+        when '{{ code }}' then {{ units }}
+        {%- endfor %}
+        else 2
+    end)
+{%- endmacro %}
+
+{# The distinct minor units other than 2 in the seed, ascending (one CASE branch each). #}
+{% macro _minor_units_other_than_2() -%}
+    {{ return(spm.minor_units().values() | reject('equalto', 2) | unique | sort | list) }}
+{%- endmacro %}
+
+{#
+  Money rounded half away from zero to the currency's minor unit (SPEC §5; the
+  rule core/money.py round_money applies in Python, on the same seed). The
+  precision of round() must be a constant in some warehouses, hence one branch
+  per minor unit of the seed.
+#}
+{% macro round_to_minor_unit(expression, currency) -%}
+    (case {{ spm.minor_unit_of(currency) }}
+        {%- for units in spm._minor_units_other_than_2() %}
+        when {{ units }} then {{ spm.money('round(' ~ expression ~ ', ' ~ units ~ ')') }}
+        {%- endfor %}
+        else {{ spm.money('round(' ~ expression ~ ', 2)') }}
+    end)
+{%- endmacro %}
+
+{# Money cut toward minus infinity to the currency's minor unit (exact: decimal multiplications only). #}
+{% macro floor_to_minor_unit(expression, currency) -%}
+    (case {{ spm.minor_unit_of(currency) }}
+        {%- for units in spm._minor_units_other_than_2() %}
+        when {{ units }} then {{ spm._floor_to_decimals(expression, units) }}
+        {%- endfor %}
+        else {{ spm._floor_to_decimals(expression, 2) }}
+    end)
+{%- endmacro %}
+
+{% macro _floor_to_decimals(expression, units) -%}
+    {%- if units == 0 -%}
+        {{ spm.money('floor(' ~ expression ~ ')') }}
+    {%- else -%}
+        {{ spm.money('cast(floor(' ~ expression ~ ' * 1' ~ '0' * units ~ ') as decimal(38, 0)) * cast(0.' ~ '0' * (units - 1) ~ '1 as ' ~ spm.type_money() ~ ')') }}
+    {%- endif -%}
+{%- endmacro %}

@@ -14,11 +14,13 @@ than was earned.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from core.money import round_money
 from tests.support.earnings import build_earnings_company
 from tests.support.warehouse import build_warehouse, query
 
@@ -68,3 +70,27 @@ def test_the_commission_detail_shows_the_rounding_and_re_adds_to_the_line(wareho
         "group by 1 order by 1",
     )
     assert totals == [("2026-01", D("100.01")), ("2026-02", D("100.00")), ("2026-03", D("100.01"))]
+
+
+def test_file_lines_sum_fct_payout_line_and_round_once(warehouse):
+    # E201: 100.005 a month, paid 100.01, 100.00, 100.01 (telescoping), on the 15th of the next month
+    assert query(warehouse, "select period, earning_code, amount, is_paid, pay_date, plan_id from fct_payout_file_line "
+                            "where employee_id = 'E201' order by period") == [
+        ("2026-01", "COMMISSION", D("100.01"), True, date(2026, 2, 15), "P_CAP"),
+        ("2026-02", "COMMISSION", D("100.00"), True, date(2026, 3, 15), "P_CAP"),
+        ("2026-03", "COMMISSION", D("100.01"), True, date(2026, 4, 15), "P_CAP"),
+    ]
+    lines = query(warehouse, "select period, employee_id, earning_code, currency, sum(amount), count(*), "
+                             "string_agg(plan_id, '+') from fct_payout_line group by all")
+    file_lines = {
+        (p, e, c, cur): (exact, amount, paid, n, plan)
+        for p, e, c, cur, exact, amount, paid, n, plan in query(
+            warehouse, "select period, employee_id, earning_code, currency, exact_amount, amount, is_paid, "
+                       "source_line_count, plan_id from fct_payout_file_line")
+    }
+    assert len(file_lines) == len(lines)
+    for period, employee_id, code, currency, exact, count, plans in lines:
+        got_exact, amount, paid, n, plan = file_lines[(period, employee_id, code, currency)]
+        assert (got_exact, n) == (exact, count)
+        assert amount == round_money(exact, currency) and paid == (amount != 0)
+        assert plan == "+".join(sorted(set(plans.split("+"))))

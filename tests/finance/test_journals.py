@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import shutil
 from collections import defaultdict
 from datetime import date
@@ -23,7 +22,6 @@ from pathlib import Path
 
 import pytest
 
-from core.money import MINOR_UNITS
 from assets.finance.journals import (
     JOURNAL_COLUMNS,
     JournalError,
@@ -32,8 +30,6 @@ from assets.finance.journals import (
     read_journal_lines,
     write_journals,
 )
-from assets.payouts.extract import default_pay_date
-from core.settings import DBT_PROJECT_DIR
 from tests.support.journals import build_journal_company
 from tests.support.warehouse import build_warehouse, query, run_dbt, env_without_spm as _env_without_spm
 
@@ -140,9 +136,11 @@ def test_a_recoverable_draw_is_accrued_as_an_advance(warehouse):
 
 @pytest.mark.slow
 def test_pay_date_is_the_payout_extracts_default(warehouse):
-    rows = query(warehouse, "select distinct period, pay_date from int_journal_accrual_lines")
-    assert rows
-    assert all(pay_date == default_pay_date(period) for period, pay_date in rows)
+    # one macro (pay_date_of): the accrual settles on the payout file's pay date, the 15th of the next month
+    rows = query(warehouse, "select distinct period, pay_date from int_journal_accrual_lines order by period")
+    assert rows and ("2026-01", date(2026, 2, 15)) in rows
+    file_dates = dict(query(warehouse, "select distinct period, pay_date from fct_payout_file_line"))
+    assert all(file_dates.get(period, pay_date) == pay_date for period, pay_date in rows)
 
 
 @pytest.mark.slow
@@ -274,7 +272,7 @@ def test_a_payee_who_moves_cost_center_keeps_earlier_periods_under_the_old_one(w
     ]
     # the payout file (and payroll, and the ledger's published lines) of each month
     for period, cost_center in (("2026-01", "CC-EAST"), ("2026-02", "CC-SOUTH")):
-        rows = [r for r in read_period_payouts(warehouse, period).rows if r.employee_id == "J1"]
+        rows = [r for r in read_period_payouts(warehouse, period).lines if r.employee_id == "J1"]
         assert rows and {r.cost_center for r in rows} == {cost_center}, period
     # the accrual: January's 1,500.00 (N1 1,000 + R1 500) under CC-EAST, February's 333.33 under CC-SOUTH
     assert query(warehouse, "select period, cost_center, sum(accrued_amount) from int_journal_accrual_lines "
@@ -331,14 +329,6 @@ def test_benefit_period_and_accounts_are_dbt_vars_that_win_over_the_environment(
     assert rows[-1][1] == "2027-02"
     assert query(copy, "select distinct account_number, account_name from fct_journal_line "
                        "where account_role = 'commission_expense'") == [("60100", "Commission expense")]
-
-
-def test_currency_minor_units_in_dbt_match_the_python_table():
-    text = (DBT_PROJECT_DIR / "macros" / "finance_journals.sql").read_text()
-    block = text[text.index("{% macro _minor_units_other_than_2"):]
-    block = block[block.index("return({"): block.index("})")]
-    listed = {code: int(units) for code, units in re.findall(r"'([A-Z]{3})': (\d)", block)}
-    assert listed == {code: units for code, units in MINOR_UNITS.items() if units != 2}
 
 
 # ---------------------------------------------------------------- the files

@@ -12,8 +12,9 @@ import pytest
 from assets.payouts import checks, ledger as store
 from assets.payouts.ledger_layout import draft_dir, ledger_file, published_dir
 from assets.payouts.publish import content_sha256, publish_period
-from assets.payouts.extract import EarningRow, payout_lines, sha256_hex
+from assets.payouts.extract import PayoutLine, sha256_hex
 from assets.payouts.payroll import payroll_files
+from core.money import round_money
 
 PERIOD = "2026-10"
 PAY_DATE = date(2026, 11, 15)
@@ -21,11 +22,15 @@ CREDITS = [("2026-10", "E1", "O1", "USD", Decimal("1000"))]
 
 
 def _lines(*rows, calc="calc-1"):
-    earnings = [
-        EarningRow(e, f"Name {e}", "CC-1", code, currency, "AE", Decimal(amount), country=country)
-        for e, code, currency, amount, country in rows
-    ]
-    return payout_lines(earnings, PERIOD, PAY_DATE, calc)
+    """The paid lines of fct_payout_file_line for these exact amounts (one per payee x code x currency),
+    as the warehouse rounds them, in its order: the input of the files."""
+    lines = []
+    for e, code, currency, amount, country in sorted(rows):
+        rounded = round_money(Decimal(amount), currency)
+        if rounded != 0:
+            lines.append(PayoutLine(PERIOD, e, f"Name {e}", "CC-1", code, currency, rounded, PAY_DATE, "AE", calc,
+                                    country=country, exact_amount=Decimal(amount)))
+    return lines
 
 
 BASE = (("E1", "COMMISSION", "USD", "100.004", "US"), ("E2", "COMMISSION", "EUR", "50", "DE"))

@@ -288,14 +288,14 @@ def test_a_correction_of_a_published_month_makes_version_two_and_a_delta(company
 
 def test_a_failing_prepublish_check_refuses_and_names_it(company, monkeypatch):
     import assets.payouts.publication as ledger_assets
-    from assets.payouts.warehouse import PeriodPayouts
+    import dataclasses
 
     paths, _ = company
     real = ledger_assets.read_period_payouts
 
-    def without_hr(warehouse, period):
-        payouts = real(warehouse, period)
-        return PeriodPayouts(payouts.rows, payouts.totals, payouts.keys, {"E1"})  # Bob is not in HR
+    def without_hr(warehouse, period, *args):
+        payouts = real(warehouse, period, *args)
+        return dataclasses.replace(payouts, hr_employee_ids={"E1"})  # Bob is not in HR
 
     monkeypatch.setattr(ledger_assets, "read_period_payouts", without_hr)
     seq_before = [p.publication_seq for p in store.read_publications(paths.export_dir)]

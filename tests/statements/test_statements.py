@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from assets.payouts.extract import default_pay_date, payout_lines, write_extract
+from assets.payouts.extract import write_extract
 from assets.payouts.warehouse import read_period_payouts
 from assets.statements.gather import build_statements, read_period_marts
 from assets.statements.payout_file import payee_totals, payout_file_path, read_payout_file
@@ -39,8 +39,7 @@ def warehouse(tmp_path_factory) -> Path:
 
 def write_payout_file(warehouse: Path, export_dir: Path, period: str) -> Path:
     """The payout extract of ``period`` exactly as the payout_extract asset writes it."""
-    payouts = read_period_payouts(warehouse, period)
-    lines = payout_lines(payouts.rows, period, default_pay_date(period), CALC)
+    lines = read_period_payouts(warehouse, period, CALC).lines
     write_extract(lines, export_dir / "payouts" / period, period, CALC, checks_passed=[])
     return payout_file_path(export_dir, period)
 

@@ -7,16 +7,16 @@
 --                       amount, the cost center the file put it under). A late
 --                       deal or clawback never restates a published month's
 --                       accrual: it is paid, and accrued, in the open period;
---   unpublished period  fct_payout_line summed per payee x earning code x
---                       currency and rounded once, exactly as the payout extract
---                       does (assets/payouts/extract.py payout_lines: an
---                       ADJUSTMENT / CLAWBACK line rounding to 0 is left out),
---                       under the payee's cost center in effect in the period
---                       (int_payee_period_hr). The retro ADJUSTMENT / CLAWBACK
---                       lines count in the open period only (the first period
---                       after the newest published one, the next to be paid):
---                       fct_payout_adjustment proposes them for every later
---                       period too, but only one period pays them.
+--   unpublished period  the file's lines as int_payout_file_lines has them (the
+--                       one place payout lines are summed and rounded; the
+--                       payout extract writes its paid rows), a retro line of
+--                       0.00 left out, a calculated one of 0.00 kept (it
+--                       accrues nothing; it counts as a source row),
+--                       under the cost center in effect in the period. The retro
+--                       ADJUSTMENT / CLAWBACK lines count in the open period only
+--                       (the first period after the newest published one, the
+--                       next to be paid): fct_payout_adjustment proposes them for
+--                       every later period too, but only one period pays them.
 -- The accrual journal is a sum of these rounded amounts, so it balances exactly
 -- and its Accrued commissions credit equals the period's payout file total per
 -- cost center.
@@ -25,13 +25,13 @@
 --                        later earnings) and DRAW_RECOVERY (its recovery);
 --   commission_expense   every other earning code (COMMISSION, BONUS, SPIF, the
 --                        DRAW of a non-recoverable draw, ADJUSTMENT, CLAWBACK).
--- The accrual is settled on the period's pay date (pay_date_of: the 15th of the
--- following month by default).
+-- The accrual is settled on the period's pay date (pay_date_of, the payout
+-- file's pay date: the 15th of the following month by default).
 with
 
-payout_line as (
+file_line as (
 
-    select * from {{ ref('int_payout_lines') }}
+    select * from {{ ref('int_payout_file_lines') }}
 
 ),
 
@@ -76,29 +76,26 @@ published_periods as (
 -- pays the retro ADJUSTMENT / CLAWBACK lines
 open_period as (
 
-    select min(payout_line.period) as period
-    from payout_line
-    where payout_line.period > (select max(period) from publications)
+    select min(file_line.period) as period
+    from file_line
+    where file_line.period > (select max(period) from publications)
 
 ),
 
 calculated as (
 
-    select
-        payout_line.employee_id,
-        payout_line.period,
-        payout_line.earning_code,
-        payout_line.currency,
-        count(*) as source_row_count,
-        {{ money('sum(payout_line.amount)') }} as payable_amount
-    from payout_line
+    select file_line.*
+    from file_line
     left join published_periods
-        on payout_line.period = published_periods.period
+        on file_line.period = published_periods.period
     left join open_period
-        on payout_line.period = open_period.period
-    where published_periods.period is null
-        and (payout_line.line_type = 'calculated' or open_period.period is not null)
-    group by payout_line.employee_id, payout_line.period, payout_line.earning_code, payout_line.currency
+        on file_line.period = open_period.period
+    -- a retro line of 0.00 is no line of the file; a calculated line of 0.00 (a gated
+    -- commission, a deduction carried whole) is kept as a source row accruing 0.00
+    -- (docs/journals.md: it counts in fct_journal_line.source_line_count)
+    where (file_line.is_paid or file_line.line_type = 'calculated')
+        and published_periods.period is null
+        and (file_line.line_type = 'calculated' or open_period.period is not null)
 
 ),
 
@@ -109,16 +106,13 @@ lines as (
         calculated.period,
         calculated.earning_code,
         calculated.currency,
-        payee_periods.cost_center,
+        calculated.cost_center,
         'fct_payout_line' as source_model,
         cast(null as {{ dbt.type_int() }}) as published_version,
-        calculated.source_row_count,
-        calculated.payable_amount,
-        {{ round_to_minor_unit('calculated.payable_amount', 'calculated.currency') }} as accrued_amount
+        calculated.source_line_count,
+        calculated.exact_amount,
+        calculated.amount
     from calculated
-    left join payee_periods
-        on calculated.employee_id = payee_periods.employee_id
-        and calculated.period = payee_periods.period
 
     union all
 
@@ -160,13 +154,13 @@ final as (
         {{ pay_date_of('periods.period_start') }} as pay_date,
 
         ----------  amounts
-        lines.payable_amount,
-        lines.accrued_amount,
+        lines.exact_amount as payable_amount,
+        lines.amount as accrued_amount,
 
         ----------  where it comes from
         lines.source_model,
         lines.published_version,
-        lines.source_row_count
+        lines.source_line_count as source_row_count
 
     from lines
     inner join periods
@@ -175,7 +169,6 @@ final as (
         on lines.employee_id = balances.employee_id
         and lines.period = balances.period
         and lines.earning_code = 'DRAW'
-    where not (lines.earning_code in ('ADJUSTMENT', 'CLAWBACK') and lines.accrued_amount = 0)
 
 )
 
