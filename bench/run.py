@@ -88,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             "DAGSTER_HOME": str(work / "dagster_home"),
         }
     )
+    from core.settings import SpmPaths
     from demo.generate import generate
     from orchestration.cli import prepare_dbt, run_pipeline
-    from core.settings import SpmPaths
 
     paths = SpmPaths.from_env()
     timings: dict[str, float] = {}

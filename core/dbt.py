@@ -10,14 +10,13 @@ refresh at publication, a forecast scenario's engine run) goes through
 """
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
+import os
 from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject
-
-import os
 
 from core import dbt_child
 from core.settings import DBT_PROJECT_DIR, Settings, SpmPaths

@@ -46,7 +46,6 @@ import shutil
 import sys
 from pathlib import Path
 
-
 from assets.ingest.contract import (
     CONFIG_COMPANY_TARGETS,
     CONFIG_PLAN_ASSIGNMENTS,

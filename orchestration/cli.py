@@ -19,8 +19,8 @@ import os
 import sys
 from pathlib import Path
 
-from orchestration.run_guard import RunRefused, guarded_run, run_tags
 from core.settings import DBT_PROJECT_DIR, REPO_ROOT, SpmPaths
+from orchestration.run_guard import RunRefused, guarded_run, run_tags
 
 DBT_STEP = "spm_dbt_models"  # the step that builds the warehouse
 

@@ -16,10 +16,10 @@ from assets.finance import definitions as finance
 from assets.forecasts import definitions as forecasts
 from assets.ingest import definitions as ingest
 from assets.payouts import definitions as payouts
-from assets.planning import definitions as planning
-from assets.statements import definitions as statements
 from assets.payouts.definitions import PUBLISH_JOB_NAME
 from assets.payouts.publication import payout_publication
+from assets.planning import definitions as planning
+from assets.statements import definitions as statements
 from core.dbt import dbt_resource
 from core.resources import CodeLocationResource, SpmPathsResource, retry_policy
 from orchestration.console import spm_console_logger

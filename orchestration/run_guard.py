@@ -48,7 +48,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from core import dbt_child, processes
-from core.runs import PID_TAG, clean_scratch, clean_dead_scratch, is_leftover, live_pids, run_is_live, scratch_root
+from core.runs import PID_TAG, clean_scratch, is_leftover, live_pids, run_is_live, scratch_root
 from core.settings import SpmPaths
 
 POOL = "duckdb_warehouse"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from core.failures import user_error
 from assets.compensation.assets import mart_keys
-from core.fingerprint import inputs_fingerprint
 from assets.finance.journals import JournalError, read_journal_lines, write_journals
 from assets.payouts.assets import configured_period
+from core.failures import user_error
+from core.fingerprint import inputs_fingerprint
 from core.resources import SpmPathsResource
 
 (JOURNAL_MART,) = mart_keys("fct_journal_line")

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from core.money import round_money
 from assets.payouts.extract import atomic_write, format_amount, sha256_hex
+from core.money import round_money
 
 JOURNAL_SCHEMA_VERSION = "1"
 

@@ -9,9 +9,9 @@ warehouse. Both write under ``SPM_EXPORT_DIR/forecasts/``.
 
 import dagster as dg
 
-from core.failures import user_error
-from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, payout_forecast_run
 from assets.compensation.assets import mart_keys
+from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, payout_forecast_run
+from core.failures import user_error
 from core.resources import SpmPathsResource
 from core.runs import clean_dead_scratch, scratch_root
 

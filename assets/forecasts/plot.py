@@ -13,8 +13,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
 import polars as pl  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from assets.forecasts.calendar import month_label  # noqa: E402
 

@@ -25,16 +25,15 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from core.money import round_money
 from assets.forecasts.attainment import attainment_forecast
 from assets.forecasts.backtest import backtest
 from assets.forecasts.calendar import month_label
@@ -45,6 +44,7 @@ from assets.forecasts.new_business import NewBusiness, new_business_pool, new_bu
 from assets.forecasts.plot import forecast_png
 from assets.forecasts.scenarios import read_payable, scenario_payable
 from assets.forecasts.simulation import N_SIMULATIONS, QUANTILES, SEED, simulate
+from core.money import round_money
 from core.periods import period_month
 
 # The current month (rest of it), then the next six: covers the rest of the quarter too.

@@ -26,7 +26,6 @@ import dagster as dg
 import polars as pl
 from dagster import AssetExecutionContext
 
-from core.failures import user_error
 from assets.ingest.contract import CONTRACTS, ROW_RULES, DatasetContract
 from assets.ingest.landing import LandingLayoutError
 from assets.ingest.load import (
@@ -50,6 +49,7 @@ from assets.ingest.plans import (
 )
 from assets.ingest.raw_layout import quarantine_root
 from assets.ingest.rules import empty_quarantine
+from core.failures import user_error
 from core.metadata import markdown_table
 from core.resources import SpmPathsResource
 

@@ -40,9 +40,9 @@ import jsonschema
 import polars as pl
 import yaml
 
-from core.money import KNOWN_CURRENCIES
 from assets.ingest.load import EMPTY_FILE, write_parquet_atomic
 from assets.ingest.raw_layout import CONFIG_BATCH, MONEY
+from core.money import KNOWN_CURRENCIES
 
 SCHEMA_PATH = Path(__file__).with_name("plan.schema.json")
 PLANS_FOLDER = "plans"

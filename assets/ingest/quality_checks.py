@@ -29,7 +29,6 @@ import dagster as dg
 import polars as pl
 import pyarrow.parquet as pq
 
-from core.failures import user_error
 from assets.ingest.assets import QUARANTINE_KEY, asset_key
 from assets.ingest.contract import CONTRACTS, CRM_OPPORTUNITY, HR_WORKERS
 from assets.ingest.landing import list_batches

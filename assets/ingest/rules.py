@@ -41,9 +41,9 @@ from datetime import datetime
 
 import polars as pl
 
-from core.money import KNOWN_CURRENCIES
 from assets.ingest import contract as c
 from assets.ingest.raw_layout import MONEY, POLARS_TYPES, QUARANTINE_SCHEMA
+from core.money import KNOWN_CURRENCIES
 
 SOURCE_ROW = "_source_row"
 ROW_HASH = "_row_hash"

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import dagster as dg
 
-from core.earning_codes import ADJUSTMENT_CODES
-from core.failures import user_error
 from assets.ingest.landing import list_batches
-from core.fingerprint import inputs_fingerprint
 from assets.payouts import checks as payout_checks
-from assets.payouts.ledger_layout import draft_dir
 from assets.payouts.extract import write_extract
+from assets.payouts.ledger_layout import draft_dir
 from assets.payouts.payroll import write_payroll
 from assets.payouts.warehouse import read_period_payouts, source_batches
+from core.earning_codes import ADJUSTMENT_CODES
+from core.failures import user_error
+from core.fingerprint import inputs_fingerprint
 from core.periods import check_period, period_of, previous_period
 from core.resources import SpmPathsResource
 

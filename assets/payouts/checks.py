@@ -22,9 +22,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from core.money import MINOR_UNITS
-from core.earning_codes import DEDUCTION_CODES, unknown_codes
 from assets.payouts.extract import PayoutLine
+from core.earning_codes import DEDUCTION_CODES, unknown_codes
+from core.money import MINOR_UNITS
 from core.settings import Settings
 
 TOTAL_CHECK = "payout_total_matches_warehouse"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.payouts.ledger_layout import ledger_dir, ledger_file
 from assets.payouts.extract import PayoutLine, atomic_write
+from assets.payouts.ledger_layout import ledger_dir, ledger_file
 
 MONEY = pl.Decimal(38, 10)
 

@@ -12,24 +12,24 @@ evaluations, and reports.
 from datetime import date
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster_dbt import DbtCliResource
 
-from core.money import in_minor_units
-from core.failures import user_error
-from assets.ingest.assets import QUARANTINE_KEY
-from core.fingerprint import inputs_fingerprint
 from assets.compensation.assets import mart_keys
+from assets.ingest.assets import QUARANTINE_KEY
 from assets.payouts import checks as payout_checks
 from assets.payouts import ledger as store
-from assets.payouts.ledger_layout import LEDGER_TABLES, ledger_file
-from assets.payouts.publish import publish_period
 from assets.payouts.assets import lines_preview, prepublish_checks
 from assets.payouts.extract import PayoutLine
+from assets.payouts.ledger_layout import LEDGER_TABLES, ledger_file
+from assets.payouts.publish import publish_period
 from assets.payouts.warehouse import read_credits_up_to, read_period_payouts, source_batches
+from core.dbt import DbtCommandFailed, prepare_dbt_environment, run_dbt
+from core.failures import user_error
+from core.fingerprint import inputs_fingerprint
+from core.money import in_minor_units
 from core.periods import first_day, last_day, next_period, previous_period
 from core.resources import CodeLocationResource, SpmPathsResource
-from core.dbt import DbtCommandFailed, prepare_dbt_environment, run_dbt
 
 PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
 # The ledger's tables (SPM_EXPORT_DIR/payouts/ledger/<table>/): the dbt source

@@ -29,9 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from core.money import MINOR_UNITS
 from assets.payouts import ledger as store
-from assets.payouts.ledger_layout import published_dir
 from assets.payouts.extract import (
     PayoutLine,
     atomic_write,
@@ -42,7 +40,9 @@ from assets.payouts.extract import (
     manifest_bytes,
     sha256_hex,
 )
+from assets.payouts.ledger_layout import published_dir
 from assets.payouts.payroll import PAYROLL_MANIFEST, payroll_files, payroll_manifest
+from core.money import MINOR_UNITS
 
 DELTA_COLUMNS = (
     "period",

@@ -17,7 +17,6 @@ from functools import partial
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from core.failures import user_error
 from assets.ingest.assets import config_table_check, suite_validator
 from assets.planning.territories import (
     TERRITORY_FILE,
@@ -26,6 +25,7 @@ from assets.planning.territories import (
     ingest_territories,
     territory_table_dir,
 )
+from core.failures import user_error
 from core.resources import SpmPathsResource
 
 GROUP = "planning"

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from core.failures import user_error
-from core.fingerprint import inputs_fingerprint
-from core.metadata import PREVIEW_ROWS, markdown_table
 from assets.payouts.assets import PayoutExtractConfig, default_pay_period
 from assets.statements.gather import build_statements, read_period_marts
 from assets.statements.payout_file import payee_totals, payout_file_path, read_payout_file
 from assets.statements.render_html import exact_plain, file_stem
 from assets.statements.writer import MANIFEST, reconcile, render_files, statements_dir, write_set
+from core.failures import user_error
+from core.fingerprint import inputs_fingerprint
+from core.metadata import PREVIEW_ROWS, markdown_table
 from core.resources import SpmPathsResource
 
 PAYOUT_EXTRACT = dg.AssetKey("payout_extract")

@@ -18,6 +18,7 @@ import polars as pl
 
 from assets.statements.payout_file import PayoutFileLine
 from assets.statements.statement import (
+    ROLLUP_DETAILS,
     ArithmeticLine,
     AttainmentLine,
     Balance,
@@ -26,7 +27,6 @@ from assets.statements.statement import (
     ComponentLine,
     CreditLine,
     Header,
-    ROLLUP_DETAILS,
     PaidLine,
     Statement,
 )

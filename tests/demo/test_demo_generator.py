@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 import yaml
 
-from core.money import KNOWN_CURRENCIES
 from assets.ingest.contract import CONTRACTS, DatasetContract
+from core.money import KNOWN_CURRENCIES
 from demo.clock import CRM_BATCHES, HR_BATCHES
 from demo.generate import generate
 from demo.people import build_org

@@ -31,7 +31,8 @@ from assets.finance.journals import (
     write_journals,
 )
 from tests.support.journals import build_journal_company
-from tests.support.warehouse import build_warehouse, query, run_dbt, env_without_spm as _env_without_spm
+from tests.support.warehouse import build_warehouse, query, run_dbt
+from tests.support.warehouse import env_without_spm as _env_without_spm
 
 D = Decimal
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.support.demo import demo_environment
 from assets.payouts.extract import sha256_hex
 from core.settings import SpmPaths
+from tests.support.demo import demo_environment
 
 pytestmark = pytest.mark.slow  # reads the session's demo run
 

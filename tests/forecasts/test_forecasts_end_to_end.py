@@ -16,11 +16,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.support.demo import demo_environment
-from core.money import round_money
 from assets.forecasts.extract import rates_on
 from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, simulation_inputs
 from assets.forecasts.simulation import simulate
+from core.money import round_money
+from tests.support.demo import demo_environment
 
 pytestmark = pytest.mark.slow  # reads the session's demo run
 

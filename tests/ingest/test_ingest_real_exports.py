@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest

@@ -16,7 +16,8 @@ import pytest
 from core.settings import DBT_PROJECT_DIR, REPO_ROOT
 from tests.support.planning import planning_warehouse
 from tests.support.raw import write_empty_layout
-from tests.support.warehouse import DBT, env_without_spm as _env_without_spm
+from tests.support.warehouse import DBT
+from tests.support.warehouse import env_without_spm as _env_without_spm
 
 MART_FOLDERS = ("planning", "insights")
 EXPECTED_MARTS = {

@@ -24,11 +24,11 @@ from pathlib import Path
 import pytest
 
 from assets.payouts import ledger as store
-from assets.payouts.ledger_layout import payouts_root
 from assets.payouts.extract import sha256_hex
-from orchestration.cli import run_pipeline
+from assets.payouts.ledger_layout import payouts_root
 from core import processes
 from core.dbt_child import dbt_children
+from orchestration.cli import run_pipeline
 from orchestration.run_guard import LOCK_NAME, PID_TAG, POOL
 from tests.support.demo import paths_under
 from tests.support.ledger import deal, write_company

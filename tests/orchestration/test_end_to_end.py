@@ -17,9 +17,9 @@ import duckdb
 import pytest
 
 from core.money import round_money
+from core.settings import SpmPaths
 from demo.generate import generate
 from orchestration.cli import run_pipeline
-from core.settings import SpmPaths
 
 pytestmark = pytest.mark.slow  # runs the pipeline job
 
@@ -185,8 +185,8 @@ def test_sensor_starts_one_run_for_a_new_batch_whose_deal_is_then_credited(pipel
     import dagster as dg
     import polars as pl
 
-    from orchestration.definitions import defs
     from core.resources import SpmPathsResource
+    from orchestration.definitions import defs
 
     paths, _, _ = pipeline
     sensor = defs.resolve_sensor_def("new_landing_batch")

@@ -15,9 +15,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from core.settings import SpmPaths
 from demo.generate import generate
 from orchestration.cli import ensure_dagster_home
-from core.settings import SpmPaths
 
 pytestmark = pytest.mark.slow  # runs the pipeline job
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.cli import console_run_config, ensure_dagster_home, failure_lines, main
 from core.settings import SpmPaths
+from orchestration.cli import console_run_config, ensure_dagster_home, failure_lines, main
 from tests.support.demo import paths_under
 from tests.support.landing import opportunity, write_rows
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.definitions import PIPELINE_JOB_NAME, defs
 from core.resources import SpmPathsResource
+from orchestration.definitions import PIPELINE_JOB_NAME, defs
 from orchestration.sensors import landed_batches
 
 

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from assets.payouts import checks, ledger as store
-from assets.payouts.ledger_layout import draft_dir, ledger_file, published_dir
-from assets.payouts.publish import content_sha256, publish_period
+from assets.payouts import checks
+from assets.payouts import ledger as store
 from assets.payouts.extract import PayoutLine, sha256_hex
+from assets.payouts.ledger_layout import draft_dir, ledger_file, published_dir
 from assets.payouts.payroll import payroll_files
+from assets.payouts.publish import content_sha256, publish_period
 from core.money import round_money
 
 PERIOD = "2026-10"

@@ -30,16 +30,17 @@ import csv
 import json
 import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from assets.payouts import ledger as store
-from orchestration.cli import publish_failure, publish_period_run, run_pipeline
 from core.settings import SpmPaths
+from orchestration.cli import publish_failure, publish_period_run, run_pipeline
 from tests.support.demo import paths_under
 from tests.support.landing import write_rows
-from tests.support.ledger import deal as _deal, warehouse_rows as _query, write_company
+from tests.support.ledger import deal as _deal
+from tests.support.ledger import warehouse_rows as _query
+from tests.support.ledger import write_company
 
 pytestmark = pytest.mark.slow  # runs the pipeline job
 

@@ -28,11 +28,13 @@ import pytest
 
 from assets.payouts import ledger as store
 from assets.payouts.ledger_layout import published_dir
-from orchestration.cli import publish_failure, publish_period_run, run_pipeline
 from core.settings import SpmPaths
+from orchestration.cli import publish_failure, publish_period_run, run_pipeline
 from tests.support.demo import paths_under
 from tests.support.landing import write_rows
-from tests.support.ledger import deal as _deal, warehouse_rows as _query, write_company, write_plan
+from tests.support.ledger import deal as _deal
+from tests.support.ledger import warehouse_rows as _query
+from tests.support.ledger import write_company, write_plan
 
 pytestmark = pytest.mark.slow  # runs the pipeline job
 
@@ -287,8 +289,9 @@ def test_a_correction_of_a_published_month_makes_version_two_and_a_delta(company
 
 
 def test_a_failing_prepublish_check_refuses_and_names_it(company, monkeypatch):
-    import assets.payouts.publication as ledger_assets
     import dataclasses
+
+    import assets.payouts.publication as ledger_assets
 
     paths, _ = company
     real = ledger_assets.read_period_payouts

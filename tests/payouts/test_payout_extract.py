@@ -14,8 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-from core.money import round_money
 from assets.payouts.extract import PayoutLine, write_extract
+from core.money import round_money
 
 PAY_DATE = date(2026, 11, 15)
 

@@ -22,7 +22,8 @@ import pytest
 
 from core.money import CURRENCIES_SEED, MINOR_UNITS, load_minor_units, round_money
 from core.settings import DBT_PROJECT_DIR
-from tests.support.warehouse import dbt_command, env_without_spm as _env_without_spm
+from tests.support.warehouse import dbt_command
+from tests.support.warehouse import env_without_spm as _env_without_spm
 
 D = Decimal
 

@@ -7,10 +7,10 @@ from datetime import date, datetime, timezone
 import dagster as dg
 import pytest
 
-from orchestration.cli import period_range
-from orchestration.definitions import PIPELINE_JOB_NAME, PUBLISH_JOB_NAME, defs
 from assets.payouts.schedules import nth_business_day
 from core.settings import Settings
+from orchestration.cli import period_range
+from orchestration.definitions import PIPELINE_JOB_NAME, PUBLISH_JOB_NAME, defs
 
 
 def _evaluate(day: str):

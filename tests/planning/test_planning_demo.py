@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.support.demo import demo_environment
 from core.settings import SpmPaths
+from tests.support.demo import demo_environment
 
 pytestmark = pytest.mark.slow  # reads the session's demo run
 

@@ -20,11 +20,16 @@ from assets.ingest import contract as c
 from assets.ingest.assets import CHECK_NAME
 from assets.ingest.load import read_raw_batch
 from assets.ingest.plans import _PlanLoader
-from assets.planning.territories import TERRITORY_FILE, territory_frames, territory_table_dir, validate_territory_document
 from assets.planning.assets import TERRITORY_ASSETS, TERRITORY_CHECKS, TERRITORY_KEYS
+from assets.planning.territories import (
+    TERRITORY_FILE,
+    territory_frames,
+    territory_table_dir,
+    validate_territory_document,
+)
+from core.resources import SpmPathsResource
 from demo.territories import territories_yaml
 from expectations.suites import TERRITORY_SUITES, validate, validate_territory_table
-from core.resources import SpmPathsResource
 from tests.support.raw import write_batch
 
 D = Decimal

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
