@@ -48,12 +48,12 @@ def export_digests(export_dir: Path) -> dict[str, str]:
     return dict(sorted(digests.items()))
 
 
-def differences(first: dict[str, str], second: dict[str, str]) -> list[str]:
+def differences(first: dict[str, str], second: dict[str, str], names: tuple[str, str] = ("the record", "this run")) -> list[str]:
     """One line per file that differs or is on one side only (relative paths, sorted)."""
     return (
         [f"differs: {p}" for p in sorted(first.keys() & second.keys()) if first[p] != second[p]]
-        + [f"only in the record: {p}" for p in sorted(first.keys() - second.keys())]
-        + [f"only in this run: {p}" for p in sorted(second.keys() - first.keys())]
+        + [f"only in {names[0]}: {p}" for p in sorted(first.keys() - second.keys())]
+        + [f"only in {names[1]}: {p}" for p in sorted(second.keys() - first.keys())]
     )
 
 

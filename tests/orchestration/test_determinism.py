@@ -21,25 +21,16 @@ the shared session run.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import os
 import shutil
-from pathlib import Path
 
 import pytest
 
+from bench.digests import differences, export_digests
 from core.fingerprint import inputs_fingerprint
 from orchestration.cli import run_pipeline
 from tests.support.demo import demo_environment, paths_under
 
 pytestmark = pytest.mark.slow  # reads the session's demo run and runs the pipeline again
-
-# Files that legitimately differ between two runs, by name. A DuckDB database
-# file is never byte-stable: DuckDB writes a random database identifier (and the
-# checksums over it) into every new file's header, so two files holding the
-# same tables differ. The BI snapshot's DuckDB file holds the same rows as its
-# Parquet files, which are compared.
-NOT_BYTE_STABLE = {"spm_bi.duckdb"}
 
 # What the comparison must cover, so that it cannot pass on a run that wrote nothing.
 EXPECTED = [
@@ -54,30 +45,6 @@ EXPECTED = [
     "bi/snapshots/*/*.parquet",
     "bi/current",
 ]
-
-
-def export_digests(export_dir: Path) -> dict[str, str]:
-    """Relative path -> SHA-256 of every file under ``export_dir`` (a symlink -> its target,
-    not followed), but for the files of ``NOT_BYTE_STABLE``."""
-    digests: dict[str, str] = {}
-    for folder, dirs, files in os.walk(export_dir):  # does not descend into symlinked folders
-        for name in dirs + files:
-            path = Path(folder) / name
-            relative = path.relative_to(export_dir).as_posix()
-            if path.is_symlink():
-                digests[relative] = "symlink to " + os.readlink(path)
-            elif path.is_file() and name not in NOT_BYTE_STABLE:
-                digests[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return digests
-
-
-def differences(first: dict[str, str], second: dict[str, str]) -> list[str]:
-    """One line per file that differs or is in one run only (relative paths, sorted)."""
-    return (
-        [f"differs: {p}" for p in sorted(first.keys() & second.keys()) if first[p] != second[p]]
-        + [f"only in run 1: {p}" for p in sorted(first.keys() - second.keys())]
-        + [f"only in run 2: {p}" for p in sorted(second.keys() - first.keys())]
-    )
 
 
 def test_two_runs_from_scratch_on_the_same_landing_data_write_the_same_bytes(demo_pipeline, tmp_path):
@@ -98,7 +65,7 @@ def test_two_runs_from_scratch_on_the_same_landing_data_write_the_same_bytes(dem
         second_result = run_pipeline(paths)
     assert second_result.success
 
-    diff = differences(first, export_digests(paths.export_dir))
+    diff = differences(first, export_digests(paths.export_dir), ("run 1", "run 2"))
     assert not diff, (
         f"{len(diff)} export file(s) are not the same bytes in two runs from scratch "
         f"(run 1: {first_paths.export_dir}, run 2: {paths.export_dir}):\n" + "\n".join(diff)
