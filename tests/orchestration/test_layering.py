@@ -155,3 +155,28 @@ def test_python_reads_only_marts():
         for match in relation.finditer((REPO_ROOT / path).read_text())
     )
     assert not readers, "\n".join(readers)
+
+
+def test_dbt_layers_point_one_way():
+    """dbt_project/README.md's layer rules, on the manifest: only staging reads sources; no
+    intermediate model reads a mart; staging reads no model of a later layer."""
+    import json
+
+    from core.dbt import DBT_PROJECT
+
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    layer_of = {
+        node_id: node["fqn"][1]
+        for node_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+    }
+    broken = []
+    for node_id, layer in sorted(layer_of.items()):
+        for parent in manifest["nodes"][node_id]["depends_on"]["nodes"]:
+            if parent.startswith("source.") and layer != "staging":
+                broken.append(f"{node_id} ({layer}) reads the source {parent}")
+            elif layer_of.get(parent) == "marts" and layer != "marts":
+                broken.append(f"{node_id} ({layer}) reads the mart {parent}")
+            elif layer == "staging" and layer_of.get(parent) == "intermediate":
+                broken.append(f"{node_id} (staging) reads {parent}")
+    assert layer_of and not broken, "\n".join(broken)
