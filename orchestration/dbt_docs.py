@@ -7,8 +7,8 @@ Runs ``dbt docs generate`` on the project with the pipeline's settings
 path of ``index.html``; open it in a browser, or ``dbt docs serve``. dbt ships
 the page with the package, so nothing is downloaded. With a warehouse file the
 catalog holds every table's columns and types as built; without one
-(``--empty-catalog`` on an in-memory DuckDB) the site still has every
-description and contract, and no warehouse file is created. Do not run it while the pipeline builds: DuckDB
+(``--empty-catalog --no-compile`` on an in-memory DuckDB) the site still has every
+description and contract (each model's SQL as written), and no warehouse file is created. Do not run it while the pipeline builds: DuckDB
 has one writer.
 """
 
@@ -22,7 +22,10 @@ from core.settings import DBT_PROJECT_DIR, Settings
 
 
 def docs_generate_args(warehouse_exists: bool) -> list[str]:
-    return ["docs", "generate"] if warehouse_exists else ["docs", "generate", "--empty-catalog"]
+    # Without a warehouse there is nothing to compile against either: the rounding
+    # macros read the currencies seed from the warehouse, so the site then shows
+    # each model's SQL as written, not compiled.
+    return ["docs", "generate"] if warehouse_exists else ["docs", "generate", "--empty-catalog", "--no-compile"]
 
 
 def generate_docs(target_path: Path | None = None) -> Path:
@@ -35,6 +38,8 @@ def generate_docs(target_path: Path | None = None) -> Path:
     if not warehouse_exists:
         env["SPM_WAREHOUSE"] = ":memory:"  # nothing to describe; create no file
     target = Path(target_path) if target_path is not None else DBT_PROJECT_DIR / "target"
+    if not warehouse_exists:  # docs generate --no-compile writes no manifest: parse first
+        run_dbt(["parse"], target_path=target, env=env)
     run_dbt(docs_generate_args(warehouse_exists), target_path=target, env=env)
     return target / "index.html"
 
