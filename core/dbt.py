@@ -11,6 +11,7 @@ refresh at publication, a forecast scenario's engine run) goes through
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
 import os
+import threading
 from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,6 +84,9 @@ def _environment(overrides: Mapping[str, str]):
                 os.environ[name] = value
 
 
+_ENVIRONMENT_LOCK = threading.Lock()
+
+
 class DbtCommandFailed(RuntimeError):
     """A dbt command that did not succeed; the message ends with dbt's own error lines."""
 
@@ -101,14 +105,18 @@ def run_dbt(
     command, with dbt's error messages.
     """
     resource = dbt or dbt_resource()
-    with _environment({**dbt_child.parent_env(), **(env or {})}):
+    # The resource hands dbt this process's environment, copied when it starts
+    # the dbt process (inside cli()). Commands may run from several threads (the
+    # payout forecast's scenarios), so setting the environment, starting dbt and
+    # restoring it is one step under a lock; the command then runs unlocked.
+    with _ENVIRONMENT_LOCK, _environment({**dbt_child.parent_env(), **(env or {})}):
         invocation = resource.cli(args, raise_on_error=False, target_path=target_path)
-        errors = [
-            event.raw_event["info"].get("msg", "")
-            for event in invocation.stream_raw_events()
-            if isinstance(event.raw_event, dict) and event.raw_event.get("info", {}).get("level") == "error"
-        ]
-        error = invocation.get_error()
+    errors = [
+        event.raw_event["info"].get("msg", "")
+        for event in invocation.stream_raw_events()
+        if isinstance(event.raw_event, dict) and event.raw_event.get("info", {}).get("level") == "error"
+    ]
+    error = invocation.get_error()
     if error is not None:
         detail = "\n".join(errors) or str(error)
         raise DbtCommandFailed(f"dbt {' '.join(args)} failed:\n" + "\n".join(detail.splitlines()[-30:]))
