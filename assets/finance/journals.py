@@ -19,10 +19,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
 from assets.payouts.extract import atomic_write, format_amount, sha256_hex
 from core.money import round_money
+from core.warehouse import read_only
 
 JOURNAL_SCHEMA_VERSION = "1"
 
@@ -77,8 +76,7 @@ def sort_key(line: JournalLine) -> tuple:
 
 def read_journal_lines(warehouse: Path, through_period: str | None = None) -> list[JournalLine]:
     """fct_journal_line (periods up to ``through_period`` when given), read-only, in file order."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with read_only(warehouse) as con:
         rows = con.execute(
             f"""
             select period, journal_id, journal_type, posting_date, line_number, cost_center,
@@ -90,8 +88,6 @@ def read_journal_lines(warehouse: Path, through_period: str | None = None) -> li
             """,
             [through_period] if through_period else [],
         ).fetchall()
-    finally:
-        con.close()
     lines = [
         JournalLine(
             period=r[0], journal_id=r[1], journal_type=r[2], posting_date=r[3], line_number=int(r[4]),

@@ -12,11 +12,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
 from assets.ingest.landing import list_batches
 from assets.payouts.extract import PayoutLine
 from core.money import in_minor_units
+from core.warehouse import read_only
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,7 @@ def read_period_payouts(
     ``pay_date``: an explicit override of the mart's pay date (``publish --pay-date``, the
     asset configs' ``pay_date``); None keeps the warehouse's (macro ``pay_date_of``).
     """
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with read_only(warehouse) as con:
         rows = con.execute(
             """
             select employee_id, full_name, cost_center, earning_code, currency, amount, pay_date, plan_id,
@@ -71,8 +69,6 @@ def read_period_payouts(
             """,
             [period],
         ).fetchall()
-    finally:
-        con.close()
     lines = [
         PayoutLine(
             period=period,
@@ -114,8 +110,7 @@ def read_credits_up_to(warehouse: Path, period: str) -> list[tuple]:
     The credit is the one the commission counts (``commission_credit_amount``: the credit itself,
     except after a commission-only clawback), so the ledger records what each period paid on.
     """
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with read_only(warehouse) as con:
         rows = con.execute(
             """
             select period, employee_id, opportunity_id, payee_currency, sum(commission_credit_amount)
@@ -126,8 +121,6 @@ def read_credits_up_to(warehouse: Path, period: str) -> list[tuple]:
             """,
             [period],
         ).fetchall()
-    finally:
-        con.close()
     return [(p, e, o, c, Decimal(a)) for p, e, o, c, a in rows]
 
 

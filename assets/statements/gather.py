@@ -30,6 +30,7 @@ from assets.statements.statement import (
     PaidLine,
     Statement,
 )
+from core.warehouse import read_only
 
 TENTH_DECIMAL = Decimal("1e-10")
 
@@ -130,13 +131,10 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, period: str) -> pl.DataFram
 
 def read_period_marts(warehouse: Path, period: str) -> PeriodMarts:
     """Read every mart's rows of ``period`` from the warehouse, read-only, one query each."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with read_only(warehouse) as con:
         frames = {name: _frame(con, sql, period) for name, sql in QUERIES.items()}
         for name, sql in (("component_names", COMPONENT_NAMES_QUERY), ("deal_names", DEAL_NAMES_QUERY)):
             frames[name] = _frame(con, sql, period)
-    finally:
-        con.close()
     return PeriodMarts(period, frames)
 
 
