@@ -4,6 +4,7 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 SCALE   ?= 1
+INCREMENTAL ?=
 
 .PHONY: run test dev bench docs dbt-parse clean
 
@@ -30,9 +31,9 @@ test: $(STAMP)
 dev: $(STAMP)
 	$(PY) -m orchestration.cli dev
 
-## Benchmark: make bench SCALE=10
+## Benchmark against the floors: make bench SCALE=10 [INCREMENTAL=1] (time a run that lands only the last batch)
 bench: $(STAMP)
-	$(PY) -m bench.run --scale $(SCALE)
+	$(PY) -m bench.run --scale $(SCALE)$(if $(filter-out 0 no false,$(INCREMENTAL)), --incremental)
 
 ## dbt docs (models, column descriptions, contracts, lineage), offline: dbt_project/target/index.html
 docs: $(STAMP)
