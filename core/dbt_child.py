@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from core import processes
+from core.engine import ENGINE_FINGERPRINT_VARIABLE, engine_fingerprint
 from core.settings import PARENT_PID_VARIABLE, dbt_parent_pid
 
 EXECUTABLE = Path(sys.executable).parent / "spm-dbt"
@@ -47,6 +48,8 @@ def main() -> int:
     if expected and int(expected) != os.getppid():
         print(f"spm-dbt: the parent process {expected} is gone; not starting dbt", file=sys.stderr)
         return 1
+    # A build by a changed engine recomputes every deal (core/engine.py).
+    os.environ.setdefault(ENGINE_FINGERPRINT_VARIABLE, engine_fingerprint())
     from dbt.cli.main import cli
 
     sys.argv[0] = "dbt"

@@ -84,17 +84,19 @@ def bookings_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource
     deps=[BOOKINGS_FORECAST],
     group_name="forecasts",
     kinds={"python", "dbt", "parquet"},
-    # No warehouse pool: it reads the bookings forecast's files and the raw
-    # layer, and the engine writes only scratch DuckDB files.
+    # The warehouse pool: the scenario engines start from copies of the warehouse
+    # file, which must not be copied while dbt writes it.
+    pool="duckdb_warehouse",
     description="Payout forecast P10/P50/P90: simulated pipeline outcomes and new business (clones of the payees' "
-    "recent won deals) run through the dbt compensation engine on scratch DuckDB files; the closed month must "
-    "equal the actual payout.",
+    "recent won deals) run through the dbt compensation engine on copies of the warehouse (incremental: only "
+    "the scenario's deals are recomputed); the closed month must equal the actual payout.",
 )
 def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
     settings = paths.paths()
     clean_dead_scratch(settings, context.instance)  # what crashed runs left
     summary = payout_forecast_run(
-        settings.raw_dir, settings.export_dir, scratch_dir=scratch_root(settings) / context.run_id
+        settings.raw_dir, settings.export_dir, scratch_dir=scratch_root(settings) / context.run_id,
+        warehouse=settings.warehouse,
     )
     mismatched = [name for name, ok in summary["closed_period_matches_actual"].items() if not ok]
     if mismatched:

@@ -148,14 +148,16 @@ def bookings_forecast_run(warehouse: Path, out_root: Path, horizon: int = HORIZO
 
 def payout_forecast_run(
     raw_dir: Path, out_root: Path, *, n_simulations: int = N_SIMULATIONS, seed: int = SEED,
-    parallel: int = 2, scratch_dir: Path,
+    parallel: int = 2, scratch_dir: Path, warehouse: Path | None = None,
 ) -> dict:
     """Simulate the open pipeline and new business, run the engine on the P10/P50/P90 scenarios, compare a
     closed month with the actual.
 
-    Reads only the files of :func:`bookings_forecast_run` and the raw layer: the
-    warehouse is not opened (the engine runs on scratch DuckDB files under
-    ``scratch_dir``, the run's own scratch folder, removed when done).
+    Reads the files of :func:`bookings_forecast_run` and the raw layer; the
+    engine runs on copies of ``warehouse`` (incrementally: only the scenario's
+    deals are recomputed; from nothing when no warehouse is given), scratch
+    DuckDB files under ``scratch_dir``, the run's own scratch folder, removed
+    when done. The main warehouse is only copied, never opened.
     """
     out = Path(out_root) / FORECAST_DIR
     inputs = simulation_inputs(out)
@@ -175,7 +177,7 @@ def payout_forecast_run(
     try:
         def one(scenario):
             return scenario.name, scenario_payable(raw_dir, scenario.won, scenario.name, scratch / scenario.name,
-                                                   all_periods, scenario.new_deals)
+                                                   all_periods, scenario.new_deals, base_warehouse=warehouse)
 
         with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
             results = dict(pool.map(one, scenarios))

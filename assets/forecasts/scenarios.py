@@ -5,15 +5,19 @@ links, nothing copied) and adds one Parquet file to ``crm/opportunity``: the
 deals the scenario wins, as a newer version of each (StageName Closed Won,
 IsWon, the simulated CloseDate), and its new business as new deals (clones of
 the payees' recent won deals, with their line items in
-``crm/opportunity_line_item``). ``dbt build --select +fct_payable`` (models and seeds) then builds
-the engine into a scratch DuckDB file with its own target and log folders;
-fct_payable of that file is the scenario's payout. The plan arithmetic is the
-engine's: nothing here computes an earning.
+``crm/opportunity_line_item``). The engine then builds ``+fct_payable``
+(models and seeds) on a copy of the main warehouse, with its own target and
+log folders: the engine is incremental by deal (docs/incremental.md), so it
+recomputes only the scenario's deals and rebuilds the payee-period arithmetic
+from them, the same numbers as a build from scratch. fct_payable of that copy
+is the scenario's payout. The plan arithmetic is the engine's: nothing here
+computes an earning.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
@@ -182,12 +186,27 @@ def new_business_records(raw_dir: Path, deals: pl.DataFrame, name: str) -> tuple
     return opportunities, lines
 
 
-def run_engine(scratch_raw: Path, work_dir: Path) -> Path:
+def copy_warehouse(warehouse: Path, target: Path) -> Path:
+    """A copy of the (closed) warehouse file ``warehouse`` at ``target``, with its write-ahead log if any."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(warehouse, target)
+    wal = Path(f"{warehouse}.wal")
+    if wal.exists():
+        shutil.copyfile(wal, Path(f"{target}.wal"))
+    return target
+
+
+def run_engine(scratch_raw: Path, work_dir: Path, base_warehouse: Path | None = None) -> Path:
     """The models ``+fct_payable`` and the seeds they read (the currencies' minor units, which the
     rounding macro reads from the warehouse) built into ``work_dir/engine.duckdb``, without
-    tests (``dbt build --resource-type seed --resource-type model``); return that file."""
+    tests (``dbt build --resource-type seed --resource-type model``); return that file.
+
+    With ``base_warehouse`` the build starts from a copy of it and recomputes only the deals the
+    scratch raw layer adds or changes (the incremental engine); without, it builds from nothing."""
     work_dir = Path(work_dir)
     warehouse = work_dir / "engine.duckdb"
+    if base_warehouse is not None and Path(base_warehouse).exists():
+        copy_warehouse(Path(base_warehouse), warehouse)
     try:
         run_dbt(["build", "--select", ENGINE_SELECT, "--resource-type", "seed", "--resource-type", "model"],
                 target_path=work_dir / "target", env={"SPM_RAW_DIR": str(scratch_raw), "SPM_WAREHOUSE": str(warehouse)})
@@ -217,9 +236,10 @@ def read_payable(warehouse: Path, periods: list[str]) -> pl.DataFrame:
 
 def scenario_payable(
     raw_dir: Path, won: pl.DataFrame, name: str, work_dir: Path, periods: list[str],
-    new_deals: pl.DataFrame | None = None,
+    new_deals: pl.DataFrame | None = None, base_warehouse: Path | None = None,
 ) -> pl.DataFrame:
-    """The engine's payable per payee and period, the scenario's won deals and new business added to the raw layer."""
+    """The engine's payable per payee and period, the scenario's won deals and new business added to the
+    raw layer; built on a copy of ``base_warehouse`` (the main warehouse) when given."""
     work_dir = Path(work_dir)
     scratch_raw = work_dir / "raw"
     mirror_raw(raw_dir, scratch_raw)
@@ -232,4 +252,4 @@ def scenario_payable(
         out = dataset_dir(scratch_raw, contract) / f"batch=forecast-{name}" / f"{name}.parquet"
         out.parent.mkdir(parents=True, exist_ok=True)
         pl.concat(frames).write_parquet(out)
-    return read_payable(run_engine(scratch_raw, work_dir), periods)
+    return read_payable(run_engine(scratch_raw, work_dir, base_warehouse), periods)

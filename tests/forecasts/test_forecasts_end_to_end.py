@@ -206,3 +206,31 @@ def test_the_far_months_payout_is_in_the_range_of_recent_actual_payouts(pipeline
     # above its bottom quarter (at least three of the twelve months paid less). The pipeline alone did not reach
     # that: at scale 1 its December P50 paid 1.05M against a lower quartile of 1.09M (docs/forecasts.md)
     assert recent[2] <= december["P50"] <= recent[-1]
+
+
+def test_a_scenario_on_a_copy_of_the_warehouse_pays_what_a_build_from_nothing_pays(pipeline, tmp_path):
+    """The payout forecast's engine runs incrementally on a copy of the warehouse (only the
+    scenario's deals are recomputed); a build of the same scenario from nothing gives the same payable."""
+    from assets.forecasts.scenarios import scenario_payable
+
+    paths, _, _ = pipeline
+    inputs = simulation_inputs(paths.export_dir / FORECAST_DIR)
+    _, scenarios = simulate(inputs.deals, inputs.slip, inputs.origin, inputs.last_month,
+                            new_business=inputs.new_business, n_simulations=50, seed=7)
+    p90 = next(s for s in scenarios if s.name == "P90")
+    assert p90.won.height and p90.new_deals.height
+    periods = [f"2026-{m:02d}" for m in range(1, 13)]
+    incremental = scenario_payable(paths.raw_dir, p90.won, "P90", tmp_path / "copy", periods, p90.new_deals,
+                                   base_warehouse=paths.warehouse)
+    from_nothing = scenario_payable(paths.raw_dir, p90.won, "P90", tmp_path / "scratch", periods, p90.new_deals)
+    assert incremental.height > 0
+    assert incremental.equals(from_nothing)
+    # and the copy recomputed only the scenario's deals
+    con = duckdb.connect(str(tmp_path / "copy" / "engine.duckdb"), read_only=True)
+    try:
+        touched, full_rebuild = con.execute(
+            "select count(*), coalesce(bool_or(full_rebuild), false) from int_engine_touched_opportunities"
+        ).fetchone()
+    finally:
+        con.close()
+    assert not full_rebuild and 0 < touched <= p90.won.height + p90.new_deals.height

@@ -81,12 +81,13 @@ def test_a_free_warehouse_needs_nothing(warehouse):
 def test_a_bound_child_dies_with_its_parent_and_a_plain_one_does_not():
     # The parent starts two children, one that makes spm-dbt's request to the kernel, one
     # that does not; then only the parent is killed.
-    bound = "from core import dbt_child; import time; dbt_child._die_with_parent(); time.sleep(60)"
+    # The bound child says when its request is made (a loaded machine may take seconds to import).
+    bound = "from core import dbt_child; import time; dbt_child._die_with_parent(); print('bound', flush=True); time.sleep(60)"
     script = (
         "import subprocess, sys, time; "
-        f"bound = subprocess.Popen([sys.executable, '-c', {bound!r}]); "
+        f"bound = subprocess.Popen([sys.executable, '-c', {bound!r}], stdout=subprocess.PIPE, text=True); "
         "plain = subprocess.Popen(['sleep', '60']); "
-        "time.sleep(1); print(bound.pid, plain.pid, flush=True); time.sleep(60)"
+        "bound.stdout.readline(); print(bound.pid, plain.pid, flush=True); time.sleep(60)"
     )
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     bound_pid, plain_pid = (int(p) for p in parent.stdout.readline().split())

@@ -10,11 +10,12 @@
 -- components, a manager's roll-up credit feeds rollup_credit components
 -- (int_earnings_qualifying_credits picks by credit_type). One row per
 -- fct_credit row: deal x payee x credit_type x credited_from_employee_id.
+{{ spm.engine_incremental() }}
 with
 
 credits as (
 
-    select * from {{ ref('int_credits') }}
+    select * from {{ spm.engine_scope(ref('int_credits')) }}
 
 ),
 

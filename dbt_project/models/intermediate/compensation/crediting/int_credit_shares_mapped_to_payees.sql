@@ -2,11 +2,12 @@
 -- User.EmployeeNumber = workers.employee_id, int_crm_user_payees). employee_id
 -- is null when the user has no HR worker record; such shares are quarantined,
 -- not credited.
+{{ spm.engine_incremental() }}
 with
 
 shares as (
 
-    select * from {{ ref('int_opportunity_credit_shares') }}
+    select * from {{ spm.engine_scope(ref('int_opportunity_credit_shares')) }}
 
 ),
 

@@ -21,6 +21,7 @@
 -- ingest clock (loaded_at, staging and intermediate only): a mart is a pure
 -- function of the landing data and the configuration, so two runs give the
 -- same rows.
+{{ spm.engine_incremental() }}
 {#- the columns own and roll-up credit share, in the order both branches give them -#}
 {%- set shared_columns = [
     'credit_date', 'period', 'credit_type', 'credit_status', 'split_percentage', 'opportunity_type',
@@ -38,7 +39,7 @@ own_credits as (
         employee_id as credited_from_employee_id,
         cast(null as {{ dbt.type_int() }}) as rollup_level,
         {{ shared_columns | join(',\n        ') }}
-    from {{ ref('int_credits_own') }}
+    from {{ spm.engine_scope(ref('int_credits_own')) }}
 
 ),
 
@@ -51,7 +52,7 @@ rollup_credits as (
         credited_from_employee_id,
         rollup_level,
         {{ shared_columns | join(',\n        ') }}
-    from {{ ref('int_credits_rolled_up') }}
+    from {{ spm.engine_scope(ref('int_credits_rolled_up')) }}
     where credit_amount is not null
 
 ),
@@ -72,7 +73,7 @@ commission_clawbacks as (
         employee_id as credited_from_employee_id,
         current_credit_amount,
         {{ divide_money('current_credit_amount', 'credit_amount') }} as commission_share
-    from {{ ref('int_credits_clawback_evaluated') }}
+    from {{ spm.engine_scope(ref('int_credits_clawback_evaluated')) }}
     where clawback_status = 'commission_clawed_back'
 
 ),

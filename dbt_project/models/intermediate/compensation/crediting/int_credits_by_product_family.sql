@@ -12,17 +12,18 @@
 -- A deal without line items (or whose line items total 0) gets one row with
 -- product_family null, the whole credit and null units. Line items whose
 -- product has no Family form the family null.
+{{ spm.engine_incremental() }}
 with
 
 credits as (
 
-    select * from {{ ref('int_credits') }}
+    select * from {{ spm.engine_scope(ref('int_credits')) }}
 
 ),
 
 line_items as (
 
-    select * from {{ ref('stg_salesforce__opportunity_line_items') }}
+    select * from {{ spm.engine_scope(ref('stg_salesforce__opportunity_line_items')) }}
 
 ),
 

@@ -23,6 +23,7 @@
 -- rates; reversed in the window (the current, lower credit counts), standing
 -- after it (the original credit counts). current_credit_amount is what remains
 -- credited when the change is reversed (0 for a lost or deleted deal).
+{{ spm.engine_incremental() }}
 with
 
 lost_credits as (
@@ -34,7 +35,7 @@ lost_credits as (
         {{ money('0') }} as current_credit_amount,
         change_date, change_reason,
         source_batch, source_file, source_row, loaded_at
-    from {{ ref('int_credits_converted') }}
+    from {{ spm.engine_scope(ref('int_credits_converted')) }}
     where credit_status = 'lost_after_win'
         and credit_amount is not null
 
@@ -42,7 +43,7 @@ lost_credits as (
 
 reduced_deals as (
 
-    select * from {{ ref('int_opportunities_amount_reduced') }}
+    select * from {{ spm.engine_scope(ref('int_opportunities_amount_reduced')) }}
 
 ),
 
@@ -55,7 +56,7 @@ reduced_shares as (
         reduced_deals.change_reason as reduction_reason,
         {{ divide_money('reduced_deals.original_amount * converted.split_percentage', '100') }}
             as original_credit_amount_deal_currency
-    from {{ ref('int_credits_converted') }} as converted
+    from {{ spm.engine_scope(ref('int_credits_converted')) }} as converted
     inner join reduced_deals
         on converted.opportunity_id = reduced_deals.opportunity_id
     where converted.credit_status = 'current'

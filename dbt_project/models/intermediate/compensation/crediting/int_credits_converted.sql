@@ -6,11 +6,12 @@
 -- The corporate currency's rate is 1 by definition when the CRM has no row for
 -- it. Any other missing rate leaves credit_amount null: the credit is
 -- quarantined, never converted at a silent 1.0.
+{{ spm.engine_incremental() }}
 with
 
 mapped as (
 
-    select * from {{ ref('int_credit_shares_mapped_to_payees') }}
+    select * from {{ spm.engine_scope(ref('int_credit_shares_mapped_to_payees')) }}
     where employee_id is not null
 
 ),

@@ -7,18 +7,19 @@
 -- leaves the credit booked the same way (credit_status commission_clawed_back:
 -- the last won / original credit, for attainment and roll-up); fct_credit's
 -- commission_credit_amount is what the commission still counts.
+{{ spm.engine_incremental() }}
 with
 
 standing_credits as (
 
-    select * from {{ ref('int_credits_clawback_evaluated') }}
+    select * from {{ spm.engine_scope(ref('int_credits_clawback_evaluated')) }}
     where clawback_status in ('standing_after_window', 'commission_clawed_back')
 
 ),
 
 current_credits as (
 
-    select * from {{ ref('int_credits_converted') }} as converted
+    select * from {{ spm.engine_scope(ref('int_credits_converted')) }} as converted
     where credit_status = 'current'
         and credit_amount is not null
         and not exists (

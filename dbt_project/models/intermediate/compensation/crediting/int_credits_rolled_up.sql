@@ -10,11 +10,12 @@
 -- MANAGER's currency with the dated rule of SPEC §3.2 (one exact division
 -- (amount * rate_manager) / rate_deal; same currency: no conversion). A
 -- missing rate leaves credit_amount null (quarantined, never 1.0).
+{{ spm.engine_incremental() }}
 with
 
 own_credits as (
 
-    select * from {{ ref('int_credits_own') }}
+    select * from {{ spm.engine_scope(ref('int_credits_own')) }}
 
 ),
 

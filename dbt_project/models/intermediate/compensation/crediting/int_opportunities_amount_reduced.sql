@@ -7,17 +7,18 @@
 --                    that version with a lower Amount, else the batch date of
 --                    the first later version (the batch the change arrived in).
 -- The credit date stays the current CloseDate (and its FX rates).
+{{ spm.engine_incremental() }}
 with
 
 versions as (
 
-    select * from {{ ref('int_opportunity_versions') }}
+    select * from {{ spm.engine_scope(ref('int_opportunity_versions')) }}
 
 ),
 
 history as (
 
-    select * from {{ ref('stg_salesforce__opportunity_history') }}
+    select * from {{ spm.engine_scope(ref('stg_salesforce__opportunity_history')) }}
 
 ),
 

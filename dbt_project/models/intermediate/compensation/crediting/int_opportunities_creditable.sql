@@ -6,23 +6,24 @@
 -- creditable now but won in an earlier version (int_opportunities_lost_after_win,
 -- SPEC §5 clawback): carried at its last won version so that the crediting
 -- chain computes the credit that may stand after the clawback window.
+{{ spm.engine_incremental() }}
 with
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ spm.engine_scope(ref('stg_salesforce__opportunities')) }}
 
 ),
 
 splits_validated as (
 
-    select * from {{ ref('int_opportunity_splits_validated') }}
+    select * from {{ spm.engine_scope(ref('int_opportunity_splits_validated')) }}
 
 ),
 
 lost_after_win as (
 
-    select * from {{ ref('int_opportunities_lost_after_win') }}
+    select * from {{ spm.engine_scope(ref('int_opportunities_lost_after_win')) }}
 
 ),
 

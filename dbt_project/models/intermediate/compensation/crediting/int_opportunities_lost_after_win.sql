@@ -9,17 +9,18 @@
 -- Whether the credit is reversed or stands is decided per payee and plan
 -- (int_credits_clawback_evaluated). A reduced amount on a still-won deal is not
 -- treated here: the deal is credited at its current amount.
+{{ spm.engine_incremental() }}
 with
 
 versions as (
 
-    select * from {{ ref('int_opportunity_versions') }}
+    select * from {{ spm.engine_scope(ref('int_opportunity_versions')) }}
 
 ),
 
 history as (
 
-    select * from {{ ref('stg_salesforce__opportunity_history') }}
+    select * from {{ spm.engine_scope(ref('stg_salesforce__opportunity_history')) }}
 
 ),
 

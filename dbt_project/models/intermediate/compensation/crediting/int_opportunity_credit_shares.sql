@@ -4,18 +4,19 @@
 -- the deal version credited) gets Amount * SplitPercentage / 100; the owner
 -- the whole Amount. Deals with bad splits, no amount or a negative amount get
 -- no share here (they are quarantined: int_deals_quarantined).
+{{ spm.engine_incremental() }}
 with
 
 creditable as (
 
-    select * from {{ ref('int_opportunities_creditable') }}
+    select * from {{ spm.engine_scope(ref('int_opportunities_creditable')) }}
     where deal_amount >= 0
 
 ),
 
 split_shares as (
 
-    select * from {{ ref('int_opportunity_split_shares') }}
+    select * from {{ spm.engine_scope(ref('int_opportunity_split_shares')) }}
 
 ),
 

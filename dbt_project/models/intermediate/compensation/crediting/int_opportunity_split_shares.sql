@@ -14,29 +14,30 @@
 -- The engine's credit amounts (int_opportunity_credit_shares: Amount *
 -- percentage / 100 of each creditable deal) and the forecasts' pipeline shares
 -- (fct_pipeline_credit_share) both read these shares.
+{{ spm.engine_incremental() }}
 with
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ spm.engine_scope(ref('stg_salesforce__opportunities')) }}
 
 ),
 
 lost_after_win as (
 
-    select * from {{ ref('int_opportunities_lost_after_win') }}
+    select * from {{ spm.engine_scope(ref('int_opportunities_lost_after_win')) }}
 
 ),
 
 splits_validated as (
 
-    select * from {{ ref('int_opportunity_splits_validated') }}
+    select * from {{ spm.engine_scope(ref('int_opportunity_splits_validated')) }}
 
 ),
 
 splits as (
 
-    select * from {{ ref('stg_salesforce__opportunity_splits') }}
+    select * from {{ spm.engine_scope(ref('stg_salesforce__opportunity_splits')) }}
 
 ),
 

@@ -5,11 +5,12 @@
 -- invalid (no credit for the deal; quarantined as split_percentages_not_100
 -- when the deal is creditable). An opportunity without a row here has no
 -- splits (split_status none: the owner gets 100%, int_opportunity_split_shares).
+{{ spm.engine_incremental() }}
 with
 
 splits as (
 
-    select * from {{ ref('stg_salesforce__opportunity_splits') }}
+    select * from {{ spm.engine_scope(ref('stg_salesforce__opportunity_splits')) }}
 
 ),
 

@@ -1,11 +1,12 @@
 -- Every version of every deal across batches (SPEC §2, not deduplicated), for
 -- the clawback rule (SPEC §5): version_rank 1 is the newest version (the one
 -- staging keeps), from stg_salesforce__opportunity_versions.
+{{ spm.engine_incremental() }}
 with
 
 versions as (
 
-    select * from {{ ref('stg_salesforce__opportunity_versions') }}
+    select * from {{ spm.engine_scope(ref('stg_salesforce__opportunity_versions')) }}
 
 ),
 

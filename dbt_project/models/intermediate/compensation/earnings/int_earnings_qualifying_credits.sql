@@ -20,6 +20,7 @@
 -- current credit: 0 for a lost deal, the reduced share for a reduced one; for
 -- product_units the units, 0 once the deal is lost); units likewise. Without
 -- such a clawback the two are the same.
+{{ spm.engine_incremental() }}
 with
 
 components as (
@@ -36,7 +37,7 @@ filters as (
 
 credits as (
 
-    select * from {{ ref('int_credits_assigned_to_plans') }}
+    select * from {{ spm.engine_scope(ref('int_credits_assigned_to_plans')) }}
     where plan_id is not null
 
 ),
@@ -75,7 +76,7 @@ family_credits as (
         sum(case when listed.filter_value is not null then by_family.credit_amount else 0 end) as family_credit,
         sum(case when listed.filter_value is not null then by_family.family_total_price else 0 end) as family_total
     from component_family_filters
-    cross join {{ ref('int_credits_by_product_family') }} as by_family
+    cross join {{ spm.engine_scope(ref('int_credits_by_product_family')) }} as by_family
     left join filters as listed
         on listed.plan_id = component_family_filters.plan_id
         and listed.component_id = component_family_filters.component_id
@@ -100,7 +101,7 @@ credit_units as (
         by_family.credited_from_employee_id,
         sum(by_family.units) as units
     from components
-    inner join {{ ref('int_credits_by_product_family') }} as by_family
+    inner join {{ spm.engine_scope(ref('int_credits_by_product_family')) }} as by_family
         on by_family.units is not null
     left join component_family_filters
         on components.plan_id = component_family_filters.plan_id

@@ -1,0 +1,82 @@
+{#
+  The incremental engine (docs/incremental.md): the deal-level models of the
+  crediting chain keep their rows between runs and recompute only the deals a
+  new landing load can change, the engine scope
+  (int_engine_touched_opportunities, one row per deal to recompute). Every
+  other model is rebuilt whole from them, so the payee-period arithmetic
+  (year-to-date bases, tiers, true-ups, balances, retro adjustments) is the
+  same as in a full build.
+
+  A deal-level model starts with {{ spm.engine_incremental() }} and reads each
+  of its deal-keyed inputs through engine_scope(ref(...)). Inputs that are not
+  keyed by deal (payees, FX rates, plans) are read whole.
+#}
+
+{# The config of a deal-level model: incremental by deal, replaced scope by scope. #}
+{% macro engine_incremental() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='engine_scope',
+        unique_key='opportunity_id',
+        on_schema_change='fail',
+    ) }}
+    -- depends_on: {{ ref('int_engine_touched_opportunities') }}
+{%- endmacro %}
+
+
+{#
+  `relation` in a full build; in an incremental build only its rows of the
+  deals in the engine scope (a subquery, so it can be aliased like a table).
+#}
+{% macro engine_scope(relation, key='opportunity_id') -%}
+    {%- if this is not none and is_incremental() -%}
+    (select * from {{ relation }} where {{ key }} in (select opportunity_id from {{ ref('int_engine_touched_opportunities') }}))
+    {%- else -%}
+    {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+  The incremental strategy `engine_scope`: the target's rows of the deals in
+  the scope are deleted (all rows, when the scope says full_rebuild) and the
+  model's new rows for them inserted, in one transaction. Unlike delete+insert
+  it also removes the rows of a deal that has none any more (lost, deleted,
+  no longer creditable).
+#}
+{% macro get_incremental_engine_scope_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set scope = ref('int_engine_touched_opportunities') -%}
+    delete from {{ target }}
+    where (select coalesce(bool_or(full_rebuild), false) from {{ scope }})
+        or opportunity_id in (select opportunity_id from {{ scope }});
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ source }}
+{%- endmacro %}
+
+
+{#
+  A fingerprint of a relation's rows, whatever their order (md5 of the sorted
+  rows as text), without the load clock column `_loaded_at`: configuration is
+  re-read on every run, so only a change of its content counts.
+#}
+{% macro rows_fingerprint(relation) -%}
+    {{ return(adapter.dispatch('rows_fingerprint', 'spm')(relation)) }}
+{%- endmacro %}
+
+{% macro default__rows_fingerprint(relation) -%}
+    (select md5(coalesce(string_agg(row_text, '|' order by row_text), ''))
+     from (select cast(r as {{ dbt.type_string() }}) as row_text
+           from (select columns(lambda c: c <> '_loaded_at') from {{ relation }}) as r) as rows_as_text)
+{%- endmacro %}
+
+
+{#
+  The existing relation `name` of this schema, or none: the previous run's
+  state, read without a ref (a ref to a downstream model would be a cycle).
+#}
+{% macro previous_relation(name) -%}
+    {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=name)) }}
+{%- endmacro %}
