@@ -58,8 +58,11 @@ def console_run_config(log_level: str = "INFO") -> dict:
     return {"loggers": {"console": {"config": {"log_level": log_level}}}}
 
 
-def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "INFO"):
-    """Materialize the whole asset graph with its checks, in process; return the result."""
+def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "INFO", full_refresh: bool = False):
+    """Materialize the whole asset graph with its checks, in process; return the result.
+
+    The engine recomputes only the deals new landing loads reach; ``full_refresh``
+    rebuilds every model from nothing (docs/incremental.md)."""
     import dagster as dg
 
     from orchestration.definitions import PIPELINE_JOB_NAME, defs
@@ -67,8 +70,13 @@ def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "I
     os.environ.update(paths.as_env())
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
     run_config = console_run_config(log_level)
+    ops = {}
     if period:
-        run_config["ops"] = {"payout_extract": {"config": {"period": period}}}
+        ops["payout_extract"] = {"config": {"period": period}}
+    if full_refresh:
+        ops["spm_dbt_models"] = {"config": {"full_refresh": True}}
+    if ops:
+        run_config["ops"] = ops
     ensure_dagster_home()
     with dg.DagsterInstance.get() as instance:
         return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, tags=run_tags())
@@ -259,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--scale", type=float, default=1.0, help="demo company size (1 = 200 payees)")
     run.add_argument("--regenerate", action="store_true", help="rewrite the demo data even if present")
     run.add_argument("--period", type=period_argument, default=None, help="pay period YYYY-MM (default: month before newest batch)")
+    run.add_argument("--full-refresh", action="store_true", help="rebuild every dbt model from nothing (default: recompute only the deals new landing loads reach)")
     publish = sub.add_parser("publish", help="publish one pay period into the payout ledger")
     publish.add_argument("--period", type=period_argument, required=True, help="pay period YYYY-MM")
     publish.add_argument("--pay-date", type=date_argument, default=None, help="YYYY-MM-DD: overrides the period's pay date in the warehouse (fct_payout_file_line; default the 15th of the next month)")
@@ -321,7 +330,7 @@ def _run(paths: SpmPaths, args) -> int:
         print(f"Generating the demo company (scale {args.scale}) into {paths.landing_dir} ...", flush=True)
         generate(paths.landing_dir.parent, landing_dir=paths.landing_dir, config_dir=paths.config_dir, scale=args.scale)
     prepare_dbt()
-    result = run_pipeline(paths, period=args.period)
+    result = run_pipeline(paths, period=args.period, full_refresh=args.full_refresh)
     print()
     print(summary(paths, warehouse_built=_step_started(result, DBT_STEP)))
     if not result.success:

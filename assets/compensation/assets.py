@@ -14,15 +14,27 @@ from typing import Any
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
+from pydantic import Field
 
 from core.dbt import DBT_PROJECT, SpmDbtTranslator, prepare_dbt_environment
 from core.metadata import relation_metadata
 from core.resources import SpmPathsResource
 
 
-def dbt_build_args() -> list[str]:
-    """The dbt command line the pipeline runs: build (models, then their tests) in DAG order."""
-    return ["build"]
+class EngineBuildConfig(dg.Config):
+    """How the engine builds (run config of ``spm_dbt_models``)."""
+
+    full_refresh: bool = Field(
+        default=False,
+        description="Rebuild every model from nothing (dbt --full-refresh) instead of recomputing only the "
+        "deals the new landing loads reach (docs/incremental.md).",
+    )
+
+
+def dbt_build_args(full_refresh: bool = False) -> list[str]:
+    """The dbt command line the pipeline runs: build (models, then their tests) in DAG order;
+    incremental by deal unless ``full_refresh`` (docs/incremental.md)."""
+    return ["build", "--full-refresh"] if full_refresh else ["build"]
 
 
 @dbt_assets(
@@ -31,10 +43,12 @@ def dbt_build_args() -> list[str]:
     dagster_dbt_translator=SpmDbtTranslator(),
     pool="duckdb_warehouse",
 )
-def spm_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SpmPathsResource):
+def spm_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SpmPathsResource, config: EngineBuildConfig
+):
     settings = paths.paths()
     prepare_dbt_environment(settings)
-    invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
+    invocation = dbt.cli(dbt_build_args(config.full_refresh), context=context, raise_on_error=False)
     # dbt holds the warehouse's write lock until it exits, so the events are
     # kept until then and yielded with the row counts, totals and previews
     # read afterwards (read-only); progress is logged as each node finishes.
