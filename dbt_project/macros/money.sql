@@ -36,26 +36,38 @@
 {%- endmacro %}
 
 {#
-  DuckDB returns DOUBLE for DECIMAL / DECIMAL, so the division is done exactly
-  in 128-bit integers: with n and d the operands scaled to integers by 10^10
-  (both are DECIMAL(38,10)), the result scaled by 10^10 is
-      q = sign(n) * sign(d) * floor((2 * |n| * 10^10 + |d|) / (2 * |d|))
-  i.e. |n| * 10^10 / |d| rounded half away from zero. |n| * 2 * 10^10 stays
-  below HUGEINT's 1.7e38 for numerators up to 8.5e17 (amounts, and amount *
-  rate products, well beyond 1e15). q is put back to scale 10 by a DECIMAL
-  multiplication, which DuckDB keeps exact.
+  DuckDB returns DOUBLE for DECIMAL / DECIMAL, and 128-bit integer division is
+  slow there (bit by bit), so the quotient is estimated in DOUBLE and made exact
+  with DECIMAL products (exact in DuckDB) only. With n, d the operands as money:
+    q0 = n / d in DOUBLE, as DECIMAL(38,10)       (close: a relative error ~1e-16)
+    q1 = q0 + round((n - q0 * d) / d * 1e10) ulps  (the remainder, in units of
+         10^-10, is small, so its DOUBLE quotient is right but at a tie)
+    s  = n - q1 * d                                (exact, DECIMAL(38,20))
+  q1 is the quotient rounded half away from zero unless 2|s| > |d| ulp, or
+  2|s| = |d| ulp (a tie) with q1 on the side of zero: then the next ulp in the
+  direction of s/d is. Each value is bound once (list_transform of a
+  one-element list binds a lambda argument), so nothing is computed twice.
+  The products stay below DECIMAL(38,20)'s 10^18 for numerators below ~10^17
+  (amounts, and amount * rate products, well beyond 1e15); beyond, DuckDB
+  raises an overflow error rather than a wrong number.
+  tests/compensation/test_dbt_money.py compares it with Python's Decimal.
 #}
 {% macro duckdb__divide_money(numerator, denominator) -%}
-    {%- set n = spm._money_units(numerator) -%}
-    {%- set d = spm._money_units(denominator) -%}
-    (case
-        when {{ d }} = 0 then null
-        else cast(
-            sign({{ n }}) * sign({{ d }})
-            * ((abs({{ n }}) * cast(20000000000 as hugeint) + abs({{ d }})) // (2 * abs({{ d }})))
-            as decimal(38, 0)
-        ) * cast(0.0000000001 as decimal(38, 10))
-    end)
+    {%- set ulp = 'cast(0.0000000001 as decimal(38, 10))' -%}
+    (list_transform(
+        [struct_pack(n := cast({{ numerator }} as decimal(38, 10)), d := cast({{ denominator }} as decimal(38, 10)))],
+        lambda v: case when v.d = 0 then null else
+        list_transform([cast(v.n::double / v.d::double as decimal(38, 10))], lambda q0:
+        list_transform([q0 + cast(round(((v.n - q0 * v.d)::double / v.d::double) * 1e10) as decimal(38, 0)) * {{ ulp }}], lambda q1:
+        list_transform([v.n - q1 * v.d], lambda s:
+            case
+                when 2 * abs(s) > abs(v.d) * {{ ulp }}
+                    or (2 * abs(s) = abs(v.d) * {{ ulp }} and sign(s) <> -sign(v.n))
+                    then q1 + cast(sign(s) * sign(v.d) as decimal(38, 0)) * {{ ulp }}
+                else q1
+            end
+        )[1])[1])[1] end
+    )[1])
 {%- endmacro %}
 
 {#
@@ -75,12 +87,6 @@
         when {{ cumulative }} = {{ total }} then {{ money(amount) }}
         else {{ divide_money(amount ~ ' * ' ~ cumulative, total) }}
     end)
-{%- endmacro %}
-
-
-{# A money value as a HUGEINT count of 10^-10 units (exact: scale 10 times 10^10). #}
-{% macro _money_units(expression) -%}
-    cast(cast({{ expression }} as decimal(38, 10)) * cast(10000000000 as hugeint) as hugeint)
 {%- endmacro %}
 
 

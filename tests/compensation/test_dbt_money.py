@@ -1,7 +1,8 @@
 """The warehouse's money division (dbt macro ``divide_money``) is exact to 10 decimals.
 
-DuckDB turns DECIMAL / DECIMAL into DOUBLE, so the project divides money in
-128-bit integers (``dbt_project/macros/money.sql``). These tests compile the
+DuckDB turns DECIMAL / DECIMAL into DOUBLE, so the project estimates the
+quotient in DOUBLE and makes it exact with DECIMAL products
+(``dbt_project/macros/money.sql``). These tests compile the
 macro with dbt and compare what DuckDB computes with Python's Decimal, rounded
 half away from zero at the 10th decimal.
 """
@@ -95,6 +96,11 @@ def run_cases(divide_sql: str, cases: list[tuple[Decimal | str, Decimal | str]])
         ("1000000000000000", "7", "142857142857142.8571428571"),  # amounts up to 1e15 do not overflow
         ("-1000000000000000", "0.9234", "-1082954299328568.3344162876"),
         ("5", "0", None),
+        ("1000000000000000", "0.0001", "10000000000000000000.0000000000"),  # a quotient far beyond DOUBLE's digits
+        ("99999999999999.9999999999", "3", "33333333333333.3333333333"),
+        ("0.0000000003", "2", "0.0000000002"),  # 1.5 ulp: a tie, away from zero
+        ("-0.0000000003", "2", "-0.0000000002"),
+        ("0.0000000001", "3", "0E-10"),
     ],
 )
 def test_divide_money_examples(divide_sql, numerator, denominator, expected):
