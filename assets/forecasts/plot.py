@@ -3,8 +3,9 @@
 The bytes are stable: fixed size and dpi, the bundled DejaVu font, no
 timestamp, and the PNG "Software" text chunk removed (it names the version).
 
-Cheap enough for a plot per team: a bare Agg figure (no pyplot registry); the
-margins ``tight_layout`` would set, measured on the few artists that decide
+Cheap enough for a plot per team: one bare Agg figure (no pyplot registry),
+cleared between the plots of a run (``ForecastPlotter``: its renderer keeps the
+text measurements, the month labels and legend entries recur); the margins ``tight_layout`` would set, measured on the few artists that decide
 them (``subplot_margins``) rather than on every artist, and without the second
 drawing that ``tight_layout`` leaves to savefig; and the PNG compressed lightly
 (``PNG_COMPRESS_LEVEL``: zlib's default level cost as much as the drawing, for
@@ -38,44 +39,66 @@ PNG_COMPRESS_LEVEL = 1
 
 def forecast_png(title: str, currency: str, history: pl.DataFrame, forecast: pl.DataFrame,
                  backtest: pl.DataFrame | None = None) -> bytes:
-    """``history``: month, actual; ``forecast``: month, forecast, p10, p90 (and actual_to_date);
-    ``backtest``: month, forecast (one-month-ahead backtest forecasts), optional."""
-    history = history.sort("month").tail(HISTORY_MONTHS_SHOWN)
-    forecast = forecast.sort("month")
-    months = sorted(set(history["month"].to_list()) | set(forecast["month"].to_list()))
-    x = {m: i for i, m in enumerate(months)}
-    with plt.rc_context(STYLE):
-        fig = Figure(figsize=FIGSIZE, dpi=DPI)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        ax.plot([x[m] for m in history["month"]], history["actual"].to_list(), color="#1f4e79", marker="o",
-                linewidth=1.8, label="actual bookings")
-        if "actual_to_date" in forecast.columns:
-            to_date = forecast.filter(pl.col("actual_to_date") > 0)
-            if to_date.height:
-                ax.plot([x[m] for m in to_date["month"]], to_date["actual_to_date"].to_list(), color="#1f4e79",
-                        marker="x", linestyle="none", label="actual to date")
-        fx = [x[m] for m in forecast["month"]]
-        ax.fill_between(fx, forecast["p10"].to_list(), forecast["p90"].to_list(), color="#f4a259", alpha=0.35,
-                        linewidth=0, label="forecast P10-P90")
-        ax.plot(fx, forecast["forecast"].to_list(), color="#c8553d", marker="o", linestyle="--", linewidth=1.8,
-                label="forecast")
-        if backtest is not None and backtest.height:
-            bt = backtest.filter(pl.col("month").is_in(list(x))).sort("month")
-            ax.plot([x[m] for m in bt["month"]], bt["forecast"].to_list(), color="#588b8b", marker="s",
-                    linestyle="none", markersize=5, label="backtest forecast (1 month ahead)")
-        ax.set_xticks(range(len(months)))
-        ax.set_xticklabels([month_label(m) for m in months], rotation=45, ha="right", fontsize=8)
-        ax.set_title(title, fontsize=11)
-        ax.set_ylabel(f"bookings ({currency})")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        ax.grid(axis="y", alpha=0.3)
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=5, frameon=False)
-        fig.subplots_adjust(**subplot_margins(fig, ax))
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", metadata={"Software": None},
-                    pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
-    return buffer.getvalue()
+    """One plot (see ``ForecastPlotter.png``)."""
+    return ForecastPlotter().png(title, currency, history, forecast, backtest)
+
+
+class ForecastPlotter:
+    """Draws plots one after another on one figure, cleared in between; a plot's bytes do not
+    depend on the plots drawn before it. Not for use by two threads at once."""
+
+    def __init__(self) -> None:
+        self._figure: Figure | None = None
+
+    def _cleared_figure(self) -> Figure:
+        if self._figure is None:
+            self._figure = Figure(figsize=FIGSIZE, dpi=DPI)
+            FigureCanvasAgg(self._figure)
+        self._figure.clear()
+        # the subplot where a new figure puts it: subplot_margins measures from there
+        self._figure.subplots_adjust(**{side: matplotlib.rcParams[f"figure.subplot.{side}"]
+                                        for side in ("left", "right", "bottom", "top")})
+        return self._figure
+
+    def png(self, title: str, currency: str, history: pl.DataFrame, forecast: pl.DataFrame,
+            backtest: pl.DataFrame | None = None) -> bytes:
+        """``history``: month, actual; ``forecast``: month, forecast, p10, p90 (and actual_to_date);
+        ``backtest``: month, forecast (one-month-ahead backtest forecasts), optional."""
+        history = history.sort("month").tail(HISTORY_MONTHS_SHOWN)
+        forecast = forecast.sort("month")
+        months = sorted(set(history["month"].to_list()) | set(forecast["month"].to_list()))
+        x = {m: i for i, m in enumerate(months)}
+        with plt.rc_context(STYLE):
+            fig = self._cleared_figure()
+            ax = fig.add_subplot()
+            ax.plot([x[m] for m in history["month"]], history["actual"].to_list(), color="#1f4e79", marker="o",
+                    linewidth=1.8, label="actual bookings")
+            if "actual_to_date" in forecast.columns:
+                to_date = forecast.filter(pl.col("actual_to_date") > 0)
+                if to_date.height:
+                    ax.plot([x[m] for m in to_date["month"]], to_date["actual_to_date"].to_list(), color="#1f4e79",
+                            marker="x", linestyle="none", label="actual to date")
+            fx = [x[m] for m in forecast["month"]]
+            ax.fill_between(fx, forecast["p10"].to_list(), forecast["p90"].to_list(), color="#f4a259", alpha=0.35,
+                            linewidth=0, label="forecast P10-P90")
+            ax.plot(fx, forecast["forecast"].to_list(), color="#c8553d", marker="o", linestyle="--", linewidth=1.8,
+                    label="forecast")
+            if backtest is not None and backtest.height:
+                bt = backtest.filter(pl.col("month").is_in(list(x))).sort("month")
+                ax.plot([x[m] for m in bt["month"]], bt["forecast"].to_list(), color="#588b8b", marker="s",
+                        linestyle="none", markersize=5, label="backtest forecast (1 month ahead)")
+            ax.set_xticks(range(len(months)))
+            ax.set_xticklabels([month_label(m) for m in months], rotation=45, ha="right", fontsize=8)
+            ax.set_title(title, fontsize=11)
+            ax.set_ylabel(f"bookings ({currency})")
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            ax.grid(axis="y", alpha=0.3)
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=5, frameon=False)
+            fig.subplots_adjust(**subplot_margins(fig, ax))
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", metadata={"Software": None},
+                        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+        return buffer.getvalue()
 
 
 def subplot_margins(fig: Figure, ax) -> dict[str, float]:

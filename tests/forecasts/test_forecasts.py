@@ -18,7 +18,7 @@ from assets.forecasts.calendar import month_index, shift_origin
 from assets.forecasts.conversion import Conversion, learn_conversion
 from assets.forecasts.extract import ForecastInputs
 from assets.forecasts.pipeline import allocation, expected_by_month, pipeline_by_level, weighted_deals
-from assets.forecasts.plot import forecast_png
+from assets.forecasts.plot import ForecastPlotter, forecast_png
 from assets.forecasts.scenarios import new_business_records
 from assets.forecasts.simulation import pick_scenario, simulate
 from assets.forecasts.timeseries import forecast_many, seasonal_naive, wape
@@ -304,6 +304,11 @@ def test_plot_bytes_are_stable():
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     assert forecast_png("Company", "USD", history, forecast) == first
     assert b"Software" not in first
+    # on a figure reused from another plot: the same bytes
+    plotter = ForecastPlotter()
+    other = plotter.png("Team of someone with a longer title", "EUR", history.with_columns(pl.col("actual") * 1e6),
+                        forecast.with_columns(pl.col("forecast", "p10", "p90") * 1e6))
+    assert plotter.png("Company", "USD", history, forecast) == first != other
 
 
 @pytest.mark.parametrize("title, scale, with_backtest", [
