@@ -66,11 +66,13 @@ def load_manifest(path: Path | None = None) -> dict[str, Any]:
 
 
 def _enforced_test(node: Mapping[str, Any]) -> bool:
-    """A data test that stops the build when it fails: enabled, severity error, on every row (no ``where``)."""
+    """A data test that stops the build on a single failing row: enabled, severity error at the
+    default threshold (``error_if != 0``), on every row (no ``where``)."""
     config = node.get("config") or {}
     return (
         config.get("enabled", True)
         and str(config.get("severity", "error")).lower() == "error"
+        and "".join(str(config.get("error_if", "!= 0")).split()) == "!=0"
         and not config.get("where")
     )
 

@@ -18,11 +18,12 @@ def _model(name: str, sql: str = "select 1", parents: tuple[str, ...] = (), colu
     }
 
 
-def _test(model: str, name: str, severity: str = "error", where: str | None = None, **kwargs) -> dict:
+def _test(model: str, name: str, severity: str = "error", where: str | None = None, error_if: str = "!= 0",
+          **kwargs) -> dict:
     return {
         "resource_type": "test", "attached_node": f"model.spm.{model}",
         "test_metadata": {"name": name, "kwargs": kwargs},
-        "config": {"enabled": True, "severity": severity, "where": where},
+        "config": {"enabled": True, "severity": severity, "where": where, "error_if": error_if},
     }
 
 
@@ -36,7 +37,8 @@ def test_the_sort_key_of_a_mart_is_its_declared_unique_key():
     manifest = _manifest(
         [
             _model("fct_commission"), _model("dim_payee"), _model("fct_nullable_id"), _model("fct_warned"),
-            _model("fct_partly_unique"), _model("fct_two_keys"), _model("int_credits"), _model("fct_plain"),
+            _model("fct_partly_unique"), _model("fct_tolerant"), _model("fct_two_keys"), _model("int_credits"),
+            _model("fct_plain"),
             _model("dim_contracted", columns={"code": {"constraints": [{"type": "not_null"}]}}),
             _model("fct_credit", "-- the mart of int_credits\nselect * from {{ ref('int_credits') }}\n",
                    ("model.spm.int_credits",)),
@@ -51,10 +53,12 @@ def test_the_sort_key_of_a_mart_is_its_declared_unique_key():
             _test("dim_payee", "not_null", column_name="employee_id"),
             _test("fct_nullable_id", "unique", column_name="id"),
             _test("dim_contracted", "unique", column_name="code"),
-            # a warning does not stop the build, a where clause checks only some rows: no key
+            # a warning does not stop the build, nor do a few failures under a threshold, and a
+            # where clause checks only some rows: no key
             _test("fct_warned", "unique_combination_of_columns", severity="warn", combination_of_columns=["id"]),
             _test("fct_partly_unique", "unique_combination_of_columns", where="kind = 'a'",
                   combination_of_columns=["id"]),
+            _test("fct_tolerant", "unique_combination_of_columns", error_if=">10", combination_of_columns=["id"]),
             # several keys: the one of fewest columns
             _test("fct_two_keys", "unique_combination_of_columns", combination_of_columns=["employee_id", "period"]),
             _test("fct_two_keys", "unique_combination_of_columns", combination_of_columns=["row_id"]),
