@@ -2,82 +2,231 @@
 
 BI tools must never hold the warehouse file (even a read-only connection blocks
 dbt, the single writer) and must never see a half-built table. After each
-successful build this asset copies every mart into a new DuckDB file and one
-Parquet file per mart, in a fresh folder, then swaps a ``current`` pointer to
-it in one rename:
+successful build this asset writes one Parquet file per mart straight from the
+warehouse into a fresh folder, adds a small DuckDB file of views over those
+files, then swaps a ``current`` pointer to the folder in one rename:
 
-    <SPM_EXPORT_DIR>/bi/snapshots/<calculation id>/spm_bi.duckdb
     <SPM_EXPORT_DIR>/bi/snapshots/<calculation id>/<mart>.parquet
+    <SPM_EXPORT_DIR>/bi/snapshots/<calculation id>/spm_bi.duckdb   (one view per mart over its Parquet file)
     <SPM_EXPORT_DIR>/bi/current -> snapshots/<calculation id>   (symlink, replaced atomically)
 
 A dashboard opens ``bi/current/spm_bi.duckdb`` read-only (or the Parquet
-files); the pipeline keeps writing the warehouse meanwhile.
+files); the pipeline keeps writing the warehouse meanwhile. The views name the
+Parquet files by their absolute path in the snapshot folder (DuckDB resolves a
+relative path against the reader's working folder, not the database file's), so
+the DuckDB file holds no second copy of the rows and stays a few kilobytes.
 
-The Parquet files are a pure function of the marts: rows sorted by every
-column, so two runs on the same inputs write the same bytes
-(tests/orchestration/test_determinism.py). The DuckDB file is not byte-stable (DuckDB's
-storage layout is not), only its contents are.
+The Parquet files are a pure function of the marts: a warehouse table has no
+row order (dbt builds it with parallel joins and aggregates), so each file is
+written sorted by the mart's grain, its declared unique key (``sort_keys``,
+from the dbt project's data tests: ``mart_sort_keys``). A key is unique, so the
+order is total and two runs on the same inputs write the same bytes
+(tests/orchestration/test_determinism.py); a mart without a declared key is
+sorted by all its columns. The DuckDB file is not byte-stable (DuckDB's storage
+layout is not, and it names the folder), only its contents are.
 """
 
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
+import json
 import os
+import re
 import shutil
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
 
 from assets.compensation.assets import mart_keys
+from core.dbt import DBT_PROJECT
 from core.fingerprint import inputs_fingerprint
 from core.resources import SpmPathsResource
+from core.warehouse import read_only
 
 # The tables BI reads: every dimension and fact of the marts layer.
 MART_PREFIXES = ("dim_", "fct_")
 SNAPSHOTS_KEPT = 3
+VIEWS_FILE = "spm_bi.duckdb"
+
+# Data tests that declare a key. ``unique_combination_of_columns`` groups by its
+# columns, so a null is a value like any other and the combination is unique as
+# it stands; dbt's ``unique`` skips nulls, so its column is a key only where a
+# ``not_null`` test or constraint rules them out.
+UNIQUE_TESTS = ("unique", "unique_combination_of_columns")
+# A model that is only ``select * from {{ ref('x') }}`` (comments aside): the same rows as x.
+_SELECT_STAR_OF_REF = re.compile(r"""select\s+\*\s+from\s+\{\{\s*ref\(\s*['"][\w.]+['"]\s*\)\s*\}\}\s*;?""", re.I)
+_SQL_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/|\{#.*?#\}", re.S)
 
 
-def _marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+def load_manifest(path: Path | None = None) -> dict[str, Any]:
+    """The dbt project's manifest (``target/manifest.json``, the one the pipeline's definitions load)."""
+    return json.loads(Path(path or DBT_PROJECT.manifest_path).read_text())
+
+
+def _enforced_test(node: Mapping[str, Any]) -> bool:
+    """A data test that stops the build on a single failing row: enabled, severity error at the
+    default threshold (``error_if != 0``), on every row (no ``where``)."""
+    config = node.get("config") or {}
+    return (
+        config.get("enabled", True)
+        and str(config.get("severity", "error")).lower() == "error"
+        and "".join(str(config.get("error_if", "!= 0")).split()) == "!=0"
+        and not config.get("where")
+    )
+
+
+def _declared_keys(manifest: Mapping[str, Any]) -> dict[str, list[tuple[str, ...]]]:
+    """Model unique id -> the keys its enforced ``unique`` / ``unique_combination_of_columns`` tests declare."""
+    tests = [n for n in manifest.get("nodes", {}).values() if n.get("resource_type") == "test" and _enforced_test(n)]
+    not_null: set[tuple[str, str]] = set()
+    for test in tests:
+        meta = test.get("test_metadata") or {}
+        if meta.get("name") == "not_null" and meta.get("kwargs", {}).get("column_name"):
+            not_null.add((test.get("attached_node"), meta["kwargs"]["column_name"]))
+    for node_id, node in manifest.get("nodes", {}).items():  # not_null constraints of a contract
+        for column, spec in (node.get("columns") or {}).items():
+            if any(c.get("type") == "not_null" for c in spec.get("constraints") or []):
+                not_null.add((node_id, column))
+        for constraint in node.get("constraints") or []:
+            if constraint.get("type") == "not_null":
+                not_null.update((node_id, column) for column in constraint.get("columns") or [])
+    keys: dict[str, list[tuple[str, ...]]] = {}
+    for test in tests:
+        meta = test.get("test_metadata") or {}
+        kwargs = meta.get("kwargs") or {}
+        model = test.get("attached_node")
+        if meta.get("name") not in UNIQUE_TESTS or not model:
+            continue
+        if meta["name"] == "unique":
+            column = kwargs.get("column_name")
+            if not column or (model, column) not in not_null:
+                continue
+            key = (column,)
+        else:
+            key = tuple(kwargs.get("combination_of_columns") or ())
+        if key:
+            keys.setdefault(model, []).append(key)
+    return keys
+
+
+def _select_star_parent(node: Mapping[str, Any]) -> str | None:
+    """The one model ``node`` is a ``select *`` of (its rows exactly), else None."""
+    sql = _SQL_COMMENTS.sub(" ", node.get("raw_code") or "")
+    parents = (node.get("depends_on") or {}).get("nodes") or []
+    if len(parents) == 1 and parents[0].startswith("model.") and _SELECT_STAR_OF_REF.fullmatch(sql.strip()):
+        return parents[0]
+    return None
+
+
+def mart_sort_keys(manifest: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Mart name -> its grain: the unique key its dbt data tests declare, the columns in the
+    test's order. Where a mart declares none and is a ``select *`` of another model, that
+    model's key. Among several keys, the one of fewest columns (then the first in
+    alphabetical order). Marts with no declared key are left out (sorted by all columns)."""
+    nodes = manifest.get("nodes", {})
+    declared = _declared_keys(manifest)
+    sort_keys: dict[str, tuple[str, ...]] = {}
+    for node_id, node in nodes.items():
+        if node.get("resource_type") != "model" or not node.get("name", "").startswith(MART_PREFIXES):
+            continue
+        candidates, seen, current = declared.get(node_id, []), {node_id}, node
+        while not candidates:
+            parent = _select_star_parent(current)
+            if parent is None or parent in seen or parent not in nodes:
+                break
+            seen.add(parent)
+            candidates, current = declared.get(parent, []), nodes[parent]
+        if candidates:
+            sort_keys[node["name"]] = min(candidates, key=lambda key: (len(key), key))
+    return sort_keys
+
+
+def _mart_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The warehouse's marts (tables or views) by name, each with its columns in table order."""
     rows = con.execute(
-        "select table_name from duckdb_tables() where database_name = 'wh' and schema_name = 'main' "
-        "order by table_name"
+        "select table_name, column_name from information_schema.columns "
+        "where table_catalog = current_database() and table_schema = 'main' "
+        "order by table_name, ordinal_position"
     ).fetchall()
-    return [name for (name,) in rows if name.startswith(MART_PREFIXES)]
+    columns: dict[str, list[str]] = {}
+    for table, column in rows:
+        if table.startswith(MART_PREFIXES):
+            columns.setdefault(table, []).append(column)
+    return columns
 
 
-def write_snapshot(warehouse: Path, export_dir: Path, snapshot_id: str) -> tuple[Path, dict[str, int]]:
-    """Copy the marts into ``bi/snapshots/<id>/`` and point ``bi/current`` at it; return (folder, row counts)."""
+def sort_columns(columns: Sequence[str], key: Sequence[str] | None) -> tuple[str, ...]:
+    """What a mart's Parquet file is sorted by: its key, or all its columns (in table order) when it
+    declares none or the key names a column the table lacks."""
+    if key and set(key) <= set(columns):
+        return tuple(key)
+    return tuple(columns)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def write_snapshot(
+    warehouse: Path, export_dir: Path, snapshot_id: str, sort_keys: Mapping[str, Sequence[str]] | None = None
+) -> tuple[Path, dict[str, int], dict[str, tuple[str, ...]]]:
+    """Write the marts into ``bi/snapshots/<id>/`` and point ``bi/current`` at it; return the folder,
+    the row count and the sort columns of each mart.
+
+    ``sort_keys``: mart -> its unique key (``mart_sort_keys``); a mart without one is sorted by all columns."""
+    sort_keys = sort_keys or {}
     bi = Path(export_dir) / "bi"
     final = bi / "snapshots" / snapshot_id
     building = bi / "snapshots" / f".{snapshot_id}.building"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(building / "spm_bi.duckdb"))
-    try:
-        con.execute(f"attach '{warehouse}' as wh (read_only)")
-        for table in _marts(con):
-            # A warehouse table has no row order (dbt builds it with parallel joins and
-            # aggregates), so the copy sorts by every column: the same marts give the
-            # same rows in the same order, and the Parquet file the same bytes, whatever
-            # the thread scheduling of the build. DuckDB keeps a table's insertion
-            # order on a scan (preserve_insertion_order), so the Parquet file, written
-            # from the sorted table, needs no second sort.
-            con.execute(f'create table "{table}" as select * from wh.main."{table}" order by all')
-            con.execute(f"copy \"{table}\" to '{building / (table + '.parquet')}' (format parquet)")
-            counts[table] = con.execute(f'select count(*) from "{table}"').fetchone()[0]
-        con.execute("detach wh")
-    finally:
-        con.close()
+    orders: dict[str, tuple[str, ...]] = {}
+    with read_only(warehouse) as con:
+        for table, columns in _mart_columns(con).items():
+            # A key is unique, so the order is total: the same marts give the same rows in
+            # the same order, and the Parquet file the same bytes, whatever the thread
+            # scheduling of the build. DuckDB writes a sorted query's rows in that order
+            # (preserve_insertion_order).
+            orders[table] = sort_columns(columns, sort_keys.get(table))
+            target = building / f"{table}.parquet"
+            (count,) = con.execute(
+                f"copy (select * from main.{_quoted(table)} order by {', '.join(map(_quoted, orders[table]))}) "
+                f"to {_literal(str(target))} (format parquet)"
+            ).fetchone()
+            counts[table] = int(count)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(building, final)
+    # The views name the files where they now are, and DuckDB reads a file's schema when a
+    # view is created: the views are made after the rename, before ``current`` points here.
+    _write_views(final, sorted(counts))
     link = bi / "current"
     tmp_link = bi / ".current.tmp"
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(final.relative_to(bi), target_is_directory=True)
     os.replace(tmp_link, link)  # readers see the old snapshot or the new one, never a mix
     _prune(bi / "snapshots", keep={final.name})
-    return final, counts
+    return final, counts, orders
+
+
+def _write_views(folder: Path, marts: list[str]) -> None:
+    """``folder/spm_bi.duckdb``: one view per mart over ``folder/<mart>.parquet`` (absolute path)."""
+    building = folder / f".{VIEWS_FILE}.building"
+    building.unlink(missing_ok=True)
+    con = duckdb.connect(str(building))
+    try:
+        for mart in marts:
+            parquet = (folder / f"{mart}.parquet").resolve()
+            con.execute(f"create view {_quoted(mart)} as select * from read_parquet({_literal(str(parquet))})")
+    finally:
+        con.close()
+    os.replace(building, folder / VIEWS_FILE)
 
 
 def _prune(snapshots: Path, keep: set[str]) -> None:
@@ -95,17 +244,20 @@ def _prune(snapshots: Path, keep: set[str]) -> None:
     group_name="bi",
     kinds={"duckdb", "parquet"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
-    description="Read-only copy of every mart (DuckDB file and Parquet per mart) under SPM_EXPORT_DIR/bi/current.",
+    description="Read-only snapshot of every mart (a Parquet file per mart, sorted by its grain, and a DuckDB "
+    "file of views over them) under SPM_EXPORT_DIR/bi/current.",
 )
 def bi_snapshot(context: dg.AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
     settings = paths.paths()
     snapshot_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
-    folder, counts = write_snapshot(settings.warehouse, settings.export_dir, snapshot_id)
+    sort_keys = mart_sort_keys(load_manifest())
+    folder, counts, orders = write_snapshot(settings.warehouse, settings.export_dir, snapshot_id, sort_keys)
     context.log.info(f"BI snapshot of {len(counts)} marts at {folder}")
     return dg.MaterializeResult(
         metadata={
             "snapshot": dg.MetadataValue.path(str(folder)),
             "current": dg.MetadataValue.path(str(settings.export_dir / "bi" / "current")),
             "rows_by_mart": dg.MetadataValue.json(counts),
+            "sorted_by": dg.MetadataValue.json({mart: list(columns) for mart, columns in orders.items()}),
         }
     )

@@ -41,7 +41,7 @@ from assets.forecasts.extract import ForecastInputs, rates_on, read_inputs
 from assets.forecasts.files import to_amounts, write_bytes, write_json, write_parquet
 from assets.forecasts.model import forecast_at
 from assets.forecasts.new_business import NewBusiness, new_business_pool, new_business_targets, prepare
-from assets.forecasts.plot import forecast_png
+from assets.forecasts.plot import ForecastPlotter
 from assets.forecasts.scenarios import read_payable, scenario_payable
 from assets.forecasts.simulation import N_SIMULATIONS, QUANTILES, SEED, simulate
 from core.money import round_money
@@ -106,9 +106,10 @@ def bookings_forecast_run(warehouse: Path, out_root: Path, horizon: int = HORIZO
         ("team", e, f"Team of {names.get(e, e)} ({e})")
         for e in live.rows.filter(pl.col("level") == "team")["entity_id"].unique().sort().to_list()
     ]
+    plotter = ForecastPlotter()  # one figure for every plot of the run
     for level, entity, title in series:
         rows = live.rows.filter((pl.col("level") == level) & (pl.col("entity_id") == entity))
-        png = forecast_png(
+        png = plotter.png(
             f"{title}: bookings, actual vs forecast (as of {inputs.as_of.isoformat()})",
             rows["currency"][0],
             live.history.filter((pl.col("level") == level) & (pl.col("entity_id") == entity)),

@@ -15,6 +15,7 @@ from datetime import datetime, time, timezone
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.enums import Align, XPos, YPos
 
 from assets.statements import formatting as f
 from assets.statements.explain import explain
@@ -38,6 +39,15 @@ class NeedsUnicodeFont(Exception):
 
 
 LATIN1_SUBSTITUTES = {"–": "-", "≥": ">=", "…": "...", "’": "'"}
+
+# fpdf2's line breaks of a wrapped text (notes, component headings), by font, width and text:
+# the same few texts recur on every statement of a period (see ``StatementPdf.paragraph``).
+_LINE_BREAKS: dict[tuple, tuple[str, ...]] = {}
+LINE_BREAKS_KEPT = 20_000
+# A text with one of these is left to multi_cell's line breaking even when it is short (a line
+# break, a form feed, a soft hyphen), and one within this much (mm) of the width too (rounding).
+ONE_LINE_BREAKERS = ("\n", "\r", "\f", "\u00ad")
+WIDTH_TOLERANCE = 1e-6
 
 
 class StatementPdf(FPDF):
@@ -64,7 +74,7 @@ class StatementPdf(FPDF):
         self.alias_nb_pages()
 
     def text_of(self, value: str) -> str:
-        if self.unicode:
+        if self.unicode or value.isascii():  # ASCII: nothing to substitute, every character Latin-1
             return value
         for char, substitute in LATIN1_SUBSTITUTES.items():
             value = value.replace(char, substitute)
@@ -89,7 +99,7 @@ class StatementPdf(FPDF):
 
     def h1(self, text: str) -> None:
         self.set_font(self.family, "B", 15)
-        self.cell(0, 9, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 9, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def h2(self, text: str) -> None:
         if self.will_page_break(22):
@@ -97,7 +107,7 @@ class StatementPdf(FPDF):
         self.ln(3)
         self.set_font(self.family, "B", 11)
         self.set_text_color(*ACCENT)
-        self.cell(0, 7, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 7, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_draw_color(*ACCENT)
         self.set_line_width(0.5)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
@@ -110,22 +120,61 @@ class StatementPdf(FPDF):
         if self.will_page_break(18):
             self.add_page()
         self.set_font(self.family, "B", 9)
-        self.multi_cell(0, 5, self.text_of(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.paragraph(5, self.text_of(text))
 
     def note(self, text: str) -> None:
         self.set_font(self.family, "", 7.5)
         self.set_text_color(90)
-        self.multi_cell(0, 4, self.text_of(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.paragraph(4, self.text_of(text))
         self.set_text_color(0)
         self.ln(0.5)
+
+    def paragraph(self, h: float, text: str) -> None:
+        """Print what ``multi_cell(0, h, text, align="L", new_x="LMARGIN", new_y="NEXT")`` prints, the
+        same bytes, a line at a time: each of fpdf2's lines (``wrapped_lines``) as a left-aligned cell
+        of the full width, the next line below it. multi_cell's line breaking measures the line so
+        far again at every character, and the same notes and headings recur on every statement, so
+        their line breaks are worked out once."""
+        lines = self.wrapped_lines(h, text)
+        for index, line in enumerate(lines):
+            last = index == len(lines) - 1
+            self.cell(0, h, line, new_x=XPos.LMARGIN if last else XPos.LEFT, new_y=YPos.NEXT)
+
+    def wrapped_lines(self, h: float, text: str) -> tuple[str, ...]:
+        """The lines fpdf2's multi_cell breaks ``text`` into from the current position to the right
+        margin in the current font: the text itself where it fits on one line (multi_cell breaks
+        where the line so far and the next character exceed the width less the cell margins),
+        else multi_cell's own dry run, kept by font, width and text."""
+        width = self.w - self.r_margin - self.x
+        if (text and not any(char in text for char in ONE_LINE_BREAKERS)
+                and self.text_width(text) < width - 2 * self.c_margin - WIDTH_TOLERANCE):
+            return (text,)
+        key = (self.font_family, self.font_style, self.font_size_pt, self.c_margin, width, text)
+        lines = _LINE_BREAKS.get(key)
+        if lines is None:
+            if len(_LINE_BREAKS) >= LINE_BREAKS_KEPT:
+                _LINE_BREAKS.clear()
+            lines = tuple(self.multi_cell(width, h, text, align="L", dry_run=True, output="LINES")) or ("",)
+            _LINE_BREAKS[key] = lines
+        return lines
+
+    def text_width(self, text: str) -> float:
+        """``get_string_width(text)`` in the current font, read straight from the font's width table:
+        the same number without fpdf2's per-call set-up (fragments and graphics-state copies),
+        where no character spacing, stretching or text shaping is set and the text has no
+        page-count alias (the statement sets none)."""
+        if (self.char_spacing or self.font_stretching != 100 or self.text_shaping
+                or (self.str_alias_nb_pages and self.str_alias_nb_pages in text)):
+            return self.get_string_width(text)
+        return self.current_font.get_text_width(self.normalize_text(text), self.font_size_pt, None)[1] / self.k
 
     def fit(self, text: str, width: float) -> str:
         """The text, cut with an ellipsis to fit ``width`` (a statement row is one line)."""
         text = self.text_of(text)
-        if self.get_string_width(text) <= width:
+        if self.text_width(text) <= width:
             return text
         ellipsis = "…" if self.unicode else "..."
-        while text and self.get_string_width(text + ellipsis) > width:
+        while text and self.text_width(text + ellipsis) > width:
             text = text[:-1]
         return text + ellipsis
 
@@ -134,7 +183,7 @@ class StatementPdf(FPDF):
         """A table of one-line rows; the heading row repeats on every page the table spans."""
         scale = self.epw / sum(widths)
         widths = [w * scale for w in widths]
-        aligns = ["R" if a == "RIGHT" else "L" for a in align]
+        aligns = [Align.R if a == "RIGHT" else Align.L for a in align]  # members: fpdf2 need not parse a name per cell
         row_h, pad = 4.4, 1.0
 
         def heading() -> None:

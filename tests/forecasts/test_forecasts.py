@@ -18,7 +18,7 @@ from assets.forecasts.calendar import month_index, shift_origin
 from assets.forecasts.conversion import Conversion, learn_conversion
 from assets.forecasts.extract import ForecastInputs
 from assets.forecasts.pipeline import allocation, expected_by_month, pipeline_by_level, weighted_deals
-from assets.forecasts.plot import forecast_png
+from assets.forecasts.plot import ForecastPlotter, forecast_png
 from assets.forecasts.scenarios import new_business_records
 from assets.forecasts.simulation import pick_scenario, simulate
 from assets.forecasts.timeseries import forecast_many, seasonal_naive, wape
@@ -304,6 +304,40 @@ def test_plot_bytes_are_stable():
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     assert forecast_png("Company", "USD", history, forecast) == first
     assert b"Software" not in first
+    # on a figure reused from another plot: the same bytes
+    plotter = ForecastPlotter()
+    other = plotter.png("Team of someone with a longer title", "EUR", history.with_columns(pl.col("actual") * 1e6),
+                        forecast.with_columns(pl.col("forecast", "p10", "p90") * 1e6))
+    assert plotter.png("Company", "USD", history, forecast) == first != other
+
+
+@pytest.mark.parametrize("title, scale, with_backtest", [
+    ("Company", 1.0, False),
+    ("Team of Zoë Ångström (E00042)", 1.0, True),  # accents: a taller title
+    ("Company", 1e7, True),  # bookings labels in the billions: a wider left margin
+])
+def test_plot_margins_are_the_ones_tight_layout_sets(monkeypatch, title, scale, with_backtest):
+    from assets.forecasts import plot
+
+    history = pl.DataFrame({"month": [MAR - 2, MAR - 1], "actual": [100.0 * scale, 120.0 * scale]})
+    forecast = pl.DataFrame({"month": [MAR, APR], "forecast": [110.0 * scale, 115.0 * scale],
+                             "p10": [90.0 * scale, 95.0 * scale], "p90": [130.0 * scale, 140.0 * scale],
+                             "actual_to_date": [40.0 * scale, 0.0]})
+    backtest = pl.DataFrame({"month": [MAR - 1], "forecast": [118.0 * scale]}) if with_backtest else None
+    measured, subplot_margins = [], plot.subplot_margins
+
+    def compared_with_tight_layout(fig, ax):
+        margins = subplot_margins(fig, ax)
+        fig.tight_layout()
+        fig.set_layout_engine(None)
+        tight = fig.subplotpars
+        measured.append((margins, {"left": tight.left, "right": tight.right, "top": tight.top, "bottom": tight.bottom}))
+        return margins
+
+    monkeypatch.setattr(plot, "subplot_margins", compared_with_tight_layout)
+    plot.forecast_png(title, "USD", history, forecast, backtest)
+    ((margins, tight),) = measured
+    assert margins == pytest.approx(tight, abs=1e-12)
 
 
 def test_forecast_assets_run_after_the_marts_in_the_pipeline_job():

@@ -1,0 +1,1 @@
+"""Tests of assets/bi/: the BI snapshot."""
