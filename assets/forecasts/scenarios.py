@@ -22,7 +22,7 @@ import polars as pl
 from assets.forecasts.new_business import ID_PREFIX
 from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM
 from assets.ingest.raw_layout import dataset_dir, raw_schema
-from core.dbt import DbtCommandFailed, run_dbt
+from core.dbt import DbtCommandFailed, run_dbt, scratch_warehouse
 from core.warehouse import read_only
 
 ENGINE_SELECT = "+fct_payable"
@@ -184,10 +184,13 @@ def new_business_records(raw_dir: Path, deals: pl.DataFrame, name: str) -> tuple
 
 def run_engine(scratch_raw: Path, work_dir: Path) -> Path:
     """The models ``+fct_payable`` and the seeds they read (the currencies' minor units, which the
-    rounding macro reads from the warehouse) built into ``work_dir/engine.duckdb``, without
-    tests (``dbt build --resource-type seed --resource-type model``); return that file."""
+    rounding macro reads from the warehouse) built into a DuckDB file in ``work_dir``, without
+    tests (``dbt build --resource-type seed --resource-type model``); return that file.
+
+    The file is named as the pipeline's warehouse (``scratch_warehouse``), so dbt reuses the
+    project's parse instead of parsing it again for each scenario."""
     work_dir = Path(work_dir)
-    warehouse = work_dir / "engine.duckdb"
+    warehouse = scratch_warehouse(work_dir)
     try:
         run_dbt(["build", "--select", ENGINE_SELECT, "--resource-type", "seed", "--resource-type", "model"],
                 target_path=work_dir / "target", env={"SPM_RAW_DIR": str(scratch_raw), "SPM_WAREHOUSE": str(warehouse)})
