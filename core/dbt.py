@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Mapping
 from contextlib import contextmanager
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,34 @@ def domain_of(dbt_resource_props: Mapping[str, Any]) -> str:
     return "compensation"
 
 
+class SpmDbtCliResource(DbtCliResource):
+    """``DbtCliResource`` without two costs paid before every dbt command starts.
+
+    * The resource asks the executable for its version (``spm-dbt --version``: a
+      Python that imports dbt, and dbt then asks the package index for the latest
+      release): 3-20 s, once per resource, so once per ``run_dbt``. ``spm-dbt`` is
+      the dbt of this venv, so its version is the installed ``dbt-core``'s.
+    * The resource builds a dbt adapter in this process (it loads every macro of
+      the project: 2-8 s) for ``fetch_row_counts`` and ``fetch_column_metadata``,
+      which the pipeline does not use (its row counts and totals are read
+      afterwards: assets/compensation/assets.py). Without an adapter they add nothing.
+    """
+
+    @cached_property
+    def _cli_version(self):
+        from importlib.metadata import version as installed
+
+        from packaging import version
+
+        return version.parse(installed("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
     # The venv's dbt, bound to the life of the process that starts it (core/dbt_child.py).
-    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(dbt_child.EXECUTABLE))
+    return SpmDbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(dbt_child.EXECUTABLE))
 
 
 def prepare_dbt_environment(paths: SpmPaths) -> None:
@@ -91,6 +117,154 @@ class DbtCommandFailed(RuntimeError):
     """A dbt command that did not succeed; the message ends with dbt's own error lines."""
 
 
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+def scratch_warehouse(folder: Path) -> Path:
+    """A scratch DuckDB file in ``folder`` named as the pipeline's warehouse is.
+
+    DuckDB names a file's catalog after the file and dbt writes that name into
+    every node it parses, so a command on a file of the same name can reuse the
+    project's parse (``run_dbt``); under another name dbt parses the whole
+    project again.
+    """
+    with _ENVIRONMENT_LOCK:  # run_dbt changes SPM_WAREHOUSE while it starts a command
+        return Path(folder) / SpmPaths.from_env().warehouse.name
+
+
+def _connection_info(env: Mapping[str, str]) -> list:
+    """The dbt target's connection settings rendered from profiles.yml with ``env``, as dbt hashes
+    them to tell whether a saved parse still holds (the profile hash of its state check)."""
+    from argparse import Namespace
+
+    from dbt.config.runtime import load_profile
+    from dbt.flags import set_from_args
+    from dbt_common.context import set_invocation_context
+
+    set_invocation_context(dict(env))  # env_var() in profiles.yml reads this
+    set_from_args(Namespace(profiles_dir=str(DBT_PROJECT.profiles_dir)), None)
+    return sorted(load_profile(str(DBT_PROJECT.project_dir), {}).credentials.connection_info())
+
+
+def _profile_hash(connection_info: list) -> str:
+    import pprint
+
+    from dbt.artifacts.resources.base import FileHash
+
+    return FileHash.from_contents(pprint.pformat(connection_info)).checksum
+
+
+def _replace_strings(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace_strings(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_strings(v, old, new) for k, v in value.items()}
+    return value
+
+
+def _move_env_vars(saved: dict, moves: Mapping[str, tuple[str, str]]) -> bool:
+    """Rewrite a saved parse as if ``env_var(name)`` had returned ``new`` instead of ``old``
+    (``moves``: name -> (old, new)); False when that cannot be done by rewriting.
+
+    dbt records the value each ``env_var()`` had at parse time and re-parses the
+    files that used one whose value changed, and with a source every node that
+    reads it (most of the project). Where the only users are source definitions
+    (the raw layer's ``external_location``: the value is pasted into the
+    location, its relation name and meta), the sources are rewritten instead.
+    """
+    recorded = saved.get("env_vars", {})
+    moves = {name: (old, new) for name, (old, new) in moves.items() if name in recorded and old != new}
+    if any(not old or recorded[name] != old for name, (old, _) in moves.items()):
+        return False  # parsed with other values than this process's
+    olds = [old for old, _ in moves.values()]
+    if any(a != b and a in b for a in olds for b in olds):
+        return False
+    sources: set[tuple[str, str]] = set()  # (file, source name) of the sources that used a moved variable
+    for file_id, file in saved.get("files", {}).items():
+        used = file.get("env_vars") or {}
+        if isinstance(used, list):  # a model or a macro: its own code changes
+            if moves.keys() & set(used):
+                return False
+            continue
+        for key, entries in used.items():
+            for name, variables in entries.items():
+                if moves.keys() & set(variables):
+                    if key != "sources":
+                        return False
+                    sources.add((file_id.split("://", 1)[-1], name))
+    for unique_id, source in saved.get("sources", {}).items():
+        if (source.get("original_file_path"), source.get("source_name")) in sources:
+            for old, new in moves.values():
+                source = _replace_strings(source, old, new)
+            saved["sources"][unique_id] = source
+    for name, (_, new) in moves.items():
+        recorded[name] = new
+    return True
+
+
+@lru_cache(maxsize=1)
+def _read_saved_parse(path: str, mtime_ns: int, size: int) -> dict:
+    """A saved parse, read once for the scenarios of a run (the file and its version as the key)."""
+    import msgpack
+
+    return msgpack.unpackb(Path(path).read_bytes(), raw=False, strict_map_key=False)
+
+
+def share_partial_parse(target_path: Path, overrides: Mapping[str, str], source: Path | None = None) -> bool:
+    """Let a command whose settings move the warehouse and the raw layer to other folders reuse
+    the project's parse (a forecast scenario's scratch warehouse and raw layer).
+
+    dbt saves its parse (``partial_parse.msgpack``) with a hash of the target's
+    connection settings and the value of every ``env_var()`` it read, and
+    parses the whole project again when the hash differs (another warehouse
+    ``path``) or, nearly, when the raw layer's folder does (each source, and
+    every node that reads one): 10-60 s for each scenario. When ``overrides``
+    change nothing of the connection but the file's ``path`` (same file name,
+    so the same catalog name in every node) and the variables they change are
+    read only by source definitions, the parse in the project's target (of
+    ``prepare``, with this process's settings: checked against its hash and
+    values) is written into ``target_path`` as the command's own parse would
+    be: its sources' locations on the new folders, its hash of the command's
+    profile. Returns whether it did; otherwise dbt decides as always. Called
+    with ``os.environ`` holding the pipeline's settings, under the lock.
+    ``source``: the saved parse (default: the project target's).
+    """
+    source = Path(source or Path(DBT_PROJECT.project_dir) / "target" / PARTIAL_PARSE_FILE)
+    destination = Path(target_path) / PARTIAL_PARSE_FILE
+    if not overrides or destination.exists() or not source.is_file():
+        return False
+    try:
+        import msgpack
+
+        base = _connection_info(os.environ)
+        own = _connection_info({**os.environ, **overrides})
+        if [kv for kv in base if kv[0] != "path"] != [kv for kv in own if kv[0] != "path"]:
+            return False  # not only moved: another catalog name, other settings
+        stat = source.stat()
+        cached = _read_saved_parse(str(source), stat.st_mtime_ns, stat.st_size)
+        # A copy of the parts that change (the rest is shared with the cache, and only read).
+        saved = {**cached, "env_vars": dict(cached.get("env_vars", {})), "sources": dict(cached.get("sources", {})),
+                 "state_check": {**cached["state_check"],
+                                 "profile_hash": dict(cached["state_check"]["profile_hash"])}}
+        profile_hash = saved["state_check"]["profile_hash"]
+        if profile_hash["checksum"] != _profile_hash(base):
+            return False  # parsed with other settings than this process's: let dbt parse
+        moves = {name: (os.environ.get(name, ""), value) for name, value in overrides.items()}
+        if not _move_env_vars(saved, moves):
+            return False
+        profile_hash["checksum"] = _profile_hash(own)
+        packed = msgpack.packb(saved, use_bin_type=True)
+        if any(old.encode() in packed for old, new in moves.values() if old and old != new):
+            return False  # an old value left somewhere: the rewrite would be incomplete
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(packed)
+        return True
+    except Exception:  # an optimisation only: dbt parses as it would have
+        return False
+
+
 def run_dbt(
     args: list[str],
     dbt: DbtCliResource | None = None,
@@ -101,16 +275,20 @@ def run_dbt(
 
     ``target_path``: where dbt writes its artifacts and logs (default: a fresh
     folder under the project's target); ``env``: settings for this command only
-    (a scenario's scratch warehouse). Raises ``DbtCommandFailed`` naming the
-    command, with dbt's error messages.
+    (a scenario's scratch warehouse: the project's parse is reused when only the
+    warehouse's folder differs, ``share_partial_parse``). Raises
+    ``DbtCommandFailed`` naming the command, with dbt's error messages.
     """
     resource = dbt or dbt_resource()
     # The resource hands dbt this process's environment, copied when it starts
     # the dbt process (inside cli()). Commands may run from several threads (the
     # payout forecast's scenarios), so setting the environment, starting dbt and
     # restoring it is one step under a lock; the command then runs unlocked.
-    with _ENVIRONMENT_LOCK, _environment({**dbt_child.parent_env(), **(env or {})}):
-        invocation = resource.cli(args, raise_on_error=False, target_path=target_path)
+    with _ENVIRONMENT_LOCK:
+        if env and target_path is not None:
+            share_partial_parse(target_path, env)
+        with _environment({**dbt_child.parent_env(), **(env or {})}):
+            invocation = resource.cli(args, raise_on_error=False, target_path=target_path)
     errors = [
         event.raw_event["info"].get("msg", "")
         for event in invocation.stream_raw_events()

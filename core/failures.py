@@ -13,9 +13,13 @@ retry policy and its traceback.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import dagster as dg
+# Dagster is imported where a failure is made, not here: core.settings imports
+# this module, and so does every dbt process the pipeline starts (core/dbt_child.py),
+# which has no use for Dagster (importing it costs the dbt child 2-5 s).
+if TYPE_CHECKING:
+    import dagster as dg
 
 
 def user_error(description: str, metadata: Mapping[str, Any] | None = None) -> dg.Failure:
@@ -23,8 +27,12 @@ def user_error(description: str, metadata: Mapping[str, Any] | None = None) -> d
 
     ``raise user_error(...) from error`` keeps the cause for the event log.
     """
+    import dagster as dg
+
     return dg.Failure(description=description, metadata=dict(metadata or {}), allow_retries=False)
 
 
 def is_user_error(error: BaseException) -> bool:
+    import dagster as dg
+
     return isinstance(error, dg.Failure) and not error.allow_retries

@@ -20,18 +20,33 @@ import sys
 from pathlib import Path
 
 from core.settings import DBT_PROJECT_DIR, REPO_ROOT, SpmPaths
+from orchestration.event_log import quick_commits
 from orchestration.run_guard import RunRefused, guarded_run, run_tags
 
 DBT_STEP = "spm_dbt_models"  # the step that builds the warehouse
 
 
 def prepare_dbt() -> Path:
-    """Parse the dbt project so ``target/manifest.json`` exists; return its path."""
+    """Parse the dbt project so ``target/manifest.json`` exists; return its path.
+
+    The parse reads the run's settings (``Settings.dbt_env``), as the build
+    will: the build and the forecast scenarios then reuse it as it is
+    (core/dbt.py), where a setting the macros read and the parse did not have
+    made dbt parse their models again.
+    """
     from core.dbt import DbtCommandFailed, run_dbt
+    from core.failures import is_user_error
+    from core.settings import Settings
 
     target = DBT_PROJECT_DIR / "target"
     try:
-        run_dbt(["parse", "--quiet"], target_path=target)
+        env = Settings.from_env().dbt_env()
+    except Exception as error:  # a setting that does not parse: its one line
+        if not is_user_error(error):
+            raise
+        raise SystemExit(error.description) from error
+    try:
+        run_dbt(["parse", "--quiet"], target_path=target, env=env)
     except DbtCommandFailed as error:
         raise SystemExit(str(error)) from error
     return target / "manifest.json"
@@ -77,8 +92,10 @@ def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "I
         ops["spm_dbt_models"] = {"config": {"full_refresh": True}}
     if ops:
         run_config["ops"] = ops
-    ensure_dagster_home()
-    with dg.DagsterInstance.get() as instance:
+    home = ensure_dagster_home()
+    # Dagster's SQLite event log would wait for the disk at every one of the run's
+    # ~2,500 events (orchestration/event_log.py).
+    with dg.DagsterInstance.get() as instance, quick_commits(home):
         return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, tags=run_tags())
 
 
@@ -137,8 +154,8 @@ def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None
     run_config = console_run_config(log_level)
     if pay_date:
         run_config["ops"] = {"payout_publication": {"config": {"pay_date": pay_date}}}
-    ensure_dagster_home()
-    with dg.DagsterInstance.get() as instance:
+    home = ensure_dagster_home()
+    with dg.DagsterInstance.get() as instance, quick_commits(home):
         return job.execute_in_process(
             instance=instance, run_config=run_config, partition_key=check_period(period), raise_on_error=False,
             tags=run_tags(),

@@ -26,7 +26,7 @@ import polars as pl
 from assets.forecasts.new_business import ID_PREFIX
 from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM
 from assets.ingest.raw_layout import dataset_dir, raw_schema
-from core.dbt import DbtCommandFailed, run_dbt
+from core.dbt import DbtCommandFailed, run_dbt, scratch_warehouse
 from core.warehouse import read_only
 
 ENGINE_SELECT = "+fct_payable"
@@ -198,13 +198,15 @@ def copy_warehouse(warehouse: Path, target: Path) -> Path:
 
 def run_engine(scratch_raw: Path, work_dir: Path, base_warehouse: Path | None = None) -> Path:
     """The models ``+fct_payable`` and the seeds they read (the currencies' minor units, which the
-    rounding macro reads from the warehouse) built into ``work_dir/engine.duckdb``, without
+    rounding macro reads from the warehouse) built into a DuckDB file in ``work_dir``, without
     tests (``dbt build --resource-type seed --resource-type model``); return that file.
 
     With ``base_warehouse`` the build starts from a copy of it and recomputes only the deals the
-    scratch raw layer adds or changes (the incremental engine); without, it builds from nothing."""
+    scratch raw layer adds or changes (the incremental engine); without, it builds from nothing.
+    The file is named as the pipeline's warehouse (``scratch_warehouse``), so dbt reuses the
+    project's parse instead of parsing it again for each scenario."""
     work_dir = Path(work_dir)
-    warehouse = work_dir / "engine.duckdb"
+    warehouse = scratch_warehouse(work_dir)
     if base_warehouse is not None and Path(base_warehouse).exists():
         copy_warehouse(Path(base_warehouse), warehouse)
     try:

@@ -57,3 +57,160 @@ def test_a_failed_command_names_itself():
 
     with pytest.raises(DbtCommandFailed, match="dbt build --select x failed:\nexit code 2"):
         run_dbt(["build", "--select", "x"], dbt=Failing())
+
+
+# --- what a dbt command costs before dbt starts ---------------------------------------------
+
+
+def test_the_dbt_child_starts_without_dagster():
+    """spm-dbt runs core/dbt_child.py before dbt: importing Dagster there cost every dbt command seconds."""
+    import subprocess
+    import sys
+
+    code = "import sys, core.dbt_child; print(sorted(m for m in sys.modules if m.split('.')[0] in ('dagster', 'polars')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_resource_knows_its_dbt_version_and_builds_no_adapter():
+    """No ``spm-dbt --version`` process and no in-process adapter before each command."""
+    from importlib.metadata import version as installed
+
+    from packaging import version
+
+    from core.dbt import dbt_resource
+
+    resource = dbt_resource()
+    assert resource._cli_version == version.parse(installed("dbt-core"))
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+# --- a scenario's command reuses the project's parse -----------------------------------------
+
+
+def _saved_parse(raw_dir: str, profile_hash: str, model_uses_raw_dir: bool = False) -> dict:
+    """The parts of a dbt partial_parse.msgpack that share_partial_parse reads and rewrites."""
+    location = f"read_parquet('{raw_dir}/crm/opportunity/**/*.parquet', union_by_name = true)"
+    return {
+        "state_check": {"profile_hash": {"name": "sha256", "checksum": profile_hash}},
+        "env_vars": {"SPM_RAW_DIR": raw_dir, "SPM_EXPORT_DIR": "/data/exports"},
+        "files": {
+            "spm://models/staging/salesforce/_salesforce__sources.yml": {
+                "env_vars": {"sources": {"salesforce": ["SPM_RAW_DIR"]}},
+            },
+            "spm://models/staging/ledger/stg_ledger__lines.sql": {
+                "env_vars": ["SPM_EXPORT_DIR", *(["SPM_RAW_DIR"] if model_uses_raw_dir else [])],
+            },
+        },
+        "sources": {
+            "source.spm.salesforce.opportunity": {
+                "source_name": "salesforce",
+                "original_file_path": "models/staging/salesforce/_salesforce__sources.yml",
+                "relation_name": location,
+                "meta": {"external_location": location},
+                "config": {"meta": {"external_location": location}},
+            },
+        },
+        "nodes": {"model.spm.stg_x": {"database": "spm", "raw_code": "select 1"}},
+    }
+
+
+@pytest.fixture
+def pipeline_env(monkeypatch):
+    monkeypatch.setenv("SPM_WAREHOUSE", "/data/warehouse/spm.duckdb")
+    monkeypatch.setenv("SPM_RAW_DIR", "/data/warehouse/raw")
+    monkeypatch.setenv("SPM_DUCKDB_MEMORY_LIMIT", "50%")
+
+
+def _write(path, saved: dict):
+    import msgpack
+
+    path.write_bytes(msgpack.packb(saved, use_bin_type=True))
+    return path
+
+
+def _read(path) -> dict:
+    import msgpack
+
+    return msgpack.unpackb(path.read_bytes(), raw=False, strict_map_key=False)
+
+
+def test_a_scenario_on_other_folders_gets_the_parse_rewritten_for_them(pipeline_env, tmp_path):
+    from core.dbt import _connection_info, _profile_hash, share_partial_parse
+
+    base = _profile_hash(_connection_info(os.environ))
+    source = _write(tmp_path / "saved.msgpack", _saved_parse("/data/warehouse/raw", base))
+    overrides = {"SPM_WAREHOUSE": "/scratch/P50/spm.duckdb", "SPM_RAW_DIR": "/scratch/P50/raw"}
+
+    assert share_partial_parse(tmp_path / "P50", overrides, source=source)
+
+    shared = _read(tmp_path / "P50" / "partial_parse.msgpack")
+    own = _profile_hash(_connection_info({**os.environ, **overrides}))
+    assert own != base and shared["state_check"]["profile_hash"]["checksum"] == own
+    assert shared["env_vars"] == {"SPM_RAW_DIR": "/scratch/P50/raw", "SPM_EXPORT_DIR": "/data/exports"}
+    opportunity = shared["sources"]["source.spm.salesforce.opportunity"]
+    expected = "read_parquet('/scratch/P50/raw/crm/opportunity/**/*.parquet', union_by_name = true)"
+    assert opportunity["relation_name"] == expected
+    assert opportunity["meta"]["external_location"] == opportunity["config"]["meta"]["external_location"] == expected
+    assert shared["nodes"] == _saved_parse("", "")["nodes"]
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["another file name", "parsed with other settings", "a model reads the variable", "already there"],
+)
+def test_the_parse_is_left_to_dbt_when_a_rewrite_would_not_be_the_same(pipeline_env, tmp_path, case):
+    from core.dbt import _connection_info, _profile_hash, share_partial_parse
+
+    base = _profile_hash(_connection_info(os.environ))
+    saved = _saved_parse("/data/warehouse/raw", base, model_uses_raw_dir=case == "a model reads the variable")
+    if case == "parsed with other settings":
+        saved["state_check"]["profile_hash"]["checksum"] = _profile_hash(_connection_info({"SPM_WAREHOUSE": "/x/spm.duckdb"}))
+    source = _write(tmp_path / "saved.msgpack", saved)
+    warehouse = "/scratch/P50/engine.duckdb" if case == "another file name" else "/scratch/P50/spm.duckdb"
+    target = tmp_path / "P50"
+    if case == "already there":
+        target.mkdir()
+        (target / "partial_parse.msgpack").write_bytes(b"dbt's own")
+
+    assert not share_partial_parse(target, {"SPM_WAREHOUSE": warehouse, "SPM_RAW_DIR": "/scratch/P50/raw"}, source=source)
+    if case == "already there":
+        assert (target / "partial_parse.msgpack").read_bytes() == b"dbt's own"
+    else:
+        assert not (target / "partial_parse.msgpack").exists()
+
+
+def test_scratch_warehouses_are_named_as_the_pipelines(monkeypatch, tmp_path):
+    from core.dbt import scratch_warehouse
+
+    monkeypatch.setenv("SPM_WAREHOUSE", str(tmp_path / "warehouse" / "acme.duckdb"))
+    assert scratch_warehouse(tmp_path / "P50") == tmp_path / "P50" / "acme.duckdb"
+
+
+@pytest.mark.slow
+def test_after_prepare_a_scenario_parses_nothing_again_and_reads_its_own_raw_layer(monkeypatch, tmp_path):
+    """With real dbt: prepare's parse, then a parse for a scenario's scratch warehouse and raw layer."""
+    import json
+
+    from core.dbt import run_dbt, scratch_warehouse
+    from core.settings import Settings
+    from orchestration.cli import prepare_dbt
+
+    for name, folder in (("SPM_WAREHOUSE", "warehouse/spm.duckdb"), ("SPM_RAW_DIR", "warehouse/raw"),
+                         ("SPM_EXPORT_DIR", "exports")):
+        monkeypatch.setenv(name, str(tmp_path / folder))
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")  # dbt.log says what partial parsing did
+    prepare_dbt()
+    for name, value in Settings.from_env().dbt_env().items():  # as the pipeline runs dbt
+        monkeypatch.setenv(name, value)
+    scenario = tmp_path / "scratch" / "P50"
+    run_dbt(["parse"], target_path=scenario / "target",
+            env={"SPM_WAREHOUSE": str(scratch_warehouse(scenario)), "SPM_RAW_DIR": str(scenario / "raw")})
+
+    log = (scenario / "target" / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log
+    assert "0 files deleted, 0 files added, 0 files changed" in log
+    sources = json.loads((scenario / "target" / "manifest.json").read_text())["sources"].values()
+    raw = [s["relation_name"] for s in sources if s["source_name"] != "ledger"]
+    assert raw and all(f"'{scenario / 'raw'}/" in r for r in raw)
+    assert not any(str(tmp_path / "warehouse" / "raw") in r for r in raw)

@@ -212,6 +212,7 @@ def test_a_scenario_on_a_copy_of_the_warehouse_pays_what_a_build_from_nothing_pa
     """The payout forecast's engine runs incrementally on a copy of the warehouse (only the
     scenario's deals are recomputed); a build of the same scenario from nothing gives the same payable."""
     from assets.forecasts.scenarios import scenario_payable
+    from core.dbt import scratch_warehouse
 
     paths, _, _ = pipeline
     inputs = simulation_inputs(paths.export_dir / FORECAST_DIR)
@@ -226,7 +227,7 @@ def test_a_scenario_on_a_copy_of_the_warehouse_pays_what_a_build_from_nothing_pa
     assert incremental.height > 0
     assert incremental.equals(from_nothing)
     # and the copy recomputed only the scenario's deals
-    con = duckdb.connect(str(tmp_path / "copy" / "engine.duckdb"), read_only=True)
+    con = duckdb.connect(str(scratch_warehouse(tmp_path / "copy")), read_only=True)
     try:
         touched, full_rebuild = con.execute(
             "select count(*), coalesce(bool_or(full_rebuild), false) from int_engine_touched_opportunities"
