@@ -54,8 +54,11 @@ def test_build_runs_every_model_data_test_and_unit_test(build):
 def test_marts_and_intermediate_are_tables_and_staging_are_views(warehouse):
     rows = query(warehouse, "select table_name, table_type from information_schema.tables")
     kinds = {name: kind for name, kind in rows}
-    marts = {"dim_payee", "dim_period", "fct_credit", "fct_quota", "fct_attainment", "fct_commission", "fct_quarantine"}
+    marts = {"dim_opportunity", "dim_plan_component", "fct_quarantine", "fct_journal_line"}
     assert {kinds[m] for m in marts} == {"BASE TABLE"}
+    # A mart that is a plain select * of its intermediate twin is a view of the twin's table.
+    twin_marts = {"dim_payee", "dim_period", "fct_credit", "fct_quota", "fct_attainment", "fct_commission", "fct_payable"}
+    assert {kinds[m] for m in twin_marts} == {"VIEW"}
     # Intermediate models are read by many marts and tests: tables, computed once.
     assert {kind for name, kind in kinds.items() if name.startswith("int_")} == {"BASE TABLE"}
     assert {kind for name, kind in kinds.items() if name.startswith("stg_")} == {"VIEW"}
@@ -328,16 +331,17 @@ RECONCILIATION_TESTS = (
     ("tamper", "failing"),
     [
         # one cent more credit after FX on O2's USD share (the deal-currency sum still reconciles); the
-        # attainment no longer carries the payee's credit either
-        (["update fct_credit set credit_amount = credit_amount + 0.01 "
+        # attainment no longer carries the payee's credit either (fct_credit is a view of int_credits,
+        # fct_attainment of int_attainment: the tables are tampered with)
+        (["update int_credits set credit_amount = credit_amount + 0.01 "
           "where opportunity_id = 'O2' and employee_id = 'E001' and credit_type = 'split'"],
          {"assert_credit_reconciles_with_deal_amounts", "assert_attainment_reconciles_with_quota_and_credit"}),
         # a split share lost: the deal no longer adds up to its amount
-        (["delete from fct_credit where opportunity_id = 'O12' and employee_id = 'E003'"],
+        (["delete from int_credits where opportunity_id = 'O12' and employee_id = 'E003'"],
          {"assert_credit_reconciles_with_deal_amounts", "assert_attainment_reconciles_with_quota_and_credit"}),
         # a quota month without its attainment row, and a doubled one
-        (["delete from fct_attainment where employee_id = 'E001' and period = '2026-03'",
-          "insert into fct_attainment select * from fct_attainment where employee_id = 'E002' and period = '2026-04'"],
+        (["delete from int_attainment where employee_id = 'E001' and period = '2026-03'",
+          "insert into int_attainment select * from int_attainment where employee_id = 'E002' and period = '2026-04'"],
          {"assert_attainment_reconciles_with_quota_and_credit"}),
         # a plan given more quota than the month has
         (["update int_quota_months_by_plan set plan_quota = plan_quota + 1 where employee_id = 'E001' and period = '2026-01'"],
