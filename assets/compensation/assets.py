@@ -81,8 +81,10 @@ def _event_label(event) -> str:
 def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str, Any]):
     """Each materialized model's event, with ``relation_metadata`` of its table.
 
-    Views get nothing: even a five-row preview recomputes a staging view's
-    de-duplication over the whole raw layer (minutes at scale 50).
+    Staging and intermediate views get nothing: even a five-row preview
+    recomputes a staging view's de-duplication over the whole raw layer (minutes
+    at scale 50). A mart view (a twin mart: ``select *`` of one intermediate
+    table) is described like a table: reading it is reading that table.
     """
     models = {
         node["name"]: node.get("config", {}).get("materialized")
@@ -93,7 +95,10 @@ def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str
     try:
         for event in events:
             name = getattr(event, "output_name", None)
-            if con is not None and isinstance(event, dg.Output) and models.get(name) in ("table", "incremental"):
+            described = models.get(name) in ("table", "incremental") or (
+                models.get(name) == "view" and str(name).startswith(MART_PREFIXES)
+            )
+            if con is not None and isinstance(event, dg.Output) and described:
                 try:
                     extra = relation_metadata(con, name)
                 except duckdb.Error as error:  # a model that failed to build has no relation
