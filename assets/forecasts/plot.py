@@ -5,11 +5,12 @@ timestamp, and the PNG "Software" text chunk removed (it names the version).
 
 Cheap enough for a plot per team: one bare Agg figure (no pyplot registry),
 cleared between the plots of a run (``ForecastPlotter``: its renderer keeps the
-text measurements, the month labels and legend entries recur); the margins ``tight_layout`` would set, measured on the few artists that decide
-them (``subplot_margins``) rather than on every artist, and without the second
-drawing that ``tight_layout`` leaves to savefig; and the PNG compressed lightly
-(``PNG_COMPRESS_LEVEL``: zlib's default level cost as much as the drawing, for
-a few percent of bytes). The pictures are the same, pixel for pixel.
+text measurements, and the month labels and legend entries recur); the margins
+``tight_layout`` would set, measured on the few artists that decide them
+(``subplot_margins``) rather than on every artist, and without the second
+layout pass that ``tight_layout`` leaves to savefig; and the PNG compressed
+lightly (``PNG_COMPRESS_LEVEL``: zlib's default level took twice as long, for a
+few percent of bytes). The pictures are the same, pixel for pixel.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -68,7 +68,7 @@ class ForecastPlotter:
         forecast = forecast.sort("month")
         months = sorted(set(history["month"].to_list()) | set(forecast["month"].to_list()))
         x = {m: i for i, m in enumerate(months)}
-        with plt.rc_context(STYLE):
+        with matplotlib.rc_context(STYLE):
             fig = self._cleared_figure()
             ax = fig.add_subplot()
             ax.plot([x[m] for m in history["month"]], history["actual"].to_list(), color="#1f4e79", marker="o",
