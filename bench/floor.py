@@ -366,20 +366,25 @@ def disagreements(first: Path, second: Path) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__.splitlines()[0])
+def floor_cli(name: str, compute_floor, argv: list[str] | None = None, prog: str = "python -m bench.floor") -> int:
+    """``prog LANDING CONFIG OUT``: run ``compute_floor(landing, config, out)`` and print one JSON line
+    (floor name, rows, seconds, this process's peak RSS). Both floors' command line."""
+    parser = argparse.ArgumentParser(prog=prog, description=f"the {name} floor of the benchmark")
     parser.add_argument("landing", type=Path)
     parser.add_argument("config", type=Path)
     parser.add_argument("out", type=Path, help="result CSV")
     args = parser.parse_args(argv)
+    started = time.perf_counter()
+    rows = compute_floor(args.landing, args.config, args.out)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"floor": name, "rows": rows, "seconds": round(seconds, 3), "peak_rss_mb": peak_rss_mb_self()}))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
     import duckdb  # noqa: F401  (imported before the clock starts, as pandas is in bench.pandas_floor)
 
-    started = time.perf_counter()
-    rows = compute(args.landing, args.config, args.out)
-    seconds = time.perf_counter() - started
-    report = {"floor": "duckdb", "rows": rows, "seconds": round(seconds, 3), "peak_rss_mb": peak_rss_mb_self()}
-    print(json.dumps(report))
-    return 0
+    return floor_cli("duckdb", compute, argv)
 
 
 if __name__ == "__main__":

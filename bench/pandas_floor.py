@@ -20,16 +20,13 @@ floor's ``half_away_div``. Dates and datetimes are parsed by pandas
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from bench.floor import COLUMNS, CORPORATE_CURRENCY, UNITS, peak_rss_mb_self, source_files
+from bench.floor import COLUMNS, CORPORATE_CURRENCY, UNITS, floor_cli, source_files
 
 _DECIMAL = r"^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$"
 _TRUE = ("true", "1")
@@ -232,17 +229,7 @@ def compute(landing: Path, config: Path, out: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.pandas_floor", description=__doc__.splitlines()[0])
-    parser.add_argument("landing", type=Path)
-    parser.add_argument("config", type=Path)
-    parser.add_argument("out", type=Path, help="result CSV")
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    rows = compute(args.landing, args.config, args.out)
-    seconds = time.perf_counter() - started
-    report = {"floor": "pandas", "rows": rows, "seconds": round(seconds, 3), "peak_rss_mb": peak_rss_mb_self()}
-    print(json.dumps(report))
-    return 0
+    return floor_cli("pandas", compute, argv, prog="python -m bench.pandas_floor")
 
 
 if __name__ == "__main__":
