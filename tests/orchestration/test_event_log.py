@@ -33,32 +33,41 @@ def test_the_instance_files_commit_quickly_in_the_block_only_and_keep_every_even
     home.mkdir()
     seen: list[tuple[str, int]] = []
 
-    def spy(dbapi_connection, _record):  # listens after quick_commits' own listener
+    connects: list[int] = []
+
+    def spy(dbapi_connection, _record, _proxy):  # listens after quick_commits' own listener
         if isinstance(dbapi_connection, sqlite3.Connection):
             path = dbapi_connection.execute("pragma database_list").fetchone()[2]
             seen.append((path, dbapi_connection.execute("pragma synchronous").fetchone()[0]))
 
+    def count(dbapi_connection, _record):
+        connects.append(id(dbapi_connection))
+
     with _instance(home) as instance:
         _job.execute_in_process(instance=instance)  # the instance's files exist, in WAL mode
         with quick_commits(home):
-            event.listen(Engine, "connect", spy)
+            event.listen(Engine, "checkout", spy)
+            event.listen(Engine, "connect", count)
             try:
                 result = _job.execute_in_process(instance=instance)
             finally:
-                event.remove(Engine, "connect", spy)
-        inside = list(seen)
+                event.remove(Engine, "checkout", spy)
+                event.remove(Engine, "connect", count)
+        inside, inside_connects = list(seen), len(connects)
         seen.clear()
-        event.listen(Engine, "connect", spy)
+        event.listen(Engine, "checkout", spy)
         try:
             instance.get_runs()
         finally:
-            event.remove(Engine, "connect", spy)
+            event.remove(Engine, "checkout", spy)
 
     assert result.success
     # NORMAL (1); the run's own file, which Dagster creates in the run, from when it is in WAL mode
     shard = [sync for path, sync in inside if path.endswith(f"{result.run_id}.db")]
     assert {sync for path, sync in inside if not path.endswith(f"{result.run_id}.db")} == {1}
     assert len(shard) > 20 and shard[-20:] == [1] * 20
+    # Dagster's storages keep their engines (and connections) in the block: far fewer connections than uses.
+    assert len(inside) > 40 and inside_connects < len(inside) / 4
     assert seen and {sync for _, sync in seen} == {2}  # FULL again after the block
     # The connections the block kept open are closed: the last close folds each log into its file.
     assert not list(home.rglob("*.db-wal"))
