@@ -9,7 +9,10 @@ the payees' recent won deals, with their line items in
 (models and seeds) on a copy of the main warehouse, with its own target and
 log folders: the engine is incremental by deal (docs/incremental.md), so it
 recomputes only the scenario's deals and rebuilds the payee-period arithmetic
-from them, the same numbers as a build from scratch. fct_payable of that copy
+from them, the same numbers as a build from scratch. On the copy, only the
+models that read the two datasets a scenario adds to (``SCENARIO_SOURCES``) are
+built: every other model of the copy already holds what it would compute, its
+inputs being the same files (the mirror's links point at them). fct_payable of that copy
 is the scenario's payout. The plan arithmetic is the engine's: nothing here
 computes an earning.
 """
@@ -30,6 +33,8 @@ from core.dbt import DbtCommandFailed, run_dbt, scratch_warehouse
 from core.warehouse import read_only
 
 ENGINE_SELECT = "+fct_payable"
+# The raw datasets a scenario adds rows to, as the dbt project names their sources.
+SCENARIO_SOURCES = ("salesforce.opportunity", "salesforce.opportunity_line_item")
 TEN_PLACES = Decimal("1E-10")  # the raw layer's DECIMAL(38,10)
 
 
@@ -196,21 +201,33 @@ def copy_warehouse(warehouse: Path, target: Path) -> Path:
     return target
 
 
+def engine_selection(on_a_copy: bool) -> str:
+    """dbt's ``--select`` for a scenario: ``+fct_payable``; on a copy of the warehouse, only those of
+    its models that read a dataset the scenario adds to (the union of one intersection per source)."""
+    if not on_a_copy:
+        return ENGINE_SELECT
+    return " ".join(f"source:{source}+,{ENGINE_SELECT}" for source in SCENARIO_SOURCES)
+
+
 def run_engine(scratch_raw: Path, work_dir: Path, base_warehouse: Path | None = None) -> Path:
     """The models ``+fct_payable`` and the seeds they read (the currencies' minor units, which the
     rounding macro reads from the warehouse) built into a DuckDB file in ``work_dir``, without
     tests (``dbt build --resource-type seed --resource-type model``); return that file.
 
-    With ``base_warehouse`` the build starts from a copy of it and recomputes only the deals the
-    scratch raw layer adds or changes (the incremental engine); without, it builds from nothing.
+    With ``base_warehouse`` the build starts from a copy of it, builds only the models that read
+    what the scenario adds (``engine_selection``) and recomputes only the deals the scratch raw
+    layer adds or changes (the incremental engine); without, it builds everything from nothing.
     The file is named as the pipeline's warehouse (``scratch_warehouse``), so dbt reuses the
     project's parse instead of parsing it again for each scenario."""
     work_dir = Path(work_dir)
     warehouse = scratch_warehouse(work_dir)
-    if base_warehouse is not None and Path(base_warehouse).exists():
+    on_a_copy = base_warehouse is not None and Path(base_warehouse).exists()
+    if on_a_copy:
         copy_warehouse(Path(base_warehouse), warehouse)
     try:
-        run_dbt(["build", "--select", ENGINE_SELECT, "--resource-type", "seed", "--resource-type", "model"],
+        # --no-write-json: no manifest.json / run_results.json in a scratch folder removed afterwards
+        run_dbt(["build", "--no-write-json", "--select", engine_selection(on_a_copy),
+                 "--resource-type", "seed", "--resource-type", "model"],
                 target_path=work_dir / "target", env={"SPM_RAW_DIR": str(scratch_raw), "SPM_WAREHOUSE": str(warehouse)})
     except DbtCommandFailed as error:
         raise RuntimeError(f"dbt engine run for the scenario in {work_dir} failed: {error}") from error
