@@ -7,8 +7,8 @@ from core.engine import engine_fingerprint
 
 
 def test_the_build_is_incremental_unless_a_full_refresh_is_asked_for():
-    assert dbt_build_args() == ["build"]
-    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+    assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh", "--exclude-resource-type", "unit_test"]
 
 
 def test_the_pipeline_job_accepts_a_full_refresh():
