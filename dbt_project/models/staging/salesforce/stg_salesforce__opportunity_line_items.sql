@@ -1,3 +1,8 @@
+-- A table, not a view like the rest of staging: OpportunityLineItem is the second
+-- largest raw table (after the history) and several models and tests read it;
+-- as a view, each read ranked every version again (seconds per read at 2M
+-- deals). Ranked once per build instead.
+{{ config(materialized='table') }}
 with
 
 source as (
