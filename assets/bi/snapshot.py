@@ -33,6 +33,7 @@ import os
 import re
 import shutil
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ from core.warehouse import read_only
 MART_PREFIXES = ("dim_", "fct_")
 SNAPSHOTS_KEPT = 3
 VIEWS_FILE = "spm_bi.duckdb"
+MAX_WRITERS = 4  # marts written at once (one thread each), at most
 
 # Data tests that declare a key. ``unique_combination_of_columns`` groups by its
 # columns, so a null is a value like any other and the combination is unique as
@@ -173,6 +175,18 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def snapshot_writers() -> int:
+    """How many marts are written at once: one per core, at most ``MAX_WRITERS``."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cpus, MAX_WRITERS))
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """A mart's rows: stored for a table, and for a twin mart's view (``select *`` of its table)."""
+    (count,) = con.execute(f"select count(*) from main.{_quoted(table)}").fetchone()
+    return int(count)
+
+
 def write_snapshot(
     warehouse: Path, export_dir: Path, snapshot_id: str, sort_keys: Mapping[str, Sequence[str]] | None = None
 ) -> tuple[Path, dict[str, int], dict[str, tuple[str, ...]]]:
@@ -186,21 +200,39 @@ def write_snapshot(
     building = bi / "snapshots" / f".{snapshot_id}.building"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
-    counts: dict[str, int] = {}
-    orders: dict[str, tuple[str, ...]] = {}
     with read_only(warehouse) as con:
-        for table, columns in _mart_columns(con).items():
+        marts = _mart_columns(con)
+        orders = {table: sort_columns(columns, sort_keys.get(table)) for table, columns in marts.items()}
+        # One thread per COPY (DuckDB's ``threads`` is the connection's, shared by its cursors)
+        # and ``writers`` COPYs at once, the largest first: a sorted COPY keeps one core
+        # busy for much of its time, two at once keep both, for less work in all than
+        # one at a time on every thread. The bytes are the same: a file's do not depend on
+        # the threads that wrote it (tests/bi/test_snapshot.py).
+        con.execute("SET threads = 1")
+        sizes = {table: _row_count(con, table) * len(columns) for table, columns in marts.items()}
+
+        def copy(table: str) -> int:
             # A key is unique, so the order is total: the same marts give the same rows in
             # the same order, and the Parquet file the same bytes, whatever the thread
             # scheduling of the build. DuckDB writes a sorted query's rows in that order
             # (preserve_insertion_order).
-            orders[table] = sort_columns(columns, sort_keys.get(table))
-            target = building / f"{table}.parquet"
-            (count,) = con.execute(
-                f"copy (select * from main.{_quoted(table)} order by {', '.join(map(_quoted, orders[table]))}) "
-                f"to {_literal(str(target))} (format parquet)"
-            ).fetchone()
-            counts[table] = int(count)
+            cursor = con.cursor()
+            try:
+                target = building / f"{table}.parquet"
+                (count,) = cursor.execute(
+                    f"copy (select * from main.{_quoted(table)} order by {', '.join(map(_quoted, orders[table]))}) "
+                    f"to {_literal(str(target))} (format parquet)"
+                ).fetchone()
+                return int(count)
+            finally:
+                cursor.close()
+
+        pool = ThreadPoolExecutor(max_workers=snapshot_writers())
+        try:
+            written = {table: pool.submit(copy, table) for table in sorted(marts, key=lambda t: -sizes[t])}
+            counts = {table: written[table].result() for table in marts}
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # after a failed COPY: none of those not started
     shutil.rmtree(final, ignore_errors=True)
     os.replace(building, final)
     # The views name the files where they now are, and DuckDB reads a file's schema when a

@@ -130,3 +130,40 @@ def test_the_snapshot_is_sorted_by_grain_and_read_through_views(tmp_path):
     first = _digests(folder)
     again, _, _ = write_snapshot(warehouse, tmp_path / "exports", "calc-1", keys)
     assert _digests(again) == first
+
+
+def test_marts_written_at_once_on_one_thread_each_are_the_bytes_of_one_copy_at_a_time(tmp_path, monkeypatch):
+    # Several row groups (DuckDB's are 122,880 rows) and a twin mart's view: the files that
+    # write_snapshot writes two at a time, one DuckDB thread each, are byte for byte those
+    # of one sorted COPY at a time on every thread.
+    from assets.bi import snapshot
+
+    warehouse = tmp_path / "spm.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create table fct_big as select (i * 7919) % 300000 as id, 'deal-' || (i % 977) as name, "
+                "(i % 1000) * 0.01::decimal(38, 10) as amount, date '2026-01-01' + (i % 90)::integer as day "
+                "from range(300000) t(i)")
+    con.execute("create table int_lines as select i % 5000 as line_id, i // 5000 as part, 'x' || i as label "
+                "from range(200000) t(i)")
+    con.execute("create view fct_lines as select * from int_lines")
+    con.execute("create table dim_small (code varchar, n integer)")
+    con.execute("insert into dim_small values ('b', 2), ('a', 1), ('a', 0)")
+    con.close()
+    keys = {"fct_big": ("id",), "fct_lines": ("line_id", "part")}
+
+    expected = {}
+    reference = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        reference.execute("SET threads = 2")
+        for table, order in [("dim_small", "code, n"), ("fct_big", "id"), ("fct_lines", "line_id, part")]:
+            target = tmp_path / f"{table}.parquet"
+            reference.execute(f"copy (select * from {table} order by {order}) to '{target}' (format parquet)")
+            expected[f"{table}.parquet"] = hashlib.sha256(target.read_bytes()).hexdigest()
+    finally:
+        reference.close()
+
+    monkeypatch.setattr(snapshot, "snapshot_writers", lambda: 2)
+    folder, counts, _ = write_snapshot(warehouse, tmp_path / "exports", "calc-1", keys)
+    assert counts == {"dim_small": 3, "fct_big": 300000, "fct_lines": 200000}
+    assert pl.read_parquet(folder / "fct_big.parquet").height == 300000
+    assert _digests(folder) == expected
