@@ -84,12 +84,13 @@ def bookings_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource
     deps=[BOOKINGS_FORECAST],
     group_name="forecasts",
     kinds={"python", "dbt", "parquet"},
-    # The warehouse pool: the scenario engines start from copies of the warehouse
+    # The warehouse pool: the scenarios' engine build starts from a copy of the warehouse
     # file, which must not be copied while dbt writes it.
     pool="duckdb_warehouse",
     description="Payout forecast P10/P50/P90: simulated pipeline outcomes and new business (clones of the payees' "
-    "recent won deals) run through the dbt compensation engine on copies of the warehouse (incremental: only "
-    "the scenario's deals are recomputed); the closed month must equal the actual payout.",
+    "recent won deals) run through the dbt compensation engine once, all three scenarios side by side on a copy "
+    "of the warehouse (incremental: only the scenarios' deals are recomputed); the closed month must equal the "
+    "actual payout.",
 )
 def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
     settings = paths.paths()

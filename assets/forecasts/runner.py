@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -42,7 +41,7 @@ from assets.forecasts.files import to_amounts, write_bytes, write_json, write_pa
 from assets.forecasts.model import forecast_at
 from assets.forecasts.new_business import NewBusiness, new_business_pool, new_business_targets, prepare
 from assets.forecasts.plot import ForecastPlotter
-from assets.forecasts.scenarios import read_payable, scenario_payable
+from assets.forecasts.scenarios import read_payable, scenarios_payable
 from assets.forecasts.simulation import N_SIMULATIONS, QUANTILES, SEED, simulate
 from core.money import round_money
 from core.periods import period_month
@@ -149,16 +148,16 @@ def bookings_forecast_run(warehouse: Path, out_root: Path, horizon: int = HORIZO
 
 def payout_forecast_run(
     raw_dir: Path, out_root: Path, *, n_simulations: int = N_SIMULATIONS, seed: int = SEED,
-    parallel: int = 2, scratch_dir: Path, warehouse: Path | None = None,
+    scratch_dir: Path, warehouse: Path | None = None,
 ) -> dict:
-    """Simulate the open pipeline and new business, run the engine on the P10/P50/P90 scenarios, compare a
-    closed month with the actual.
+    """Simulate the open pipeline and new business, run the engine once for the P10/P50/P90 scenarios,
+    compare a closed month with the actual.
 
     Reads the files of :func:`bookings_forecast_run` and the raw layer; the
-    engine runs on copies of ``warehouse`` (incrementally: only the scenario's
-    deals are recomputed; from nothing when no warehouse is given), scratch
-    DuckDB files under ``scratch_dir``, the run's own scratch folder, removed
-    when done. The main warehouse is only copied, never opened.
+    engine runs once on a copy of ``warehouse`` (incrementally: only the
+    scenarios' deals are recomputed; from nothing when no warehouse is given),
+    a scratch DuckDB file under ``scratch_dir``, the run's own scratch folder,
+    removed when done. The main warehouse is only copied, never opened.
     """
     out = Path(out_root) / FORECAST_DIR
     inputs = simulation_inputs(out)
@@ -176,12 +175,7 @@ def payout_forecast_run(
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     try:
-        def one(scenario):
-            return scenario.name, scenario_payable(raw_dir, scenario.won, scenario.name, scratch / scenario.name,
-                                                   all_periods, scenario.new_deals, base_warehouse=warehouse)
-
-        with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-            results = dict(pool.map(one, scenarios))
+        results = scenarios_payable(raw_dir, scenarios, scratch / "engine", all_periods, base_warehouse=warehouse)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         with contextlib.suppress(OSError):

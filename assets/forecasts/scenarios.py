@@ -1,25 +1,28 @@
-"""Run the compensation engine (dbt) on a simulated scenario, never touching the main warehouse.
+"""Run the compensation engine (dbt) once for all the payout forecast's scenarios, never touching the main warehouse.
 
-For a scenario, a scratch raw layer mirrors the real one file by file (symbolic
-links, nothing copied) and adds one Parquet file to ``crm/opportunity``: the
-deals the scenario wins, as a newer version of each (StageName Closed Won,
-IsWon, the simulated CloseDate), and its new business as new deals (clones of
-the payees' recent won deals, with their line items in
-``crm/opportunity_line_item``). The engine then builds ``+fct_payable``
-(models and seeds) on a copy of the main warehouse, with its own target and
-log folders: the engine is incremental by deal (docs/incremental.md), so it
-recomputes only the scenario's deals and rebuilds the payee-period arithmetic
-from them, the same numbers as a build from scratch. On the copy, only the
-models that read the two datasets a scenario adds to (``SCENARIO_SOURCES``) are
-built: every other model of the copy already holds what it would compute, its
-inputs being the same files (the mirror's links point at them). fct_payable of that copy
-is the scenario's payout. The plan arithmetic is the engine's: nothing here
-computes an earning.
+A scratch raw layer mirrors the real one file by file (symbolic links, nothing
+copied) and adds, per scenario, one batch of deals of its own
+(``scenario_records``): each deal the scenario wins as a copy of its newest
+version, Closed Won on the simulated CloseDate, with copies of its splits and
+line items, and its new business (clones of the payees' recent won deals),
+every id ``FCST~<scenario>~<id>``. The engine then builds ``+fct_payable``
+(models and seeds) once, on a copy of the main warehouse, with its own target
+and log folders and ``SPM_FORECAST_SCENARIOS`` naming the scenarios: the
+deal-level models credit the scenarios' deals like any new deal (the engine is
+incremental by deal, docs/incremental.md: nothing else is recomputed), and the
+payee-period arithmetic runs once per scenario in the same models, each payee
+copied per scenario with the pipeline's deals (less those the scenario wins)
+and the scenario's own (dbt macro per_scenario). On the copy only the models
+that read the datasets the scenarios add to (``SCENARIO_SOURCES``) are built:
+every other model of the copy already holds what it would compute, its inputs
+being the same files. fct_payable of that copy holds every scenario's payout.
+The plan arithmetic is the engine's: nothing here computes an earning.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
@@ -27,14 +30,18 @@ from pathlib import Path
 import polars as pl
 
 from assets.forecasts.new_business import ID_PREFIX
-from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM
+from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM, CRM_OPPORTUNITY_SPLIT
 from assets.ingest.raw_layout import dataset_dir, raw_schema
 from core.dbt import DbtCommandFailed, run_dbt, scratch_warehouse
 from core.warehouse import read_only
 
 ENGINE_SELECT = "+fct_payable"
 # The raw datasets a scenario adds rows to, as the dbt project names their sources.
-SCENARIO_SOURCES = ("salesforce.opportunity", "salesforce.opportunity_line_item")
+SCENARIO_SOURCES = ("salesforce.opportunity", "salesforce.opportunity_line_item", "salesforce.opportunity_split")
+# A scenario's own records: ids FCST~<scenario>~<id> (dbt macro forecast_scenario_prefix); the build names
+# its scenarios in this variable (dbt macro forecast_scenarios).
+SCENARIO_PREFIX = "FCST~"
+SCENARIOS_VARIABLE = "SPM_FORECAST_SCENARIOS"
 TEN_PLACES = Decimal("1E-10")  # the raw layer's DECIMAL(38,10)
 
 
@@ -58,16 +65,25 @@ def _versions(raw_dir: Path, contract) -> pl.LazyFrame | None:
     return pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed")  # lazy: only what is needed
 
 
-def _newest(versions: pl.LazyFrame, key: str, values: list[str]) -> pl.DataFrame:
-    """The newest raw version of each record whose ``key`` is in ``values`` (staging's order)."""
+def _newest(versions: pl.LazyFrame, key: str, values: list[str] | None) -> pl.DataFrame:
+    """The newest raw version of each record among those whose ``key`` is in ``values`` (all: None),
+    in staging's order."""
     return (
-        versions.filter(pl.col(key).is_in(values))
+        (versions if values is None else versions.filter(pl.col(key).is_in(values)))
         .collect()
         .sort(["Id", "LastModifiedDate", "_batch_date", "_source_file", "_source_row"],
               descending=[False, True, True, True, True], nulls_last=True)
         .group_by("Id", maintain_order=True)
         .first()
     )
+
+
+def _newest_of(versions: pl.LazyFrame, key: str, values: list[str]) -> pl.DataFrame:
+    """The newest raw version of every record whose newest version has ``key`` in ``values`` (staging's
+    order; a record moved to another deal by a later version is not one of them)."""
+    ids = versions.filter(pl.col(key).is_in(values)).select("Id").unique()
+    newest = _newest(versions.join(ids, on="Id", how="semi"), "Id", None)
+    return newest.filter(pl.col(key).is_in(values)).sort("Id")
 
 
 def _stamp(versions: pl.LazyFrame, schema: dict) -> pl.Expr:
@@ -202,36 +218,46 @@ def copy_warehouse(warehouse: Path, target: Path) -> Path:
 
 
 def engine_selection(on_a_copy: bool) -> str:
-    """dbt's ``--select`` for a scenario: ``+fct_payable``; on a copy of the warehouse, only those of
-    its models that read a dataset the scenario adds to (the union of one intersection per source)."""
+    """dbt's ``--select`` for a scenario build: ``+fct_payable``; on a copy of the warehouse, only those
+    of its models that read a dataset the scenarios add to (the union of one intersection per source)."""
     if not on_a_copy:
         return ENGINE_SELECT
     return " ".join(f"source:{source}+,{ENGINE_SELECT}" for source in SCENARIO_SOURCES)
 
 
-def run_engine(scratch_raw: Path, work_dir: Path, base_warehouse: Path | None = None) -> Path:
+def run_engine(scratch_raw: Path, work_dir: Path, base_warehouse: Path | None = None,
+               scenarios: tuple[str, ...] = ()) -> Path:
     """The models ``+fct_payable`` and the seeds they read (the currencies' minor units, which the
     rounding macro reads from the warehouse) built into a DuckDB file in ``work_dir``, without
     tests (``dbt build --resource-type seed --resource-type model``); return that file.
 
     With ``base_warehouse`` the build starts from a copy of it, builds only the models that read
-    what the scenario adds (``engine_selection``) and recomputes only the deals the scratch raw
+    what the scenarios add (``engine_selection``) and recomputes only the deals the scratch raw
     layer adds or changes (the incremental engine); without, it builds everything from nothing.
+    ``scenarios``: the names of the scenarios whose deals the scratch raw layer holds
+    (``scenario_records``): the payee-period arithmetic is then computed once per scenario in the
+    same build (dbt macro per_scenario), fct_payable's employee_id ``<scenario>~<employee_id>``.
     The file is named as the pipeline's warehouse (``scratch_warehouse``), so dbt reuses the
-    project's parse instead of parsing it again for each scenario."""
+    project's parse instead of parsing it again."""
     work_dir = Path(work_dir)
     warehouse = scratch_warehouse(work_dir)
     on_a_copy = base_warehouse is not None and Path(base_warehouse).exists()
     if on_a_copy:
         copy_warehouse(Path(base_warehouse), warehouse)
+    env = {"SPM_RAW_DIR": str(scratch_raw), "SPM_WAREHOUSE": str(warehouse)}
+    if scenarios:
+        env[SCENARIOS_VARIABLE] = ",".join(scenarios)
     try:
         # --no-write-json: no manifest.json / run_results.json in a scratch folder removed afterwards
         run_dbt(["build", "--no-write-json", "--select", engine_selection(on_a_copy),
                  "--resource-type", "seed", "--resource-type", "model"],
-                target_path=work_dir / "target", env={"SPM_RAW_DIR": str(scratch_raw), "SPM_WAREHOUSE": str(warehouse)})
+                target_path=work_dir / "target", env=env)
     except DbtCommandFailed as error:
-        raise RuntimeError(f"dbt engine run for the scenario in {work_dir} failed: {error}") from error
+        raise RuntimeError(f"dbt engine run for the scenarios in {work_dir} failed: {error}") from error
     return warehouse
+
+
+PAYABLE_SCHEMA = {"employee_id": pl.Utf8, "period": pl.Utf8, "currency": pl.Utf8, "payable_amount": pl.Decimal(38, 10)}
 
 
 def read_payable(warehouse: Path, periods: list[str]) -> pl.DataFrame:
@@ -246,29 +272,111 @@ def read_payable(warehouse: Path, periods: list[str]) -> pl.DataFrame:
             """,
             [periods],
         ).fetchall()
-    return pl.DataFrame(
-        rows,
-        schema={"employee_id": pl.Utf8, "period": pl.Utf8, "currency": pl.Utf8, "payable_amount": pl.Decimal(38, 10)},
-        orient="row",
-    )
+    return pl.DataFrame(rows, schema=PAYABLE_SCHEMA, orient="row")
 
 
-def scenario_payable(
-    raw_dir: Path, won: pl.DataFrame, name: str, work_dir: Path, periods: list[str],
-    new_deals: pl.DataFrame | None = None, base_warehouse: Path | None = None,
-) -> pl.DataFrame:
-    """The engine's payable per payee and period, the scenario's won deals and new business added to the
-    raw layer; built on a copy of ``base_warehouse`` (the main warehouse) when given."""
+def read_scenario_payable(warehouse: Path, periods: list[str], scenarios: tuple[str, ...]) -> dict[str, pl.DataFrame]:
+    """fct_payable of a scenario build, per scenario: employee_id ``<scenario>~<employee_id>`` split
+    into the scenario and the payee (the first ``~``), each frame as ``read_payable``'s."""
+    with read_only(warehouse) as con:
+        rows = con.execute(
+            """
+            select split_part(employee_id, '~', 1) as scenario,
+                   substr(employee_id, strpos(employee_id, '~') + 1) as payee,
+                   period, currency, sum(payable_amount)
+            from fct_payable
+            where period in (select unnest(?::varchar[])) and strpos(employee_id, '~') > 0
+            group by all
+            order by scenario, payee, period, currency
+            """,
+            [periods],
+        ).fetchall()
+    frame = pl.DataFrame(rows, schema={"scenario": pl.Utf8, **PAYABLE_SCHEMA}, orient="row")
+    unknown = sorted(set(frame["scenario"]) - set(scenarios))
+    if unknown:
+        raise RuntimeError(f"{warehouse}: fct_payable holds scenarios {unknown} that the build did not name")
+    return {name: frame.filter(pl.col("scenario") == name).drop("scenario") for name in scenarios}
+
+
+def landed_records(raw_dir: Path, won: pl.DataFrame, name: str,
+                   new_deals: pl.DataFrame | None = None) -> dict:
+    """A scenario as the CRM would send it (raw schema, per contract): the deals it wins as newer
+    versions of themselves (``scenario_opportunities``), its new business as new deals with their
+    line items (``new_business_records``)."""
+    records = {CRM_OPPORTUNITY: [scenario_opportunities(raw_dir, won, name)]}
+    if new_deals is not None and new_deals.height:
+        opportunities, lines = new_business_records(raw_dir, new_deals, name)
+        records[CRM_OPPORTUNITY].append(opportunities)
+        records[CRM_OPPORTUNITY_LINE_ITEM] = [lines]
+    return {contract: pl.concat(frames) for contract, frames in records.items()}
+
+
+def scenario_id(name: str, record_id: str) -> str:
+    """The id of a scenario's copy of a record: ``FCST~<scenario>~<id>`` (dbt macro forecast_scenario_prefix)."""
+    return f"{SCENARIO_PREFIX}{name}~{record_id}"
+
+
+def _prefixed(column: str, name: str) -> pl.Expr:
+    return pl.lit(f"{SCENARIO_PREFIX}{name}~") + pl.col(column)
+
+
+def scenario_records(raw_dir: Path, won: pl.DataFrame, name: str, new_deals: pl.DataFrame | None = None) -> dict:
+    """A scenario's deals as deals of their own, beside the other scenarios' in one raw layer (raw
+    schema, per contract): the ``landed_records`` with every id ``scenario_id(name, id)``, and the
+    newest split and line-item versions of each deal it wins copied onto the won deal's new id.
+    The engine credits such a deal as it credits the deal it copies, and in the scenario
+    ``name`` (dbt macro per_scenario) its copy takes the place of the deal."""
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise ValueError(f"scenario name {name!r}: letters, digits and _ only")
+    versions = _versions(raw_dir, CRM_OPPORTUNITY)
+    if versions is not None:
+        clashes = versions.filter(pl.col("Id").str.starts_with(SCENARIO_PREFIX)).select(pl.len()).collect().item()
+        if clashes:
+            raise ValueError(f"{dataset_dir(raw_dir, CRM_OPPORTUNITY)}: {clashes} raw Opportunity Id(s) start with "
+                             f"{SCENARIO_PREFIX!r}, the prefix reserved for forecast scenarios")
+    landed = landed_records(raw_dir, won, name, new_deals)
+    stamp = landed[CRM_OPPORTUNITY]["LastModifiedDate"].max()
+    won_ids = won["opportunity_id"].to_list() if won.height else []
+    records = {CRM_OPPORTUNITY: landed[CRM_OPPORTUNITY].with_columns(Id=_prefixed("Id", name))}
+    for contract, dataset in ((CRM_OPPORTUNITY_LINE_ITEM, "OpportunityLineItem"),
+                              (CRM_OPPORTUNITY_SPLIT, "OpportunitySplit")):
+        schema = raw_schema(contract)
+        frames = [landed[contract]] if contract in landed else []
+        current = _versions(raw_dir, contract)
+        if current is not None and won_ids:
+            copies = _newest_of(current, "OpportunityId", won_ids)
+            frames.append(copies.with_columns(
+                LastModifiedDate=pl.lit(stamp, dtype=schema["LastModifiedDate"]),
+                **_forecast_load(name, pl.lit(stamp, dtype=schema["_loaded_at"]), dataset),
+            ).select([pl.col(c).cast(t) for c, t in schema.items()]))
+        if frames:
+            records[contract] = pl.concat(frames).with_columns(
+                Id=_prefixed("Id", name), OpportunityId=_prefixed("OpportunityId", name))
+    return records
+
+
+def write_records(scratch_raw: Path, records: dict, name: str) -> None:
+    """Each contract's records of scenario ``name`` as one file of the batch ``forecast-<name>``."""
+    for contract, frame in records.items():
+        out = dataset_dir(scratch_raw, contract) / f"batch=forecast-{name}" / f"{name}.parquet"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_parquet(out)
+
+
+def scenarios_payable(raw_dir: Path, scenarios: list, work_dir: Path, periods: list[str],
+                      base_warehouse: Path | None = None) -> dict[str, pl.DataFrame]:
+    """The engine's payable per payee and period of every scenario (``simulation.Scenario``: name,
+    won deals, new business), from ONE engine build: the scenarios' deals added side by side to a
+    mirror of the raw layer (``scenario_records``), the build on a copy of ``base_warehouse`` (the
+    main warehouse) when given, from nothing otherwise. Returns name -> ``read_payable``'s frame."""
     work_dir = Path(work_dir)
     scratch_raw = work_dir / "raw"
     mirror_raw(raw_dir, scratch_raw)
-    extra = {CRM_OPPORTUNITY: [scenario_opportunities(raw_dir, won, name)]}
-    if new_deals is not None and new_deals.height:
-        opportunities, lines = new_business_records(raw_dir, new_deals, name)
-        extra[CRM_OPPORTUNITY].append(opportunities)
-        extra[CRM_OPPORTUNITY_LINE_ITEM] = [lines]
-    for contract, frames in extra.items():
-        out = dataset_dir(scratch_raw, contract) / f"batch=forecast-{name}" / f"{name}.parquet"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        pl.concat(frames).write_parquet(out)
-    return read_payable(run_engine(scratch_raw, work_dir, base_warehouse), periods)
+    names = tuple(s.name for s in scenarios)
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names repeat: {names}")
+    for scenario in scenarios:
+        write_records(scratch_raw, scenario_records(raw_dir, scenario.won, scenario.name, scenario.new_deals),
+                      scenario.name)
+    warehouse = run_engine(scratch_raw, work_dir, base_warehouse, scenarios=names)
+    return read_scenario_payable(warehouse, periods, names)

@@ -19,10 +19,10 @@ from assets.forecasts.conversion import Conversion, learn_conversion
 from assets.forecasts.extract import ForecastInputs
 from assets.forecasts.pipeline import allocation, expected_by_month, pipeline_by_level, weighted_deals
 from assets.forecasts.plot import ForecastPlotter, forecast_png
-from assets.forecasts.scenarios import new_business_records
+from assets.forecasts.scenarios import new_business_records, scenario_records
 from assets.forecasts.simulation import pick_scenario, simulate
 from assets.forecasts.timeseries import forecast_many, seasonal_naive, wape
-from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM
+from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM, CRM_OPPORTUNITY_SPLIT
 from assets.ingest.raw_layout import dataset_dir, raw_schema
 
 MAR, APR, MAY = month_index(date(2026, 3, 1)), month_index(date(2026, 4, 1)), month_index(date(2026, 5, 1))
@@ -556,3 +556,63 @@ def test_new_business_clones_carry_the_payees_share_of_the_deal_and_its_line_ite
               [{**opportunity, "Id": "FCST-2026-04-E1-00001"}])
     with pytest.raises(ValueError, match="FCST-"):
         new_business_records(tmp_path, deals, "P50")
+
+
+def test_a_scenario_s_deals_are_deals_of_their_own_with_copies_of_their_splits_and_line_items(tmp_path):
+    """scenario_records: the deal a scenario wins becomes FCST~<scenario>~<id>, Closed Won on the simulated
+    date, with copies of its splits and line items as their newest versions say (a split moved to another
+    deal by a later version is not copied); new business gets the prefix too; a raw id with it is refused."""
+    old = datetime(2026, 2, 3, 9, 0, tzinfo=timezone.utc)
+    new = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    base = {"AccountId": "001X", "OwnerId": "U1", "Name": "Deal", "StageName": "Prospecting", "Amount": Decimal("500"),
+            "CurrencyIsoCode": "EUR", "CloseDate": date(2026, 4, 30), "IsClosed": False, "IsWon": False,
+            "Type": "New Business", "Probability": Decimal("40"), "CreatedDate": old, "LastModifiedDate": old,
+            "IsDeleted": False}
+    _raw_file(dataset_dir(tmp_path, CRM_OPPORTUNITY) / "batch=2026-03-15" / "Opportunity.parquet", CRM_OPPORTUNITY,
+              [{**base, "Id": "006A"}, {**base, "Id": "006Z"},
+               {**base, "Id": "006B", "StageName": "Closed Won", "IsClosed": True, "IsWon": True}])
+    split = {"LastModifiedDate": old}
+    _raw_file(dataset_dir(tmp_path, CRM_OPPORTUNITY_SPLIT) / "batch=2026-03-15" / "OpportunitySplit.parquet",
+              CRM_OPPORTUNITY_SPLIT,
+              [{**split, "Id": "S1", "OpportunityId": "006A", "SplitOwnerId": "U1", "SplitPercentage": Decimal("60")},
+               {**split, "Id": "S2", "OpportunityId": "006A", "SplitOwnerId": "U2", "SplitPercentage": Decimal("30")},
+               {**split, "Id": "S2", "OpportunityId": "006A", "SplitOwnerId": "U2", "SplitPercentage": Decimal("40"),
+                "LastModifiedDate": new},
+               {**split, "Id": "S3", "OpportunityId": "006A", "SplitOwnerId": "U3", "SplitPercentage": Decimal("10")},
+               {**split, "Id": "S3", "OpportunityId": "006Z", "SplitOwnerId": "U3", "SplitPercentage": Decimal("10"),
+                "LastModifiedDate": new}])
+    line = {"UnitPrice": Decimal("50"), "LastModifiedDate": old, "Product2Id": "01tA"}
+    _raw_file(dataset_dir(tmp_path, CRM_OPPORTUNITY_LINE_ITEM) / "batch=2026-03-15" / "OpportunityLineItem.parquet",
+              CRM_OPPORTUNITY_LINE_ITEM,
+              [{**line, "Id": "L1", "OpportunityId": "006A", "Quantity": Decimal("10"), "TotalPrice": Decimal("500")},
+               {**line, "Id": "L2", "OpportunityId": "006B", "Quantity": Decimal("4"), "TotalPrice": Decimal("200")}])
+    won = pl.DataFrame({"opportunity_id": ["006A"], "close_date": [date(2026, 5, 12)]})
+    deals = pl.DataFrame(
+        [("FCST-2026-04-E1-00001", "006B", "E1", "U1", Decimal("100"), Decimal("500"), date(2026, 4, 9), 550.0)],
+        schema=new_business.NEW_DEALS_SCHEMA, orient="row",
+    )
+    records = scenario_records(tmp_path, won, "P10", deals)
+    opportunities = records[CRM_OPPORTUNITY]
+    assert opportunities.select("Id", "StageName", "IsWon", "CloseDate", "Amount").rows() == [
+        ("FCST~P10~006A", "Closed Won", True, date(2026, 5, 12), Decimal("500")),
+        ("FCST~P10~FCST-2026-04-E1-00001", "Closed Won", True, date(2026, 4, 9), Decimal("500")),
+    ]
+    # the newest versions of 006A's splits: S1 60 %, S2 40 % (its second version); S3 now belongs to 006Z
+    assert records[CRM_OPPORTUNITY_SPLIT].select("Id", "OpportunityId", "SplitOwnerId", "SplitPercentage").rows() == [
+        ("FCST~P10~S1", "FCST~P10~006A", "U1", Decimal("60")),
+        ("FCST~P10~S2", "FCST~P10~006A", "U2", Decimal("40")),
+    ]
+    # the new deal's line item (a clone of 006B's, whole: a 100 % share) and the won deal's own
+    assert sorted(records[CRM_OPPORTUNITY_LINE_ITEM].select("Id", "OpportunityId", "TotalPrice").rows()) == [
+        ("FCST~P10~FCST-2026-04-E1-00001-L2", "FCST~P10~FCST-2026-04-E1-00001", Decimal("200")),
+        ("FCST~P10~L1", "FCST~P10~006A", Decimal("500")),
+    ]
+    for contract, frame in records.items():
+        assert frame.schema == raw_schema(contract)
+        assert set(frame["_batch"]) == {"forecast-P10"}
+    with pytest.raises(ValueError, match="letters, digits"):
+        scenario_records(tmp_path, won, "P~10", deals)
+    _raw_file(dataset_dir(tmp_path, CRM_OPPORTUNITY) / "batch=2026-03-16" / "Opportunity.parquet", CRM_OPPORTUNITY,
+              [{**base, "Id": "FCST~P10~006Q"}])
+    with pytest.raises(ValueError, match="reserved for forecast scenarios"):
+        scenario_records(tmp_path, won, "P10", deals)

@@ -208,30 +208,46 @@ def test_the_far_months_payout_is_in_the_range_of_recent_actual_payouts(pipeline
     assert recent[2] <= december["P50"] <= recent[-1]
 
 
-def test_a_scenario_on_a_copy_of_the_warehouse_pays_what_a_build_from_nothing_pays(pipeline, tmp_path):
-    """The payout forecast's engine runs incrementally on a copy of the warehouse (only the
-    scenario's deals are recomputed); a build of the same scenario from nothing gives the same payable."""
-    from assets.forecasts.scenarios import scenario_payable
+def _landed_payable(raw_dir: Path, scenario, work_dir: Path, periods: list[str], base_warehouse=None):
+    """The reference: one scenario as the CRM would send it (its won deals as newer versions of
+    themselves, its new business as new deals) through the engine as the pipeline runs it."""
+    from assets.forecasts.scenarios import landed_records, mirror_raw, read_payable, run_engine, write_records
+
+    mirror_raw(raw_dir, work_dir / "raw")
+    write_records(work_dir / "raw", landed_records(raw_dir, scenario.won, scenario.name, scenario.new_deals),
+                  scenario.name)
+    return read_payable(run_engine(work_dir / "raw", work_dir, base_warehouse), periods)
+
+
+def test_all_scenarios_in_one_engine_build_pay_what_each_scenario_alone_pays(pipeline, tmp_path):
+    """The payout forecast builds the engine once for P10, P50 and P90 on a copy of the warehouse
+    (each scenario's deals side by side, the payee-period arithmetic once per scenario). Each
+    scenario's payable equals the engine's on that scenario alone as the CRM would send it: P90
+    built from nothing, P10 incrementally on a copy of the warehouse."""
+    from assets.forecasts.scenarios import scenarios_payable
     from core.dbt import scratch_warehouse
 
     paths, _, _ = pipeline
     inputs = simulation_inputs(paths.export_dir / FORECAST_DIR)
     _, scenarios = simulate(inputs.deals, inputs.slip, inputs.origin, inputs.last_month,
                             new_business=inputs.new_business, n_simulations=50, seed=7)
-    p90 = next(s for s in scenarios if s.name == "P90")
-    assert p90.won.height and p90.new_deals.height
+    by_name = {s.name: s for s in scenarios}
+    assert all(s.won.height and s.new_deals.height for s in scenarios)
     periods = [f"2026-{m:02d}" for m in range(1, 13)]
-    incremental = scenario_payable(paths.raw_dir, p90.won, "P90", tmp_path / "copy", periods, p90.new_deals,
-                                   base_warehouse=paths.warehouse)
-    from_nothing = scenario_payable(paths.raw_dir, p90.won, "P90", tmp_path / "scratch", periods, p90.new_deals)
-    assert incremental.height > 0
-    assert incremental.equals(from_nothing)
-    # and the copy recomputed only the scenario's deals
-    con = duckdb.connect(str(scratch_warehouse(tmp_path / "copy")), read_only=True)
+    together = scenarios_payable(paths.raw_dir, scenarios, tmp_path / "together", periods,
+                                 base_warehouse=paths.warehouse)
+    assert set(together) == {"P10", "P50", "P90"} and all(f.height > 0 for f in together.values())
+    assert not together["P10"].equals(together["P90"])  # the scenarios differ, each in its own payees
+    assert together["P90"].equals(_landed_payable(paths.raw_dir, by_name["P90"], tmp_path / "alone_p90", periods))
+    assert together["P10"].equals(_landed_payable(paths.raw_dir, by_name["P10"], tmp_path / "alone_p10", periods,
+                                                  base_warehouse=paths.warehouse))
+    # and the one build recomputed only the scenarios' deals
+    con = duckdb.connect(str(scratch_warehouse(tmp_path / "together")), read_only=True)
     try:
         touched, full_rebuild = con.execute(
             "select count(*), coalesce(bool_or(full_rebuild), false) from int_engine_touched_opportunities"
         ).fetchone()
     finally:
         con.close()
-    assert not full_rebuild and 0 < touched <= p90.won.height + p90.new_deals.height
+    assert not full_rebuild
+    assert 0 < touched <= sum(s.won.height + s.new_deals.height for s in scenarios)

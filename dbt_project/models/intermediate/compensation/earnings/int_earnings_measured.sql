@@ -33,7 +33,7 @@ with
 
 assignments as (
 
-    select * from {{ ref('int_plan_assignment_segments') }}
+    select * from {{ spm.per_scenario(ref('int_plan_assignment_segments')) }}
     where is_eligible
 
 ),
@@ -52,19 +52,19 @@ components as (
 
 quotas as (
 
-    select * from {{ ref('int_quota_months') }}
+    select * from {{ spm.per_scenario(ref('int_quota_months')) }}
 
 ),
 
 plan_quotas as (
 
-    select * from {{ ref('int_quota_months_by_plan') }}
+    select * from {{ spm.per_scenario(ref('int_quota_months_by_plan')) }}
 
 ),
 
 payees as (
 
-    select * from {{ ref('int_payees') }}
+    select * from {{ spm.per_scenario(ref('int_payees')) }}
 
 ),
 
@@ -88,7 +88,7 @@ grid as (
 
 qualifying_credits as (
 
-    select * from {{ ref('int_earnings_qualifying_credits') }}
+    select * from {{ spm.per_scenario(ref('int_earnings_qualifying_credits'), deals=true) }}
 
 ),
 

@@ -45,7 +45,7 @@ components as (
 plan_months as (
 
     select distinct employee_id, plan_id, period
-    from {{ ref('int_payee_days') }}
+    from {{ spm.per_scenario(ref('int_payee_days')) }}
     where is_employed and plan_id is not null
 
 ),

@@ -23,7 +23,7 @@ with recursive
 
 assignments as (
 
-    select * from {{ ref('int_plan_assignment_segments') }}
+    select * from {{ spm.per_scenario(ref('int_plan_assignment_segments')) }}
     where is_eligible
 
 ),
@@ -42,7 +42,7 @@ periods as (
 
 payees as (
 
-    select * from {{ ref('int_payees') }}
+    select * from {{ spm.per_scenario(ref('int_payees')) }}
 
 ),
 
