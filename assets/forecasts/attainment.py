@@ -35,11 +35,13 @@ def attainment_forecast(rows: pl.DataFrame, history: pl.DataFrame, quota: pl.Dat
         .join(quota.select(entity_id="employee_id", month="month", quota="monthly_quota"),
               on=["entity_id", "month"], how="left")
         .with_columns(quarter=(pl.col("month") // 3))
+        # joins do not keep an order: sorted, a quarter's float sum adds its months in one order every run
+        .sort("level", "entity_id", "month")
     )
     complete_quarters = [q for q in range(first // 3, last // 3 + 1) if q * 3 + 2 <= last]
     quarters = (
         months.filter(pl.col("quarter").is_in(complete_quarters))
-        .group_by("level", "entity_id", "currency", "quarter")
+        .group_by("level", "entity_id", "currency", "quarter", maintain_order=True)
         .agg(
             quarter_bookings=pl.col("bookings").sum(),
             quarter_bookings_p10=pl.col("bookings_p10").sum(),

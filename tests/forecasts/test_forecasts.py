@@ -296,6 +296,26 @@ def test_attainment_is_actual_plus_forecast_over_quota():
     assert out["period"].to_list() == ["2026-04", "2026-05", "2026-06"]
 
 
+def test_attainment_forecast_does_not_depend_on_the_order_of_its_inputs():
+    """A quarter's bookings are a float sum: added in the same order whatever the order of the rows
+    (joins keep none), so the file has the same bytes every run: (1e16 + 1) - 1e16 = 0, (1e16 - 1e16) + 1 = 1."""
+    months = [APR, MAY, MAY + 1]
+    rows = pl.DataFrame({
+        "level": ["payee"] * 6, "entity_id": ["E1"] * 3 + ["E2"] * 3, "currency": ["USD"] * 6,
+        "month": months * 2, "forecast": [1e16, 1.0, -1e16, 0.1, 0.2, 0.3], "p10": [0.1] * 6, "p90": [0.3] * 6,
+    })
+    history = pl.DataFrame({"level": ["payee"] * 2, "entity_id": ["E1", "E2"], "month": [MAR] * 2,
+                            "actual": [1e16, 1.0]})
+    quota = pl.DataFrame({"employee_id": ["E1"] * 3 + ["E2"] * 3, "month": months * 2,
+                          "monthly_quota": [0.7] * 6})
+    expected = attainment_forecast(rows, history, quota)
+    for seed in range(20):
+        shuffled = attainment_forecast(rows.sample(fraction=1.0, shuffle=True, seed=seed), history,
+                                       quota.sample(fraction=1.0, shuffle=True, seed=seed + 100))
+        assert shuffled.equals(expected), seed
+    assert expected.filter(pl.col("entity_id") == "E2")["quarter_bookings"][0] == pytest.approx(0.6)
+
+
 def test_plot_bytes_are_stable():
     history = pl.DataFrame({"month": [MAR - 2, MAR - 1], "actual": [100.0, 120.0]})
     forecast = pl.DataFrame({"month": [MAR, APR], "forecast": [110.0, 115.0], "p10": [90.0, 95.0],
