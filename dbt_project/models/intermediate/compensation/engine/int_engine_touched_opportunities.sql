@@ -43,11 +43,6 @@
     and previous_converted is not none and previous_rolled_up is not none
     and previous_split_shares is not none and previous_deals is not none
     and previous_line_items is not none %}
-{%- set moving_records = {
-    'crm/opportunity_line_item': source('salesforce', 'opportunity_line_item'),
-    'crm/opportunity_split': source('salesforce', 'opportunity_split'),
-    'crm/opportunity_history': source('salesforce', 'opportunity_history'),
-} %}
 
 with recursive
 
@@ -163,12 +158,18 @@ touched as (
     where opportunity_id is not null
     union
     -- every deal a line item, split or history row with a new version was on
-    {%- for dataset, relation in moving_records.items() %}
-    select records.OpportunityId
-    from {{ relation }} as records
-    where records.Id in (select record_id from new_rows where dataset = '{{ dataset }}')
+    -- (every raw version of the record names its deal)
+    select versions.opportunity_id
+    from {{ ref('stg_ingest__engine_loads') }} as versions
+    inner join (
+        select distinct dataset, record_id
+        from new_rows
+        where dataset in ('crm/opportunity_line_item', 'crm/opportunity_split', 'crm/opportunity_history')
+    ) as moved
+        on versions.dataset = moved.dataset
+        and versions.record_id = moved.record_id
+    where versions.dataset in ('crm/opportunity_line_item', 'crm/opportunity_split', 'crm/opportunity_history')
     union
-    {%- endfor %}
     -- owners and shares of every deal, open or not (newest and last won version)
     select split_shares.opportunity_id
     from {{ previous_split_shares }} as split_shares
