@@ -29,8 +29,49 @@
   deals in the engine scope (a subquery, so it can be aliased like a table).
 #}
 {% macro engine_scope(relation, key='opportunity_id') -%}
-    {%- if this is not none and is_incremental() -%}
+    {%- if spm.engine_is_incremental() -%}
     (select * from {{ relation }} where {{ key }} in (select opportunity_id from {{ ref('int_engine_touched_opportunities') }}))
+    {%- else -%}
+    {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{# True in an incremental build of a deal-level model (its table exists, no --full-refresh). #}
+{% macro engine_is_incremental() -%}
+    {{ return(this is not none and is_incremental()) }}
+{%- endmacro %}
+
+
+{#
+  A condition on `column` (a deal id): true in a full build; in an incremental
+  build, true for the deals in the engine scope.
+#}
+{% macro engine_in_scope(column='opportunity_id') -%}
+    {%- if spm.engine_is_incremental() -%}
+    {{ column }} in (select opportunity_id from {{ ref('int_engine_touched_opportunities') }})
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+  The raw versions of a record that can move between deals (a line item, split
+  or history row: every version names its deal): `relation` in a full build;
+  in an incremental build every version of each record any version of which is
+  on a deal in the scope, so the newest version of those records is ranked
+  over all their versions. A model reading it keeps the newest versions whose
+  deal is in the scope (engine_in_scope): a record that moved to a deal out of
+  the scope has a new version, whose load put that deal in the scope too
+  (int_engine_touched_opportunities).
+#}
+{% macro engine_scope_records(relation, record_key='Id', deal_key='OpportunityId') -%}
+    {%- if spm.engine_is_incremental() -%}
+    (select * from {{ relation }}
+     where {{ record_key }} in (
+        select {{ record_key }} from {{ relation }}
+        where {{ deal_key }} in (select opportunity_id from {{ ref('int_engine_touched_opportunities') }})))
     {%- else -%}
     {{ relation }}
     {%- endif -%}
@@ -39,10 +80,12 @@
 
 {#
   The incremental strategy `engine_scope`: the target's rows of the deals in
-  the scope are deleted (all rows, when the scope says full_rebuild) and the
-  model's new rows for them inserted, in one transaction. Unlike delete+insert
-  it also removes the rows of a deal that has none any more (lost, deleted,
-  no longer creditable).
+  the scope are deleted (all rows, when the scope says full_rebuild), and the
+  rows of any other deal the model's new rows are of (a model may recompute
+  more deals than the scope: int_line_items_priced also recomputes the deals
+  whose list price changed), and the new rows inserted, in one transaction.
+  Unlike delete+insert it also removes the rows of a deal that has none any
+  more (lost, deleted, no longer creditable).
 #}
 {% macro get_incremental_engine_scope_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
@@ -51,7 +94,8 @@
     {%- set scope = ref('int_engine_touched_opportunities') -%}
     delete from {{ target }}
     where (select coalesce(bool_or(full_rebuild), false) from {{ scope }})
-        or opportunity_id in (select opportunity_id from {{ scope }});
+        or opportunity_id in (select opportunity_id from {{ scope }})
+        or opportunity_id in (select opportunity_id from {{ source }});
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}
 {%- endmacro %}

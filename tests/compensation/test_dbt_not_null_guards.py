@@ -32,6 +32,8 @@ TWIN_MARTS = {
     "fct_payee_balance": "int_payee_balances_rolled", "fct_payout_line": "int_payout_lines",
     "fct_payout_file_line": "int_payout_file_lines", "fct_payout_adjustment": "int_payout_adjustments",
 }
+# The marts with one row per deal (or per deal and entity), incremental by deal (docs/incremental.md).
+DEAL_LEVEL_MARTS = {"dim_opportunity", "fct_opportunity_history", "fct_pipeline_credit_share"}
 
 
 def _manifest() -> dict:
@@ -59,9 +61,11 @@ def test_twin_marts_are_views_of_their_intermediate_table_with_their_tests_on_th
         assert not any(column.get("constraints") for column in node["columns"].values()), mart
         assert tested[node["unique_id"]] == 0, f"{mart}: its data tests belong on {twin}"
         assert tested[models[twin]["unique_id"]] > 0, twin
-    # every other mart is a table
+    # every other mart is a table, the deal-level ones incremental by deal (docs/incremental.md)
     others = {name for name, n in models.items() if n["fqn"][1] == "marts"} - set(TWIN_MARTS)
-    assert {models[name]["config"]["materialized"] for name in others} == {"table"}
+    incremental = {name for name in others if models[name]["config"]["materialized"] == "incremental"}
+    assert incremental == DEAL_LEVEL_MARTS
+    assert {models[name]["config"]["materialized"] for name in others - incremental} == {"table"}
 
 
 def test_not_null_is_a_constraint_on_contracted_tables_and_one_test_per_model_elsewhere():
@@ -76,7 +80,7 @@ def test_not_null_is_a_constraint_on_contracted_tables_and_one_test_per_model_el
         assert test["config"]["severity"].lower() == "error", test["name"]
         not_null_tests[test["attached_node"]] += 1
         model = by_id.get(test["attached_node"])
-        if model is not None and model["config"]["materialized"] == "table":
+        if model is not None and model["config"]["materialized"] in ("table", "incremental"):
             assert not model["config"]["contract"]["enforced"], (
                 f"{test['name']}: a contracted table declares not_null as a constraint"
             )
@@ -86,7 +90,8 @@ def test_not_null_is_a_constraint_on_contracted_tables_and_one_test_per_model_el
         if any(c["type"] == "not_null" for column in n["columns"].values() for c in column.get("constraints", []))
     }
     assert {"fct_quarantine", "fct_journal_line", "dim_opportunity", "fct_payee_balance_owed"} <= constrained
-    assert {models[name]["config"]["materialized"] for name in constrained} == {"table"}
+    # tables: DuckDB keeps the constraint of an incremental table on every insert too
+    assert {models[name]["config"]["materialized"] for name in constrained} <= {"table", "incremental"}
 
 
 # ---------------------------------------------------------------- what DuckDB and the test really do

@@ -117,6 +117,11 @@ def test_a_company_built_batch_by_batch_equals_the_full_build_for_every_model(de
 
     relations = model_relations(full)
     assert len(relations) > 90
+    # every incremental model (by deal: the crediting chain, the staging tables, the deal-level marts) is compared
+    manifest = json.loads((tmp_path / f"stage{len(CRM_BATCHES)}" / "target" / "manifest.json").read_text())
+    incremental = {node["name"] for node in manifest["nodes"].values()
+                   if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"}
+    assert len(incremental) > 20 and incremental <= set(relations), incremental - set(relations)
     assert differences(warehouse, full, relations) == {}
 
     # Nothing new: the scope is empty, and the warehouse still equals the full build.

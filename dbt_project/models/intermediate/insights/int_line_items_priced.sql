@@ -7,17 +7,54 @@
 --   list_value = Quantity * list_price;  discount_amount = list_value - TotalPrice
 -- Amounts in the corporate currency divide by the deal's CloseDate rate
 -- (int_planning_opportunities), one exact division each.
+-- Incremental by deal (docs/incremental.md): the list prices are computed over
+-- every current deal on each build (one aggregate), and an incremental build
+-- recomputes the line items of the deals in the engine scope and of every
+-- deal with a line item whose list price changed (the strategy replaces the
+-- rows of both).
+{{ spm.engine_incremental() }}
 with
-
-line_items as (
-
-    select * from {{ ref('stg_salesforce__opportunity_line_items') }}
-
-),
 
 deals as (
 
     select * from {{ ref('int_planning_opportunities') }}
+
+),
+
+list_prices as (
+
+    select
+        line_items.product_id,
+        deals.deal_currency,
+        max(line_items.unit_price) as list_price
+    from {{ ref('stg_salesforce__opportunity_line_items') }} as line_items
+    inner join deals
+        on line_items.opportunity_id = deals.opportunity_id
+    group by line_items.product_id, deals.deal_currency
+
+),
+
+{% if spm.engine_is_incremental() %}
+-- the deals whose rows hold a list price that is no longer the list price
+repriced as (
+
+    select distinct previous.opportunity_id
+    from {{ this }} as previous
+    inner join list_prices
+        on previous.product_id is not distinct from list_prices.product_id
+        and previous.deal_currency is not distinct from list_prices.deal_currency
+    where previous.list_price is distinct from list_prices.list_price
+
+),
+{% endif %}
+
+line_items as (
+
+    select * from {{ ref('stg_salesforce__opportunity_line_items') }}
+    {% if spm.engine_is_incremental() -%}
+    where {{ spm.engine_in_scope('opportunity_id') }}
+        or opportunity_id in (select opportunity_id from repriced)
+    {%- endif %}
 
 ),
 
@@ -42,12 +79,15 @@ priced as (
         line_items.quantity,
         line_items.unit_price,
         line_items.total_price,
-        max(line_items.unit_price) over (partition by line_items.product_id, deals.deal_currency) as list_price
+        list_prices.list_price
     from line_items
     inner join deals
         on line_items.opportunity_id = deals.opportunity_id
     left join products
         on line_items.product_id = products.product_id
+    left join list_prices
+        on line_items.product_id is not distinct from list_prices.product_id
+        and deals.deal_currency is not distinct from list_prices.deal_currency
 
 )
 

@@ -5,11 +5,15 @@
 -- corporate currency's rate is 1 when the CRM has no row for it; any other
 -- missing rate leaves amount_corporate null (the deal counts in deal counts,
 -- not in amounts). Read by the territory history, capacity and insight marts.
+-- Incremental by deal (docs/incremental.md): a deal is in the engine scope
+-- when its owner's CRM user or HR worker, or a rate of its currency from its
+-- CloseDate on, changes.
+{{ spm.engine_incremental() }}
 with
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ spm.engine_scope(ref('stg_salesforce__opportunities')) }}
 
 ),
 

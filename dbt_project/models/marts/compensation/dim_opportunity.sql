@@ -1,11 +1,13 @@
 -- One row per deal: the CRM's newest version of each Opportunity (SPEC §2; a
 -- deal whose newest version is deleted is gone), as staged. Statements name
--- deals by it.
+-- deals by it. Incremental by deal (docs/incremental.md): a deal's row is its
+-- own newest version.
+{{ spm.engine_incremental() }}
 with
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ spm.engine_scope(ref('stg_salesforce__opportunities')) }}
 
 ),
 

@@ -16,6 +16,10 @@
 -- share is in the deal currency: converting it to entity_currency on a date d
 -- multiplies by rate(entity_currency, d) / rate(deal_currency, d)
 -- (dim_dated_conversion_rate, SPEC §3.2).
+-- Incremental by deal (docs/incremental.md): a deal is in the engine scope
+-- when one of its shares changes, or the CRM user or HR worker of a payee of
+-- it, or of anyone above one in the manager chain.
+{{ spm.engine_incremental() }}
 with
 
 split_shares as (
@@ -26,7 +30,7 @@ split_shares as (
         {{ divide_money('split_shares.split_percentage', '100') }} as credit_share,
         split_shares.deal_currency,
         user_payees.payee_currency
-    from {{ ref('int_opportunity_split_shares') }} as split_shares
+    from {{ spm.engine_scope(ref('int_opportunity_split_shares')) }} as split_shares
     inner join {{ ref('int_crm_user_payees') }} as user_payees
         on split_shares.credited_user_id = user_payees.user_id
     where split_shares.deal_version = 'newest'

@@ -1,7 +1,12 @@
 -- The loads the deal-level models reflect (docs/incremental.md): the current
 -- loads, recorded once every deal-level model has been built from them (the
--- depends_on below puts this model after the last of them; a failed build
--- leaves the previous record, and the next build recomputes the same deals
--- again). int_engine_touched_opportunities compares it with the current loads.
+-- depends_on below puts this model after the last of them: the crediting
+-- chain's and the deal-level marts outside it; a failed build leaves the
+-- previous record, and the next build recomputes the same deals again).
+-- int_engine_touched_opportunities compares it with the current loads.
 -- depends_on: {{ ref('int_earnings_qualifying_credits') }}
+-- depends_on: {{ ref('dim_opportunity') }}
+-- depends_on: {{ ref('fct_opportunity_history') }}
+-- depends_on: {{ ref('fct_pipeline_credit_share') }}
+-- depends_on: {{ ref('int_line_items_priced') }}
 select * from {{ ref('int_engine_current_loads') }}
