@@ -5,6 +5,8 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 SCALE   ?= 1
 INCREMENTAL ?=
+## Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs the suite in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test dev bench docs dbt-parse clean
 
@@ -25,7 +27,7 @@ run: $(STAMP)
 ## The test suite (what .ci/run calls).
 test: $(STAMP)
 	$(PY) -m orchestration.cli prepare
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## The Dagster UI on workspace.yaml.
 dev: $(STAMP)

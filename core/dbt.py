@@ -10,6 +10,7 @@ refresh at publication, a forecast scenario's engine run) goes through
 """
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
+import json
 import os
 import threading
 from collections.abc import Mapping
@@ -86,6 +87,11 @@ def dbt_resource() -> DbtCliResource:
     return SpmDbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(dbt_child.EXECUTABLE))
 
 
+def dbt_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """The SPM_* variables of ``environ`` (what dbt's profile, sources and macros may read)."""
+    return {name: value for name, value in environ.items() if name.startswith("SPM_")}
+
+
 def prepare_dbt_environment(paths: SpmPaths) -> None:
     """Hand dbt its settings before the resource starts it: the resource passes this
     process's environment on (profiles.yml, the sources and macros read SPM_* from
@@ -110,7 +116,7 @@ def _environment(overrides: Mapping[str, str]):
                 os.environ[name] = value
 
 
-_ENVIRONMENT_LOCK = threading.Lock()
+ENVIRONMENT_LOCK = threading.Lock()
 
 
 class DbtCommandFailed(RuntimeError):
@@ -118,6 +124,8 @@ class DbtCommandFailed(RuntimeError):
 
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# Beside the project's saved parse: the settings ``prepare`` parsed with (orchestration/cli.py).
+PARSE_SETTINGS_FILE = "parse_settings.json"
 
 
 def scratch_warehouse(folder: Path) -> Path:
@@ -128,7 +136,7 @@ def scratch_warehouse(folder: Path) -> Path:
     project's parse (``run_dbt``); under another name dbt parses the whole
     project again.
     """
-    with _ENVIRONMENT_LOCK:  # run_dbt changes SPM_WAREHOUSE while it starts a command
+    with ENVIRONMENT_LOCK:  # run_dbt changes SPM_WAREHOUSE while it starts a command
         return Path(folder) / SpmPaths.from_env().warehouse.name
 
 
@@ -265,6 +273,34 @@ def share_partial_parse(target_path: Path, overrides: Mapping[str, str], source:
         return False
 
 
+def share_project_parse(target_path: Path, settings: Mapping[str, str]) -> bool:
+    """Let a command run with ``settings`` (its SPM_* variables) reuse the project's saved
+    parse although ``prepare`` parsed with other folders (a test's or a backfill's
+    warehouse, a forecast scenario's scratch copy): ``share_partial_parse`` from the
+    settings recorded beside the parse (``PARSE_SETTINGS_FILE``) to ``settings``.
+    Without that record, or with the same settings, nothing is done (dbt, or
+    dagster-dbt's copy of the saved parse, decides as always). Call under
+    ``ENVIRONMENT_LOCK``: it sets ``os.environ`` for the comparison, then restores it."""
+    target = Path(DBT_PROJECT.project_dir) / "target"
+    try:
+        parsed_with = json.loads((target / PARSE_SETTINGS_FILE).read_text())
+    except (OSError, ValueError):
+        return False
+    if not isinstance(parsed_with, dict):
+        return False
+    overrides = {name: value for name, value in settings.items() if name in parsed_with and parsed_with[name] != value}
+    if not overrides:
+        return False
+    with _environment(parsed_with):
+        return share_partial_parse(target_path, overrides)
+
+
+def unique_target_path(resource: DbtCliResource, context=None) -> Path:
+    """The folder the resource would give this command's artifacts, as an absolute path."""
+    path = resource._get_unique_target_path(context=context)
+    return path if path.is_absolute() else Path(DBT_PROJECT.project_dir) / path
+
+
 def run_dbt(
     args: list[str],
     dbt: DbtCliResource | None = None,
@@ -284,9 +320,14 @@ def run_dbt(
     # the dbt process (inside cli()). Commands may run from several threads (the
     # payout forecast's scenarios), so setting the environment, starting dbt and
     # restoring it is one step under a lock; the command then runs unlocked.
-    with _ENVIRONMENT_LOCK:
-        if env and target_path is not None:
-            share_partial_parse(target_path, env)
+    if target_path is None and isinstance(resource, DbtCliResource):
+        target_path = unique_target_path(resource)
+    with ENVIRONMENT_LOCK:
+        if target_path is not None:
+            target_path = Path(target_path)
+            shared = share_project_parse(target_path, {**dbt_settings(os.environ), **(env or {})})
+            if env and not shared:
+                share_partial_parse(target_path, env)
         with _environment({**dbt_child.parent_env(), **(env or {})}):
             invocation = resource.cli(args, raise_on_error=False, target_path=target_path)
     errors = [

@@ -34,7 +34,11 @@ def prepare_dbt() -> Path:
     (core/dbt.py), where a setting the macros read and the parse did not have
     made dbt parse their models again.
     """
-    from core.dbt import DbtCommandFailed, run_dbt
+    import json
+    import shutil
+    import tempfile
+
+    from core.dbt import PARSE_SETTINGS_FILE, PARTIAL_PARSE_FILE, DbtCommandFailed, run_dbt
     from core.failures import is_user_error
     from core.settings import Settings
 
@@ -45,10 +49,25 @@ def prepare_dbt() -> Path:
         if not is_user_error(error):
             raise
         raise SystemExit(error.description) from error
+    # dbt writes its artifacts in place; a process loading the definitions meanwhile (a
+    # run, `make dev`, a parallel test) would read half a manifest. Parse into a folder of
+    # its own, starting from the saved parse, then move each artifact in whole.
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".prepare-", dir=target))
     try:
-        run_dbt(["parse", "--quiet"], target_path=target, env=env)
+        saved = target / PARTIAL_PARSE_FILE
+        if saved.is_file():
+            shutil.copyfile(saved, staging / PARTIAL_PARSE_FILE)
+        run_dbt(["parse", "--quiet"], target_path=staging, env=env)
+        # What the parse read, for commands with other folders to reuse it (core/dbt.py).
+        (staging / PARSE_SETTINGS_FILE).write_text(json.dumps(env, indent=2, sort_keys=True) + "\n")
+        for artifact in sorted(staging.iterdir()):
+            if artifact.is_file():
+                os.replace(artifact, target / artifact.name)
     except DbtCommandFailed as error:
         raise SystemExit(str(error)) from error
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return target / "manifest.json"
 
 

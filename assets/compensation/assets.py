@@ -7,6 +7,7 @@ after their models) in DAG order, on the warehouse's one writer slot (pool
 """
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,15 @@ import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 from pydantic import Field
 
-from core.dbt import DBT_PROJECT, SpmDbtTranslator, prepare_dbt_environment
+from core.dbt import (
+    DBT_PROJECT,
+    ENVIRONMENT_LOCK,
+    SpmDbtTranslator,
+    dbt_settings,
+    prepare_dbt_environment,
+    share_project_parse,
+    unique_target_path,
+)
 from core.metadata import relation_metadata
 from core.resources import SpmPathsResource
 
@@ -56,7 +65,11 @@ def spm_dbt_models(
 ):
     settings = paths.paths()
     prepare_dbt_environment(settings)
-    invocation = dbt.cli(dbt_build_args(config.full_refresh), context=context, raise_on_error=False)
+    target_path = unique_target_path(dbt, context)
+    with ENVIRONMENT_LOCK:  # the project's parse, for this run's folders (no 10 s re-parse)
+        share_project_parse(target_path, dbt_settings(os.environ))
+    invocation = dbt.cli(dbt_build_args(config.full_refresh), context=context, raise_on_error=False,
+                         target_path=target_path)
     # dbt holds the warehouse's write lock until it exits, so the events are
     # kept until then and yielded with the row counts, totals and previews
     # read afterwards (read-only); progress is logged as each node finishes.

@@ -11,7 +11,10 @@
   the ledger builds on a fresh project. columns: list of [name, type] pairs.
 #}
 {% macro ledger_glob(table) -%}
-    {{ env_var('SPM_EXPORT_DIR', 'data/exports') }}/payouts/ledger/{{ table }}/*.parquet
+    {#- the source's own files (its meta.files), read when the node runs -#}
+    {%- if execute -%}
+        {{ graph.sources['source.spm.ledger.' ~ table].meta.files }}
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro ledger_relation(table, columns) -%}

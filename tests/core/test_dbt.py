@@ -214,3 +214,39 @@ def test_after_prepare_a_scenario_parses_nothing_again_and_reads_its_own_raw_lay
     raw = [s["relation_name"] for s in sources if s["source_name"] != "ledger"]
     assert raw and all(f"'{scenario / 'raw'}/" in r for r in raw)
     assert not any(str(tmp_path / "warehouse" / "raw") in r for r in raw)
+
+
+@pytest.mark.slow
+def test_a_run_on_other_folders_than_prepare_s_reuses_its_parse(monkeypatch, tmp_path):
+    """With real dbt: prepare parses with one company's folders (``parse_settings.json``
+    beside the parse says which); a command whose warehouse, raw layer and export
+    folder are another company's parses nothing again and reads that company's files
+    (the ledger's too: macros/ledger.sql reads its files from the source)."""
+    import json
+
+    from core.dbt import PARSE_SETTINGS_FILE, run_dbt
+    from core.settings import DBT_PROJECT_DIR, Settings
+    from orchestration.cli import prepare_dbt
+
+    def use(company):
+        for name, folder in (("SPM_WAREHOUSE", "warehouse/spm.duckdb"), ("SPM_RAW_DIR", "warehouse/raw"),
+                             ("SPM_EXPORT_DIR", "exports")):
+            monkeypatch.setenv(name, str(tmp_path / company / folder))
+        for name, value in Settings.from_env().dbt_env().items():
+            monkeypatch.setenv(name, value)
+
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    use("first")
+    prepare_dbt()
+    recorded = json.loads((DBT_PROJECT_DIR / "target" / PARSE_SETTINGS_FILE).read_text())
+    assert recorded["SPM_RAW_DIR"] == str(tmp_path / "first" / "warehouse" / "raw")
+    use("second")
+    run_dbt(["parse"], target_path=tmp_path / "target")
+
+    log = (tmp_path / "target" / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log
+    assert "0 files deleted, 0 files added, 0 files changed" in log
+    sources = json.loads((tmp_path / "target" / "manifest.json").read_text())["sources"].values()
+    assert sources and not any(str(tmp_path / "first") in json.dumps(s) for s in sources)
+    ledger = [s["meta"]["files"] for s in sources if s["source_name"] == "ledger"]
+    assert ledger and all(f.startswith(str(tmp_path / "second" / "exports")) for f in ledger)
