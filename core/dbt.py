@@ -87,11 +87,6 @@ def dbt_resource() -> DbtCliResource:
     return SpmDbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(dbt_child.EXECUTABLE))
 
 
-def dbt_settings(environ: Mapping[str, str]) -> dict[str, str]:
-    """The SPM_* variables of ``environ`` (what dbt's profile, sources and macros may read)."""
-    return {name: value for name, value in environ.items() if name.startswith("SPM_")}
-
-
 def prepare_dbt_environment(paths: SpmPaths) -> None:
     """Hand dbt its settings before the resource starts it: the resource passes this
     process's environment on (profiles.yml, the sources and macros read SPM_* from
@@ -116,7 +111,8 @@ def _environment(overrides: Mapping[str, str]):
                 os.environ[name] = value
 
 
-ENVIRONMENT_LOCK = threading.Lock()
+# Re-entrant: share_project_parse takes it, alone or inside run_dbt's step.
+_ENVIRONMENT_LOCK = threading.RLock()
 
 
 class DbtCommandFailed(RuntimeError):
@@ -136,7 +132,7 @@ def scratch_warehouse(folder: Path) -> Path:
     project's parse (``run_dbt``); under another name dbt parses the whole
     project again.
     """
-    with ENVIRONMENT_LOCK:  # run_dbt changes SPM_WAREHOUSE while it starts a command
+    with _ENVIRONMENT_LOCK:  # run_dbt changes SPM_WAREHOUSE while it starts a command
         return Path(folder) / SpmPaths.from_env().warehouse.name
 
 
@@ -274,13 +270,14 @@ def share_partial_parse(target_path: Path, overrides: Mapping[str, str], source:
 
 
 def share_project_parse(target_path: Path, settings: Mapping[str, str]) -> bool:
-    """Let a command run with ``settings`` (its SPM_* variables) reuse the project's saved
+    """Let a command run with ``settings`` (its environment: the SPM_* variables that
+    ``prepare`` recorded are compared, the rest ignored) reuse the project's saved
     parse although ``prepare`` parsed with other folders (a test's or a backfill's
     warehouse, a forecast scenario's scratch copy): ``share_partial_parse`` from the
     settings recorded beside the parse (``PARSE_SETTINGS_FILE``) to ``settings``.
     Without that record, or with the same settings, nothing is done (dbt, or
-    dagster-dbt's copy of the saved parse, decides as always). Call under
-    ``ENVIRONMENT_LOCK``: it sets ``os.environ`` for the comparison, then restores it."""
+    dagster-dbt's copy of the saved parse, decides as always). It sets ``os.environ``
+    for the comparison and restores it, under the lock every such change takes."""
     target = Path(DBT_PROJECT.project_dir) / "target"
     try:
         parsed_with = json.loads((target / PARSE_SETTINGS_FILE).read_text())
@@ -291,7 +288,7 @@ def share_project_parse(target_path: Path, settings: Mapping[str, str]) -> bool:
     overrides = {name: value for name, value in settings.items() if name in parsed_with and parsed_with[name] != value}
     if not overrides:
         return False
-    with _environment(parsed_with):
+    with _ENVIRONMENT_LOCK, _environment(parsed_with):
         return share_partial_parse(target_path, overrides)
 
 
@@ -322,10 +319,10 @@ def run_dbt(
     # restoring it is one step under a lock; the command then runs unlocked.
     if target_path is None and isinstance(resource, DbtCliResource):
         target_path = unique_target_path(resource)
-    with ENVIRONMENT_LOCK:
+    with _ENVIRONMENT_LOCK:
         if target_path is not None:
             target_path = Path(target_path)
-            shared = share_project_parse(target_path, {**dbt_settings(os.environ), **(env or {})})
+            shared = share_project_parse(target_path, {**os.environ, **(env or {})})
             if env and not shared:
                 share_partial_parse(target_path, env)
         with _environment({**dbt_child.parent_env(), **(env or {})}):

@@ -19,9 +19,7 @@ from pydantic import Field
 
 from core.dbt import (
     DBT_PROJECT,
-    ENVIRONMENT_LOCK,
     SpmDbtTranslator,
-    dbt_settings,
     prepare_dbt_environment,
     share_project_parse,
     unique_target_path,
@@ -66,8 +64,7 @@ def spm_dbt_models(
     settings = paths.paths()
     prepare_dbt_environment(settings)
     target_path = unique_target_path(dbt, context)
-    with ENVIRONMENT_LOCK:  # the project's parse, for this run's folders (no 10 s re-parse)
-        share_project_parse(target_path, dbt_settings(os.environ))
+    share_project_parse(target_path, os.environ)  # the project's parse, on this run's folders
     invocation = dbt.cli(dbt_build_args(config.full_refresh), context=context, raise_on_error=False,
                          target_path=target_path)
     # dbt holds the warehouse's write lock until it exits, so the events are

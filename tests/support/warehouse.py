@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.dbt import share_project_parse
 from core.settings import DBT_PROJECT_DIR
 
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -41,18 +42,9 @@ def dbt_command(command: str, tmp: Path, *extra: str) -> list[str]:
     ]
 
 
-def share_project_parse(tmp: Path, env: dict[str, str]) -> bool:
-    """Start ``tmp/target`` with the project's saved parse, moved to this command's
-    folders (core/dbt.py ``share_project_parse``, as the pipeline does): no 10 s parse."""
-    from core.dbt import ENVIRONMENT_LOCK, dbt_settings
-    from core.dbt import share_project_parse as share
-
-    with ENVIRONMENT_LOCK:
-        return share(tmp / "target", dbt_settings(env))
-
-
 def run_dbt(command: str, tmp: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess:
-    share_project_parse(tmp, env)
+    # the project's parse, on this build's folders (core/dbt.py): no 10 s parse per build
+    share_project_parse(tmp / "target", env)
     return subprocess.run(dbt_command(command, tmp, *extra), capture_output=True, text=True, env=env, check=False)
 
 
