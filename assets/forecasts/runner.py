@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -34,8 +34,8 @@ import numpy as np
 import polars as pl
 
 from assets.forecasts.attainment import attainment_forecast
-from assets.forecasts.backtest import backtest
-from assets.forecasts.calendar import month_label
+from assets.forecasts.backtest import backtest_forecast, backtest_rows, backtest_targets
+from assets.forecasts.calendar import first_open_month, month_label
 from assets.forecasts.extract import ForecastInputs, rates_on, read_inputs
 from assets.forecasts.files import to_amounts, write_bytes, write_json, write_parquet
 from assets.forecasts.model import forecast_at
@@ -58,11 +58,52 @@ def _entity_names(inputs: ForecastInputs) -> dict[str, str]:
     return dict(inputs.payees.select("employee_id", "full_name").iter_rows())
 
 
+# The per-period work of the bookings forecast: the live forecast and one backtest forecast per
+# target month, each a pure function of the forecast inputs: run here in one process, or fanned
+# out over Dagster steps (assets/forecasts/fanout.py, assets.py).
+LIVE = "live"
+
+
+def period_tasks(as_of: date) -> list[str]:
+    """The bookings forecast's per-period work, in the order the results are assembled: ``live``
+    (the forecast of the horizon from ``as_of``) and each backtest target month ``YYYY-MM``."""
+    return [LIVE, *(month_label(target) for target in backtest_targets(as_of))]
+
+
+def run_period_task(inputs: ForecastInputs, task: str, horizon: int = HORIZON_MONTHS):
+    """One period's forecast: the live ``Forecast`` (without its allocation, which nothing writes)
+    for ``live``, else the backtest forecast of that month (``backtest_forecast``)."""
+    if task == LIVE:
+        live = forecast_at(inputs, inputs.as_of, horizon)
+        return replace(live, allocation=live.allocation.clear())
+    return backtest_forecast(inputs, period_month(task))
+
+
+def payable_periods(as_of: date, horizon: int = HORIZON_MONTHS) -> list[str]:
+    """The periods of ``payable_actual.parquet``: the month before the first open month, and the horizon."""
+    first = first_open_month(as_of)
+    return [month_label(first + h) for h in range(-1, horizon)]
+
+
 def bookings_forecast_run(warehouse: Path, out_root: Path, horizon: int = HORIZON_MONTHS) -> dict:
-    out = Path(out_root) / FORECAST_DIR
+    """The bookings forecast in one process: read the warehouse, every period in turn, write."""
     inputs = read_inputs(warehouse)
-    live = forecast_at(inputs, inputs.as_of, horizon)
-    bt_rows, wape = backtest(inputs)
+    payable = read_payable(warehouse, payable_periods(inputs.as_of, horizon))
+    results = {task: run_period_task(inputs, task, horizon) for task in period_tasks(inputs.as_of)}
+    return write_bookings_forecast(inputs, payable, results, out_root, horizon)
+
+
+def write_bookings_forecast(inputs: ForecastInputs, payable: pl.DataFrame, results: dict, out_root: Path,
+                            horizon: int = HORIZON_MONTHS) -> dict:
+    """Write the bookings forecast's files from its inputs, the actual payable (``read_payable`` of
+    ``payable_periods``) and every period's result (``run_period_task`` by task): the same bytes
+    whichever process computed which period. Opens no warehouse."""
+    missing = sorted(set(period_tasks(inputs.as_of)) - set(results))
+    if missing:
+        raise ValueError(f"bookings forecast: no result for the period(s) {missing}")
+    out = Path(out_root) / FORECAST_DIR
+    live = results[LIVE]
+    bt_rows, wape = backtest_rows(inputs, {period_month(t): f for t, f in results.items() if t != LIVE})
     rates = rates_on(inputs.rates, inputs.as_of, inputs.corporate_currency)
     names = _entity_names(inputs)
 
@@ -96,8 +137,7 @@ def bookings_forecast_run(warehouse: Path, out_root: Path, horizon: int = HORIZO
     pool = new_business_pool(inputs.credits, inputs.payees, inputs.as_of)
     files["new_business_pool.parquet"] = write_parquet(to_amounts(pool, BOOKING_AMOUNTS),
                                                        out / "new_business_pool.parquet")
-    periods = [month_label(live.first_month + h) for h in range(-1, horizon)]
-    files["payable_actual.parquet"] = write_parquet(read_payable(warehouse, periods), out / "payable_actual.parquet")
+    files["payable_actual.parquet"] = write_parquet(payable, out / "payable_actual.parquet")
     files["attainment_forecast.parquet"] = write_parquet(to_amounts(attainment, BOOKING_AMOUNTS), out / "attainment_forecast.parquet")
 
     plots: dict[str, str] = {}
