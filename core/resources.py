@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from core.settings import Settings, SpmPaths
@@ -40,6 +42,22 @@ def retry_policy() -> dg.RetryPolicy:
     skips it and fails at once: a retry would give the same error."""
     settings = Settings.from_env()
     return dg.RetryPolicy(max_retries=settings.retry_max, delay=settings.retry_delay_seconds, backoff=dg.Backoff.EXPONENTIAL)
+
+
+def steps_at_once(settings: Settings | None = None) -> int:
+    """How many steps of a run may execute at once: SPM_PARALLEL_STEPS, the CPU cores for 0."""
+    return (settings or Settings.from_env()).parallel_steps or os.cpu_count() or 1
+
+
+def parallel_executor() -> dg.ExecutorDefinition:
+    """The executor of the runs launched from the UI, a schedule or a sensor: Dagster's
+    multiprocess executor, one process per step, at most ``steps_at_once()``
+    (SPM_PARALLEL_STEPS) at a time; read when the definitions load. Steps that open the
+    warehouse also wait for the one slot of the ``duckdb_warehouse`` pool, so two of them
+    never run at once however many processes are allowed (docs/scale_out.md). A run
+    executed in process (the CLI, the tests) runs its steps one by one."""
+    steps = steps_at_once()
+    return dg.multiprocess_executor.configured({"max_concurrent": steps}, name="spm_multiprocess")
 
 
 class CodeLocationResource(dg.ConfigurableResource):

@@ -24,6 +24,7 @@ macro read those).
 | SPM_RETRY_DELAY_SECONDS         | 15                         | first retry delay (exponential backoff)                     |
 | SPM_DUCKDB_MEMORY_LIMIT         | 50%                        | DuckDB's buffer memory in dbt (a size or a share of RAM)    |
 | SPM_CAPITALIZATION_BENEFIT_MONTHS | 36                       | benefit period of capitalized commission (journals)         |
+| SPM_PARALLEL_STEPS              | 0                          | steps of a run at once (multiprocess executor); 0: one per core |
 
 A value that does not parse is a user error: one line naming the variable,
 what it must be and what it was.
@@ -138,6 +139,7 @@ class Settings:
     retry_delay_seconds: float
     duckdb_memory_limit: str
     capitalization_benefit_months: int
+    parallel_steps: int
 
     @classmethod
     def from_env(cls, paths: SpmPaths | None = None) -> "Settings":
@@ -152,6 +154,7 @@ class Settings:
             retry_delay_seconds=_seconds("SPM_RETRY_DELAY_SECONDS", "15"),
             duckdb_memory_limit=_text("SPM_DUCKDB_MEMORY_LIMIT", "50%"),
             capitalization_benefit_months=_whole("SPM_CAPITALIZATION_BENEFIT_MONTHS", "36", "months", 1),
+            parallel_steps=_whole("SPM_PARALLEL_STEPS", "0", "steps"),
         )
 
     def dbt_env(self) -> dict[str, str]:

@@ -3,7 +3,8 @@
 Each domain package under ``assets/`` owns its assets, checks, jobs and
 schedules in its ``definitions.py``; this module only merges them and adds what
 spans them: the ``spm_pipeline`` job (everything but the monthly publication),
-the daily refresh, the new-batch sensor, the resources and the console logger.
+the daily refresh, the new-batch sensor, the resources, the console logger and
+the executor (multiprocess, SPM_PARALLEL_STEPS steps at once: docs/scale_out.md).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from assets.payouts.publication import payout_publication
 from assets.planning import definitions as planning
 from assets.statements import definitions as statements
 from core.dbt import dbt_resource
-from core.resources import CodeLocationResource, SpmPathsResource, retry_policy
+from core.resources import CodeLocationResource, SpmPathsResource, parallel_executor, retry_policy
 from orchestration.console import spm_console_logger
 from orchestration.schedules import build_daily_refresh_schedule
 from orchestration.sensors import build_new_batch_sensor
@@ -66,5 +67,9 @@ defs = dg.Definitions.merge(
         resources={"paths": SpmPathsResource(), "dbt": dbt_resource(), "code_location": SpmCodeLocation()},
         # Dagster's console logger, with user errors in one line (orchestration/console.py).
         loggers={"console": spm_console_logger},
+        # Runs launched from the UI, a schedule or a sensor: a process per step, at most
+        # SPM_PARALLEL_STEPS at once; the warehouse's readers and its writer still one at a
+        # time (pool duckdb_warehouse, one slot). The CLI runs its jobs in process.
+        executor=parallel_executor(),
     ),
 )
