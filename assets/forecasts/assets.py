@@ -1,18 +1,29 @@
 """Dagster assets: the bookings forecast (with backtest, attainment and plots) and the payout forecast.
 
 The bookings forecast reads the warehouse read-only after the marts are built
-(pool ``duckdb_warehouse``); the payout forecast reads only its files and the
-raw layer, and runs the dbt engine on scratch DuckDB files, never on the
-warehouse. Both write under ``SPM_EXPORT_DIR/forecasts/``.
+(pool ``duckdb_warehouse``), once, into a snapshot that its per-period steps
+read in parallel; the payout forecast reads only its files and the raw layer,
+and runs the dbt engine on scratch DuckDB files, never on the warehouse. Both write under ``SPM_EXPORT_DIR/forecasts/``.
 """
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
+
+import contextlib
+import shutil
+from pathlib import Path
 
 import dagster as dg
 
 from assets.compensation.assets import mart_keys
-from assets.forecasts.runner import FORECAST_DIR, bookings_forecast_run, payout_forecast_run
+from assets.forecasts.fanout import read_snapshot, split_tasks, write_snapshot
+from assets.forecasts.runner import (
+    FORECAST_DIR,
+    payout_forecast_run,
+    period_tasks,
+    run_period_task,
+    write_bookings_forecast,
+)
 from core.failures import user_error
-from core.resources import SpmPathsResource
+from core.resources import SpmPathsResource, steps_at_once
 from core.runs import clean_dead_scratch, scratch_root
 
 # What the bookings forecast reads: dbt marts only (assets/forecasts/extract.py), by model name.
@@ -39,22 +50,10 @@ def _wape_table(wape) -> str:
     return "\n".join(lines)
 
 
-@dg.asset(
-    key=BOOKINGS_FORECAST,
-    deps=BOOKINGS_DEPS,
-    group_name="forecasts",
-    kinds={"python", "parquet"},
-    pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
-    description="Bookings forecast per payee, team and company (weighted pipeline + time series), its backtest "
-    "against seasonal-naive, the attainment forecast and plots, under SPM_EXPORT_DIR/forecasts/.",
-)
-def bookings_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
-    settings = paths.paths()
-    summary = bookings_forecast_run(settings.warehouse, settings.export_dir)
+def bookings_metadata(summary: dict, settings) -> dict:
     wape = summary["wape"]
     company = {row["level"]: row for row in wape.iter_rows(named=True)}.get("company", {})
     out = settings.export_dir / FORECAST_DIR
-    context.log.info(f"Bookings forecast {summary['first_month']}..{summary['last_month']} written to {out}")
     metadata = {
         "as_of": summary["as_of"],
         "months": f"{summary['first_month']} .. {summary['last_month']}",
@@ -76,7 +75,77 @@ def bookings_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource
         for column in ("wape_model", "wape_seasonal_naive"):
             if row[column] is not None:
                 metadata[f"{column}_{row['level']}"] = float(row[column])
-    return dg.MaterializeResult(metadata=metadata)
+    return metadata
+
+
+# The bookings forecast as a graph of steps (docs/scale_out.md): its per-period work (the live
+# forecast and the six backtest months) fans out over up to SPM_PARALLEL_STEPS steps, which the
+# multiprocess executor runs at once. Only the first step opens the warehouse, in its pool;
+# the others read that step's snapshot (assets/forecasts/fanout.py).
+SNAPSHOT_DIR = "bookings_forecast"
+
+
+def snapshot_dir(settings, run_id: str):
+    return scratch_root(settings) / run_id / SNAPSHOT_DIR
+
+
+@dg.op(
+    ins={mart: dg.In(dg.Nothing) for mart in BOOKINGS_MODELS},
+    pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
+    description="Reads the forecast inputs from the warehouse, once, into a snapshot in the run's scratch folder.",
+)
+def bookings_forecast_inputs(context: dg.OpExecutionContext, paths: SpmPathsResource) -> str:
+    settings = paths.paths()
+    clean_dead_scratch(settings, context.instance)  # what crashed runs left
+    folder = write_snapshot(settings.warehouse, snapshot_dir(settings, context.run_id))
+    return str(folder)
+
+
+@dg.op(out=dg.DynamicOut(list), description="Splits the per-period work into up to SPM_PARALLEL_STEPS groups.")
+def bookings_forecast_periods(context: dg.OpExecutionContext, snapshot: str):
+    inputs, _, _ = read_snapshot(snapshot)
+    groups = split_tasks(period_tasks(inputs.as_of), steps_at_once())
+    context.log.info(f"{len(groups)} group(s) of periods: {groups}")
+    for index, group in enumerate(groups):
+        yield dg.DynamicOutput(group, mapping_key=f"group_{index}")
+
+
+@dg.op(description="Forecasts one group of periods (the live forecast, backtest months) from the snapshot.")
+def bookings_forecast_period_group(context: dg.OpExecutionContext, snapshot: str, group: list) -> dict:
+    inputs, _, horizon = read_snapshot(snapshot)
+    context.log.info(f"periods {group}")
+    return {task: run_period_task(inputs, task, horizon) for task in group}
+
+
+@dg.op(description="Writes the bookings forecast's files from the snapshot and every period's result.")
+def bookings_forecast_files(
+    context: dg.OpExecutionContext, paths: SpmPathsResource, snapshot: str, groups: list
+) -> dg.Output:
+    settings = paths.paths()
+    inputs, payable, horizon = read_snapshot(snapshot)
+    results = {task: result for group in groups for task, result in group.items()}
+    summary = write_bookings_forecast(inputs, payable, results, settings.export_dir, horizon)
+    shutil.rmtree(snapshot, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        Path(snapshot).parent.rmdir()  # the run's scratch folder, when nothing else is in it
+    context.log.info(f"Bookings forecast {summary['first_month']}..{summary['last_month']} written to "
+                     f"{settings.export_dir / FORECAST_DIR}")
+    return dg.Output(None, metadata=bookings_metadata(summary, settings))
+
+
+@dg.graph_asset(
+    key=BOOKINGS_FORECAST,
+    ins={mart: dg.AssetIn(key=key, dagster_type=dg.Nothing) for mart, key in zip(BOOKINGS_MODELS, BOOKINGS_DEPS)},
+    group_name="forecasts",
+    kinds={"python", "parquet"},
+    description="Bookings forecast per payee, team and company (weighted pipeline + time series), its backtest "
+    "against seasonal-naive, the attainment forecast and plots, under SPM_EXPORT_DIR/forecasts/. The live "
+    "forecast and the backtest months run in parallel steps (SPM_PARALLEL_STEPS) from one read of the warehouse.",
+)
+def bookings_forecast(**marts):
+    snapshot = bookings_forecast_inputs(**marts)
+    groups = bookings_forecast_periods(snapshot).map(lambda group: bookings_forecast_period_group(snapshot, group))
+    return bookings_forecast_files(snapshot, groups.collect())
 
 
 @dg.asset(
