@@ -19,10 +19,15 @@ from core.settings import REPO_ROOT, Settings
 WAREHOUSE_POOL = "duckdb_warehouse"
 
 
-def _max_concurrent(executor) -> int:
-    resolved = executor.config_schema.resolve_config({})
+def _resolved(executor, chosen: dict) -> dict:
+    """The executor's config for the run config ``execution: {config: chosen}``."""
+    resolved = executor.config_schema.resolve_config({"config": chosen} if chosen else {})
     assert resolved.success, resolved.errors
-    return resolved.value["config"]["max_concurrent"]
+    return resolved.value["config"]
+
+
+def _max_concurrent(executor) -> int:
+    return _resolved(executor, {})["multiprocess"]["max_concurrent"]
 
 
 def test_the_executor_runs_at_most_spm_parallel_steps_processes(monkeypatch):
@@ -34,6 +39,15 @@ def test_the_executor_runs_at_most_spm_parallel_steps_processes(monkeypatch):
     import os
 
     assert steps_at_once() == (os.cpu_count() or 1) == _max_concurrent(parallel_executor())
+
+
+def test_run_config_may_still_run_in_process_or_set_its_own_bound(monkeypatch):
+    monkeypatch.setenv("SPM_PARALLEL_STEPS", "2")
+    executor = parallel_executor()
+    assert set(_resolved(executor, {"in_process": {}})) == {"in_process"}
+    multiprocess = _resolved(executor, {"multiprocess": {"max_concurrent": 5}})["multiprocess"]
+    assert multiprocess["max_concurrent"] == 5
+    assert multiprocess["start_method"] == {"forkserver": {"preload_modules": ["orchestration.definitions"]}}
 
 
 def test_a_bad_spm_parallel_steps_is_one_line(monkeypatch):
