@@ -24,7 +24,14 @@ macro read those).
 | SPM_RETRY_DELAY_SECONDS         | 15                         | first retry delay (exponential backoff)                     |
 | SPM_DUCKDB_MEMORY_LIMIT         | 50%                        | DuckDB's buffer memory in dbt (a size or a share of RAM)    |
 | SPM_CAPITALIZATION_BENEFIT_MONTHS | 36                       | benefit period of capitalized commission (journals)         |
+| SPM_ENGINE                      | duckdb                     | the warehouse engine: duckdb, or spark (docs/scale_out.md)  |
+| SPM_SPARK_MASTER                | local[*]                   | Spark's master (SPM_ENGINE=spark): local, or a cluster's URL |
+| SPM_SPARK_DRIVER_MEMORY         | 2g                         | the Spark driver's memory (SPM_ENGINE=spark)                |
+| SPM_SPARK_SHUFFLE_PARTITIONS    | 4                          | spark.sql.shuffle.partitions (SPM_ENGINE=spark)             |
 | SPM_PARALLEL_STEPS              | 0                          | steps of a run at once (multiprocess executor); 0: one per core |
+
+On Spark the tables are Parquet files in the folder ``spark`` beside
+SPM_WAREHOUSE (core/warehouse.py ``spark_warehouse``), with their catalog.
 
 A value that does not parse is a user error: one line naming the variable,
 what it must be and what it was.
@@ -125,6 +132,17 @@ def _seconds(variable: str, default: str) -> float:
     return seconds
 
 
+ENGINES = ("duckdb", "spark")
+
+
+def engine() -> str:
+    """SPM_ENGINE: the warehouse engine, ``duckdb`` (default) or ``spark``."""
+    value = _text("SPM_ENGINE", "duckdb").lower()
+    if value not in ENGINES:
+        raise user_error(f"SPM_ENGINE must be one of {', '.join(ENGINES)}, not {value!r}.")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every SPM_* setting, typed and checked (the table in this module's docstring)."""
@@ -139,7 +157,11 @@ class Settings:
     retry_delay_seconds: float
     duckdb_memory_limit: str
     capitalization_benefit_months: int
-    parallel_steps: int
+    engine: str = "duckdb"
+    spark_master: str = "local[*]"
+    spark_driver_memory: str = "2g"
+    spark_shuffle_partitions: int = 4
+    parallel_steps: int = 0
 
     @classmethod
     def from_env(cls, paths: SpmPaths | None = None) -> "Settings":
@@ -154,6 +176,10 @@ class Settings:
             retry_delay_seconds=_seconds("SPM_RETRY_DELAY_SECONDS", "15"),
             duckdb_memory_limit=_text("SPM_DUCKDB_MEMORY_LIMIT", "50%"),
             capitalization_benefit_months=_whole("SPM_CAPITALIZATION_BENEFIT_MONTHS", "36", "months", 1),
+            engine=engine(),
+            spark_master=_text("SPM_SPARK_MASTER", "local[*]"),
+            spark_driver_memory=_text("SPM_SPARK_DRIVER_MEMORY", "2g"),
+            spark_shuffle_partitions=_whole("SPM_SPARK_SHUFFLE_PARTITIONS", "4", "partitions", 1),
             parallel_steps=_whole("SPM_PARALLEL_STEPS", "0", "steps"),
         )
 
@@ -163,4 +189,8 @@ class Settings:
             **self.paths.as_env(),
             "SPM_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "SPM_CAPITALIZATION_BENEFIT_MONTHS": str(self.capitalization_benefit_months),
+            "SPM_ENGINE": self.engine,
+            "SPM_SPARK_MASTER": self.spark_master,
+            "SPM_SPARK_DRIVER_MEMORY": self.spark_driver_memory,
+            "SPM_SPARK_SHUFFLE_PARTITIONS": str(self.spark_shuffle_partitions),
         }

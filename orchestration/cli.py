@@ -241,14 +241,17 @@ def summary(paths: SpmPaths, warehouse_built: bool = True) -> str:
     """
     import json
 
-    from core.warehouse import read_only
+    from core.settings import engine
+    from core.warehouse import is_built, read_only, spark_warehouse
 
+    location = spark_warehouse(paths.warehouse) if engine() == "spark" else paths.warehouse
     lines = [
-        f"warehouse      {paths.warehouse}" + ("" if warehouse_built else "  (not rebuilt by this run)"),
+        f"warehouse      {location}" + (" (Spark)" if engine() == "spark" else "")
+        + ("" if warehouse_built else "  (not rebuilt by this run)"),
         f"raw layer      {paths.raw_dir}",
         f"exports        {paths.export_dir}",
     ]
-    if warehouse_built and paths.warehouse.exists():
+    if warehouse_built and is_built(paths.warehouse):
         with read_only(paths.warehouse) as con:
             for table in ("dim_payee", "fct_credit", "fct_attainment", "fct_commission"):
                 (count,) = con.execute(f"select count(*) from {table}").fetchone()

@@ -185,8 +185,10 @@ LOCK_HOLDER = re.compile(r"PID (\d+)")
 
 
 def warehouse_lock_holder(warehouse: Path) -> int | None:
-    """The pid of the process holding the DuckDB file's lock, or None when it is free."""
-    if not warehouse.exists():
+    """The pid of the process holding the DuckDB file's lock, or None when it is free (or on Spark: no file)."""
+    from core.settings import engine
+
+    if engine() != "duckdb" or not warehouse.exists():
         return None
     import duckdb
 

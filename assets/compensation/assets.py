@@ -9,6 +9,7 @@ after their models) in DAG order, on the warehouse's one writer slot (pool
 
 import os
 from collections.abc import Mapping
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from core.dbt import (
 )
 from core.metadata import relation_metadata
 from core.resources import SpmPathsResource
+from core.warehouse import is_built, read_only
 
 
 class EngineBuildConfig(dg.Config):
@@ -109,8 +111,8 @@ def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str
         for node in manifest.get("nodes", {}).values()
         if node.get("resource_type") == "model"
     }
-    con = duckdb.connect(str(warehouse), read_only=True) if warehouse.exists() else None
-    try:
+    reader = read_only(warehouse) if is_built(warehouse) else nullcontext()
+    with reader as con:
         for event in events:
             name = getattr(event, "output_name", None)
             described = models.get(name) in ("table", "incremental") or (
@@ -123,9 +125,6 @@ def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str
                     extra = {"metadata_error": dg.MetadataValue.text(str(error))}
                 event = event.with_metadata({**event.metadata, **extra})
             yield event
-    finally:
-        if con is not None:
-            con.close()
 
 
 MART_PREFIXES = ("fct_", "dim_")

@@ -33,6 +33,7 @@ from assets.forecasts.new_business import ID_PREFIX
 from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM, CRM_OPPORTUNITY_SPLIT
 from assets.ingest.raw_layout import dataset_dir, raw_schema
 from core.dbt import DbtCommandFailed, run_dbt, scratch_warehouse
+from core.settings import engine
 from core.warehouse import read_only
 
 ENGINE_SELECT = "+fct_payable"
@@ -241,7 +242,8 @@ def run_engine(scratch_raw: Path, work_dir: Path, base_warehouse: Path | None = 
     project's parse instead of parsing it again."""
     work_dir = Path(work_dir)
     warehouse = scratch_warehouse(work_dir)
-    on_a_copy = base_warehouse is not None and Path(base_warehouse).exists()
+    # A copy of a DuckDB file; on Spark (a catalog and folders) every scenario build starts from nothing.
+    on_a_copy = engine() == "duckdb" and base_warehouse is not None and Path(base_warehouse).exists()
     if on_a_copy:
         copy_warehouse(Path(base_warehouse), warehouse)
     env = {"SPM_RAW_DIR": str(scratch_raw), "SPM_WAREHOUSE": str(warehouse)}

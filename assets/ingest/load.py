@@ -20,7 +20,8 @@ For each landing file of a dataset (see :mod:`assets.ingest.landing`):
 Configuration datasets (quotas, plan assignments) are not batches: they are
 read in full on every run and replace ``batch=current`` wholesale.
 
-Every run also (re)writes the 0-row typed ``_empty.parquet`` files, so the
+Every run also (re)writes the 0-row typed ``empty.parquet`` files (a name
+Spark does not hide, as it hides names starting with ``_``), so the
 globs dbt reads always match at least one file with the right schema.
 """
 
@@ -53,7 +54,7 @@ from assets.ingest.rules import (
 
 CHUNK_ROWS = 250_000
 EXAMPLES_PER_RULE = 3
-EMPTY_FILE = "_empty.parquet"
+EMPTY_FILE = "empty.parquet"
 _MARKER_SUFFIX = ".ingested.json"
 
 

@@ -13,7 +13,7 @@ before anything is written, and every problem is reported at once in one
 :class:`PlanConfigError`, each line naming the file, the plan, the component
 and the field. Decimals are parsed as ``Decimal(str(value))``, never floats.
 
-The raw layer gets, replaced wholesale on every run (plus ``_empty.parquet``
+The raw layer gets, replaced wholesale on every run (plus ``empty.parquet``
 schema files)::
 
     <raw>/config/plan/batch=current/plans.parquet                            one row per plan
@@ -653,7 +653,7 @@ class PlanIngestResult:
 
 
 def write_plans(plans: list[Plan], raw_dir: Path) -> PlanIngestResult:
-    """Replace the plan tables in raw (and their ``_empty.parquet`` schema files)."""
+    """Replace the plan tables in raw (and their ``empty.parquet`` schema files)."""
     outputs = []
     for folder, frame, name, schema in (
         (plan_dir(raw_dir), plans_frame(plans), "plans.parquet", PLAN_SCHEMA),

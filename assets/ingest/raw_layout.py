@@ -4,9 +4,9 @@ The raw layer is Parquet, written only by the ingest assets and read by dbt
 (``read_parquet`` sources), so the DuckDB warehouse file has a single writer:
 dbt. Layout under the raw root::
 
-    <raw>/<system>/<dataset>/_empty.parquet                 0 rows, the typed schema
+    <raw>/<system>/<dataset>/empty.parquet                  0 rows, the typed schema
     <raw>/<system>/<dataset>/batch=<batch>/<file>.parquet   accepted rows of one landing file
-    <raw>/quarantine/_empty.parquet                         0 rows, the quarantine schema
+    <raw>/quarantine/empty.parquet                          0 rows, the quarantine schema
     <raw>/quarantine/<system>/<dataset>/batch=<batch>/<file>.parquet
     <raw>/config/plan/batch=current/plans.parquet, plan_component/...  flattened plan YAML
 

@@ -18,7 +18,7 @@ reported at once in one :class:`TerritoryConfigError`, each line naming the
 file, the territory (or rule, or band) and the field. A missing file is no
 error: no territory tables have rows, and the planning marts are empty.
 
-The raw layer gets, replaced wholesale on every run (plus ``_empty.parquet``)::
+The raw layer gets, replaced wholesale on every run (plus ``empty.parquet``)::
 
     <raw>/config/territory/batch=current/territories.parquet                   one row per territory (+ default)
     <raw>/config/territory_size_band/batch=current/territory_size_bands.parquet  one row per band
@@ -323,7 +323,7 @@ def write_empty_territory_tables(raw_dir: Path) -> None:
 
 
 def write_territories(config: TerritoryConfig | None, raw_dir: Path) -> dict[str, Path]:
-    """Replace the territory tables in raw (and their ``_empty.parquet`` files); return the written files."""
+    """Replace the territory tables in raw (and their ``empty.parquet`` files); return the written files."""
     write_empty_territory_tables(raw_dir)
     written = {}
     for name, frame in territory_frames(config).items():

@@ -12,10 +12,14 @@
   keyed by deal (payees, FX rates, plans) are read whole.
 #}
 
-{# The config of a deal-level model: incremental by deal, replaced scope by scope. #}
+{#
+  The config of a deal-level model: incremental by deal, replaced scope by
+  scope. On Spark a table rebuilt whole (the strategy deletes rows, which
+  Parquet tables cannot: docs/scale_out.md).
+#}
 {% macro engine_incremental() -%}
     {{ config(
-        materialized='incremental',
+        materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='engine_scope',
         unique_key='opportunity_id',
         on_schema_change='fail',
@@ -108,6 +112,18 @@
 #}
 {% macro rows_fingerprint(relation) -%}
     {{ return(adapter.dispatch('rows_fingerprint', 'spm')(relation)) }}
+{%- endmacro %}
+
+{# Spark: each row as JSON text (to_json of a struct of its columns but _loaded_at). #}
+{% macro spark__rows_fingerprint(relation) -%}
+    {%- set columns = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(relation) if column.name | lower != '_loaded_at' -%}
+            {%- do columns.append(adapter.quote(column.name)) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    (select md5(coalesce({{ dbt.listagg('row_text', "'|'", 'order by row_text') }}, ''))
+     from (select to_json(struct({{ columns | join(', ') if columns else 'null' }})) as row_text from {{ relation }}) as rows_as_text)
 {%- endmacro %}
 
 {% macro default__rows_fingerprint(relation) -%}

@@ -71,6 +71,32 @@
 {%- endmacro %}
 
 {#
+  Spark: with spark.sql.decimalOperations.allowPrecisionLoss=false (checked when
+  a run starts: macros/spark.sql) n / d is exact to 18 decimals, rounded half
+  up (away from zero), so its cast to 10 decimals q1 is the quotient rounded
+  half away from zero but where rounding twice moved it by one ulp (digits
+  11-18 rounded up to a tie). The remainder s = n - q1 * d (exact, DECIMAL(38,20))
+  finds those, with the same correction as DuckDB's. Values are bound once by
+  transform() over a one-element array.
+#}
+{% macro spark__divide_money(numerator, denominator) -%}
+    {%- set ulp = 'cast(0.0000000001 as decimal(38, 10))' -%}
+    transform(
+        array(named_struct('n', cast({{ numerator }} as decimal(38, 10)), 'd', cast({{ denominator }} as decimal(38, 10)))),
+        v -> case when v.d = 0 then null else
+        transform(array(cast(v.n / v.d as decimal(38, 10))), q1 ->
+        transform(array(v.n - q1 * v.d), s ->
+            case
+                when 2 * abs(s) > abs(v.d) * {{ ulp }}
+                    or (2 * abs(s) = abs(v.d) * {{ ulp }} and sign(s) <> -sign(v.n))
+                    then cast(q1 + cast(sign(s) * sign(v.d) as decimal(38, 0)) * {{ ulp }} as decimal(38, 10))
+                else q1
+            end
+        )[0])[0] end
+    )[0]
+{%- endmacro %}
+
+{#
   allocated_through(amount, cumulative, total): cumulative rounding of `amount`
   over parts of `total` taken in a fixed order: the amount allocated up to a
   `cumulative` part is divide_money(amount x cumulative, total), and exactly

@@ -27,6 +27,15 @@
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{# Spark: to_json of a struct, keys in the order given and null values kept (as json_object's). #}
+{% macro spark__json_record(pairs) -%}
+    to_json(named_struct(
+        {%- for key, expression in pairs %}
+        '{{ key }}', {{ expression }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ), map('ignoreNullFields', 'false'))
+{%- endmacro %}
+
 {# Cast the columns of a quarantine select to the shared types, in order. #}
 {% macro quarantine_columns(system, dataset, batch, source_file, source_row, rule, column_name, value, message, record_json) -%}
         cast({{ system }} as {{ dbt.type_string() }}) as system,

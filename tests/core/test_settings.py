@@ -17,6 +17,7 @@ VARIABLES = [
     "SPM_QUARANTINE_MAX_SHARE", "SPM_QUARANTINE_MIN_ROWS", "SPM_MAX_BATCH_AGE_DAYS",
     "SPM_PAYOUT_CHANGE_WARN_SHARE", "SPM_MONTH_CLOSE_BUSINESS_DAY", "SPM_RETRY_MAX",
     "SPM_RETRY_DELAY_SECONDS", "SPM_DUCKDB_MEMORY_LIMIT", "SPM_CAPITALIZATION_BENEFIT_MONTHS",
+    "SPM_ENGINE", "SPM_SPARK_MASTER", "SPM_SPARK_DRIVER_MEMORY", "SPM_SPARK_SHUFFLE_PARTITIONS",
 ]
 
 
@@ -64,6 +65,8 @@ def test_values_are_parsed_and_the_raw_layer_follows_the_warehouse(clean_env, tm
         ("SPM_RETRY_MAX", "2.5"),
         ("SPM_RETRY_DELAY_SECONDS", "soon"),
         ("SPM_CAPITALIZATION_BENEFIT_MONTHS", "0"),
+        ("SPM_ENGINE", "postgres"),
+        ("SPM_SPARK_SHUFFLE_PARTITIONS", "0"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_variable_and_never_retried(clean_env, variable, value):
@@ -83,7 +86,16 @@ def test_dbt_gets_the_paths_memory_limit_and_benefit_months(clean_env, tmp_path)
     assert env["SPM_DUCKDB_MEMORY_LIMIT"] == "2GB" and env["SPM_CAPITALIZATION_BENEFIT_MONTHS"] == "36"
     assert set(env) == {v for v in VARIABLES if v in (
         "SPM_LANDING_DIR", "SPM_CONFIG_DIR", "SPM_WAREHOUSE", "SPM_RAW_DIR", "SPM_EXPORT_DIR",
-        "SPM_DUCKDB_MEMORY_LIMIT", "SPM_CAPITALIZATION_BENEFIT_MONTHS")}
+        "SPM_DUCKDB_MEMORY_LIMIT", "SPM_CAPITALIZATION_BENEFIT_MONTHS", "SPM_ENGINE", "SPM_SPARK_MASTER",
+        "SPM_SPARK_DRIVER_MEMORY", "SPM_SPARK_SHUFFLE_PARTITIONS")}
+    assert env["SPM_ENGINE"] == "duckdb"
+
+
+def test_the_engine_is_duckdb_or_spark(clean_env):
+    clean_env.setenv("SPM_ENGINE", " Spark ")
+    settings = Settings.from_env()
+    assert settings.engine == "spark" and settings.dbt_env()["SPM_ENGINE"] == "spark"
+    assert settings.spark_master == "local[*]" and settings.spark_shuffle_partitions == 4
 
 
 def test_no_python_module_but_the_settings_reads_an_spm_variable():

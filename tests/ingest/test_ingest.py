@@ -370,14 +370,14 @@ def test_long_files_report_progress_per_chunk(tmp_path):
 def test_ingesting_a_batch_again_adds_nothing(folders):
     write_rows(folders.crm("2026-11-27", "Opportunity.csv"), [opportunity(Id="A"), opportunity(Id="B", Amount="x")])
     first = folders.ingest(c.CRM_OPPORTUNITY)
-    files_before = {p: p.stat().st_mtime_ns for p in folders.raw.rglob("*.parquet") if p.name != "_empty.parquet"}
+    files_before = {p: p.stat().st_mtime_ns for p in folders.raw.rglob("*.parquet") if p.name != "empty.parquet"}
 
     again = folders.ingest(c.CRM_OPPORTUNITY)
 
     assert first.files_ingested == ["crm/2026-11-27/Opportunity.csv"]
     assert (again.files_ingested, again.files_skipped) == ([], ["crm/2026-11-27/Opportunity.csv"])
     assert (again.rows_accepted, again.rows_quarantined, again.raw_files) == (0, 0, [])
-    files_after = {p: p.stat().st_mtime_ns for p in folders.raw.rglob("*.parquet") if p.name != "_empty.parquet"}
+    files_after = {p: p.stat().st_mtime_ns for p in folders.raw.rglob("*.parquet") if p.name != "empty.parquet"}
     assert files_after == files_before
     assert folders.raw_rows(c.CRM_OPPORTUNITY).height == 1
     assert folders.quarantine(c.CRM_OPPORTUNITY).height == 1
@@ -456,9 +456,9 @@ def test_empty_schema_files_exist_even_without_landing_files(folders):
     result = folders.ingest(c.HR_LEAVE)
 
     assert (result.files_ingested, result.rows_accepted) == ([], 0)
-    empty = pl.read_parquet(dataset_dir(folders.raw, c.HR_LEAVE) / "_empty.parquet")
+    empty = pl.read_parquet(dataset_dir(folders.raw, c.HR_LEAVE) / "empty.parquet")
     assert (empty.height, dict(empty.schema)) == (0, raw_schema(c.HR_LEAVE))
-    quarantine = pl.read_parquet(quarantine_root(folders.raw) / "_empty.parquet")
+    quarantine = pl.read_parquet(quarantine_root(folders.raw) / "empty.parquet")
     assert (quarantine.height, dict(quarantine.schema)) == (0, QUARANTINE_SCHEMA)
     assert newest_batch(folders.raw, c.HR_LEAVE) is None
 

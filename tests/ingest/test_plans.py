@@ -101,7 +101,7 @@ def test_plans_are_flattened_into_two_raw_tables(tmp_path):
         ("MGR-2026", "override", "flat_rate", Decimal("0.015")),
     ]
     for folder, schema in ((plan_dir(raw), PLAN_SCHEMA), (plan_component_dir(raw), PLAN_COMPONENT_SCHEMA)):
-        empty = pl.read_parquet(folder / "_empty.parquet")
+        empty = pl.read_parquet(folder / "empty.parquet")
         assert (empty.height, dict(empty.schema)) == (0, schema)
 
 

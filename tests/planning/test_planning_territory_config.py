@@ -157,7 +157,7 @@ def test_the_file_is_flattened_into_five_raw_tables(tmp_path):
             for name, (file, _) in TERRITORY_TABLES.items()}
     for name, (_, schema) in TERRITORY_TABLES.items():
         assert dict(read[name].schema) == schema
-        assert (territory_table_dir(raw, name) / "_empty.parquet").is_file()
+        assert (territory_table_dir(raw, name) / "empty.parquet").is_file()
     assert read["territory"].rows() == [
         ("UNASSIGNED", "Unassigned accounts", True, TERRITORY_FILE),
         ("T-ENT", "Enterprise", False, TERRITORY_FILE),

@@ -2,7 +2,7 @@
 
 Files follow :mod:`assets.ingest.raw_layout`: typed Parquet per dataset and batch
 (``<raw>/<system>/<dataset>/batch=<batch>/<file>.parquet``) with load metadata,
-a 0-row ``_empty.parquet`` in every dataset folder, the ingest quarantine under
+a 0-row ``empty.parquet`` in every dataset folder, the ingest quarantine under
 ``<raw>/quarantine/`` and the flattened plan YAML under ``config/plan`` and
 ``config/plan_component``.
 
@@ -44,7 +44,7 @@ from assets.ingest.raw_layout import QUARANTINE_SCHEMA, raw_schema
 from assets.planning.territories import write_empty_territory_tables
 
 LOADED_AT = datetime(2026, 3, 2, 6, 0, tzinfo=timezone.utc)
-EMPTY_FILE = "_empty.parquet"
+EMPTY_FILE = "empty.parquet"
 
 B1, B2 = "2026-02-01", "2026-03-01"
 

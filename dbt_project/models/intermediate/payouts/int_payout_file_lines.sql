@@ -59,14 +59,17 @@ summed as (
 
 plan_parts as (
 
-    select distinct period, employee_id, earning_code, currency, unnest(string_split(plan_id, '+')) as plan_part
-    from payout_line
+    select distinct period, employee_id, earning_code, currency, plan_part
+    from (
+        select period, employee_id, earning_code, currency, {{ spm.unnest_list(spm.string_to_list('plan_id', '+')) }} as plan_part
+        from payout_line
+    ) as split_plans
 
 ),
 
 plans as (
 
-    select period, employee_id, earning_code, currency, string_agg(plan_part, '+' order by plan_part) as plan_id
+    select period, employee_id, earning_code, currency, {{ dbt.listagg('plan_part', "'+'", 'order by plan_part') }} as plan_id
     from plan_parts
     group by period, employee_id, earning_code, currency
 
@@ -74,13 +77,17 @@ plans as (
 
 code_parts as (
 
-    select distinct period, employee_id, earning_code, currency, 'reason' as kind, unnest(string_split(reason, ';')) as part
-    from payout_line
-    where reason is not null
-    union all
-    select distinct period, employee_id, earning_code, currency, 'deal_ids' as kind, unnest(string_split(deal_ids, ';')) as part
-    from payout_line
-    where deal_ids is not null
+    select distinct period, employee_id, earning_code, currency, kind, part
+    from (
+        select period, employee_id, earning_code, currency, 'reason' as kind, {{ spm.unnest_list(spm.string_to_list('reason', ';')) }} as part
+        from payout_line
+        where reason is not null
+        union all
+        select period, employee_id, earning_code, currency, 'deal_ids' as kind, {{ spm.unnest_list(spm.string_to_list('deal_ids', ';')) }} as part
+        from payout_line
+        where deal_ids is not null
+    ) as split_codes
+    where part <> ''
 
 ),
 
@@ -91,8 +98,8 @@ codes as (
         employee_id,
         earning_code,
         currency,
-        string_agg(distinct part, ';' order by part) filter (where kind = 'reason' and part <> '') as reason,
-        string_agg(distinct part, ';' order by part) filter (where kind = 'deal_ids' and part <> '') as deal_ids
+        {{ dbt.listagg("case when kind = 'reason' then part end", "';'", 'order by part') }} as reason,
+        {{ dbt.listagg("case when kind = 'deal_ids' then part end", "';'", 'order by part') }} as deal_ids
     from code_parts
     group by period, employee_id, earning_code, currency
 

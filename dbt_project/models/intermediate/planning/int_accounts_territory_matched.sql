@@ -69,7 +69,7 @@ band_matches as (
     select
         account_id,
         size_band,
-        row_number() over (partition by account_id order by band_order) as band_rank
+        row_number() over (partition by account_id order by band_order nulls last) as band_rank
     from band_checks
     where
         case
@@ -132,7 +132,7 @@ rule_matches as (
         banded.account_id,
         rules.rule_id,
         rules.territory_id,
-        row_number() over (partition by banded.account_id order by rules.priority, rules.rule_id) as rule_rank
+        row_number() over (partition by banded.account_id order by rules.priority nulls last, rules.rule_id) as rule_rank
     from banded
     cross join rules
     left join rule_dimensions

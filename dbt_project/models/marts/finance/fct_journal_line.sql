@@ -154,10 +154,10 @@ final as (
         journal_type,
         posting_date,
         period,
-        row_number() over (
+        cast(row_number() over (
             partition by journal_id
-            order by currency, cost_center, case when debit > 0 then 0 else 1 end, account_number, account_role
-        ) as line_number,
+            order by currency, cost_center nulls last, case when debit > 0 then 0 else 1 end, account_number, account_role
+        ) as bigint) as line_number,
 
         ----------  line
         cost_center,
