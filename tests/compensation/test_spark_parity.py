@@ -117,8 +117,7 @@ def test_every_mart_has_the_same_columns_and_rows_on_spark(company, monkeypatch)
 def test_money_keeps_ten_decimals_on_spark(company, monkeypatch):
     """Money that needs the 7th-10th decimals is there on Spark (which cuts to 6 by default)."""
     _, _, spark = company
-    _, rows = read_mart(spark, "spark", "fct_commission_detail", monkeypatch)
-    columns, _ = read_mart(spark, "spark", "fct_commission_detail", monkeypatch)
+    columns, rows = read_mart(spark, "spark", "fct_commission_detail", monkeypatch)
     money_positions = [i for i, (_, kind) in enumerate(columns) if kind == "DECIMAL(38,10)"]
     fine = [row[i] for row in rows for i in money_positions
             if row[i] is not None and row[i] != row[i].quantize(Decimal("1e-6"))]
