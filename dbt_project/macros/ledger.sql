@@ -54,7 +54,6 @@
         {%- for column in columns -%}
             {%- do file_columns.append(column[0] ~ ' ' ~ ('bigint' if column[1] | lower in ('int', 'integer') else column[1])) -%}
         {%- endfor -%}
-        {%- do run_query('create database if not exists ' ~ spm.spark_source_schema()) -%}
         {%- do spm.spark_register_folder('ledger', table, folder, file_columns | join(', ')) -%}
     {%- endif -%}
     select

@@ -31,8 +31,13 @@
     {%- if target.type != 'spark' -%}
         {{ return(relation) }}
     {%- endif -%}
-    {{ return(api.Relation.create(schema=spm.spark_source_schema(), identifier=source_name ~ '__' ~ table_name)) }}
+    {{ return(api.Relation.create(schema=spm.spark_source_schema(), identifier=spm.spark_source_identifier(source_name, table_name))) }}
 {% endmacro %}
+
+{# The name of a source's table on Spark, in spark_source_schema(): <source>__<table>. #}
+{% macro spark_source_identifier(source_name, table_name) -%}
+    {{ return(source_name ~ '__' ~ table_name) }}
+{%- endmacro %}
 
 
 {# on-run-start of every command: its work is done while it renders (no SQL left to run); nothing on DuckDB. #}
@@ -51,7 +56,6 @@
                 "Spark would cut money to 6 decimals: set spark.sql.decimalOperations.allowPrecisionLoss=false"
                 ~ " in the spark target's server_side_parameters (profiles.yml; docs/scale_out.md).") }}
         {%- endif -%}
-        {%- do run_query('create database if not exists ' ~ spm.spark_source_schema()) -%}
         {%- for node in graph.sources.values() if node.source_name != 'ledger' -%}
             {%- do spm.spark_register_folder(node.source_name, node.name, spm.spark_source_folder(node)) -%}
         {%- endfor -%}
@@ -73,8 +77,14 @@
     {{ return(glob.split('/*')[0]) }}
 {%- endmacro %}
 
+{#
+  (Re)registers a folder as the external table of a source (source() on Spark),
+  creating the schema first: a command that skips the on-run-start hook (the
+  ledger's relation is registered while a model renders) still finds it.
+#}
 {% macro spark_register_folder(source_name, table_name, folder, columns=none) -%}
-    {%- set name = spm.spark_source_schema() ~ '.' ~ source_name ~ '__' ~ table_name -%}
+    {%- set name = spm.spark_source_schema() ~ '.' ~ spm.spark_source_identifier(source_name, table_name) -%}
+    {%- do run_query('create database if not exists ' ~ spm.spark_source_schema()) -%}
     {%- do run_query('drop table if exists ' ~ name) -%}
     {%- if columns is none -%}
         {%- do run_query("create table " ~ name ~ " using parquet options (path '" ~ folder
