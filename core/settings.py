@@ -24,11 +24,16 @@ macro read those).
 | SPM_RETRY_DELAY_SECONDS         | 15                         | first retry delay (exponential backoff)                     |
 | SPM_DUCKDB_MEMORY_LIMIT         | 50%                        | DuckDB's buffer memory in dbt (a size or a share of RAM)    |
 | SPM_CAPITALIZATION_BENEFIT_MONTHS | 36                       | benefit period of capitalized commission (journals)         |
+| SPM_PAY_DAY                     | 15                         | day of the month payouts are paid (the month's last if shorter) |
+| SPM_PAY_LAG_MONTHS              | 1                          | months between a period and its pay month (0: the same month) |
 | SPM_ENGINE                      | duckdb                     | the warehouse engine: duckdb, or spark (docs/scale_out.md)  |
 | SPM_SPARK_MASTER                | local[*]                   | Spark's master (SPM_ENGINE=spark): local, or a cluster's URL |
 | SPM_SPARK_DRIVER_MEMORY         | 2g                         | the Spark driver's memory (SPM_ENGINE=spark)                |
 | SPM_SPARK_SHUFFLE_PARTITIONS    | 4                          | spark.sql.shuffle.partitions (SPM_ENGINE=spark)             |
 | SPM_PARALLEL_STEPS              | 0                          | steps of a run at once (multiprocess executor); 0: one per core |
+
+A pay date on a weekend or a public holiday of the payroll's country moves to
+the business day before it (assets/payouts/pay_calendar.py).
 
 On Spark the tables are Parquet files in the folder ``spark`` beside
 SPM_WAREHOUSE (core/warehouse.py ``spark_warehouse``), with their catalog.
@@ -162,6 +167,8 @@ class Settings:
     spark_driver_memory: str = "2g"
     spark_shuffle_partitions: int = 4
     parallel_steps: int = 0
+    pay_day: int = 15
+    pay_lag_months: int = 1
 
     @classmethod
     def from_env(cls, paths: SpmPaths | None = None) -> "Settings":
@@ -181,6 +188,8 @@ class Settings:
             spark_driver_memory=_text("SPM_SPARK_DRIVER_MEMORY", "2g"),
             spark_shuffle_partitions=_whole("SPM_SPARK_SHUFFLE_PARTITIONS", "4", "partitions", 1),
             parallel_steps=_whole("SPM_PARALLEL_STEPS", "0", "steps"),
+            pay_day=_whole("SPM_PAY_DAY", "15", "days of the month", 1, 31),
+            pay_lag_months=_whole("SPM_PAY_LAG_MONTHS", "1", "months", 0, 12),
         )
 
     def dbt_env(self) -> dict[str, str]:

@@ -48,6 +48,7 @@ from pathlib import Path
 
 from assets.ingest.contract import (
     CONFIG_COMPANY_TARGETS,
+    CONFIG_COST_CENTERS,
     CONFIG_PLAN_ASSIGNMENTS,
     CONFIG_QUOTAS,
     CONFIG_TERRITORY_ASSIGNMENTS,
@@ -95,6 +96,7 @@ from demo.people import (
     MANAGER,
     SDR,
     build_org,
+    cost_center_rows,
     job_history_rows,
     leave_rows,
     plan_assignment_rows,
@@ -125,7 +127,8 @@ def _clear_previous_output(landing: Path, config: Path) -> None:
             folder = landing / system / batch_name(batch)
             if folder.exists():
                 shutil.rmtree(folder)
-    for name in ("quotas.csv", "plan_assignments.csv", "territory_assignments.csv", "company_targets.csv", "territories.yaml"):
+    for name in ("quotas.csv", "plan_assignments.csv", "territory_assignments.csv", "company_targets.csv",
+                 "cost_centers.csv", "territories.yaml"):
         (config / name).unlink(missing_ok=True)
     for plan in plan_files():
         (config / "plans" / f"{plan}.yaml").unlink(missing_ok=True)
@@ -248,7 +251,8 @@ def generate(
     quotas = quota_rows(org, tally.bookings_cents)
     assignments = plan_assignment_rows(org)
     planning = ((CONFIG_TERRITORY_ASSIGNMENTS, territory_assignment_rows(org)),
-                (CONFIG_COMPANY_TARGETS, company_target_rows(tally.bookings_cents)))
+                (CONFIG_COMPANY_TARGETS, company_target_rows(tally.bookings_cents)),
+                (CONFIG_COST_CENTERS, cost_center_rows(org)))
     for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments), *planning):
         writer = ChunkedWriter(config, contract.file_stem, contract.column_names, "csv", max(len(rows), 1))
         writer.write(as_text_frame(rows, contract.column_names))

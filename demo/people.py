@@ -254,11 +254,17 @@ def build_org(n_payees: int, seed: int) -> Org:
             parent[f] = directors[k % len(directors)]
         else:
             parent[f] = 0
-    cost_center = {0: "CC-SALES-HQ"}
+    # Each unit (the VP's office, a director's region, a manager's team) books its people to a
+    # cost center per country: CC-<the person's country>-<unit>, so a payee's cost center is
+    # always in the country whose payroll pays them (cost_centers.csv lists them).
+    unit = {0: "HQ"}
     for j, d in enumerate(directors):
-        cost_center[d] = f"CC-SALES-{director_geo[d]}-{j + 1:02d}"
+        unit[d] = f"SALES-{director_geo[d]}-{j + 1:02d}"
     for k, f in enumerate(flms):
-        cost_center[f] = f"CC-{people[f].country}-{k + 1:03d}"
+        unit[f] = f"{k + 1:03d}"
+
+    def cost_center(owner: int, person: Person) -> str:
+        return f"CC-{person.country}-{unit[owner]}"
 
     n_promoted = max(1, round(n_flm * 0.15))
     promoted = flms[len(flms) - n_promoted:]
@@ -339,26 +345,26 @@ def build_org(n_payees: int, seed: int) -> Org:
         u_transfer, u_title, u_merit = rng.random(), rng.random(), rng.random()
         month_pick = rng.random()
         if p.role == VP:
-            initial = JobState(LEADERSHIP, "VP Sales", None, cost_center[0], ti)
+            initial = JobState(LEADERSHIP, "VP Sales", None, cost_center(0, p), ti)
         elif p.role == DIRECTOR:
-            initial = JobState(LEADERSHIP, "Regional Sales Director", 0, cost_center[p.index], ti)
+            initial = JobState(LEADERSHIP, "Regional Sales Director", 0, cost_center(p.index, p), ti)
         elif p.role == MANAGER and p.promoted_on is None:
-            initial = JobState(LEADERSHIP, "Sales Manager", parent[p.index], cost_center[p.index], ti)
+            initial = JobState(LEADERSHIP, "Sales Manager", parent[p.index], cost_center(p.index, p), ti)
         elif p.role == MANAGER:
             pred = predecessor[p.index]
             ae_ti = _in_currency(ROLE_PAY_USD[AE][1] * 1.1, p.currency, 500)
-            initial = JobState(AE_FAMILY, "Senior Account Executive", pred, cost_center[pred], ae_ti)
+            initial = JobState(AE_FAMILY, "Senior Account Executive", pred, cost_center(pred, p), ae_ti)
             changes[p.promoted_on] = {
                 "job_family": LEADERSHIP,
                 "job_title": "Sales Manager",
                 "manager": parent[p.index],
-                "cost_center": cost_center[p.index],
+                "cost_center": cost_center(p.index, p),
                 "target_incentive": ti,
             }
         else:
             family = AE_FAMILY if p.role == AE else SDR_FAMILY
             team = p.team
-            manager, cc = team, cost_center[team]
+            manager, cc = team, cost_center(team, p)
             promoted_on = people[team].promoted_on
             if promoted_on is not None and p.hire < promoted_on:
                 manager = predecessor[team]
@@ -375,8 +381,8 @@ def build_org(n_payees: int, seed: int) -> Org:
                 if months:
                     moved_on = months[int(month_pick * len(months))]
                     old = others[int(u_transfer / 0.05 * len(others)) % len(others)]
-                    manager, cc = old, cost_center[old]
-                    changes[moved_on] = {"manager": team, "cost_center": cost_center[team]}
+                    manager, cc = old, cost_center(old, p)
+                    changes[moved_on] = {"manager": team, "cost_center": cost_center(team, p)}
             initial = JobState(family, title[p.index], manager, cc, ti)
             if (
                 p.role == AE
@@ -481,6 +487,16 @@ def worker_rows(org: Org, k: int) -> list[dict]:
             }
         )
     return rows
+
+
+def cost_center_rows(org: Org) -> list[dict]:
+    """config cost_centers.csv: every cost center a person is ever booked to, with its country
+    (the code's second part: CC-<country>-<unit>)."""
+    codes = {s.cost_center for p in org.people for _, s in p.history}
+    return [
+        {"cost_center": code, "country": code.split("-")[1], "name": f"Sales {code.split('-', 2)[2]} ({code.split('-')[1]})"}
+        for code in sorted(codes)
+    ]
 
 
 def job_history_rows(org: Org, k: int) -> list[dict]:

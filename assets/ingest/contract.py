@@ -383,6 +383,17 @@ CONFIG_COMPANY_TARGETS = _config(
     _c("new_hire_plan_id"),
 )
 
+CONFIG_COST_CENTERS = _config(
+    "cost_centers",
+    ("cost_center",),
+    "Cost centers named by HR (workers.cost_center, job_history.cost_center) with the country whose "
+    "payroll and books they belong to (ISO 3166 alpha-2); a payout line whose cost center is in another "
+    "country than the payee's payroll is flagged (docs/payout_extract.md). Optional.",
+    _c("cost_center", required=True),
+    _c("country", required=True),
+    _c("name"),
+)
+
 CONTRACTS: tuple[DatasetContract, ...] = (
     CRM_OPPORTUNITY,
     CRM_OPPORTUNITY_LINE_ITEM,
@@ -400,6 +411,7 @@ CONTRACTS: tuple[DatasetContract, ...] = (
     CONFIG_SEASONALITY,
     CONFIG_TERRITORY_ASSIGNMENTS,
     CONFIG_COMPANY_TARGETS,
+    CONFIG_COST_CENTERS,
 )
 
 BY_NAME: dict[tuple[str, str], DatasetContract] = {(c.system, c.name): c for c in CONTRACTS}

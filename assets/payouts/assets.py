@@ -16,6 +16,8 @@ from assets.ingest.landing import list_batches
 from assets.payouts import checks as payout_checks
 from assets.payouts.extract import write_extract
 from assets.payouts.ledger_layout import draft_dir
+from assets.payouts.pay_calendar import DATASET as PAY_CALENDAR_DATASET
+from assets.payouts.pay_calendar import write_pay_calendar
 from assets.payouts.payroll import write_payroll
 from assets.payouts.warehouse import read_period_payouts, source_batches
 from core.earning_codes import ADJUSTMENT_CODES
@@ -23,6 +25,7 @@ from core.failures import user_error
 from core.fingerprint import inputs_fingerprint
 from core.periods import check_period, period_of, previous_period
 from core.resources import SpmPathsResource
+from core.settings import Settings
 
 PAYABLE_MART = dg.AssetKey("fct_payable")
 PAYOUT_LINE_MART = dg.AssetKey("fct_payout_line")
@@ -35,7 +38,7 @@ PAYEE_PERIOD_DIMENSION = dg.AssetKey("dim_payee_period")
 class PayoutExtractConfig(dg.Config):
     period: str | None = None  # YYYY-MM; default: the month before the newest CRM batch
     # YYYY-MM-DD: an explicit override; default: the period's pay date in the warehouse
-    # (fct_payout_file_line, macro pay_date_of: the 15th of the following month)
+    # (fct_payout_file_line: the pay calendar, the 15th of the following month or the business day before)
     pay_date: str | None = None
 
 
@@ -124,5 +127,31 @@ def payout_extract(
             "totals_by_currency": manifest["totals"]["by_currency"],
             "directory": dg.MetadataValue.path(str(out_dir)),
             "preview": dg.MetadataValue.md(lines_preview(lines)),
+        }
+    )
+
+
+@dg.asset(
+    key=["raw", *PAY_CALENDAR_DATASET],
+    deps=[dg.AssetKey(["raw", "hr", "workers"])],
+    group_name="ingest",
+    kinds={"python", "parquet"},
+    description="The pay calendar: per payroll country of the HR file and period, the pay date (day "
+    "SPM_PAY_DAY of the month SPM_PAY_LAG_MONTHS after the period, or the business day before a weekend "
+    "or public holiday of the country). The payout and payroll files, journals and statements take it "
+    "from here (docs/payout_extract.md).",
+)
+def raw_pay_calendar(paths: SpmPathsResource) -> dg.MaterializeResult:
+    settings = Settings.from_env()
+    target, table = write_pay_calendar(paths.paths().raw_dir, settings.pay_day, settings.pay_lag_months)
+    moved = table.filter(table["moved_because"].is_not_null())
+    return dg.MaterializeResult(
+        metadata={
+            "countries": dg.MetadataValue.json(sorted(set(table["country"].to_list()))),
+            "rows": table.height,
+            "pay_dates_moved": moved.height,
+            "pay_day": settings.pay_day,
+            "pay_lag_months": settings.pay_lag_months,
+            "path": dg.MetadataValue.path(str(target)),
         }
     )

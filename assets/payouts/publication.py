@@ -98,7 +98,7 @@ CHECK_SPECS = [
 
 class PublishConfig(dg.Config):
     # YYYY-MM-DD (cli ``publish --pay-date``): an explicit override of the period's pay date in the
-    # warehouse (fct_payout_file_line, macro pay_date_of: the 15th of the following month)
+    # warehouse (fct_payout_file_line: the pay calendar, the 15th of the following month or the business day before)
     pay_date: str | None = None
 
 

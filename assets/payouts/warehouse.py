@@ -48,7 +48,8 @@ def read_period_payouts(
     """The period's payout file lines, stamped with ``calculation_id``.
 
     ``pay_date``: an explicit override of the mart's pay date (``publish --pay-date``, the
-    asset configs' ``pay_date``); None keeps the warehouse's (macro ``pay_date_of``).
+    asset configs' ``pay_date``); None keeps the warehouse's (each line's, from the pay calendar of its payroll
+    country; the period's ``pay_date`` is the earliest of them).
     """
     with read_only(warehouse) as con:
         rows = con.execute(
@@ -98,7 +99,7 @@ def read_period_payouts(
     balances_owed = [
         {"employee_id": e, "currency": c, "balance_owed": Decimal(a), "termination_date": t} for e, c, a, t in owed
     ]
-    warehouse_pay_date = rows[0][6] if rows else None
+    warehouse_pay_date = min((row[6] for row in rows if row[6] is not None), default=None)
     return PeriodPayouts(
         lines, dict(totals), dict(keys), hr_ids, balances_owed, pay_date=pay_date or warehouse_pay_date
     )

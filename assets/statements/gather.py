@@ -89,7 +89,7 @@ QUERIES: dict[str, str] = {
         group by employee_id, earning_code, currency
         order by employee_id, earning_code, currency
     """,
-    # the period's pay date (macro pay_date_of), for statements when the payout file has none
+    # the period's pay date (the pay calendar's, in fct_payout_file_line), for statements when the payout file has none
     "pay_date": """
         select distinct pay_date from fct_payout_file_line where period = ?
     """,

@@ -1,15 +1,13 @@
 {#
-  The pay date of a period (SPEC §6, docs/payout_extract.md): day
-  `payout_pay_day` (15) of the month `payout_pay_lag_months` (1) after the
-  period. The one rule: fct_payout_file_line carries it to the payout and
-  payroll files, the statements and the publication, and the accrual journal
-  settles on it. Keep the day <= 28. `publish --pay-date` overrides it for one
-  publication, explicitly.
+  The payroll a payee is paid through: the payee's HR country, `XX` without one
+  (assets/payouts/pay_calendar.py UNKNOWN_COUNTRY). A period's pay date is the
+  pay calendar's row of that country (stg_reference__pay_calendar: day
+  SPM_PAY_DAY of the month SPM_PAY_LAG_MONTHS after the period, moved to the
+  business day before a weekend or public holiday of the country);
+  int_payout_file_lines joins it and carries it to the payout and payroll
+  files, the statements, the publication and the accrual journal.
+  `publish --pay-date` overrides it for one publication, explicitly.
 #}
-{% macro pay_date_of(period_start) -%}
-    cast({{ dbt.dateadd(
-        'day',
-        var('payout_pay_day', 15) - 1,
-        dbt.dateadd('month', var('payout_pay_lag_months', 1), period_start)
-    ) }} as date)
+{% macro payroll_country(country) -%}
+    coalesce({{ country }}, 'XX')
 {%- endmacro %}

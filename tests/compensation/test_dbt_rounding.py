@@ -73,11 +73,12 @@ def test_the_commission_detail_shows_the_rounding_and_re_adds_to_the_line(wareho
 
 
 def test_file_lines_sum_fct_payout_line_and_round_once(warehouse):
-    # E201: 100.005 a month, paid 100.01, 100.00, 100.01 (telescoping), on the 15th of the next month
+    # E201: 100.005 a month, paid 100.01, 100.00, 100.01 (telescoping), on the 15th of the next month or
+    # the Friday before (2026-02-15 and 2026-03-15 are Sundays)
     assert query(warehouse, "select period, earning_code, amount, is_paid, pay_date, plan_id from fct_payout_file_line "
                             "where employee_id = 'E201' order by period") == [
-        ("2026-01", "COMMISSION", D("100.01"), True, date(2026, 2, 15), "P_CAP"),
-        ("2026-02", "COMMISSION", D("100.00"), True, date(2026, 3, 15), "P_CAP"),
+        ("2026-01", "COMMISSION", D("100.01"), True, date(2026, 2, 13), "P_CAP"),
+        ("2026-02", "COMMISSION", D("100.00"), True, date(2026, 3, 13), "P_CAP"),
         ("2026-03", "COMMISSION", D("100.01"), True, date(2026, 4, 15), "P_CAP"),
     ]
     lines = query(warehouse, "select period, employee_id, earning_code, currency, sum(amount), count(*), "

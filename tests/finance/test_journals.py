@@ -89,24 +89,24 @@ def schedule(warehouse: Path, contract_cost_id: str) -> list[tuple]:
 @pytest.mark.slow
 def test_accrual_and_its_reversal_on_the_pay_date_for_a_payee(warehouse):
     # J1 (USD, CC-EAST, alone in that cost center and currency): January earns N1 1,000.00 + R1 500.00 = 1,500.00,
-    # paid on 2026-02-15. Month-end 2026-01-31: Dr 6100 1,500.00 / Cr 2150 1,500.00;
-    # pay date 2026-02-15 (period 2026-02): Dr 2150 1,500.00 / Cr 2190 1,500.00.
+    # paid on 2026-02-13 (the 15th is a Sunday: the Friday before). Month-end 2026-01-31:
+    # Dr 6100 1,500.00 / Cr 2150 1,500.00; pay date 2026-02-13 (period 2026-02): Dr 2150 1,500.00 / Cr 2190 1,500.00.
     east = [line for line in journal(warehouse, "ACCRUAL-2026-01", "USD") if line[2] == "CC-EAST"]
     assert east == [
         (date(2026, 1, 31), "2026-01", "CC-EAST", "6100", "USD", D("1500.00"), D("0")),
         (date(2026, 1, 31), "2026-01", "CC-EAST", "2150", "USD", D("0"), D("1500.00")),
     ]
-    settled = [line for line in journal(warehouse, "ACCRUAL_REVERSAL-2026-01", "USD") if line[2] == "CC-EAST"]
+    settled = [line for line in journal(warehouse, "ACCRUAL_REVERSAL-2026-01-PAY-2026-02-13", "USD") if line[2] == "CC-EAST"]
     assert settled == [
-        (date(2026, 2, 15), "2026-02", "CC-EAST", "2150", "USD", D("1500.00"), D("0")),
-        (date(2026, 2, 15), "2026-02", "CC-EAST", "2190", "USD", D("0"), D("1500.00")),
+        (date(2026, 2, 13), "2026-02", "CC-EAST", "2150", "USD", D("1500.00"), D("0")),
+        (date(2026, 2, 13), "2026-02", "CC-EAST", "2190", "USD", D("0"), D("1500.00")),
     ]
-    # February: N2 3,333.33 x 0.1 = 333.333 -> 333.33, settled 2026-03-15; J1 moved to CC-SOUTH on 2026-02-05
+    # February: N2 3,333.33 x 0.1 = 333.333 -> 333.33, settled 2026-03-13 (the 15th is a Sunday); J1 moved to CC-SOUTH on 2026-02-05
     assert [line for line in journal(warehouse, "ACCRUAL-2026-02", "USD") if line[2] == "CC-SOUTH"] == [
         (date(2026, 2, 28), "2026-02", "CC-SOUTH", "6100", "USD", D("333.33"), D("0")),
         (date(2026, 2, 28), "2026-02", "CC-SOUTH", "2150", "USD", D("0"), D("333.33")),
     ]
-    assert journal(warehouse, "ACCRUAL_REVERSAL-2026-02", "USD")[0][:2] == (date(2026, 3, 15), "2026-03")
+    assert journal(warehouse, "ACCRUAL_REVERSAL-2026-02-PAY-2026-03-13", "USD")[0][:2] == (date(2026, 3, 13), "2026-03")
 
 
 @pytest.mark.slow
@@ -137,9 +137,10 @@ def test_a_recoverable_draw_is_accrued_as_an_advance(warehouse):
 
 @pytest.mark.slow
 def test_pay_date_is_the_payout_extracts_default(warehouse):
-    # one macro (pay_date_of): the accrual settles on the payout file's pay date, the 15th of the next month
+    # one rule (the pay calendar): the accrual settles on the payout file's pay date, the 15th of the
+    # next month or the business day before it (2026-02-15 is a Sunday)
     rows = query(warehouse, "select distinct period, pay_date from int_journal_accrual_lines order by period")
-    assert rows and ("2026-01", date(2026, 2, 15)) in rows
+    assert rows and ("2026-01", date(2026, 2, 13)) in rows
     file_dates = dict(query(warehouse, "select distinct period, pay_date from fct_payout_file_line"))
     assert all(file_dates.get(period, pay_date) == pay_date for period, pay_date in rows)
 
@@ -354,8 +355,8 @@ def test_journal_files_are_balanced_sorted_and_identical_on_rerun(warehouse, tmp
     text = first[Path("journals/2026-02/journal_2026-02.csv")].decode()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(rows[0]) == JOURNAL_COLUMNS
-    # sorted by posting date: the 2026-02-15 settlement of January first, then the month-end journals
-    assert [r["journal_id"] for r in rows[:10]] == ["ACCRUAL_REVERSAL-2026-01"] * 10
+    # sorted by posting date: the 2026-02-13 settlement of January first, then the month-end journals
+    assert [r["journal_id"] for r in rows[:10]] == ["ACCRUAL_REVERSAL-2026-01-PAY-2026-02-13"] * 10
     assert rows[2] == {**rows[2], "currency": "JPY", "account_number": "2150", "debit": "10001", "credit": "0"}
     assert rows[0] == {**rows[0], "currency": "EUR", "debit": "123.46", "credit": "0.00", "calculation_id": "calc-1"}
     balance: dict[tuple[str, str], Decimal] = defaultdict(Decimal)

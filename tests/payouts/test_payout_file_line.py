@@ -3,9 +3,9 @@
 * one table of minor units, the seed ``dbt_project/seeds/currencies.csv``: Python reads it
   as a file (core/money.py), the rounding macro ``round_to_minor_unit`` from the warehouse;
 * ``fct_payout_file_line`` sums fct_payout_line per period x payee x earning code x currency,
-  rounds once, marks the 0.00 lines unpaid and carries the pay date (macro ``pay_date_of``,
-  vars ``payout_pay_day`` / ``payout_pay_lag_months``); the files only write it (the mart's
-  rows: tests/compensation/test_dbt_rounding.py).
+  rounds once, marks the 0.00 lines unpaid and carries the pay date (the pay calendar:
+  tests/payouts/test_pay_calendar.py); the files only write it (the mart's rows:
+  tests/compensation/test_dbt_rounding.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -89,20 +88,3 @@ def test_changing_the_seed_changes_both_sides(tmp_path):
     assert (units["USD"], units["CLF"], units["JPY"]) == (3, 4, 0)
     cases = [("USD", "2.3455", None), ("CLF", "1.00005", None), ("JPY", "1234.5", None)]
     assert _round_in_warehouse(project, tmp_path, cases) == [D("2.346"), D("1.0001"), D("1235")]
-
-
-def test_the_pay_date_is_one_macro_fed_by_the_vars(tmp_path):
-    project = _copy_project(tmp_path)
-    _dbt(project, tmp_path, "seed", "--quiet")
-    sql = "select {{ pay_date_of(\"date '2026-10-01'\") }}"
-
-    def pay_date(*extra: str) -> date:
-        compiled = json.loads(_dbt(project, tmp_path, "compile", "--inline", sql, "--quiet", "--output", "json",
-                                   *extra).stdout)["compiled"]
-        return duckdb.connect().execute(compiled).fetchone()[0]
-
-    assert pay_date() == date(2026, 11, 15)  # the default: the 15th of the next month
-    assert pay_date("--vars", "{payout_pay_day: 20, payout_pay_lag_months: 2}") == date(2026, 12, 20)
-    # both the payout file lines and the accrual journal take it from the macro
-    for model in ("intermediate/payouts/int_payout_file_lines.sql", "intermediate/finance/int_journal_accrual_lines.sql"):
-        assert "pay_date_of(" in (DBT_PROJECT_DIR / "models" / model).read_text(), model

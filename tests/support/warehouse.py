@@ -14,8 +14,9 @@ from pathlib import Path
 
 import duckdb
 
+from assets.payouts.pay_calendar import write_pay_calendar
 from core.dbt import share_project_parse
-from core.settings import DBT_PROJECT_DIR
+from core.settings import DBT_PROJECT_DIR, Settings
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 D = Decimal
@@ -43,6 +44,12 @@ def dbt_command(command: str, tmp: Path, *extra: str) -> list[str]:
 
 
 def run_dbt(command: str, tmp: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess:
+    # the pipeline writes the pay calendar from the raw HR workers before dbt runs (asset
+    # raw/reference/pay_calendar): so do the tests' builds, with the env's settings
+    raw = env.get("SPM_RAW_DIR")
+    if raw and Path(raw).is_dir():
+        pay_day = int(env.get("SPM_PAY_DAY", Settings.pay_day))
+        write_pay_calendar(Path(raw), pay_day, int(env.get("SPM_PAY_LAG_MONTHS", Settings.pay_lag_months)))
     # the project's parse, on this build's folders (core/dbt.py): no 10 s parse per build
     share_project_parse(tmp / "target", env)
     return subprocess.run(dbt_command(command, tmp, *extra), capture_output=True, text=True, env=env, check=False)

@@ -25,8 +25,10 @@
 --                        later earnings) and DRAW_RECOVERY (its recovery);
 --   commission_expense   every other earning code (COMMISSION, BONUS, SPIF, the
 --                        DRAW of a non-recoverable draw, ADJUSTMENT, CLAWBACK).
--- The accrual is settled on the period's pay date (pay_date_of, the payout
--- file's pay date: the 15th of the following month by default).
+-- The accrual is settled on the line's pay date: a calculated line's is the payout
+-- file's (int_payout_file_lines: the pay calendar of the payee's payroll country, the
+-- 15th of the following month or the business day before it), a published line's
+-- the date it was published with.
 with
 
 file_line as (
@@ -107,6 +109,7 @@ lines as (
         calculated.earning_code,
         calculated.currency,
         calculated.cost_center,
+        calculated.pay_date,
         'fct_payout_line' as source_model,
         cast(null as {{ dbt.type_int() }}) as published_version,
         calculated.source_line_count,
@@ -122,6 +125,7 @@ lines as (
         published_lines.earning_code,
         published_lines.currency,
         coalesce(published_lines.cost_center, payee_periods.cost_center),
+        published_lines.pay_date,
         'int_ledger_published_lines',
         published_lines.version,
         1,
@@ -151,7 +155,7 @@ final as (
             else 'commission_expense'
         end as account_role,
         periods.period_end as accrual_date,
-        {{ pay_date_of('periods.period_start') }} as pay_date,
+        lines.pay_date,
 
         ----------  amounts
         lines.exact_amount as payable_amount,

@@ -16,8 +16,9 @@
 --   cost_center   the payee's cost center in effect in the period
 --                 (int_payee_period_hr, as of its last day), else the current
 --                 HR record's; full_name and country from HR (int_payees);
---   pay_date      pay_date_of the period (vars payout_pay_day,
---                 payout_pay_lag_months: the 15th of the next month).
+--   pay_date      the pay calendar's date of the period for the payee's payroll
+--                 country (stg_reference__pay_calendar, macro payroll_country:
+--                 the 15th of the next month, or the business day before it).
 -- The payout extract, the payroll files, the publication and the statements
 -- write these lines (fct_payout_file_line); the accrual journal accrues them
 -- (int_journal_accrual_lines).
@@ -38,6 +39,12 @@ payees as (
 payee_periods as (
 
     select * from {{ ref('int_payee_period_hr') }}
+
+),
+
+pay_calendar as (
+
+    select * from {{ ref('stg_reference__pay_calendar') }}
 
 ),
 
@@ -130,7 +137,7 @@ final as (
         plans.plan_id,
         codes.reason,
         codes.deal_ids,
-        {{ pay_date_of("cast(rounded.period || '-01' as date)") }} as pay_date,
+        pay_calendar.pay_date,
 
         ----------  amounts
         rounded.exact_amount,
@@ -157,6 +164,9 @@ final as (
     left join payee_periods
         on rounded.employee_id = payee_periods.employee_id
         and rounded.period = payee_periods.period
+    left join pay_calendar
+        on rounded.period = pay_calendar.period
+        and {{ payroll_country('payees.country') }} = pay_calendar.country
 
 )
 

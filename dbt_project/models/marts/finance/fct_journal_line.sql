@@ -6,7 +6,8 @@
 --                     the published version's lines once M is published, else
 --                     fct_payout_line, with the retro ADJUSTMENT / CLAWBACK lines
 --                     in the open period);
---   ACCRUAL_REVERSAL  on M's pay date (the 15th of M + 1): Dr Accrued commissions,
+--   ACCRUAL_REVERSAL  on M's pay date (the 15th of M + 1, or the business day before
+--                     it in the payee's payroll country): Dr Accrued commissions,
 --                     Cr Payroll clearing: the accrual is settled when payroll pays;
 --   CAPITALIZATION    month-end of the close month: Dr Capitalized contract costs,
 --                     Cr Commission expense (a reclass of accrued expense, ASC 340-40;
@@ -19,8 +20,10 @@
 -- rounded amounts: no second rounding, and every journal balances exactly per
 -- currency and per cost center. A line's signed net decides its side (a
 -- negative commission-expense net is a credit); lines netting to 0 are left out.
--- journal_id = journal type and source period: ACCRUAL_REVERSAL-2026-01 settles
--- ACCRUAL-2026-01 and is posted in period 2026-02.
+-- journal_id = journal type and source period, and for a reversal its pay date:
+-- ACCRUAL_REVERSAL-2026-01-PAY-2026-02-13 settles (part of) ACCRUAL-2026-01 and is
+-- posted in period 2026-02; payrolls paying on different days settle in one
+-- reversal journal per pay date.
 with
 
 accrual_lines as (
@@ -119,7 +122,11 @@ accounts as (
 lines as (
 
     select
-        netted.journal_type || '-' || netted.source_period as journal_id,
+        -- an accrual is reversed when it is paid: one reversal journal per pay date of the
+        -- period (payrolls of different countries may pay on different days)
+        netted.journal_type || '-' || netted.source_period
+        || case when netted.journal_type = 'ACCRUAL_REVERSAL'
+            then '-PAY-' || cast(netted.posting_date as {{ dbt.type_string() }}) else '' end as journal_id,
         netted.journal_type,
         netted.posting_date,
         {{ period_of('netted.posting_date') }} as period,

@@ -1,4 +1,4 @@
--- The lines of every published version as paid: amount rounded, exact amount, cost center.
+-- The lines of every published version as paid: amount rounded, exact amount, cost center, pay date.
 -- The payout ledger's `lines` files (source ledger.lines), typed; empty before the first publication.
 {{ ledger_relation('lines', [
     ['period', dbt.type_string()],
@@ -12,4 +12,5 @@
     ['exact_amount', spm.type_money()],
     ['reason', dbt.type_string()],
     ['deal_ids', dbt.type_string()],
+    ['pay_date', 'date'],
 ]) }}
