@@ -11,7 +11,7 @@ with
 
 attainment as (
 
-    select * from {{ ref('int_attainment') }}
+    select * from {{ ref('int_attainment_on_plan_measure') }}
 
 ),
 
