@@ -99,40 +99,6 @@ per_period as (
         on attainment.employee_id = team_credit.employee_id
         and attainment.period = team_credit.period
 
-),
-
-to_date as (
-
-    select
-        *,
-        {{ money('sum(credit_period) over (
-            partition by employee_id, quarter
-            order by period
-            rows between unbounded preceding and current row
-        )') }} as credit_qtd,
-        {{ money('sum(credit_period) over (
-            partition by employee_id, plan_year
-            order by period
-            rows between unbounded preceding and current row
-        )') }} as credit_ytd
-    from per_period
-
 )
 
-select
-    employee_id,
-    period,
-    plan_year,
-    quarter,
-    currency,
-    measure,
-    credit_period,
-    quota_period,
-    {{ divide_money('credit_period', 'quota_period') }} as attainment_period,
-    credit_qtd,
-    quota_qtd,
-    {{ divide_money('credit_qtd', 'quota_qtd') }} as attainment_qtd,
-    credit_ytd,
-    quota_ytd,
-    {{ divide_money('credit_ytd', 'quota_ytd') }} as attainment_ytd
-from to_date
+{{ attainment_to_date('per_period', ['measure']) }}

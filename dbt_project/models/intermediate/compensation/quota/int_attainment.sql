@@ -46,53 +46,6 @@ per_period as (
         on quotas.employee_id = credit_per_period.employee_id
         and quotas.period = credit_per_period.period
 
-),
-
-year_to_date as (
-
-    select
-        *,
-        {{ money('sum(credit_period) over (
-            partition by employee_id, quarter
-            order by period
-            rows between unbounded preceding and current row
-        )') }} as credit_qtd,
-        {{ money('sum(credit_period) over (
-            partition by employee_id, plan_year
-            order by period
-            rows between unbounded preceding and current row
-        )') }} as credit_ytd
-    from per_period
-
-),
-
-final as (
-
-    select
-        ----------  ids
-        employee_id,
-        period,
-        plan_year,
-        quarter,
-        currency,
-
-        ----------  period
-        credit_period,
-        quota_period,
-        {{ divide_money('credit_period', 'quota_period') }} as attainment_period,
-
-        ----------  quarter to date
-        credit_qtd,
-        quota_qtd,
-        {{ divide_money('credit_qtd', 'quota_qtd') }} as attainment_qtd,
-
-        ----------  year to date
-        credit_ytd,
-        quota_ytd,
-        {{ divide_money('credit_ytd', 'quota_ytd') }} as attainment_ytd
-
-    from year_to_date
-
 )
 
-select * from final
+{{ attainment_to_date('per_period') }}
