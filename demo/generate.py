@@ -48,6 +48,8 @@ from pathlib import Path
 
 from assets.ingest.contract import (
     CONFIG_COMPANY_TARGETS,
+    CONFIG_PAYROLL_CODES,
+    CONFIG_PAYROLLS,
     CONFIG_PLAN_ASSIGNMENTS,
     CONFIG_QUOTAS,
     CONFIG_TERRITORY_ASSIGNMENTS,
@@ -103,6 +105,7 @@ from demo.people import (
     user_rows,
     worker_rows,
 )
+from demo.payroll import payroll_code_rows, payroll_rows
 from demo.territories import company_target_rows, territories_yaml, territory_assignment_rows
 
 FORMATS = ("mixed", "csv", "parquet")
@@ -125,7 +128,8 @@ def _clear_previous_output(landing: Path, config: Path) -> None:
             folder = landing / system / batch_name(batch)
             if folder.exists():
                 shutil.rmtree(folder)
-    for name in ("quotas.csv", "plan_assignments.csv", "territory_assignments.csv", "company_targets.csv", "territories.yaml"):
+    for name in ("quotas.csv", "plan_assignments.csv", "territory_assignments.csv", "company_targets.csv", "territories.yaml",
+                 "payrolls.csv", "payroll_codes.csv"):
         (config / name).unlink(missing_ok=True)
     for plan in plan_files():
         (config / "plans" / f"{plan}.yaml").unlink(missing_ok=True)
@@ -249,7 +253,8 @@ def generate(
     assignments = plan_assignment_rows(org)
     planning = ((CONFIG_TERRITORY_ASSIGNMENTS, territory_assignment_rows(org)),
                 (CONFIG_COMPANY_TARGETS, company_target_rows(tally.bookings_cents)))
-    for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments), *planning):
+    payroll = ((CONFIG_PAYROLLS, payroll_rows()), (CONFIG_PAYROLL_CODES, payroll_code_rows()))
+    for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments), *planning, *payroll):
         writer = ChunkedWriter(config, contract.file_stem, contract.column_names, "csv", max(len(rows), 1))
         writer.write(as_text_frame(rows, contract.column_names))
         config_files += writer.close()
