@@ -176,3 +176,15 @@ def test_two_gusto_payees_of_one_name_are_refused():
     message = payroll_refusal([*LINES, twin], CONFIG, PERIOD)
     assert message == ("Refusing to write the payroll files of 2026-10: payees of one Gusto file share a name "
                        "(Gusto would need their SSN): E401/E403 (CA).")
+
+
+def test_adapters_and_gusto_columns_are_one_list_in_python_and_dbt():
+    import yaml
+
+    from assets.payouts.payroll_layouts import ADAPTERS, GUSTO_COLUMNS, WRITERS
+    from core.settings import DBT_PROJECT_DIR
+
+    dbt_vars = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    assert dbt_vars["payroll_adapters"] == list(ADAPTERS) == ["adp", "workday", "gusto"]
+    assert dbt_vars["gusto_payroll_codes"] == list(GUSTO_COLUMNS) == ["bonus", "commission"]
+    assert set(WRITERS) == {"generic", *ADAPTERS}
