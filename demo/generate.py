@@ -49,6 +49,8 @@ from pathlib import Path
 from assets.ingest.contract import (
     CONFIG_COMPANY_TARGETS,
     CONFIG_COST_CENTERS,
+    CONFIG_PAYROLL_CODES,
+    CONFIG_PAYROLLS,
     CONFIG_PLAN_ASSIGNMENTS,
     CONFIG_QUOTAS,
     CONFIG_TERRITORY_ASSIGNMENTS,
@@ -105,6 +107,7 @@ from demo.people import (
     user_rows,
     worker_rows,
 )
+from demo.payroll import payroll_code_rows, payroll_rows
 from demo.territories import company_target_rows, territories_yaml, territory_assignment_rows
 
 FORMATS = ("mixed", "csv", "parquet")
@@ -128,7 +131,7 @@ def _clear_previous_output(landing: Path, config: Path) -> None:
             if folder.exists():
                 shutil.rmtree(folder)
     for name in ("quotas.csv", "plan_assignments.csv", "territory_assignments.csv", "company_targets.csv",
-                 "cost_centers.csv", "territories.yaml"):
+                 "cost_centers.csv", "territories.yaml", "payrolls.csv", "payroll_codes.csv"):
         (config / name).unlink(missing_ok=True)
     for plan in plan_files():
         (config / "plans" / f"{plan}.yaml").unlink(missing_ok=True)
@@ -254,6 +257,9 @@ def generate(
                 (CONFIG_COMPANY_TARGETS, company_target_rows(tally.bookings_cents)),
                 (CONFIG_COST_CENTERS, cost_center_rows(org)))
     for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments), *planning):
+                (CONFIG_COMPANY_TARGETS, company_target_rows(tally.bookings_cents)))
+    payroll = ((CONFIG_PAYROLLS, payroll_rows()), (CONFIG_PAYROLL_CODES, payroll_code_rows()))
+    for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments), *planning, *payroll):
         writer = ChunkedWriter(config, contract.file_stem, contract.column_names, "csv", max(len(rows), 1))
         writer.write(as_text_frame(rows, contract.column_names))
         config_files += writer.close()

@@ -394,6 +394,28 @@ CONFIG_COST_CENTERS = _config(
     _c("name"),
 )
 
+CONFIG_PAYROLLS = _config(
+    "payrolls",
+    ("country",),
+    "The payroll each HR country is paid through (docs/payroll.md): adapter adp, workday or gusto; "
+    "company_code and batch_id are ADP's Co Code and Batch ID (required for adp). A country without a row "
+    "gets the generic payroll files only.",
+    _c("country", required=True),
+    _c("adapter", required=True),
+    _c("company_code"),
+    _c("batch_id"),
+)
+
+CONFIG_PAYROLL_CODES = _config(
+    "payroll_codes",
+    ("adapter", "earning_code"),
+    "The earning-code map (docs/payroll.md): per payroll adapter, the payroll's code of each internal earning "
+    "code (ADP earnings code, Workday one-time payment plan, Gusto column bonus or commission).",
+    _c("adapter", required=True),
+    _c("earning_code", required=True),
+    _c("payroll_code", required=True),
+)
+
 CONTRACTS: tuple[DatasetContract, ...] = (
     CRM_OPPORTUNITY,
     CRM_OPPORTUNITY_LINE_ITEM,
@@ -412,6 +434,8 @@ CONTRACTS: tuple[DatasetContract, ...] = (
     CONFIG_TERRITORY_ASSIGNMENTS,
     CONFIG_COMPANY_TARGETS,
     CONFIG_COST_CENTERS,
+    CONFIG_PAYROLLS,
+    CONFIG_PAYROLL_CODES,
 )
 
 BY_NAME: dict[tuple[str, str], DatasetContract] = {(c.system, c.name): c for c in CONTRACTS}

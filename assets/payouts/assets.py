@@ -19,7 +19,8 @@ from assets.payouts.ledger_layout import draft_dir
 from assets.payouts.pay_calendar import DATASET as PAY_CALENDAR_DATASET
 from assets.payouts.pay_calendar import write_pay_calendar
 from assets.payouts.payroll import write_payroll
-from assets.payouts.warehouse import read_period_payouts, source_batches
+from assets.payouts.payroll_layouts import payroll_refusal
+from assets.payouts.warehouse import read_payroll_config, read_period_payouts, source_batches
 from core.earning_codes import ADJUSTMENT_CODES
 from core.failures import user_error
 from core.fingerprint import inputs_fingerprint
@@ -33,6 +34,8 @@ PAYOUT_FILE_LINE_MART = dg.AssetKey("fct_payout_file_line")
 BALANCE_OWED_MART = dg.AssetKey("fct_payee_balance_owed")
 PAYEE_DIMENSION = dg.AssetKey("dim_payee")
 PAYEE_PERIOD_DIMENSION = dg.AssetKey("dim_payee_period")
+PAYROLL_DIMENSION = dg.AssetKey("dim_payroll")
+PAYROLL_CODE_DIMENSION = dg.AssetKey("dim_payroll_code")
 
 
 class PayoutExtractConfig(dg.Config):
@@ -80,7 +83,8 @@ def lines_preview(lines) -> str:
 
 @dg.asset(
     key=["payout_extract"],
-    deps=[PAYABLE_MART, PAYOUT_LINE_MART, PAYOUT_FILE_LINE_MART, BALANCE_OWED_MART, PAYEE_DIMENSION, PAYEE_PERIOD_DIMENSION],
+    deps=[PAYABLE_MART, PAYOUT_LINE_MART, PAYOUT_FILE_LINE_MART, BALANCE_OWED_MART, PAYEE_DIMENSION, PAYEE_PERIOD_DIMENSION,
+          PAYROLL_DIMENSION, PAYROLL_CODE_DIMENSION],
     group_name="payouts",
     kinds={"python", "csv", "parquet"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
@@ -101,6 +105,10 @@ def payout_extract(
     refusal = payout_checks.refusal_message(period, outcomes)
     if refusal:
         raise user_error(refusal.replace("Refusing to publish", "Refusing to write the extract of"))
+    payroll_config = read_payroll_config(settings.warehouse)
+    payroll_problem = payroll_refusal(lines, payroll_config, period)
+    if payroll_problem:  # before anything is written: the draft's files stay those of the last good run
+        raise user_error(payroll_problem)
 
     out_dir = draft_dir(settings.export_dir, period)
     batches = source_batches(settings.landing_dir)
@@ -111,7 +119,7 @@ def payout_extract(
         lines, out_dir, period, calculation_id, checks_passed=passed, source_batches=batches,
         balances_owed=payouts.balances_owed_at_termination,
     )
-    write_payroll(lines, out_dir, period, calculation_id, passed, source_batches=batches)
+    write_payroll(lines, out_dir, period, calculation_id, passed, source_batches=batches, config=payroll_config)
     context.log.info(f"Wrote {len(lines)} payout lines for {period} to {out_dir}")
     if not lines:
         context.log.warning(

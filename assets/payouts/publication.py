@@ -23,7 +23,8 @@ from assets.payouts.assets import lines_preview, prepublish_checks
 from assets.payouts.extract import PayoutLine
 from assets.payouts.ledger_layout import LEDGER_TABLES, ledger_file
 from assets.payouts.publish import publish_period
-from assets.payouts.warehouse import read_credits_up_to, read_period_payouts, source_batches
+from assets.payouts.payroll_layouts import payroll_refusal
+from assets.payouts.warehouse import read_credits_up_to, read_payroll_config, read_period_payouts, source_batches
 from core.dbt import DbtCommandFailed, prepare_dbt_environment, run_dbt
 from core.failures import user_error
 from core.fingerprint import inputs_fingerprint
@@ -161,7 +162,8 @@ def _previous_lines(export_dir, warehouse, period: str) -> list[PayoutLine] | No
     key=PUBLICATION_KEY,
     partitions_def=PAY_PERIODS,
     deps=[
-        *mart_keys("fct_payout_line", "fct_payout_file_line", "fct_payee_balance_owed", "fct_payable", "fct_credit", "dim_payee"),
+        *mart_keys("fct_payout_line", "fct_payout_file_line", "fct_payee_balance_owed", "fct_payable", "fct_credit", "dim_payee",
+                   "dim_payroll", "dim_payroll_code"),
         # The ingest quarantine is not upstream of the payout marts, but its
         # blocking threshold check must be: a run it stopped left an older
         # warehouse behind, which is not to be published.
@@ -212,6 +214,10 @@ def payout_publication(
     refusal = payout_checks.refusal_message(period, outcomes)
     if refusal:
         raise user_error(refusal, metadata={o.name: o.message for o in outcomes})
+    payroll_config = read_payroll_config(settings.warehouse)
+    payroll_problem = payroll_refusal(lines, payroll_config, period)
+    if payroll_problem:
+        raise user_error(payroll_problem.replace("Refusing to write the payroll files of", "Refusing to publish"))
 
     change = payout_checks.check_payout_change(
         lines, _previous_lines(settings.export_dir, settings.warehouse, period)
@@ -230,6 +236,7 @@ def payout_publication(
         checks_passed=[o.name for o in outcomes],
         source_batches=source_batches(settings.landing_dir),
         balances_owed=payouts.balances_owed_at_termination,
+        payroll_config=payroll_config,
     )
     publication = outcome.publication
     if outcome.status == "published":  # a new version's rows are in the ledger: its tables changed

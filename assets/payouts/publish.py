@@ -41,7 +41,8 @@ from assets.payouts.extract import (
     sha256_hex,
 )
 from assets.payouts.ledger_layout import published_dir
-from assets.payouts.payroll import PAYROLL_MANIFEST, payroll_files, payroll_manifest
+from assets.payouts.payroll import PAYROLL_MANIFEST, payroll_folder
+from assets.payouts.payroll_layouts import NO_PAYROLLS, PayrollConfig
 from core.money import MINOR_UNITS
 
 DELTA_COLUMNS = (
@@ -158,12 +159,15 @@ def publish_period(
     checks_passed: list[str],
     source_batches: list[str],
     balances_owed: list[dict] | None = None,
+    payroll_config: PayrollConfig = NO_PAYROLLS,
 ) -> PublishOutcome:
     """Publish ``lines`` as the newest version of ``period`` unless it already is.
 
     ``credits``: (credit_period, employee_id, opportunity_id, currency,
     credit_amount) for every credit period up to ``period``, recorded beside
-    the lines so later runs can tell late deals and clawbacks apart.
+    the lines so later runs can tell late deals and clawbacks apart. ``payroll_config``:
+    the payrolls and earning-code map the payroll files are written with (docs/payroll.md);
+    a version's content is its lines, so a configuration change alone publishes nothing.
     """
     export_dir = Path(export_dir)
     publications = store.read_publications(export_dir)
@@ -194,15 +198,11 @@ def publish_period(
             "pay_date": pay_date.isoformat(),
         }
     )
-    payroll = payroll_files(stamped, period)
-    folder = {
-        **files,
-        "manifest.json": manifest_bytes(manifest),
-        **payroll,
-        PAYROLL_MANIFEST: manifest_bytes(
-            payroll_manifest(stamped, payroll, period, calculation_id, checks_passed, run_id, source_batches)
-        ),
-    }
+    payroll_and_manifest = payroll_folder(
+        stamped, period, calculation_id, checks_passed, run_id, source_batches, payroll_config
+    )
+    payroll = {name: content for name, content in payroll_and_manifest.items() if name != PAYROLL_MANIFEST}
+    folder = {**files, "manifest.json": manifest_bytes(manifest), **payroll_and_manifest}
     _write_folder(out_dir, folder, run_id)
 
     store.write_table(export_dir, "lines", period, version, store.lines_frame(stamped, period, version))

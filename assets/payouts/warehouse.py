@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assets.ingest.landing import list_batches
 from assets.payouts.extract import PayoutLine
+from assets.payouts.payroll_layouts import Payroll, PayrollConfig
 from core.money import in_minor_units
 from core.warehouse import read_only
 
@@ -103,6 +104,21 @@ def read_period_payouts(
     return PeriodPayouts(
         lines, dict(totals), dict(keys), hr_ids, balances_owed, pay_date=pay_date or warehouse_pay_date
     )
+
+
+def read_payroll_config(warehouse: Path) -> PayrollConfig:
+    """The payrolls (dim_payroll) and the earning-code map (dim_payroll_code), docs/payroll.md."""
+    with read_only(warehouse) as con:
+        payrolls = con.execute(
+            "select country, adapter, company_code, batch_id from dim_payroll order by country"
+        ).fetchall()
+        codes = con.execute(
+            "select adapter, earning_code, payroll_code from dim_payroll_code order by adapter, earning_code"
+        ).fetchall()
+    code_map: dict[str, dict[str, str]] = defaultdict(dict)
+    for adapter, earning_code, payroll_code in codes:
+        code_map[adapter][earning_code] = payroll_code
+    return PayrollConfig({country: Payroll(country, *rest) for country, *rest in payrolls}, dict(code_map))
 
 
 def read_credits_up_to(warehouse: Path, period: str) -> list[tuple]:

@@ -38,6 +38,8 @@ EXPECTED = [
     "payouts/*/payout_*.parquet",
     "payouts/*/manifest.json",
     "payouts/*/payroll_*.csv",
+    "payouts/*/adp_*.csv",
+    "payouts/*/workday_*.csv",
     "payouts/*/payroll_manifest.json",
     "journals/*/journal_*.csv",
     "statements/*/*.html",

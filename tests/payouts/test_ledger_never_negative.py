@@ -22,6 +22,11 @@ A hand-made company over four pay periods, every line computed by hand:
 * Alice leaves on 2026-03-31: April's file cannot take the -3,000.00 from
   anything, and its manifest reports it to finance as a balance owed at
   termination.
+* Payroll (docs/payroll.md): the US is paid through ADP (Co Code K7Q, Batch ID
+  B01; COMMISSION, CLAWBACK, ADJUSTMENT -> COM). March's payout file keeps
+  Alice's CLAWBACK -2,000.00 beside her COMMISSION 2,000.00; her payroll lines
+  net to 0.00 and she is in no payroll file. Three bad configuration rows are
+  quarantined and change nothing.
 """
 
 from __future__ import annotations
@@ -47,11 +52,30 @@ pytestmark = pytest.mark.slow  # runs the pipeline job
 D = Decimal
 
 
+PAYROLL_CODES = [
+    {"adapter": "adp", "earning_code": code, "payroll_code": payroll_code}
+    for code, payroll_code in (("COMMISSION", "COM"), ("CLAWBACK", "COM"), ("ADJUSTMENT", "COM"), ("BONUS", "BON"))
+]
+
+
+def _write_payroll_config(paths: SpmPaths, codes: list[dict]) -> None:
+    write_rows(paths.config_dir / "payrolls.csv", [
+        {"country": "US", "adapter": "adp", "company_code": "K7Q", "batch_id": "B01"},
+        {"country": "DE", "adapter": "sap", "company_code": None, "batch_id": None},  # row 2: unknown adapter
+        {"country": "GB", "adapter": "adp", "company_code": "K7R", "batch_id": None},  # row 3: no Batch ID
+    ])
+    write_rows(paths.config_dir / "payroll_codes.csv", [
+        *codes,
+        {"adapter": "gusto", "earning_code": "SPIF", "payroll_code": "spiff"},  # not a Gusto column
+    ])
+
+
 def _write_company(paths: SpmPaths) -> None:
     write_company(
         paths, [_deal("O1", "U1", "50000", "2026-01-10"), _deal("O2", "U2", "3000", "2026-01-15")],
         terminations={"E1": "2026-03-31"}, clawback_policy="commission_only",
     )
+    _write_payroll_config(paths, PAYROLL_CODES)
 
 
 def _write_changes(paths: SpmPaths) -> None:
@@ -173,3 +197,67 @@ def test_a_balance_left_at_termination_is_reported_to_finance(company):
         ("2026-03", D("0"), D("-3000"), D("-3000"), True),  # her last day is March's last day
         ("2026-04", D("0"), D("-3000"), D("-3000"), True),
     ]
+
+
+# ---- payroll files (docs/payroll.md)
+
+
+def _payroll_rows(paths: SpmPaths, period: str, name: str) -> list[dict]:
+    folder = store.latest_published_version(paths.export_dir, period).path(paths.export_dir)
+    with (folder / name).open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_payroll_files_never_carry_what_is_owed_back(company):
+    # February: Bob's ADJUSTMENT +300.00 is ADP code COM; Alice's clawback is in no file
+    assert _payroll_rows(company, "2026-02", "adp_2026-02_US_USD.csv") == [
+        {"Co Code": "K7Q", "Batch ID": "B01", "File #": "E2", "Earnings 3 Code": "COM", "Earnings 3 Amount": "300.00"},
+    ]
+    # March: the payout file keeps CLAWBACK -2,000.00 and COMMISSION 2,000.00 (above); both are ADP's COM,
+    # which nets to 0.00: Alice is not paid through payroll, and her -3,000.00 stays owed in the ledger
+    assert _payroll_rows(company, "2026-03", "adp_2026-03_US_USD.csv") == []
+    assert _payroll_rows(company, "2026-03", "payroll_2026-03_US_USD.csv") == []
+    for period in ("2026-01", "2026-02", "2026-03"):
+        folder = store.latest_published_version(company.export_dir, period).path(company.export_dir)
+        manifest = json.loads((folder / "payroll_manifest.json").read_text())
+        assert sorted(manifest["files"]) == [f"adp_{period}_US_USD.csv", f"payroll_{period}_US_USD.csv"]
+        for name, entry in manifest["files"].items():
+            assert entry["total"] == entry["payout_file_total"], (period, name)
+            amounts = [r.get("amount") or r.get("Earnings 3 Amount") for r in _payroll_rows(company, period, name)]
+            assert all(D(a) > 0 for a in amounts), (period, name)
+
+
+def test_bad_payroll_configuration_rows_are_quarantined_with_one_line_each(company):
+    rows = _query(
+        company,
+        "select dataset, source_row, rule, column_name, value, message from fct_quarantine "
+        "where dataset in ('payrolls', 'payroll_codes') order by dataset, source_row",
+    )
+    assert rows == [
+        ("payroll_codes", 5, "unknown_gusto_column", "payroll_code", "spiff",
+         "payroll_codes.csv row 5: the gusto code of SPIF is spiff, which is not a column of the Gusto file "
+         "(bonus, commission): mapping not used"),
+        ("payrolls", 2, "unknown_payroll_adapter", "adapter", "sap",
+         "payrolls.csv row 2: the payroll of DE names adapter sap, which is not one of adp, workday, gusto: "
+         "payroll not used, generic payroll files only"),
+        ("payrolls", 3, "missing_company_code", "company_code", "K7R/",
+         "payrolls.csv row 3: the payroll of GB is ADP without its Co Code (company_code) or Batch ID "
+         "(batch_id): payroll not used, generic payroll files only"),
+    ]
+    assert _query(company, "select * from dim_payroll") == [("US", "adp", "K7Q", "B01")]
+    assert _query(company, "select count(*) from dim_payroll_code") == [(4,)]
+
+
+def test_an_unmapped_code_stops_the_payroll_files_in_one_line(company):
+    # March's draft pays CLAWBACK: without its mapping the step refuses, naming the code, and
+    # writes nothing (the draft folder of March is not created)
+    try:
+        _write_payroll_config(company, [c for c in PAYROLL_CODES if c["earning_code"] != "CLAWBACK"])
+        result = run_pipeline(company, period="2026-03", log_level="CRITICAL")
+        assert not result.success
+        failure = publish_failure(result)
+        assert "Refusing to write the payroll files of 2026-03: payroll_codes.csv maps no payroll code for adp: "\
+               "CLAWBACK." in failure
+        assert not (company.export_dir / "payouts" / "2026-03").exists()
+    finally:
+        _write_payroll_config(company, PAYROLL_CODES)

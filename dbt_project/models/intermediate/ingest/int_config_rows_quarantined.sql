@@ -16,6 +16,11 @@
 --   unknown_new_hire_plan_id, missing_fx_rate
 --                                      a company target held back
 --                                      (int_company_targets_validated)
+--   unknown_payroll_adapter, missing_company_code
+--                                      a payroll held back (int_payrolls_validated)
+--   unknown_payroll_adapter, unknown_earning_code, unknown_gusto_column
+--                                      an earning-code map row held back
+--                                      (int_payroll_codes_validated)
 -- The messages of the planning inputs start with '<file> row <n>: ', as the
 -- ingest quarantine's do.
 {%- set text = dbt.type_string() %}
@@ -221,6 +226,77 @@ company_target_rows as (
 
 ),
 
+payroll_rows as (
+
+    select
+        {{ quarantine_columns(
+            system="'config'",
+            dataset="'payrolls'",
+            batch='source_batch',
+            source_file='source_file',
+            source_row='source_row',
+            rule='quarantine_rule',
+            column_name="case quarantine_rule when 'unknown_payroll_adapter' then 'adapter' else 'company_code' end",
+            value="case quarantine_rule when 'unknown_payroll_adapter' then adapter
+                else coalesce(company_code, '') || '/' || coalesce(batch_id, '') end",
+            message="source_file || ' row ' || cast(source_row as " ~ text ~ ") || ': the payroll of ' || country
+                || case quarantine_rule
+                    when 'unknown_payroll_adapter' then ' names adapter ' || adapter || ', which is not one of "
+                        ~ var('payroll_adapters') | join(', ') ~ "'
+                    else ' is ADP without its Co Code (company_code) or Batch ID (batch_id)'
+                end || ': payroll not used, generic payroll files only'",
+            record_json=json_record([
+                ['country', 'country'],
+                ['adapter', 'adapter'],
+                ['company_code', 'company_code'],
+                ['batch_id', 'batch_id'],
+            ])
+        ) }}
+    from {{ ref('int_payrolls_validated') }}
+    where quarantine_rule is not null
+
+),
+
+payroll_code_rows as (
+
+    select
+        {{ quarantine_columns(
+            system="'config'",
+            dataset="'payroll_codes'",
+            batch='source_batch',
+            source_file='source_file',
+            source_row='source_row',
+            rule='quarantine_rule',
+            column_name="case quarantine_rule
+                when 'unknown_payroll_adapter' then 'adapter'
+                when 'unknown_earning_code' then 'earning_code'
+                else 'payroll_code'
+            end",
+            value="case quarantine_rule
+                when 'unknown_payroll_adapter' then adapter
+                when 'unknown_earning_code' then earning_code
+                else payroll_code
+            end",
+            message="source_file || ' row ' || cast(source_row as " ~ text ~ ") || ': the ' || adapter || ' code of '
+                || earning_code || case quarantine_rule
+                    when 'unknown_payroll_adapter' then ' names adapter ' || adapter || ', which is not one of "
+                        ~ var('payroll_adapters') | join(', ') ~ "'
+                    when 'unknown_earning_code' then ': ' || earning_code || ' is not an earning code ("
+                        ~ var('earning_codes') | join(', ') ~ ")'
+                    else ' is ' || payroll_code || ', which is not a column of the Gusto file ("
+                        ~ var('gusto_payroll_codes') | join(', ') ~ ")'
+                end || ': mapping not used'",
+            record_json=json_record([
+                ['adapter', 'adapter'],
+                ['earning_code', 'earning_code'],
+                ['payroll_code', 'payroll_code'],
+            ])
+        ) }}
+    from {{ ref('int_payroll_codes_validated') }}
+    where quarantine_rule is not null
+
+),
+
 final as (
 
     select * from quota_rows
@@ -232,6 +308,10 @@ final as (
     select * from territory_assignment_rows
     union all
     select * from company_target_rows
+    union all
+    select * from payroll_rows
+    union all
+    select * from payroll_code_rows
 
 )
 
