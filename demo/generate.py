@@ -256,8 +256,6 @@ def generate(
     planning = ((CONFIG_TERRITORY_ASSIGNMENTS, territory_assignment_rows(org)),
                 (CONFIG_COMPANY_TARGETS, company_target_rows(tally.bookings_cents)),
                 (CONFIG_COST_CENTERS, cost_center_rows(org)))
-    for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments), *planning):
-                (CONFIG_COMPANY_TARGETS, company_target_rows(tally.bookings_cents)))
     payroll = ((CONFIG_PAYROLLS, payroll_rows()), (CONFIG_PAYROLL_CODES, payroll_code_rows()))
     for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments), *planning, *payroll):
         writer = ChunkedWriter(config, contract.file_stem, contract.column_names, "csv", max(len(rows), 1))
