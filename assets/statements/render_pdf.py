@@ -96,6 +96,7 @@ def _cut_fonts() -> dict[str, Path]:
             options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "hdmx", "FFTM"]
             options.hinting = False  # outlines only: PDF viewers rasterize them without hints
             options.name_IDs = ["*"]
+            options.glyph_names = True  # a post table with names: fontTools need not derive them from the cmap
             options.notdef_outline = True
             options.recalc_timestamp = False
             font = subset.load_font(str(source / name), options)
@@ -229,9 +230,14 @@ class StatementPdf(FPDF):
         return lines
 
     def paragraph(self, h: float, text: str) -> None:
-        """``text`` wrapped to the full width, a line at a time."""
+        """``text`` wrapped to the full width, a line of height ``h`` at a time (a new page when the
+        next line does not fit)."""
         for line in self.wrap(text, self.epw - 2 * self.c_margin):
-            self.cell(0, h, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            if self.will_page_break(h):
+                self.add_page()
+            top = self.get_y()
+            self.put_line(self.l_margin + self.c_margin, top, self.epw, line, False, h)
+            self.set_xy(self.l_margin, top + h)
 
     def paragraph_height(self, h: float, text: str, size: float, style: str = "") -> float:
         self.set_font(self.family, style, size)
@@ -302,13 +308,11 @@ class StatementPdf(FPDF):
             top, bottom = self.get_y(), self.get_y()
             for j, (label, value) in enumerate(pairs[i:i + 2]):
                 x = self.l_margin + j * (label_w + value_w)
-                self.set_xy(x, top)
                 self.set_font(self.family, "B", 8.5)
-                self.cell(label_w, 4.6, label)
+                self.put_line(x + self.c_margin, top, label_w, label, False, 4.6)
                 self.set_font(self.family, "", 8.5)
                 for k, line in enumerate(self.wrap(value, value_w - 2 * self.c_margin)):
-                    self.set_xy(x + label_w, top + 4.6 * k)
-                    self.cell(value_w, 4.6, line)
+                    self.put_line(x + label_w + self.c_margin, top + 4.6 * k, value_w, line, False, 4.6)
                     bottom = max(bottom, top + 4.6 * (k + 1))
             self.set_xy(self.l_margin, bottom)
         self.ln(2)
@@ -360,13 +364,14 @@ class StatementPdf(FPDF):
         lines = max(len(self.wrap(c.title, w - 2 * CELL_PAD)) for c, w in zip(columns, widths))
         return lines * LINE_H + 2 * ROW_PAD
 
-    def put_line(self, x: float, top: float, width: float, text: str, right: bool) -> None:
-        """One line of a table cell at ``top`` (mm), left- or right-aligned in ``width`` (fpdf2's
-        ``text``: what ``cell`` prints, without its per-call set-up of a styled text line)."""
+    def put_line(self, x: float, top: float, width: float, text: str, right: bool, h: float = LINE_H) -> None:
+        """One line of text in a box of height ``h`` at ``top`` (mm), left- or right-aligned in
+        ``width``, where ``cell`` would put it (fpdf2's ``text``: without cell's per-call set-up of
+        a styled text line)."""
         if not text:
             return
         left = x + width - self.text_width(text) if right else x
-        self.text(left, top + LINE_H / 2 + 0.3 * self.font_size, text)
+        self.text(left, top + h / 2 + 0.3 * self.font_size, text)
 
     def _draw_heading_row(self, columns, widths) -> None:
         height = self._heading_row(columns, widths)
