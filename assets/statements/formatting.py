@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
-from babel.numbers import NumberPattern
+from babel.numbers import NumberPattern, get_currency_symbol
 
 from core.money import MINOR_UNITS
 
@@ -90,6 +90,56 @@ def _pattern(tag: str, kind: str, places: int) -> NumberPattern:
     return pattern
 
 
+@lru_cache(maxsize=None)
+def _fast_pattern(tag: str, kind: str, currency: str | None) -> tuple | None:
+    """What Babel's pattern of ``kind`` in ``tag`` writes around the digits (prefix and suffix, for
+    positive and negative values, with the currency sign, minus and percent sign filled in) and
+    its separators: the common patterns (groups of three, at least one integer digit), written
+    without Babel's per-call work (a statement prints some two hundred numbers). None: Babel
+    writes it (e.g. en_IN's groups of two). ``test_formatting`` checks both agree."""
+    locale = _locale(tag)
+    base = _pattern(tag, kind, 0)
+    if base.grouping != (3, 3) or base.int_prec[0] != 1 or base.scale not in (0, 2):  # scale: a power of ten
+        return None
+    symbols = locale.number_symbols.get("latn", {})
+    if not all(key in symbols for key in ("decimal", "group", "minusSign", "percentSign")):
+        return None
+    sign = get_currency_symbol(currency, locale) if currency else ""
+
+    def filled(text: str) -> str:
+        return text.replace("%", symbols["percentSign"]).replace("¤", sign)
+
+    fast = (str.maketrans({",": symbols["group"], ".": symbols["decimal"]}), 10 ** base.scale,
+            filled(base.prefix[0]), filled(base.suffix[0]), filled(base.prefix[1]), filled(base.suffix[1]))
+    # Babel has its exceptions (de_CH writes amounts in francs without groups): the quick path is
+    # taken only where it writes what Babel writes
+    for probe in PROBES:
+        places = 2
+        value = _quantized(probe, places) / (10 ** base.scale)
+        babel = _pattern(tag, kind, places).apply(value, locale, currency=currency, currency_digits=False)
+        if _quick(fast, places, value) != babel:
+            return None
+    return fast
+
+
+PROBES = (Decimal("-1234567.25"), Decimal("1234567.25"), Decimal("0.5"), Decimal("-0.5"), Decimal("999.99"))
+
+
+def _quick(fast: tuple, places: int, value: Decimal) -> str:
+    separators, scale, prefix, suffix, negative_prefix, negative_suffix = fast
+    scaled = value * scale
+    digits = f"{abs(scaled):,.{places}f}".translate(separators)
+    return f"{negative_prefix}{digits}{negative_suffix}" if scaled < 0 else f"{prefix}{digits}{suffix}"
+
+
+def _format(tag: str, kind: str, places: int, value: Decimal, currency: str | None = None) -> str:
+    """``value`` (already rounded to ``places`` decimals) in the pattern ``kind`` of ``tag``."""
+    fast = _fast_pattern(tag, kind, currency)
+    if fast is None:
+        return _pattern(tag, kind, places).apply(value, _locale(tag), currency=currency, currency_digits=False)
+    return _quick(fast, places, value)
+
+
 def _quantized(value: Decimal, places: int) -> Decimal:
     rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return rounded.copy_abs() if rounded == 0 else rounded  # never "-0.00"
@@ -120,20 +170,19 @@ class Formatter:
         if amount is None:
             return ""
         places = minor_unit(currency)
-        return _pattern(self.locale, "currency", places).apply(
-            _quantized(amount, places), _locale(self.locale), currency=currency, currency_digits=False)
+        return _format(self.locale, "currency", places, _quantized(amount, places), currency)
 
     def amount(self, amount: Decimal | None, currency: str | None) -> str:
         """``1.234,56``: rounded to the currency's minor unit, no sign (the table names the currency)."""
         if amount is None:
             return ""
         places = minor_unit(currency)
-        return _pattern(self.locale, "decimal", places).apply(_quantized(amount, places), _locale(self.locale))
+        return _format(self.locale, "decimal", places, _quantized(amount, places))
 
     def number(self, value: Decimal | None, places: int) -> str:
         if value is None:
             return ""
-        return _pattern(self.locale, "decimal", places).apply(_quantized(value, places), _locale(self.locale))
+        return _format(self.locale, "decimal", places, _quantized(value, places))
 
     def units(self, value: Decimal | None) -> str:
         """A count of units: whole when it is whole, else up to two decimals."""
@@ -146,8 +195,7 @@ class Formatter:
         """A ratio (1 = 100%) as a percentage; a dash when undefined (no quota)."""
         if ratio is None:
             return "–"
-        return _pattern(self.locale, "percent", places).apply(_quantized(ratio * 100, places) / 100,
-                                                              _locale(self.locale))
+        return _format(self.locale, "percent", places, _quantized(ratio * 100, places) / 100)
 
     def rate(self, ratio: Decimal | None) -> str:
         """A rate of credit (BCR, flat rate) as a percentage with three significant digits at least."""
