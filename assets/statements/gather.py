@@ -115,12 +115,18 @@ QUERIES: dict[str, str] = {
     """,
     # what the published payout files of the plan year's earlier periods paid
     "paid_ytd": """
-        select employee_id, currency, sum(amount) as paid, string_agg(distinct period, ',' order by period) as periods
+        select employee_id, currency, sum(amount) as paid
         from fct_published_payout_line
         where plan_year = (select plan_year from dim_period where period = ?) and period < ?
         group by employee_id, currency
     """,
     "plan_year": "select plan_year from dim_period where period = ?",
+    # the periods of the plan year published before this one (what "paid before" covers)
+    "published_periods": """
+        select distinct period from fct_published_payout_line
+        where plan_year = (select plan_year from dim_period where period = ?) and period < ?
+        order by period
+    """,
     # the period's pay date (macro pay_date_of), for statements when the payout file has none
     "pay_date": """
         select distinct pay_date from fct_payout_file_line where period = ?
@@ -267,6 +273,7 @@ def build_statements(
     earned_ytd = {row["employee_id"]: row for row in marts["earned_ytd"].iter_rows(named=True)}
     paid_ytd = _by_payee(marts["paid_ytd"])
     plan_year = marts["plan_year"]["plan_year"][0] if not marts["plan_year"].is_empty() else None
+    published_periods = tuple(marts["published_periods"]["period"].to_list())
     credits = _by_payee(marts["credits"])
     attainment = {row["employee_id"]: row for row in marts["attainment"].iter_rows(named=True)}
     commission = _by_payee(marts["commission"])
@@ -427,7 +434,8 @@ def build_statements(
                 measures=_measures(component_attainment.get(employee_id, []), component_names),
                 plan_summaries=_plan_summaries(component_attainment.get(employee_id, []), component_rows,
                                                tiers, rates),
-                year_to_date=_year_to_date(plan_year, earned_ytd.get(employee_id), paid_ytd.get(employee_id, [])),
+                year_to_date=_year_to_date(plan_year, earned_ytd.get(employee_id), paid_ytd.get(employee_id, []),
+                                           published_periods),
                 contact_line=contact_line,
             )
         )
@@ -484,10 +492,9 @@ def _plan_summaries(rows: list[dict], component_rows: dict, tiers: dict, rates: 
     return tuple(summaries)
 
 
-def _year_to_date(plan_year, earned: dict | None, paid: list[dict]) -> YearToDate | None:
+def _year_to_date(plan_year, earned: dict | None, paid: list[dict], periods: tuple[str, ...]) -> YearToDate | None:
     if plan_year is None:
         return None
-    periods = sorted({p for row in paid for p in (row["periods"] or "").split(",") if p})
     return YearToDate(
         plan_year=plan_year,
         earned=Decimal(earned["earned"]) if earned else Decimal(0),

@@ -10,7 +10,7 @@ on a grey ground), ``subtotal`` and ``total``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from assets.statements.explain import explain
 from assets.statements.formatting import (
@@ -22,6 +22,7 @@ from assets.statements.formatting import (
 )
 from assets.statements.statement import ComponentSummary, Statement
 
+TENTH = Decimal("1e-10")
 METER_FULL_SCALE = Decimal("1.5")  # the bar's full width is 150% of quota; a tick marks 100%
 
 
@@ -143,7 +144,10 @@ def _tiers_in_words(component: ComponentSummary, fmt: Formatter, currency: str) 
             where = f"below {fmt.percent(band.attainment_to, 0)} of quota"
         else:
             where = f"{fmt.percent(band.attainment_from, 0)} to {fmt.percent(band.attainment_to, 0)}"
-        rate = f" = {fmt.rate(component.bcr * band.multiplier)} of credit" if component.bcr is not None and band.multiplier is not None else ""
+        rate = ""
+        if component.bcr is not None and band.multiplier is not None:
+            # BCR x multiplier to 10 decimals, the rate fct_commission_detail multiplies the band by
+            rate = f" = {fmt.rate((component.bcr * band.multiplier).quantize(TENTH, ROUND_HALF_UP))} of credit"
         parts.append(f"{where}: {fmt.multiplier(band.multiplier)} BCR{rate}")
     return "; ".join(parts)
 
@@ -243,11 +247,13 @@ def statement_document(statement: Statement, csv_name: str) -> Document:
                                  fmt.amount(m.credit_amount, cur))))
             rows.append(Row((f"Sub-total level {level.level}", "", fmt.number(Decimal(level.deal_count), 0),
                              fmt.amount(level.credit_amount, cur)), "subtotal"))
-        rows.append(Row(("Team credit (all levels)", "", "", fmt.amount(statement.rollup_credit_total, cur)), "total"))
+        rows.append(Row(("Team credit (all levels)", "", fmt.number(Decimal(statement.rollup_deal_count), 0),
+                         fmt.amount(statement.rollup_credit_total, cur)), "total"))
         blocks.append(Table((Column("Team member", 46), Column("Employee id", 18), Column("Deals", 12, True),
                              Column(f"Credit ({cur})", 24, True)), tuple(rows)))
         blocks.append(Note("Each team member's own and split credit of the period rolls up to every manager above "
-                           "them; the deals are on the member's own statement"
+                           "them. Deals: a member's deals; a sub-total counts a deal shared by members once. The "
+                           "deals are on the member's own statement"
                            + (" and in the appendix." if statement.deal_appendix else ".")))
 
     # 4. components
@@ -283,9 +289,9 @@ def statement_document(statement: Statement, csv_name: str) -> Document:
         blocks.append(Note("Credits reversed because the deal was lost, deleted or reduced within the plan's "
                            "clawback window (they are no longer in the credits of their period):"))
         blocks.append(Table(
-            (Column("Deal", 14), Column("Name", 22), Column("Reason", 11), Column("Closed", 12), Column("Changed", 12),
-             Column("Window (days)", 9, True), Column(f"Original credit ({cur})", 14, True),
-             Column(f"Reversed ({cur})", 14, True)),
+            (Column("Deal", 18), Column("Name", 20), Column("Reason", 9), Column("Closed", 11), Column("Changed", 11),
+             Column("Window (days)", 7, True), Column(f"Original credit ({cur})", 12, True),
+             Column(f"Reversed ({cur})", 12, True)),
             tuple(Row((c.opportunity_id, c.opportunity_name or "", c.reason.replace("_", " "),
                        fmt.date(c.original_close_date), fmt.date(c.change_date),
                        "" if c.window_days is None else str(c.window_days),

@@ -49,6 +49,7 @@ FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 FONT_RANGES = ((0x20, 0x7E), (0xA0, 0x17F), (0x2010, 0x2030), (0x202F, 0x202F), (0x2039, 0x203A),
                (0x20A0, 0x20C0), (0x2116, 0x2116), (0x2122, 0x2122), (0x2190, 0x2193), (0x2212, 0x2212),
                (0x2248, 0x2248), (0x2260, 0x2265), (0x25A0, 0x25A1))
+FONT_CUT_VERSION = 2  # change with the cut's options: a new folder, never an older cut
 TEXT_SIZE = 7.5
 MIN_NUMBER_SIZE = 5.5
 LINE_H = 3.6  # mm per line of a table cell at TEXT_SIZE
@@ -75,12 +76,13 @@ def _dejavu_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _cut_fonts() -> dict[str, Path]:
-    """DejaVu Sans regular and bold cut to FONT_RANGES, once per process, in a folder named by
-    the source fonts' and the ranges' hash (the cut is deterministic: same bytes every time)."""
+    """DejaVu Sans regular and bold cut to FONT_RANGES, once per process, in a folder of the temp
+    directory named by the hash of the source fonts, the ranges and FONT_CUT_VERSION (the cut is
+    deterministic: the same bytes every time, so processes share it)."""
     from fontTools import subset
 
     source = _dejavu_dir()
-    digest = hashlib.sha256(repr(FONT_RANGES).encode())
+    digest = hashlib.sha256(repr((FONT_CUT_VERSION, FONT_RANGES)).encode())
     for name in FONT_FILES.values():
         digest.update((source / name).read_bytes())
     folder = Path(tempfile.gettempdir()) / f"spm-statement-fonts-{digest.hexdigest()[:16]}"

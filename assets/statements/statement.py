@@ -170,14 +170,12 @@ class TeamMemberCredit:
 
 @dataclass(frozen=True)
 class TeamLevel:
-    """The team members ``level`` levels below the manager, and their sub-total."""
+    """The team members ``level`` levels below the manager, and their sub-total. ``deal_count``:
+    the distinct deals of the level (a deal split between two members counts once)."""
 
     level: int
     members: tuple[TeamMemberCredit, ...]
-
-    @property
-    def deal_count(self) -> int:
-        return sum(m.deal_count for m in self.members)
+    deal_count: int
 
     @property
     def credit_amount(self) -> Decimal:
@@ -306,7 +304,17 @@ class Statement:
         by_level: dict[int, list[TeamMemberCredit]] = {}
         for member in self.rollup_by_team_member:
             by_level.setdefault(member.level, []).append(member)
-        return tuple(TeamLevel(level, tuple(members)) for level, members in sorted(by_level.items()))
+        deals: dict[int, set[str]] = {}
+        for c in self.credits:
+            if c.credit_type == "rollup":
+                deals.setdefault(self.rollup_levels.get(c.credited_from or "", 1), set()).add(c.opportunity_id)
+        return tuple(TeamLevel(level, tuple(members), len(deals.get(level, ())))
+                     for level, members in sorted(by_level.items()))
+
+    @property
+    def rollup_deal_count(self) -> int:
+        """The distinct deals of the team's credit (all levels)."""
+        return len({c.opportunity_id for c in self.credits if c.credit_type == "rollup"})
 
     @property
     def rollup_credits(self) -> tuple[CreditLine, ...]:

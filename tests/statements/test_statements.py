@@ -330,7 +330,7 @@ def test_a_managers_rollup_credit_is_one_row_per_team_member_by_level_with_sub_t
     text = visible_text(render_statement(manager))
     assert "Level 1: direct reports Rita One R1 2 3,000.50 Sub-total level 1 2 3,000.50" in text
     assert "Level 2: 2 levels below Rob Two R2 1 300.25 Sub-total level 2 1 300.25" in text
-    assert "Team credit (all levels) 3,300.75" in text
+    assert "Team credit (all levels) 3 3,300.75" in text and manager.rollup_deal_count == 3
     assert "R1-A" not in text  # the deals are on the team member's statement; no appendix by default
     pdf = pdf_text(render_pdf(manager))
     assert "Rita One R1 2 3,000.50" in pdf and "Sub-total level 2 1 300.25" in pdf and "R1-A" not in pdf
