@@ -177,9 +177,8 @@ class StatementPdf(FPDF):
         """fpdf2's ``set_font``, skipped when the font is already the current one (a table sets it
         for every cell it measures)."""
         if (family is not None and family.lower() == self.font_family and style == self.font_style
-                and size == self.font_size_pt and self.current_font is not None
-                and self.current_font_is_set_on_page):
-            return
+                and size == self.font_size_pt and self.current_font is not None):
+            return  # what fpdf2 does too, after its checks of the arguments
         super().set_font(family, style, size)
 
     # ---- measuring and wrapping
