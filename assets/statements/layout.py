@@ -310,11 +310,14 @@ def statement_document(statement: Statement, csv_name: str) -> Document:
         rows.append(Row(("Draw paid this period", fmt.amount(b.draw_amount, cur))))
         rows.append(Row(("Payable (never below zero)", fmt.amount(b.payable_amount, cur)), "total"))
         rows.append(Row(("Balance carried out (held: recovered from later earnings)", fmt.amount(b.balance_out, cur))))
+        def in_column(amount: Decimal, currency: str) -> str:
+            return fmt.amount(amount, currency) + ("" if currency == cur else f" {currency}")
+
         for d in statement.carried_deductions:
-            rows.append(Row((f"{d.earning_code} not paid now, owed from the next period (never negative pay)",
-                             fmt.money(d.amount, d.currency))))
+            rows.append(Row((f"{d.earning_code} still owed: not paid now (never negative pay), recovered from the "
+                             "next period", in_column(d.amount, d.currency))))
         for line in statement.balance_lines:
-            rows.append(Row((f"Payout line {line.earning_code}", fmt.money(line.amount, line.currency))))
+            rows.append(Row((f"Payout line {line.earning_code}", in_column(line.amount, line.currency))))
         blocks.append(Table((Column("Item", 72), Column(f"Amount ({cur})", 28, True)), tuple(rows)))
     else:
         blocks.append(Note(f"No plan assignment in {h.period}: no draw or balance.", "empty"))

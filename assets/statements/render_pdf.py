@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import importlib.util
+import os
 import tempfile
 from datetime import datetime, time, timezone
 from functools import lru_cache
@@ -105,9 +106,11 @@ def _cut_fonts() -> dict[str, Path]:
             subsetter = subset.Subsetter(options)
             subsetter.populate(unicodes=unicodes)
             subsetter.subset(font)
-            partial = folder / f".{name}.{id(font)}.tmp"
-            subset.save_font(font, str(partial), options)
-            partial.replace(target)  # atomic: a concurrent process sees the whole file or none
+            handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")  # one per process
+            os.close(handle)
+            subset.save_font(font, partial, options)
+            os.chmod(partial, 0o644)
+            os.replace(partial, target)  # atomic: a concurrent process sees the whole file or none
         paths[style] = target
     return paths
 
