@@ -67,6 +67,7 @@ from assets.ingest.contract import (
     HR_WORKERS,
     DatasetContract,
 )
+from assets.statements.config import STATEMENTS_FILE, statements_yaml_example
 from demo.clock import AS_OF, CRM_BATCHES, HR_BATCHES, PLAN_YEARS, batch_name, cutoff_seconds
 from demo.deals import (
     DEALS_PER_PAYEE,
@@ -131,7 +132,7 @@ def _clear_previous_output(landing: Path, config: Path) -> None:
             if folder.exists():
                 shutil.rmtree(folder)
     for name in ("quotas.csv", "plan_assignments.csv", "territory_assignments.csv", "company_targets.csv",
-                 "cost_centers.csv", "territories.yaml", "payrolls.csv", "payroll_codes.csv"):
+                 "cost_centers.csv", "territories.yaml", "payrolls.csv", "payroll_codes.csv", STATEMENTS_FILE):
         (config / name).unlink(missing_ok=True)
     for plan in plan_files():
         (config / "plans" / f"{plan}.yaml").unlink(missing_ok=True)
@@ -263,6 +264,8 @@ def generate(
         config_files += writer.close()
     (config / "territories.yaml").write_text(territories_yaml(), encoding="utf-8")
     config_files.append(config / "territories.yaml")
+    (config / STATEMENTS_FILE).write_text(statements_yaml_example(), encoding="utf-8")
+    config_files.append(config / STATEMENTS_FILE)
     (config / "plans").mkdir(parents=True, exist_ok=True)
     for plan, text in plan_files().items():
         path = config / "plans" / f"{plan}.yaml"

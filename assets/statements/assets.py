@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.payouts.assets import PayoutExtractConfig, default_pay_period
+from assets.statements.config import StatementsConfigError, load_statements_config
 from assets.statements.gather import build_statements, read_period_marts
 from assets.statements.payout_file import payee_totals, payout_file_path, read_payout_file
 from assets.statements.render_html import exact_plain, file_stem
@@ -27,6 +28,7 @@ MARTS = [
         "dim_payee", "fct_credit", "fct_quota", "fct_attainment", "fct_commission",
         "fct_commission_detail", "fct_clawback", "fct_payee_balance", "fct_payout_line",
         "fct_payout_file_line", "dim_payee_period", "dim_plan_component", "dim_opportunity",
+        "fct_component_attainment", "dim_plan_component_tier", "fct_published_payout_line", "dim_period",
     )
 ]
 
@@ -34,10 +36,9 @@ MARTS = [
 class PayeeStatementsConfig(PayoutExtractConfig):
     """Same convention as payout_extract: ``period`` YYYY-MM, ``pay_date`` YYYY-MM-DD (used only
     when the payout file has no pay date; default: the period's pay date in
-    fct_payout_file_line). Without a period: the period payout_extract last wrote, else the month before the newest CRM batch. ``rollup_detail``: a manager's roll-up
-    credit one line per team member (``team_member``, the default) or deal by deal (``deal``)."""
-
-    rollup_detail: str = "team_member"
+    fct_payout_file_line). Without a period: the period payout_extract last wrote, else the month
+    before the newest CRM batch. The statements' own settings (contact line, a manager's deal
+    appendix, locales) are in the configuration folder's statements.yaml (config.py)."""
 
 
 def _materialized_period(instance: dg.DagsterInstance, key: dg.AssetKey) -> str | None:
@@ -54,8 +55,9 @@ def _materialized_period(instance: dg.DagsterInstance, key: dg.AssetKey) -> str 
     group_name="statements",
     kinds={"python", "html", "pdf"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
-    description="Per payee and pay period an HTML and a PDF statement, and an index page, under "
-    "SPM_EXPORT_DIR/statements/<period>/; amounts to be paid are the payout file's lines.",
+    description="Per payee and pay period an HTML and a PDF statement (one layout, in the payee's locale) "
+    "and a CSV of its exact values, and an index page, under SPM_EXPORT_DIR/statements/<period>/; "
+    "amounts to be paid are the payout file's lines.",
 )
 def payee_statements(
     context: dg.AssetExecutionContext, config: PayeeStatementsConfig, paths: SpmPathsResource
@@ -80,8 +82,9 @@ def payee_statements(
     # used only for lines without one in the file: the config's, else the warehouse's (fct_payout_file_line)
     pay_date = date.fromisoformat(config.pay_date) if config.pay_date else marts.pay_date
     try:
-        statements = build_statements(period, lines, marts, pay_date, calculation_id, config.rollup_detail)
-    except ValueError as error:
+        statements_config = load_statements_config(settings.config_dir)
+        statements = build_statements(period, lines, marts, pay_date, calculation_id, statements_config)
+    except (StatementsConfigError, ValueError) as error:
         raise user_error(str(error)) from error
     files = render_files(period, statements, calculation_id)
     target = statements_dir(settings.export_dir, period)

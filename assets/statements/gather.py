@@ -16,9 +16,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from assets.statements.config import StatementsConfig
+from assets.statements.formatting import locale_for_country
 from assets.statements.payout_file import PayoutFileLine
 from assets.statements.statement import (
-    ROLLUP_DETAILS,
     ArithmeticLine,
     AttainmentLine,
     Balance,
@@ -26,9 +27,14 @@ from assets.statements.statement import (
     ClawbackLine,
     ComponentLine,
     CreditLine,
+    ComponentSummary,
     Header,
+    MeasureAttainment,
     PaidLine,
+    PlanSummary,
     Statement,
+    TierBand,
+    YearToDate,
 )
 from core.warehouse import read_only
 
@@ -40,14 +46,14 @@ QUERIES: dict[str, str] = {
     # lines carry the same, this is for a payee with a balance and no paid line
     "payees": """
         select p.employee_id, p.full_name, p.job_title, coalesce(h.cost_center, p.cost_center) as cost_center,
-               p.currency
+               p.currency, p.country
         from dim_payee as p
         left join dim_payee_period as h on h.employee_id = p.employee_id and h.period = ?
         order by p.employee_id
     """,
     "credits": """
         select employee_id, opportunity_id, credit_date, credit_type, split_percentage,
-               credited_from_employee_id, deal_amount, deal_currency, credit_amount, credit_status
+               credited_from_employee_id, rollup_level, deal_amount, deal_currency, credit_amount, credit_status
         from fct_credit where period = ?
         order by employee_id, credit_date, opportunity_id, credit_type, credited_from_employee_id
     """,
@@ -89,14 +95,55 @@ QUERIES: dict[str, str] = {
         group by employee_id, earning_code, currency
         order by employee_id, earning_code, currency
     """,
-    # the period's pay date (the pay calendar's, in fct_payout_file_line), for statements when the payout file has none
+    # attainment on the measure each component pays on, and the plan summary's TI, quota and BCR
+    "component_attainment": """
+        select employee_id, plan_id, component_id, quarter, plan_year, measure, basis, rule_type,
+               booked_credit_period, quota_period, attainment_period, units_period,
+               credit_qtd, quota_qtd, attainment_qtd, units_qtd,
+               credit_ytd, quota_ytd, attainment_ytd, units_ytd,
+               annual_target_incentive, annual_quota, bcr
+        from fct_component_attainment where period = ?
+        order by employee_id, plan_id, component_id
+    """,
+    # the plan year to date: earned (every component, after the cap) per payee
+    "earned_ytd": """
+        select b.employee_id, d.plan_year, sum(b.earnings_amount) as earned
+        from fct_payee_balance as b
+        inner join dim_period as d on d.period = b.period
+        where d.plan_year = (select plan_year from dim_period where period = ?) and b.period <= ?
+        group by b.employee_id, d.plan_year
+    """,
+    # what the published payout files of the plan year's earlier periods paid
+    "paid_ytd": """
+        select employee_id, currency, sum(amount) as paid
+        from fct_published_payout_line
+        where plan_year = (select plan_year from dim_period where period = ?) and period < ?
+        group by employee_id, currency
+    """,
+    "plan_year": "select plan_year from dim_period where period = ?",
+    # the periods of the plan year published before this one (what "paid before" covers)
+    "published_periods": """
+        select distinct period from fct_published_payout_line
+        where plan_year = (select plan_year from dim_period where period = ?) and period < ?
+        order by period
+    """,
+    # the period's pay dates per payroll country (the pay calendar: payrolls of different countries may
+    # pay on different business days), for a payee without a paid line in the period
     "pay_date": """
-        select distinct pay_date from fct_payout_file_line where period = ?
+        select country, min(pay_date) as pay_date from fct_payout_file_line where period = ?
+        group by country order by pay_date, country
     """,
 }
 
-# Component names: the plan configuration (dim_plan_component).
-COMPONENT_NAMES_QUERY = "select plan_id, component_id, component_name from dim_plan_component"
+# Component names and what they measure: the plan configuration (dim_plan_component).
+COMPONENT_NAMES_QUERY = """
+    select plan_id, component_id, component_name, earning_code, measure, basis, rule_type
+    from dim_plan_component order by plan_id, component_id
+"""
+# Tier bands of the tiered components (dim_plan_component_tier), for the plan summary.
+TIERS_QUERY = "select * from dim_plan_component_tier order by plan_id, component_id, tier_index"
+# Flat rates: fct_commission carries them on the rows of a component that earned
+RATES_QUERY = "select distinct plan_id, component_id, rate from fct_commission where rate is not null"
 
 # Deal names: the CRM's newest version of each deal (dim_opportunity).
 DEAL_NAMES_QUERY = """
@@ -118,6 +165,13 @@ class PeriodMarts:
     def __getitem__(self, name: str) -> pl.DataFrame:
         return self.frames[name]
 
+    def pay_date_in(self, country: str | None) -> date | None:
+        """The period's pay date in a payroll country (fct_payout_file_line), None when it has no line there."""
+        frame = self.frames.get("pay_date")
+        if frame is None:
+            return None
+        return next((d for c, d in frame.iter_rows() if c == country), None)
+
     @property
     def pay_date(self) -> date | None:
         """The period's pay date in the warehouse (fct_payout_file_line), None when it has no line."""
@@ -133,7 +187,8 @@ def read_period_marts(warehouse: Path, period: str) -> PeriodMarts:
     """Read every mart's rows of ``period`` from the warehouse, read-only, one query each."""
     with read_only(warehouse) as con:
         frames = {name: _frame(con, sql, period) for name, sql in QUERIES.items()}
-        for name, sql in (("component_names", COMPONENT_NAMES_QUERY), ("deal_names", DEAL_NAMES_QUERY)):
+        for name, sql in (("component_names", COMPONENT_NAMES_QUERY), ("deal_names", DEAL_NAMES_QUERY),
+                          ("tiers", TIERS_QUERY), ("rates", RATES_QUERY)):
             frames[name] = _frame(con, sql, period)
     return PeriodMarts(period, frames)
 
@@ -204,21 +259,30 @@ def build_statements(
     marts: PeriodMarts,
     default_pay_date: date | None = None,
     default_calculation_id: str | None = None,
-    rollup_detail: str = "team_member",
+    config: StatementsConfig | None = None,
 ) -> list[Statement]:
     """One statement per payee in the payout file or on a plan in the period (fct_payee_balance),
     sorted by employee id. Amounts to be paid are the payout file's lines, never recomputed.
-    ``rollup_detail`` (``ROLLUP_DETAILS``): a manager's roll-up credit one line per team member,
-    or deal by deal."""
-    if rollup_detail not in ROLLUP_DETAILS:
-        raise ValueError(f"rollup_detail must be one of {', '.join(ROLLUP_DETAILS)}, not {rollup_detail!r}")
+    ``config`` (statements.yaml): the contact line, the deal appendix of managers, locales."""
+    config = config or StatementsConfig()
+    contact_line = config.contact.line()
     payees = {row["employee_id"]: row for row in marts["payees"].iter_rows(named=True)}
     names = {}
     if not marts["deal_names"].is_empty():
         names = dict(marts["deal_names"].select("opportunity_id", "opportunity_name").iter_rows())
-    component_names = {}
-    if not marts["component_names"].is_empty():
-        component_names = {(p, c): n for p, c, n in marts["component_names"].iter_rows()}
+    component_rows = {(r["plan_id"], r["component_id"]): r for r in marts["component_names"].iter_rows(named=True)}
+    component_names = {key: row["component_name"] for key, row in component_rows.items()}
+    tiers: dict[tuple[str, str], list[TierBand]] = defaultdict(list)
+    for row in marts["tiers"].iter_rows(named=True):
+        tiers[(row["plan_id"], row["component_id"])].append(
+            TierBand(row["tier_index"], _dec(row["attainment_from"]), _dec(row["attainment_to"]),
+                     _dec(row["multiplier"]), _dec(row["amount_from"]), _dec(row["amount_to"]), _dec(row["rate"])))
+    rates = {(p, c): Decimal(r) for p, c, r in marts["rates"].iter_rows()}
+    component_attainment = _by_payee(marts["component_attainment"])
+    earned_ytd = {row["employee_id"]: row for row in marts["earned_ytd"].iter_rows(named=True)}
+    paid_ytd = _by_payee(marts["paid_ytd"])
+    plan_year = marts["plan_year"]["plan_year"][0] if not marts["plan_year"].is_empty() else None
+    published_periods = tuple(marts["published_periods"]["period"].to_list())
     credits = _by_payee(marts["credits"])
     attainment = {row["employee_id"]: row for row in marts["attainment"].iter_rows(named=True)}
     commission = _by_payee(marts["commission"])
@@ -228,6 +292,12 @@ def build_statements(
     clawbacks = _by_payee(marts["clawbacks"])
     balances = {row["employee_id"]: row for row in marts["balances"].iter_rows(named=True)}
     carried = _by_payee(marts["carried"])
+    rollup_levels: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in marts["credits"].iter_rows(named=True):
+        if row["credit_type"] == "rollup" and row["credited_from_employee_id"] is not None:
+            levels = rollup_levels[row["employee_id"]]
+            member, level = row["credited_from_employee_id"], int(row["rollup_level"] or 1)
+            levels[member] = min(level, levels.get(member, level))  # a move mid-period: the nearer level
     lines_of: dict[str, list[PayoutFileLine]] = defaultdict(list)
     for line in payout_lines:
         lines_of[line.employee_id].append(line)
@@ -258,8 +328,10 @@ def build_statements(
             plans=tuple(sorted(plans)),
             currency=currency,
             period=period,
-            pay_date=line_pay_dates[0] if line_pay_dates else file_pay_date,
+            pay_date=line_pay_dates[0] if line_pay_dates else (marts.pay_date_in(payee.get("country")) or file_pay_date),
             calculation_id="+".join(line_calc_ids) if line_calc_ids else file_calc_id,
+            country=payee.get("country"),
+            locale=locale_for_country(payee.get("country"), config.locales),
         )
         credit_lines = tuple(
             CreditLine(
@@ -361,12 +433,80 @@ def build_statements(
                     for row in carried.get(employee_id, [])
                 ),
                 totals=dict(sorted(totals.items())),
-                rollup_detail=rollup_detail,
+                deal_appendix=config.manager_deal_appendix,
                 team_member_names={
                     c.credited_from: payees[c.credited_from]["full_name"]
                     for c in credit_lines
                     if c.credited_from in payees and payees[c.credited_from].get("full_name")
                 },
+                rollup_levels=rollup_levels.get(employee_id, {}),
+                measures=_measures(component_attainment.get(employee_id, []), component_names),
+                plan_summaries=_plan_summaries(component_attainment.get(employee_id, []), component_rows,
+                                               tiers, rates),
+                year_to_date=_year_to_date(plan_year, earned_ytd.get(employee_id), paid_ytd.get(employee_id, []),
+                                           published_periods),
+                contact_line=contact_line,
             )
         )
     return statements
+
+
+def _measures(rows: list[dict], component_names: dict) -> tuple[MeasureAttainment, ...]:
+    """One attainment per plan and measure (the components paying on the same measure share it:
+    fct_component_attainment gives them the same credit and quota)."""
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        grouped.setdefault((row["plan_id"], row["measure"] or ""), []).append(row)
+    order = {"rollup_credit": 0, "own_credit": 1, "product_amount": 2, "product_units": 3}
+    measures = []
+    for (plan_id, measure), members in sorted(grouped.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 9), kv[0][1])):
+        first = members[0]
+        in_units = measure == "product_units"
+        credit = tuple(Decimal(first[k] if not in_units else first[k.replace("credit", "units").replace("booked_", "")])
+                       for k in ("booked_credit_period", "credit_qtd", "credit_ytd"))
+        measures.append(MeasureAttainment(
+            plan_id=plan_id,
+            measure=measure,
+            components=tuple(component_names.get((plan_id, r["component_id"])) or r["component_id"] for r in members),
+            in_units=in_units,
+            quarter=first["quarter"],
+            plan_year=first["plan_year"],
+            credit=credit,
+            quota=tuple(Decimal(first[k]) for k in ("quota_period", "quota_qtd", "quota_ytd")),
+            attainment=(None, None, None) if in_units else tuple(
+                _dec(first[k]) for k in ("attainment_period", "attainment_qtd", "attainment_ytd")),
+        ))
+    return tuple(measures)
+
+
+def _plan_summaries(rows: list[dict], component_rows: dict, tiers: dict, rates: dict) -> tuple[PlanSummary, ...]:
+    by_plan: dict[str, list[dict]] = {}
+    for row in rows:
+        by_plan.setdefault(row["plan_id"], []).append(row)
+    summaries = []
+    for plan_id, members in sorted(by_plan.items()):
+        components = []
+        for row in members:
+            key = (plan_id, row["component_id"])
+            conf = component_rows.get(key, {})
+            components.append(ComponentSummary(
+                component_id=row["component_id"],
+                component_name=conf.get("component_name") or row["component_id"],
+                earning_code=conf.get("earning_code") or "",
+                measure=row["measure"], basis=row["basis"], rule_type=row["rule_type"],
+                bcr=_dec(row["bcr"]), rate=rates.get(key), tiers=tuple(tiers.get(key, ())),
+            ))
+        summaries.append(PlanSummary(plan_id, _dec(members[0]["annual_target_incentive"]),
+                                     _dec(members[0]["annual_quota"]), tuple(components)))
+    return tuple(summaries)
+
+
+def _year_to_date(plan_year, earned: dict | None, paid: list[dict], periods: tuple[str, ...]) -> YearToDate | None:
+    if plan_year is None:
+        return None
+    return YearToDate(
+        plan_year=plan_year,
+        earned=Decimal(earned["earned"]) if earned else Decimal(0),
+        paid_before={row["currency"]: Decimal(row["paid"]) for row in sorted(paid, key=lambda r: r["currency"])},
+        published_periods=tuple(periods),
+    )

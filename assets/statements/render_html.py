@@ -12,8 +12,8 @@ from pathlib import Path
 
 import jinja2
 
-from assets.statements import formatting
-from assets.statements.explain import explain
+from assets.statements.formatting import Formatter
+from assets.statements.layout import Document, statement_document
 from assets.statements.statement import Statement
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -33,18 +33,13 @@ def environment() -> jinja2.Environment:
         trim_blocks=False,
         keep_trailing_newline=True,
     )
-    env.globals.update(
-        money=formatting.money,
-        exact=formatting.exact,
-        number=formatting.number,
-        percent=formatting.percent,
-        rule_label=formatting.rule_label,
-        basis_label=formatting.basis_label,
-        credit_type_label=formatting.credit_type_label,
-        explain=explain,
-        exact_plain=exact_plain,
-    )
+    env.globals.update(exact_plain=exact_plain, pct=_pct)
     return env
+
+
+def _pct(share: Decimal) -> str:
+    """A share 0..1 as a CSS percentage with one decimal."""
+    return f"{share * 100:.1f}"
 
 
 def file_stem(employee_id: str) -> str:
@@ -53,9 +48,13 @@ def file_stem(employee_id: str) -> str:
     return safe.lstrip(".") or "payee"
 
 
-def render_statement(statement: Statement) -> str:
+def render_statement(statement: Statement, document: Document | None = None) -> str:
+    """The statement's HTML page; ``document`` is its layout when already built (the PDF prints the same)."""
     stem = file_stem(statement.header.employee_id)
-    return environment().get_template("statement.html.j2").render(statement=statement, pdf_name=f"{stem}.pdf")
+    document = document or statement_document(statement, f"{stem}.csv")
+    return environment().get_template("statement.html.j2").render(
+        doc=document, period=statement.header.period, lang=statement.header.locale.split("_")[0],
+        pdf_name=f"{stem}.pdf", csv_name=f"{stem}.csv")
 
 
 def render_index(period: str, statements: list[Statement], calculation_id: str | None) -> str:
@@ -73,7 +72,7 @@ def render_index(period: str, statements: list[Statement], calculation_id: str |
                 "employee_id": s.header.employee_id,
                 "cost_center": s.header.cost_center,
                 "currency": ", ".join(s.totals),
-                "amount": "; ".join(formatting.money(t, c) for c, t in s.totals.items()),
+                "amount": "; ".join(Formatter().money(t, c) for c, t in s.totals.items()),
                 "html": f"{stem}.html",
                 "pdf": f"{stem}.pdf",
             }
@@ -84,4 +83,5 @@ def render_index(period: str, statements: list[Statement], calculation_id: str |
         totals=dict(sorted(totals.items())),
         counts=counts,
         calculation_id=calculation_id,
+        money=Formatter().money,
     )

@@ -1,389 +1,506 @@
-"""The PDF statement (fpdf2, pure Python): the same sections and numbers as the HTML.
+"""The PDF statement (fpdf2, pure Python): the blocks of the statement's layout (layout.py),
+the same text as the HTML.
 
-Byte-identical on rerun: the creation date is the pay date (midnight UTC), the
-producer is fixed, and fpdf2 derives the file id from the content and that date.
-Text is set in the built-in Helvetica when every character is Latin-1 (fast:
-no font to embed); otherwise in DejaVu Sans, the TrueType font matplotlib ships
-(a locked dependency), so every payee's and deal's name prints as written.
+* One font for everyone: DejaVu Sans and DejaVu Sans Bold, the TrueType fonts matplotlib ships
+  (a locked dependency), always embedded (as a subset of the characters printed). To keep that
+  cheap on every statement of a run, the fonts are first cut once per process to the scripts a
+  statement prints (Latin, Greek, Cyrillic, punctuation, currency signs: ``FONT_RANGES``); a
+  statement with a character outside them is set from the whole font files.
+* Nothing is cut: a text cell wraps at spaces (inside a word when one word is wider than the
+  cell); an amount that does not fit its column is set in a smaller size, down to
+  ``MIN_NUMBER_SIZE``, and wraps only below that.
+* No orphan headings: a heading starts a new page unless it fits with the start of what follows
+  it (a table's heading row and first rows, a note).
+* Byte-identical on rerun: the creation date is the pay date (midnight UTC), the producer is
+  fixed, fpdf2 derives the file id from the content and that date, and the font cut is the same.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import importlib.util
-import unicodedata
+import os
+import tempfile
 from datetime import datetime, time, timezone
+from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 
+from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 
-from assets.statements import formatting as f
-from assets.statements.explain import explain
+from assets.statements.layout import Document, Fields, Heading, Meter, Note, PayBox, Table, Title, statement_document
 from assets.statements.statement import Statement
 
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 ACCENT = (43, 76, 126)
 HEADING_FILL = (238, 242, 248)
+SHADE_FILL = (246, 246, 246)
+BAR_FILL = (227, 231, 238)
+TARGET_MARK = (192, 57, 43)
+FAMILY = "DejaVu"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+# The characters a statement prints, for the font cut every statement embeds from: Latin
+# (Basic Latin, Latin-1, Latin Extended-A: the names of Western and Central Europe), the
+# spaces, dashes, quotes and signs of the statement's text and of Babel's number and date
+# patterns (no-break and narrow no-break spaces, minus sign, per mille), currency signs.
+FONT_RANGES = ((0x20, 0x7E), (0xA0, 0x17F), (0x2010, 0x2030), (0x202F, 0x202F), (0x2039, 0x203A),
+               (0x20A0, 0x20C0), (0x2116, 0x2116), (0x2122, 0x2122), (0x2190, 0x2193), (0x2212, 0x2212),
+               (0x2248, 0x2248), (0x2260, 0x2265), (0x25A0, 0x25A1))
+FONT_CUT_VERSION = 2  # change with the cut's options: a new folder, never an older cut
+TEXT_SIZE = 7.5
+MIN_NUMBER_SIZE = 5.5
+LINE_H = 3.6  # mm per line of a table cell at TEXT_SIZE
+CELL_PAD = 1.0  # mm left and right in a cell
+ROW_PAD = 0.8  # mm above and below the lines of a row
+SHORT_TABLE_ROWS = 12  # a table with fewer rows is kept on one page
+ORPHAN_ROWS = 3  # a heading stays with the heading row and this many rows of its table
+
+# Line breaks and text widths by font style, size (and width) and text: the same labels and
+# amounts recur on every statement. One font family, so the style names the font.
+_WRAPS: dict[tuple, tuple[str, ...]] = {}
+_WIDTHS: dict[tuple, float] = {}
+WRAPS_KEPT = 50_000
 
 
-def _dejavu_dir() -> Path | None:
+def _dejavu_dir() -> Path:
     spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
-    return folder if (folder / "DejaVuSans.ttf").exists() and (folder / "DejaVuSans-Bold.ttf").exists() else None
+    folder = (Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
+              if spec is not None and spec.submodule_search_locations else None)
+    if folder is None or not all((folder / name).exists() for name in FONT_FILES.values()):
+        raise RuntimeError("DejaVu Sans (matplotlib's mpl-data/fonts/ttf) is missing: the PDF statements embed it.")
+    return folder
 
 
-class NeedsUnicodeFont(Exception):
-    """A text of the statement is outside Latin-1: render again with the TrueType font."""
+@lru_cache(maxsize=1)
+def _cut_fonts() -> dict[str, Path]:
+    """DejaVu Sans regular and bold cut to FONT_RANGES, once per process, in a folder of the temp
+    directory named by the hash of the source fonts, the ranges and FONT_CUT_VERSION (the cut is
+    deterministic: the same bytes every time, so processes share it)."""
+    from fontTools import subset
+
+    source = _dejavu_dir()
+    digest = hashlib.sha256(repr((FONT_CUT_VERSION, FONT_RANGES)).encode())
+    for name in FONT_FILES.values():
+        digest.update((source / name).read_bytes())
+    folder = Path(tempfile.gettempdir()) / f"spm-statement-fonts-{digest.hexdigest()[:16]}"
+    folder.mkdir(exist_ok=True)
+    paths = {}
+    unicodes = [code for lo, hi in FONT_RANGES for code in range(lo, hi + 1)]
+    for style, name in FONT_FILES.items():
+        target = folder / name
+        if not target.exists():
+            options = subset.Options()
+            # fpdf2 shapes no text (no text_shaping) and drops the layout tables on output anyway
+            options.layout_features = []
+            options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "hdmx", "FFTM"]
+            options.hinting = False  # outlines only: PDF viewers rasterize them without hints
+            options.name_IDs = ["*"]
+            options.glyph_names = True  # a post table with names: fontTools need not derive them from the cmap
+            options.notdef_outline = True
+            options.recalc_timestamp = False
+            font = subset.load_font(str(source / name), options)
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=unicodes)
+            subsetter.subset(font)
+            handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")  # one per process
+            os.close(handle)
+            subset.save_font(font, partial, options)
+            os.chmod(partial, 0o644)
+            os.replace(partial, target)  # atomic: a concurrent process sees the whole file or none
+        paths[style] = target
+    return paths
 
 
-LATIN1_SUBSTITUTES = {"–": "-", "≥": ">=", "…": "...", "’": "'"}
+FONT_CHARACTERS = frozenset(chr(code) for lo, hi in FONT_RANGES for code in range(lo, hi + 1)) | {"\n"}
 
-# fpdf2's line breaks of a wrapped text (notes, component headings), by font, width and text:
-# the same few texts recur on every statement of a period (see ``StatementPdf.paragraph``).
-_LINE_BREAKS: dict[tuple, tuple[str, ...]] = {}
-LINE_BREAKS_KEPT = 20_000
-# A text with one of these is left to multi_cell's line breaking even when it is short (a line
-# break, a form feed, a soft hyphen), and one within this much (mm) of the width too (rounding).
-ONE_LINE_BREAKERS = ("\n", "\r", "\f", "\u00ad")
-WIDTH_TOLERANCE = 1e-6
+
+def font_files(texts) -> dict[str, Path]:
+    """The cut fonts when every character of ``texts`` is in them, else the whole DejaVu files."""
+    if set("".join(texts)) <= FONT_CHARACTERS:
+        return _cut_fonts()
+    source = _dejavu_dir()
+    return {style: source / name for style, name in FONT_FILES.items()}
+
+
+@lru_cache(maxsize=8)
+def _font_template(path: Path, style: str) -> tuple[TTFFont, bytes]:
+    """fpdf2's font object of ``path``, read once per process (its widths and character map)."""
+    holder = FPDF()
+    holder.add_font(FAMILY, style, str(path))
+    return holder.fonts[f"{FAMILY.lower()}{style}"], path.read_bytes()
+
+
+def _fresh_font(path: Path, style: str, index: int) -> TTFFont:
+    """The font of ``path`` for one document: what ``add_font`` makes, copied from the template
+    with the document's own subset and its own
+    fontTools font, which fpdf2 cuts to the characters printed when it writes the file. The
+    kept glyphs keep their bounding boxes, so fontTools need not recompute them on the way out."""
+    template, data = _font_template(path, style)
+    font = copy.copy(template)  # widths and glyph ids shared: read only (a width not in the font is its default)
+    font.i = index
+    font.ttfont = ttLib.TTFont(BytesIO(data), recalcTimestamp=False, lazy=True)
+    font.ttfont.recalcBBoxes = False
+    font.subset = SubsetMap(font)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    return font
 
 
 class StatementPdf(FPDF):
-    """A4 statement. ``unicode=False`` uses the built-in Helvetica (fast, Latin-1 only) and raises
-    ``NeedsUnicodeFont`` on any other character; ``unicode=True`` embeds DejaVu Sans."""
+    """A4 statement set in DejaVu Sans (embedded)."""
 
-    def __init__(self, title: str, footer_text: str, creation_date: datetime, unicode: bool):
+    def __init__(self, title: str, footer_text: str, creation_date: datetime, fonts: dict[str, Path] | None = None):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_text = footer_text
-        fonts = _dejavu_dir() if unicode else None
-        if fonts is not None:
-            self.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-            self.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-            self.family, self.unicode, self.strict = "DejaVu", True, False
-        else:
-            self.family, self.unicode, self.strict = "Helvetica", False, not unicode
+        fonts = fonts or _cut_fonts()
+        for style, path in fonts.items():
+            self.fonts[f"{FAMILY.lower()}{style}"] = _fresh_font(Path(path), style, len(self.fonts) + 1)
+        self.family = FAMILY
         self.set_margins(12, 12, 12)
         self.set_auto_page_break(True, margin=15)
-        self.set_title(self.text_of(title))
+        self.set_title(title)
         self.set_author("open-spm")
         self.set_creator("open-spm payee statements")
         self.set_producer("open-spm")
         self.set_creation_date(creation_date)
         self.alias_nb_pages()
 
-    def text_of(self, value: str) -> str:
-        if self.unicode or value.isascii():  # ASCII: nothing to substitute, every character Latin-1
-            return value
-        for char, substitute in LATIN1_SUBSTITUTES.items():
-            value = value.replace(char, substitute)
-        if all(ord(ch) < 256 for ch in value):
-            return value
-        if self.strict:
-            raise NeedsUnicodeFont(value)
-        # no TrueType font available: decompose accents, drop what Latin-1 lacks
-        return "".join(
-            ch if ord(ch) < 256 else unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
-            for ch in value
-        )
-
     def footer(self) -> None:
         self.set_y(-11)
         self.set_font(self.family, "", 7)
         self.set_text_color(110)
-        self.cell(0, 5, self.text_of(f"{self.footer_text}  ·  page {self.page_no()} of {{nb}}"), align="R")
+        self.cell(0, 5, f"{self.footer_text}  ·  page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0)
 
-    # ---- building blocks
+    def set_font(self, family=None, style="", size=0):
+        """fpdf2's ``set_font``, skipped when the font is already the current one (a table sets it
+        for every cell it measures)."""
+        if (family is not None and family.lower() == self.font_family and style == self.font_style
+                and size == self.font_size_pt and self.current_font is not None):
+            return  # what fpdf2 does too, after its checks of the arguments
+        super().set_font(family, style, size)
+
+    # ---- measuring and wrapping
+
+    def text_width(self, text: str) -> float:
+        """``get_string_width(text)`` in the current font, read straight from the font's width table."""
+        if self.char_spacing or self.font_stretching != 100 or self.text_shaping:
+            return self.get_string_width(text)
+        key = (self.font_style, self.font_size_pt, text)
+        width = _WIDTHS.get(key)
+        if width is None:
+            if len(_WIDTHS) >= WRAPS_KEPT:
+                _WIDTHS.clear()
+            width = _WIDTHS[key] = (
+                self.current_font.get_text_width(self.normalize_text(text), self.font_size_pt, None)[1] / self.k)
+        return width
+
+    def wrap(self, text: str, width: float) -> tuple[str, ...]:
+        """``text`` in lines no wider than ``width`` (mm) in the current font: broken at spaces, and
+        inside a word only when the word alone is wider."""
+        key = (self.font_style, self.font_size_pt, round(width, 4), text)
+        lines = _WRAPS.get(key)
+        if lines is not None:
+            return lines
+        if self.text_width(text) <= width:
+            lines = (text,)
+        else:
+            out: list[str] = []
+            current = ""
+            for word in text.split(" "):
+                candidate = f"{current} {word}" if current else word
+                if self.text_width(candidate) <= width:
+                    current = candidate
+                    continue
+                if current:
+                    out.append(current)
+                while len(word) > 1 and self.text_width(word) > width:
+                    cut = len(word) - 1
+                    while cut > 1 and self.text_width(word[:cut]) > width:
+                        cut -= 1
+                    out.append(word[:cut])
+                    word = word[cut:]
+                current = word
+            if current or not out:
+                out.append(current)
+            lines = tuple(out)
+        if len(_WRAPS) >= WRAPS_KEPT:
+            _WRAPS.clear()
+        _WRAPS[key] = lines
+        return lines
+
+    def paragraph(self, h: float, text: str) -> None:
+        """``text`` wrapped to the full width, a line of height ``h`` at a time (a new page when the
+        next line does not fit)."""
+        for line in self.wrap(text, self.epw - 2 * self.c_margin):
+            if self.will_page_break(h):
+                self.add_page()
+            top = self.get_y()
+            self.put_line(self.l_margin + self.c_margin, top, self.epw, line, False, h)
+            self.set_xy(self.l_margin, top + h)
+
+    def paragraph_height(self, h: float, text: str, size: float, style: str = "") -> float:
+        self.set_font(self.family, style, size)
+        return h * len(self.wrap(text, self.epw - 2 * self.c_margin))
+
+    # ---- blocks
 
     def h1(self, text: str) -> None:
         self.set_font(self.family, "B", 15)
-        self.cell(0, 9, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.paragraph(9, text)
 
-    def h2(self, text: str) -> None:
-        if self.will_page_break(22):
+    def heading(self, block: Heading, lead: float) -> None:
+        """A section (level 2) or sub-section heading, on a new page unless it fits with ``lead`` mm of
+        what follows it."""
+        height = self.heading_height(block)
+        if self.will_page_break(height + lead):
             self.add_page()
-        self.ln(3)
-        self.set_font(self.family, "B", 11)
-        self.set_text_color(*ACCENT)
-        self.cell(0, 7, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_draw_color(*ACCENT)
-        self.set_line_width(0.5)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
-        self.set_line_width(0.2)
-        self.set_draw_color(0)
-        self.set_text_color(0)
-        self.ln(1.5)
+        if block.level == 2:
+            self.ln(3)
+            self.set_font(self.family, "B", 11)
+            self.set_text_color(*ACCENT)
+            self.paragraph(7, block.text)
+            self.set_draw_color(*ACCENT)
+            self.set_line_width(0.5)
+            self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+            self.set_line_width(0.2)
+            self.set_draw_color(0)
+            self.set_text_color(0)
+            self.ln(1.5)
+        else:
+            self.ln(1)
+            self.set_font(self.family, "B", 8.5)
+            self.paragraph(4.6, block.text)
 
-    def h3(self, text: str) -> None:
-        if self.will_page_break(18):
-            self.add_page()
-        self.set_font(self.family, "B", 9)
-        self.paragraph(5, self.text_of(text))
+    def heading_height(self, block: Heading) -> float:
+        if block.level == 2:
+            return 3 + self.paragraph_height(7, block.text, 11, "B") + 1.5
+        return 1 + self.paragraph_height(4.6, block.text, 8.5, "B")
 
-    def note(self, text: str) -> None:
+    def note(self, block: Note) -> None:
+        if block.kind == "contact":
+            self.set_font(self.family, "", 8)
+            self.set_draw_color(200)
+            top = self.get_y()
+            self.ln(1)
+            self.set_x(self.l_margin + 1)
+            for line in self.wrap(block.text, self.epw - 2 - 2 * self.c_margin):
+                self.set_x(self.l_margin + 1)
+                self.cell(self.epw - 2, 4.2, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.ln(1)
+            self.rect(self.l_margin, top, self.epw, self.get_y() - top)
+            self.set_draw_color(0)
+            self.ln(1)
+            return
         self.set_font(self.family, "", 7.5)
-        self.set_text_color(90)
-        self.paragraph(4, self.text_of(text))
+        self.set_text_color(120 if block.kind == "empty" else 90)
+        self.paragraph(4, block.text)
         self.set_text_color(0)
         self.ln(0.5)
 
-    def paragraph(self, h: float, text: str) -> None:
-        """Print what ``multi_cell(0, h, text, align="L", new_x="LMARGIN", new_y="NEXT")`` prints, the
-        same bytes, a line at a time: each of fpdf2's lines (``wrapped_lines``) as a left-aligned cell
-        of the full width, the next line below it. multi_cell's line breaking measures the line so
-        far again at every character, and the same notes and headings recur on every statement, so
-        their line breaks are worked out once."""
-        lines = self.wrapped_lines(h, text)
-        for index, line in enumerate(lines):
-            last = index == len(lines) - 1
-            self.cell(0, h, line, new_x=XPos.LMARGIN if last else XPos.LEFT, new_y=YPos.NEXT)
+    def note_height(self, block: Note) -> float:
+        return self.paragraph_height(4, block.text, 8 if block.kind == "contact" else 7.5) + 3
 
-    def wrapped_lines(self, h: float, text: str) -> tuple[str, ...]:
-        """The lines fpdf2's multi_cell breaks ``text`` into from the current position to the right
-        margin in the current font: the text itself where it fits on one line (multi_cell breaks
-        where the line so far and the next character exceed the width less the cell margins),
-        else multi_cell's own dry run, kept by font, width and text."""
-        width = self.w - self.r_margin - self.x
-        if (text and not any(char in text for char in ONE_LINE_BREAKERS)
-                and self.text_width(text) < width - 2 * self.c_margin - WIDTH_TOLERANCE):
-            return (text,)
-        key = (self.font_family, self.font_style, self.font_size_pt, self.c_margin, width, text)
-        lines = _LINE_BREAKS.get(key)
-        if lines is None:
-            if len(_LINE_BREAKS) >= LINE_BREAKS_KEPT:
-                _LINE_BREAKS.clear()
-            lines = tuple(self.multi_cell(width, h, text, align="L", dry_run=True, output="LINES")) or ("",)
-            _LINE_BREAKS[key] = lines
-        return lines
+    def fields(self, block: Fields) -> None:
+        label_w, value_w = 26, self.epw / 2 - 26
+        pairs = list(block.pairs)
+        for i in range(0, len(pairs), 2):
+            top, bottom = self.get_y(), self.get_y()
+            for j, (label, value) in enumerate(pairs[i:i + 2]):
+                x = self.l_margin + j * (label_w + value_w)
+                self.set_font(self.family, "B", 8.5)
+                self.put_line(x + self.c_margin, top, label_w, label, False, 4.6)
+                self.set_font(self.family, "", 8.5)
+                for k, line in enumerate(self.wrap(value, value_w - 2 * self.c_margin)):
+                    self.put_line(x + label_w + self.c_margin, top + 4.6 * k, value_w, line, False, 4.6)
+                    bottom = max(bottom, top + 4.6 * (k + 1))
+            self.set_xy(self.l_margin, bottom)
+        self.ln(2)
 
-    def text_width(self, text: str) -> float:
-        """``get_string_width(text)`` in the current font, read straight from the font's width table:
-        the same number without fpdf2's per-call set-up (fragments and graphics-state copies),
-        where no character spacing, stretching or text shaping is set and the text has no
-        page-count alias (the statement sets none)."""
-        if (self.char_spacing or self.font_stretching != 100 or self.text_shaping
-                or (self.str_alias_nb_pages and self.str_alias_nb_pages in text)):
-            return self.get_string_width(text)
-        return self.current_font.get_text_width(self.normalize_text(text), self.font_size_pt, None)[1] / self.k
+    def paybox(self, block: PayBox) -> None:
+        self.set_fill_color(*HEADING_FILL)
+        self.set_font(self.family, "B", 12)
+        text = f"{block.label}: " + "; ".join(t for _, _, t in block.items)
+        for line in self.wrap(text, self.epw - 6):
+            self.set_x(self.l_margin)
+            self.cell(0, 8, f"  {line}", fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
 
-    def fit(self, text: str, width: float) -> str:
-        """The text, cut with an ellipsis to fit ``width`` (a statement row is one line)."""
-        text = self.text_of(text)
-        if self.text_width(text) <= width:
-            return text
-        ellipsis = "…" if self.unicode else "..."
-        while text and self.text_width(text + ellipsis) > width:
-            text = text[:-1]
-        return text + ellipsis
+    # ---- tables
 
-    def grid(self, headings: list[str], rows: list[list[str]], widths: tuple, align: tuple,
-             bold_rows: set[int] = frozenset(), shaded_rows: set[int] = frozenset()) -> None:
-        """A table of one-line rows; the heading row repeats on every page the table spans."""
-        scale = self.epw / sum(widths)
-        widths = [w * scale for w in widths]
-        aligns = [Align.R if a == "RIGHT" else Align.L for a in align]  # members: fpdf2 need not parse a name per cell
-        row_h, pad = 4.4, 1.0
+    def _layout_row(self, cells: tuple, widths: list[float], columns, kind: str):
+        """The row as spans (text or meter, width, numeric, lines, size) and its height."""
+        style = "B" if kind in ("total", "subtotal") else ""
+        if kind == "heading":
+            cells = (cells[0],)
+            widths = [sum(widths)]
+            columns = (columns[0],)
+        spans: list[list] = []
+        for cell, width, column in zip(cells, widths, columns):
+            if spans and cell == "" and kind in ("total", "subtotal") and spans[-1][0] != "" and not spans[-1][2]:
+                spans[-1][1] += width  # a label spans the empty cells after it
+                continue
+            spans.append([cell, width, column.numeric])
+        laid = []
+        height_lines = 1
+        for cell, width, numeric in spans:
+            inner = width - 2 * CELL_PAD
+            size = TEXT_SIZE
+            if isinstance(cell, Meter):
+                laid.append((cell, width, numeric, (), size, style))
+                continue
+            self.set_font(self.family, style, size)
+            if numeric:
+                while self.text_width(cell) > inner and size > MIN_NUMBER_SIZE:
+                    size -= 0.5
+                    self.set_font(self.family, style, size)
+            lines = self.wrap(cell, inner)
+            height_lines = max(height_lines, len(lines))
+            laid.append((cell, width, numeric, lines, size, style))
+        return laid, height_lines * LINE_H + 2 * ROW_PAD
 
-        def heading() -> None:
-            self.set_font(self.family, "B", 7.5)
-            self.set_fill_color(*HEADING_FILL)
-            for text, w, a in zip(headings, widths, aligns):
-                self.cell(w, row_h + 0.6, self.fit(text, w - 2 * pad), border="B", align=a, fill=True)
-            self.ln(row_h + 0.6)
+    def _heading_row(self, columns, widths) -> float:
+        self.set_font(self.family, "B", TEXT_SIZE)
+        lines = max(len(self.wrap(c.title, w - 2 * CELL_PAD)) for c, w in zip(columns, widths))
+        return lines * LINE_H + 2 * ROW_PAD
 
+    def put_line(self, x: float, top: float, width: float, text: str, right: bool, h: float = LINE_H) -> None:
+        """One line of text in a box of height ``h`` at ``top`` (mm), left- or right-aligned in
+        ``width``, where ``cell`` would put it (fpdf2's ``text``: without cell's per-call set-up of
+        a styled text line)."""
+        if not text:
+            return
+        left = x + width - self.text_width(text) if right else x
+        self.text(left, top + h / 2 + 0.3 * self.font_size, text)
+
+    def _draw_heading_row(self, columns, widths) -> None:
+        height = self._heading_row(columns, widths)
+        top, x = self.get_y(), self.l_margin
+        self.set_fill_color(*HEADING_FILL)
+        self.rect(self.l_margin, top, sum(widths), height, style="F")
         self.set_draw_color(200)
-        if len(rows) < 12 and self.will_page_break((len(rows) + 1) * row_h + 1):
-            self.add_page()  # a short table is kept on one page
-        heading()
-        for i, cells in enumerate(rows):
-            if self.will_page_break(row_h):
+        self.line(self.l_margin, top + height, self.l_margin + sum(widths), top + height)
+        self.set_font(self.family, "B", TEXT_SIZE)
+        for column, width in zip(columns, widths):
+            for k, line in enumerate(self.wrap(column.title, width - 2 * CELL_PAD)):
+                self.put_line(x + CELL_PAD, top + ROW_PAD + k * LINE_H, width - 2 * CELL_PAD, line, column.numeric)
+            x += width
+        self.set_xy(self.l_margin, top + height)
+
+    def _draw_row(self, laid, height: float, kind: str) -> None:
+        top, x = self.get_y(), self.l_margin
+        total_w = sum(span[1] for span in laid)
+        if kind in ("heading", "shaded"):
+            self.set_fill_color(*SHADE_FILL)
+            self.rect(self.l_margin, top, total_w, height, style="F")
+        self.set_draw_color(90 if kind in ("total", "subtotal") else 200)
+        if kind in ("total", "subtotal"):
+            self.set_line_width(0.4 if kind == "total" else 0.2)
+            self.line(self.l_margin, top, self.l_margin + total_w, top)
+            self.set_line_width(0.2)
+        else:
+            self.line(self.l_margin, top + height, self.l_margin + total_w, top + height)
+        for cell, width, numeric, lines, size, style in laid:
+            if isinstance(cell, Meter):
+                self._meter(cell, x + CELL_PAD, top + height / 2 - 1.3, width - 2 * CELL_PAD, 2.6)
+            else:
+                self.set_font(self.family, style, size)
+                for k, line in enumerate(lines):
+                    self.put_line(x + CELL_PAD, top + ROW_PAD + k * LINE_H, width - 2 * CELL_PAD, line, numeric)
+            x += width
+        self.set_xy(self.l_margin, top + height)
+
+    def _meter(self, meter: Meter, x: float, y: float, width: float, height: float) -> None:
+        self.set_fill_color(*BAR_FILL)
+        self.rect(x, y, width, height, style="F")
+        if meter.fill > 0:
+            self.set_fill_color(*ACCENT)
+            self.rect(x, y, float(meter.fill) * width, height, style="F")
+        self.set_draw_color(*TARGET_MARK)
+        self.set_line_width(0.5)
+        mark = x + float(meter.target) * width
+        self.line(mark, y - 0.5, mark, y + height + 0.5)
+        self.set_line_width(0.2)
+
+    def widths(self, table: Table) -> list[float]:
+        scale = self.epw / sum(c.weight for c in table.columns)
+        return [c.weight * scale for c in table.columns]
+
+    def table_lead(self, table: Table, rows: int = ORPHAN_ROWS) -> float:
+        """The height of the table's heading row and its first ``rows`` rows."""
+        widths = self.widths(table)
+        height = self._heading_row(table.columns, widths)
+        for row in table.rows[:rows]:
+            height += self._layout_row(row.cells, widths, table.columns, row.kind)[1]
+        return height
+
+    def table(self, table: Table) -> None:
+        """Rows that wrap; the heading row repeats on every page the table spans; a short table is
+        kept on one page."""
+        widths = self.widths(table)
+        laid = [self._layout_row(row.cells, widths, table.columns, row.kind) for row in table.rows]
+        heading_h = self._heading_row(table.columns, widths)
+        if len(laid) < SHORT_TABLE_ROWS and self.will_page_break(heading_h + sum(h for _, h in laid) + 1):
+            if heading_h + sum(h for _, h in laid) < self.eph:
                 self.add_page()
-                heading()
-            bold = i in bold_rows
-            self.set_font(self.family, "B" if bold else "", 7.5)
-            fill = i in shaded_rows
-            if fill:
-                self.set_fill_color(246, 246, 246)
-            # a cell followed by empty cells spans them (total labels)
-            spans: list[tuple[str, float, str]] = []
-            for text, w, a in zip(cells, widths, aligns):
-                if spans and text == "" and (bold or fill) and spans[-1][0] != "":
-                    label, width, align_ = spans[-1]
-                    spans[-1] = (label, width + w, align_)
-                else:
-                    spans.append((text, w, a))
-            for text, w, a in spans:
-                self.cell(w, row_h, self.fit(text, w - 2 * pad), border="T" if bold else "B", align=a, fill=fill)
-            self.ln(row_h)
+        elif self.will_page_break(heading_h + sum(h for _, h in laid[:ORPHAN_ROWS])):
+            self.add_page()
+        self._draw_heading_row(table.columns, widths)
+        for (cells, height), row in zip(laid, table.rows):
+            if self.will_page_break(height):
+                self.add_page()
+                self._draw_heading_row(table.columns, widths)
+            self._draw_row(cells, height, row.kind)
         self.set_draw_color(0)
         self.ln(1.5)
 
 
-def render_pdf(statement: Statement) -> bytes:
-    """The statement as PDF bytes: Helvetica when every text is Latin-1, else DejaVu Sans."""
-    try:
-        return _render(statement, unicode=False)
-    except NeedsUnicodeFont:
-        return _render(statement, unicode=True)
+def _lead(pdf: StatementPdf, blocks: tuple, index: int) -> float:
+    """What must fit below the heading at ``index`` for it not to be an orphan: the next block's
+    start (a sub-heading with its own lead, a note and the table after it, a table's first rows)."""
+    if index + 1 >= len(blocks):
+        return 0
+    following = blocks[index + 1]
+    if isinstance(following, Heading):
+        return pdf.heading_height(following) + _lead(pdf, blocks, index + 1)
+    if isinstance(following, Note):
+        after = blocks[index + 2] if index + 2 < len(blocks) else None
+        return pdf.note_height(following) + (pdf.table_lead(after) if isinstance(after, Table) else 0)
+    if isinstance(following, Table):
+        return pdf.table_lead(following)
+    return 10
 
 
-def _render(statement: Statement, unicode: bool) -> bytes:
-    h = statement.header
-    cur = h.currency
-    created = datetime.combine(h.pay_date, time(0), tzinfo=timezone.utc) if h.pay_date else FIXED_DATE
-    pdf = StatementPdf(
-        title=f"Commission statement {h.period} - {h.full_name} ({h.employee_id})",
-        footer_text=f"{h.full_name} ({h.employee_id}) · statement {h.period} · {h.calculation_id or ''}",
-        creation_date=created,
-        unicode=unicode,
-    )
+def render_document(document: Document, creation_date: datetime) -> bytes:
+    pdf = StatementPdf(document.title, document.footer, creation_date, font_files(document.texts()))
     pdf.add_page()
-    pdf.h1(f"Commission statement {h.period}")
-
-    # header
-    pairs = [
-        ("Payee", h.full_name), ("Employee id", h.employee_id),
-        ("Job title", h.job_title or "–"), ("Cost center", h.cost_center or "–"),
-        ("Plan(s)", ", ".join(h.plans) or "–"), ("Currency", cur),
-        ("Pay period", h.period), ("Pay date", h.pay_date.isoformat() if h.pay_date else "–"),
-        ("Calculation id", h.calculation_id or "–"), ("", ""),
-    ]
-    pdf.set_font(pdf.family, "", 8.5)
-    label_w, value_w = 26, pdf.epw / 2 - 26
-    for i in range(0, len(pairs), 2):
-        for label, value in pairs[i : i + 2]:
-            pdf.set_font(pdf.family, "B", 8.5)
-            pdf.cell(label_w, 5, pdf.text_of(label))
-            pdf.set_font(pdf.family, "", 8.5)
-            pdf.cell(value_w, 5, pdf.text_of(value))
-        pdf.ln(5)
-    pdf.ln(2)
-    pdf.set_fill_color(*HEADING_FILL)
-    pdf.set_font(pdf.family, "B", 12)
-    total_text = "; ".join(f"{c} {f.money(t, c)}" for c, t in statement.totals.items())
-    pdf.cell(0, 9, pdf.text_of(f"  Amount to be paid: {total_text}"), fill=True, new_x="LMARGIN", new_y="NEXT")
-
-    # 1. credits
-    pdf.h2("1. Credits by deal")
-    if statement.credits:
-        rows, bold = [], set()
-        for c in statement.listed_credits:
-            kind = f.credit_type_label(c.credit_type, c.split_percentage, c.credited_from)
-            if c.credit_status != "current":
-                kind += f" ({c.credit_status.replace('_', ' ')})"
-            rows.append([c.opportunity_id, c.opportunity_name or "", c.close_date.isoformat(), kind,
-                         f"{f.money(c.deal_amount, c.deal_currency)} {c.deal_currency}", f.exact(c.credit_amount, cur)])
-        for m in statement.rollup_by_team_member:
-            rows.append([f"Team: {m.full_name or m.employee_id} ({m.employee_id})", "", "",
-                         f"rollup, {m.deal_count} deal{'s' if m.deal_count != 1 else ''}", "",
-                         f.exact(m.credit_amount, cur)])
-        bold.add(len(rows))
-        rows.append(["Own credit (own and split)", "", "", "", "", f.exact(statement.own_credit_total, cur)])
-        if statement.rollup_credit_total:
-            bold.add(len(rows))
-            rows.append(["Roll-up credit (team)", "", "", "", "", f.exact(statement.rollup_credit_total, cur)])
-        pdf.grid(["Deal", "Name", "Close date", "Credit type", "Deal amount", f"Credit ({cur})"], rows,
-                 (17, 29, 10, 14, 14, 16), ("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT"), bold)
-    else:
-        pdf.note(f"No credited deal closed in {h.period}.")
-
-    # 2. quota and attainment
-    pdf.h2("2. Quota and attainment")
-    if statement.attainment:
-        pdf.grid(["Basis", f"Own credit ({cur})", f"Quota ({cur})", "Attainment"],
-                 [[a.label, f.exact(a.credit, cur), f.exact(a.quota, cur), f.percent(a.attainment)]
-                  for a in statement.attainment],
-                 (34, 26, 26, 14), ("LEFT", "RIGHT", "RIGHT", "RIGHT"))
-    else:
-        pdf.note(f"No quota for {h.period}.")
-
-    # 3. components
-    pdf.h2("3. Earnings by component")
-    if not statement.components:
-        pdf.note(f"No commission component has earnings or credit in {h.period}.")
-    for comp in statement.components:
-        rows_needed = len(comp.arithmetic) + 4
-        if rows_needed < 20 and pdf.will_page_break(rows_needed * 4.4 + 16):
-            pdf.add_page()  # keep a component's heading and arithmetic together
-        pdf.h3(f"{comp.plan_id} · {comp.component_name or comp.component_id} ({comp.earning_code}; "
-               f"{f.rule_label(comp.rule_type)}, basis {f.basis_label(comp.basis)})")
-        extra = f"; BCR (base commission rate) {f.number(comp.bcr)}" if comp.bcr is not None else ""
-        if comp.cap_amount is not None:
-            extra += f"; cap {f.money(comp.cap_amount, cur)}"
-        pdf.note(f"Credit this period {f.exact(comp.credit_amount, cur)} from {comp.deal_count} deal(s){extra}.")
-        rows, bold, shaded = [], set(), set()
-        for row in explain(comp, cur):
-            if row.kind == "total":
-                bold.add(len(rows))
-            elif row.kind == "heading":
-                shaded.add(len(rows))
-            rows.append([row.what, row.calculation, row.amount])
-        pdf.grid(["Line", "Calculation", f"Amount ({cur})"], rows, (24, 58, 18), ("LEFT", "LEFT", "RIGHT"),
-                 bold, shaded)
-
-    # 4. adjustments and clawbacks
-    pdf.h2("4. Adjustments and clawbacks")
-    if statement.adjustment_lines:
-        pdf.grid(["Earning code", "Reason", "Deals", f"Amount ({cur})"],
-                 [[l.earning_code, l.reason or "", l.deal_ids or "", f.money(l.amount, l.currency)]
-                  for l in statement.adjustment_lines],
-                 (16, 40, 28, 16), ("LEFT", "LEFT", "LEFT", "RIGHT"))
-    else:
-        pdf.note("No adjustment or clawback line in the payout file for this period.")
-    if statement.clawbacks:
-        pdf.note("Credits reversed because the deal was lost, deleted or reduced within the plan's clawback "
-                 "window (they are no longer in the credits of their period):")
-        pdf.grid(["Deal", "Name", "Reason", "Closed", "Changed", "Window", "Original credit", "Reversed"],
-                 [[c.opportunity_id, c.opportunity_name or "", c.reason.replace("_", " "),
-                   c.original_close_date.isoformat(), c.change_date.isoformat(),
-                   "" if c.window_days is None else str(c.window_days),
-                   f.exact(c.original_credit_amount, cur), f.exact(c.reversed_credit_amount, cur)]
-                  for c in statement.clawbacks],
-                 (16, 22, 9, 10, 10, 7, 13, 13),
-                 ("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"))
-
-    # 5. draws and balance
-    pdf.h2("5. Draws and balance")
-    b = statement.balance
-    if b is not None:
-        rows = [["Balance carried in (owed from earlier periods)", f.exact(b.balance_in, cur)],
-                ["Earnings this period (all components)", f.exact(b.earnings_amount, cur)]]
-        if b.draw_type:
-            rows.append([f"Draw guarantee ({b.draw_type.replace('_', '-')})", f.exact(b.draw_guarantee, cur)])
-        rows.append(["Draw paid this period", f.exact(b.draw_amount, cur)])
-        bold = {len(rows)}
-        rows.append(["Payable (never below zero)", f.exact(b.payable_amount, cur)])
-        rows.append(["Balance carried out (to recover from later earnings)", f.exact(b.balance_out, cur)])
-        pdf.grid(["Item", f"Amount ({cur})"], rows, (70, 30), ("LEFT", "RIGHT"), bold)
-    else:
-        pdf.note(f"No plan assignment in {h.period}: no draw or balance.")
-    if statement.carried_deductions:
-        pdf.grid(["Carried to the next period (not paid now: never negative pay)", "Amount"],
-                 [[f"{d.earning_code} still owed", f.money(d.amount, d.currency)] for d in statement.carried_deductions],
-                 (70, 30), ("LEFT", "RIGHT"))
-    if statement.balance_lines:
-        pdf.grid(["Payout line", f"Amount ({cur})"],
-                 [[l.earning_code, f.money(l.amount, l.currency)] for l in statement.balance_lines],
-                 (70, 30), ("LEFT", "RIGHT"))
-
-    # 6. amount to be paid
-    pdf.h2("6. Amount to be paid")
-    pdf.note(f"The lines of the payout file for {h.period}, exactly as paid (each rounded once to the "
-             "currency's minor unit).")
-    if statement.paid_lines:
-        rows = [[l.earning_code, l.plan_id or "", l.reason or "",
-                 f.money(l.amount, l.currency) + ("" if l.currency == cur else f" {l.currency}")]
-                for l in statement.paid_lines]
-        bold = set()
-        for currency, total in statement.totals.items():
-            bold.add(len(rows))
-            rows.append(["Total to be paid", "", "", f.money(total, currency) + ("" if currency == cur else f" {currency}")])
-        pdf.grid(["Earning code", "Plan", "Reason", f"Amount ({cur})"], rows, (20, 22, 38, 20),
-                 ("LEFT", "LEFT", "LEFT", "RIGHT"), bold)
-    else:
-        pdf.note("Nothing is paid for this period (no line in the payout file).")
-    pdf.note("Amounts in sections 1-3 and 5 are the warehouse's exact values (up to 10 decimals); each payout "
-             "line is rounded once, half away from zero, to the currency's minor unit.")
+    blocks = document.blocks
+    for index, block in enumerate(blocks):
+        if isinstance(block, Title):
+            pdf.h1(block.text)
+        elif isinstance(block, Fields):
+            pdf.fields(block)
+        elif isinstance(block, PayBox):
+            pdf.paybox(block)
+        elif isinstance(block, Heading):
+            pdf.heading(block, _lead(pdf, blocks, index))
+        elif isinstance(block, Note):
+            pdf.note(block)
+        elif isinstance(block, Table):
+            pdf.table(block)
     return bytes(pdf.output())
+
+
+def render_pdf(statement: Statement, document: Document | None = None) -> bytes:
+    """The statement as PDF bytes; ``document`` is its layout when already built (the HTML prints the same)."""
+    h = statement.header
+    if document is None:
+        from assets.statements.render_html import file_stem
+
+        document = statement_document(statement, f"{file_stem(h.employee_id)}.csv")
+    created = datetime.combine(h.pay_date, time(0), tzinfo=timezone.utc) if h.pay_date else FIXED_DATE
+    return render_document(document, created)

@@ -24,6 +24,8 @@ class Header:
     period: str
     pay_date: date | None
     calculation_id: str | None
+    country: str | None = None  # HR country (the locale is derived from it)
+    locale: str = "en_US"  # Babel locale of every number and date on the statement
 
 
 @dataclass(frozen=True)
@@ -163,9 +165,83 @@ class TeamMemberCredit:
     full_name: str | None
     deal_count: int
     credit_amount: Decimal  # the manager's currency
+    level: int = 1  # levels below the manager (1 = direct report), fct_credit.rollup_level
 
 
-ROLLUP_DETAILS = ("team_member", "deal")  # how a statement lists roll-up credit
+@dataclass(frozen=True)
+class TeamLevel:
+    """The team members ``level`` levels below the manager, and their sub-total. ``deal_count``:
+    the distinct deals of the level (a deal split between two members counts once)."""
+
+    level: int
+    members: tuple[TeamMemberCredit, ...]
+    deal_count: int
+
+    @property
+    def credit_amount(self) -> Decimal:
+        return sum((m.credit_amount for m in self.members), Decimal(0))
+
+
+@dataclass(frozen=True)
+class MeasureAttainment:
+    """Credit, quota and attainment on one measure a plan pays on (fct_component_attainment),
+    for the period, the quarter to date and the plan year to date."""
+
+    plan_id: str
+    measure: str  # own_credit, rollup_credit, product_amount, product_units
+    components: tuple[str, ...]  # the names of the components paying on it
+    in_units: bool  # product_units: credit is a count of units, there is no money quota
+    quarter: str
+    plan_year: int
+    credit: tuple[Decimal, Decimal, Decimal]  # period, QTD, YTD
+    quota: tuple[Decimal, Decimal, Decimal]
+    attainment: tuple[Decimal | None, Decimal | None, Decimal | None]
+
+
+@dataclass(frozen=True)
+class TierBand:
+    tier_index: int
+    attainment_from: Decimal | None
+    attainment_to: Decimal | None
+    multiplier: Decimal | None
+    amount_from: Decimal | None
+    amount_to: Decimal | None
+    rate: Decimal | None
+
+
+@dataclass(frozen=True)
+class ComponentSummary:
+    """One component of the payee's plan, as the plan summary says it."""
+
+    component_id: str
+    component_name: str
+    earning_code: str
+    measure: str | None
+    basis: str | None
+    rule_type: str | None
+    bcr: Decimal | None
+    rate: Decimal | None  # flat rate
+    tiers: tuple[TierBand, ...]
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    plan_id: str
+    annual_target_incentive: Decimal | None
+    annual_quota: Decimal | None
+    components: tuple[ComponentSummary, ...]
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """The plan year so far: earned (all components, fct_payee_balance), paid by the published
+    payout files of earlier periods (fct_published_payout_line), and this statement's amount."""
+
+    plan_year: int
+    earned: Decimal
+    paid_before: dict[str, Decimal]  # currency -> paid in published periods before this one
+    published_periods: tuple[str, ...]
+
 
 BALANCE_CODES = ("DRAW", "DRAW_RECOVERY")
 
@@ -180,10 +256,15 @@ class Statement:
     balance: Balance | None
     paid_lines: tuple[PaidLine, ...]  # the payout file's lines, in file order
     totals: dict[str, Decimal] = field(default_factory=dict)  # currency -> amount to be paid
-    # roll-up credit listed per team member (one line each) or deal by deal
-    rollup_detail: str = "team_member"
+    # a manager's roll-up credit deal by deal as an appendix (statements.yaml deal_appendix.managers)
+    deal_appendix: bool = False
     team_member_names: dict[str, str] = field(default_factory=dict)  # credited_from -> full name
     carried_deductions: tuple[CarriedDeduction, ...] = ()
+    rollup_levels: dict[str, int] = field(default_factory=dict)  # credited_from -> levels below
+    measures: tuple[MeasureAttainment, ...] = ()
+    plan_summaries: tuple[PlanSummary, ...] = ()
+    year_to_date: YearToDate | None = None
+    contact_line: str = ""
 
     @property
     def adjustment_lines(self) -> tuple[PaidLine, ...]:
@@ -195,17 +276,13 @@ class Statement:
 
     @property
     def listed_credits(self) -> tuple[CreditLine, ...]:
-        """The credit lines listed deal by deal: all of them, or without the roll-up ones when those
-        are listed per team member (``rollup_by_team_member``)."""
-        if self.rollup_detail == "deal":
-            return self.credits
+        """The payee's own and split credits, deal by deal (roll-up credit is listed per team
+        member, ``team_levels``, and deal by deal only in the appendix)."""
         return tuple(c for c in self.credits if c.credit_type != "rollup")
 
     @property
     def rollup_by_team_member(self) -> tuple[TeamMemberCredit, ...]:
-        """Roll-up credit per team member (by employee id), when not listed deal by deal."""
-        if self.rollup_detail == "deal":
-            return ()
+        """Roll-up credit per team member, by level below the manager, then name."""
         deals: dict[str, set[str]] = {}
         amounts: dict[str, Decimal] = {}
         for c in self.credits:
@@ -214,9 +291,38 @@ class Statement:
                 deals.setdefault(member, set()).add(c.opportunity_id)
                 amounts[member] = amounts.get(member, Decimal(0)) + c.credit_amount
         return tuple(
-            TeamMemberCredit(member, self.team_member_names.get(member), len(deals[member]), amounts[member])
-            for member in sorted(amounts)
+            TeamMemberCredit(member, self.team_member_names.get(member), len(deals[member]), amounts[member],
+                             self.rollup_levels.get(member, 1))
+            for member in sorted(amounts, key=lambda m: (self.rollup_levels.get(m, 1),
+                                                         (self.team_member_names.get(m) or m).casefold(), m))
         )
+
+    @property
+    def team_levels(self) -> tuple[TeamLevel, ...]:
+        """The roll-up credit per level below the manager (1 = direct reports), one row per team
+        member, by name; the levels' sub-totals add up to ``rollup_credit_total``."""
+        by_level: dict[int, list[TeamMemberCredit]] = {}
+        for member in self.rollup_by_team_member:
+            by_level.setdefault(member.level, []).append(member)
+        deals: dict[int, set[str]] = {}
+        for c in self.credits:
+            if c.credit_type == "rollup":
+                deals.setdefault(self.rollup_levels.get(c.credited_from or "", 1), set()).add(c.opportunity_id)
+        return tuple(TeamLevel(level, tuple(members), len(deals.get(level, ())))
+                     for level, members in sorted(by_level.items()))
+
+    @property
+    def rollup_deal_count(self) -> int:
+        """The distinct deals of the team's credit (all levels)."""
+        return len({c.opportunity_id for c in self.credits if c.credit_type == "rollup"})
+
+    @property
+    def rollup_credits(self) -> tuple[CreditLine, ...]:
+        """The roll-up credit deal by deal (the appendix), by level, team member, date and deal."""
+        return tuple(sorted((c for c in self.credits if c.credit_type == "rollup"),
+                            key=lambda c: (self.rollup_levels.get(c.credited_from or "", 1),
+                                           (self.team_member_names.get(c.credited_from or "") or "").casefold(),
+                                           c.credited_from or "", c.close_date, c.opportunity_id)))
 
     @property
     def own_credit_total(self) -> Decimal:

@@ -3,9 +3,10 @@
 Layout under ``<export>/statements/<period>/``:
 
     index.html                 every statement of the period, by payee, with totals per currency
-    <employee_id>.html / .pdf  one statement per payee
-    statements.json            manifest: per payee the amount to be paid (per currency),
-                               totals per currency, SHA-256 and size of every file
+    <employee_id>.html / .pdf  one statement per payee (one layout, layout.py)
+    <employee_id>.csv          the statement's numbers at full precision (exact_values.py)
+    statements.json            manifest: per payee the amount to be paid (per currency) and
+                               its files, totals per currency, SHA-256 and size of every file
 
 The set is built in a temporary folder beside the target and renamed into
 place (the previous set is renamed aside first and removed after; should the
@@ -26,12 +27,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from assets.payouts.extract import sha256_hex
+from assets.statements.exact_values import render_csv
+from assets.statements.layout import statement_document
 from assets.statements.render_html import exact_plain, file_stem, render_index, render_statement
 from assets.statements.render_pdf import render_pdf
 from assets.statements.statement import Statement
 
 MANIFEST = "statements.json"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: the CSV of exact values and the locale per payee
 
 
 def statements_dir(export_dir: Path, period: str) -> Path:
@@ -47,12 +50,16 @@ def render_files(period: str, statements: list[Statement], calculation_id: str |
         stem = file_stem(statement.header.employee_id)
         if f"{stem}.html" in files:
             raise ValueError(f"Two payees map to the statement file name {stem!r}.")
-        files[f"{stem}.html"] = render_statement(statement).encode("utf-8")
-        files[f"{stem}.pdf"] = render_pdf(statement)
+        document = statement_document(statement, f"{stem}.csv")
+        files[f"{stem}.html"] = render_statement(statement, document).encode("utf-8")
+        files[f"{stem}.pdf"] = render_pdf(statement, document)
+        files[f"{stem}.csv"] = render_csv(statement)
         payees[statement.header.employee_id] = {
             "full_name": statement.header.full_name,
+            "locale": statement.header.locale,
             "html": f"{stem}.html",
             "pdf": f"{stem}.pdf",
+            "csv": f"{stem}.csv",
             "amount_to_be_paid": {c: exact_plain(t) for c, t in statement.totals.items()},
         }
         for currency, total in statement.totals.items():
@@ -143,8 +150,9 @@ def reconcile(folder: Path, file_totals: dict[tuple[str, str], Decimal]) -> Reco
         )
         if printed != listed:
             mismatches.append(f"{employee_id}: HTML shows {printed}, manifest lists {listed}")
-        if not (folder / entry["pdf"]).exists():
-            broken.append(entry["pdf"])
+        for kind in ("pdf", "csv"):
+            if kind in entry and not (folder / entry[kind]).exists():
+                broken.append(entry[kind])
         for currency, amount in listed.items():
             statement_totals[(employee_id, currency)] = amount
     for key in sorted(set(file_totals) | set(statement_totals)):

@@ -202,5 +202,5 @@ def test_the_statement_explains_a_band_on_amount_by_its_bounds_and_rate(warehous
     (e206,) = [s for s in statements if s.header.employee_id == "E206"]
     (component,) = e206.components
     rows = [(row.what, row.amount) for row in explain(component, "USD") if row.kind == "line"]
-    assert ("Band 3 [250,000.00, ..) of credit × 0.09", "4,500.00") in rows
-    assert ("Band 1 [0.00, 100,000.00) of credit × 0.05", "5,000.00") in rows
+    assert ("Band 3: credit 250,000.00 and above", "4,500.00") in rows
+    assert ("Band 1: credit 0.00 to 100,000.00", "5,000.00") in rows

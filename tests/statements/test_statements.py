@@ -23,7 +23,7 @@ from assets.statements.render_html import render_statement
 from assets.statements.render_pdf import render_pdf
 from assets.statements.writer import MANIFEST, reconcile, render_files, statements_dir, write_set
 from tests.support.earnings import build_earnings_company
-from tests.support.pdf import assert_valid_pdf, pdf_content, visible_text
+from tests.support.pdf import assert_valid_pdf, pdf_text, visible_text
 from tests.support.warehouse import build_warehouse
 
 D = Decimal
@@ -59,7 +59,7 @@ def test_marginal_tier_statement_shows_the_arithmetic_by_hand(warehouse, tmp_pat
     # Header: HR and the payout file.
     assert e101.header.full_name == "Payee E101"
     assert e101.header.plans == ("P_MARG",)
-    assert e101.header.pay_date == date(2026, 2, 15)
+    assert e101.header.pay_date == date(2026, 2, 13)  # the 15th is a Sunday: the Friday before (the pay calendar)
     assert e101.header.calculation_id == CALC
     # Credits: deal M1, 12,000 closed 2026-01-10, own.
     assert [(c.opportunity_id, c.close_date, c.credit_type, c.credit_amount) for c in e101.credits] == [
@@ -80,13 +80,23 @@ def test_marginal_tier_statement_shows_the_arithmetic_by_hand(warehouse, tmp_pat
     assert e101.totals == {"USD": D("1050.00")}
 
     text = visible_text(render_statement(e101))
-    assert "Payee E101" in text and "E101" in text and "P_MARG" in text and "2026-02-15" in text
-    assert "M1" in text and "2026-01-10" in text and "12,000.00" in text
-    assert "120.00%" in text and "10,000.00" in text
-    assert "Band 1 [0%, 50%) × 0.5" in text and "5,000.00 in band × 0.05" in text and "250.00" in text
-    assert "Band 3 ≥ 100% × 1.5" in text and "2,000.00 in band × 0.15" in text and "300.00" in text
-    assert "Amount to be paid: USD 1,050.00" in text
-    assert "COMMISSION P_MARG 1,050.00" in text
+    assert "Payee E101" in text and "E101" in text and "P_MARG" in text and "Pay date Feb 15, 2026" in text
+    assert "M1 Deal M1 Jan 10, 2026 own 12,000.00 USD 12,000.00" in text
+    # Plan summary: TI 12,000, quota 120,000, BCR 10%, the tiers in words.
+    assert "P_MARG 12,000.00 120,000.00 1" in text
+    assert ("10.00% below 50% of quota: 0.5× BCR = 5.00% of credit; 50% to 100%: 1× BCR = 10.00% of credit; "
+            "100% of quota and above: 1.5× BCR = 15.00% of credit") in text
+    # Attainment on the component's measure (own credit), period, quarter and year to date.
+    assert "Period 2026-01 12,000.00 10,000.00 120.0%" in text
+    assert "Year to date (2026) 12,000.00 10,000.00 120.0%" in text
+    assert "Band 1: 0% – 50% of quota 5,000.00 in band × 5.00% (BCR 10.00% × 0.5×) 250.00" in text
+    assert "Band 3: ≥ 100% of quota 2,000.00 in band × 15.00% (BCR 10.00% × 1.5×) 300.00" in text
+    assert "Amount to be paid: $1,050.00" in text
+    assert "COMMISSION P_MARG $1,050.00" in text
+    # Year to date: earned 1,050 in January; nothing published before.
+    assert "Earned in 2026 through 2026-01 (all components) $1,050.00" in text
+    assert "Paid before 2026-01 (no payout file of the year published yet) $0.00" in text
+    assert "Questions about this statement? Ask Sales Compensation within 30 days of the pay date." in text
 
 
 @pytest.mark.slow
@@ -105,12 +115,14 @@ def test_ytd_true_up_shows_previous_month_subtracted_and_the_carried_balance(war
     assert e103.balance.balance_out == D("-350")
     text = visible_text(render_statement(e103))
     # The previous month's to date, band by band, with a minus sign: -250, -500, -300.
-    assert "Less: to date (previous month) C = 12,000.00, Q = 10,000.00, C/Q = 120.00%" in text
-    assert "Earned to date (this period) C = 12,000.00, Q = 20,000.00, C/Q = 60.00%" in text
+    assert "Less: to date (previous month) credit 12,000.00 of quota 10,000.00 = 120.0%" in text
+    assert "Earned to date (this period) credit 12,000.00 of quota 20,000.00 = 60.0%" in text
     for line in ("-250.00", "-500.00", "-300.00", "COMMISSION earned this period sum of the lines above -350.00"):
         assert line in text
-    assert "Balance carried out (to recover from later earnings) -350.00" in text
-    assert "Amount to be paid: USD 0.00" in text
+    assert "Balance carried out (held: recovered from later earnings) -350.00" in text
+    assert "Amount to be paid: $0.00" in text
+    # Year to date: 1,050 earned in January, -350 in February.
+    assert "Earned in 2026 through 2026-02 (all components) $700.00" in text
 
 
 @pytest.mark.slow
@@ -123,7 +135,7 @@ def test_recoverable_draw_statement(warehouse, tmp_path):
         "recoverable", D("700"), D("-700"))
     text = visible_text(render_statement(e108))
     assert "Draw guarantee (recoverable) 1,000.00" in text and "Draw paid this period 700.00" in text
-    assert "Amount to be paid: USD 1,000.00" in text
+    assert "Amount to be paid: $1,000.00" in text
 
 
 # ---------------------------------------------------------------- adjustments and clawbacks
@@ -166,12 +178,12 @@ def test_adjustment_and_clawback_lines_with_reasons_when_the_file_has_the_column
     assert [(l.earning_code, l.reason, l.deal_ids) for l in e101.adjustment_lines] == [
         ("ADJUSTMENT", "late deal for 2025-12", "L9"), ("CLAWBACK", "deal lost within the window", "M0")]
     text = visible_text(render_statement(e101))
-    assert "ADJUSTMENT late deal for 2025-12 L9 125.50" in text
-    assert "CLAWBACK deal lost within the window M0 -80.25" in text
-    assert "M0" in text and "lost" in text and "2026-01-05" in text
-    assert "Amount to be paid: USD 1,095.25" in text
-    content = pdf_content(render_pdf(e101))
-    assert "deal lost within the window" in content and "1,095.25" in content
+    assert "ADJUSTMENT late deal for 2025-12 L9 $125.50" in text
+    assert "CLAWBACK deal lost within the window M0 -$80.25" in text
+    assert "M0" in text and "lost" in text and "Jan 5, 2026" in text
+    assert "Amount to be paid: $1,095.25" in text
+    content = pdf_text(render_pdf(e101))
+    assert "deal lost within the window" in content and "$1,095.25" in content
 
     out = tmp_path / "set"
     write_set(out, render_files(period, build_statements(period, lines, marts), CALC))
@@ -255,10 +267,14 @@ def test_rerun_writes_identical_bytes_and_pdfs_are_valid(warehouse, tmp_path):
     for name, content in first.items():
         if name.endswith(".pdf"):
             assert_valid_pdf(content)
-    # The payee's numbers are on the PDF page (Helvetica text is written as PDF strings).
-    content = pdf_content(first["E101.pdf"])
-    assert "Amount to be paid: USD 1,050.00" in content and "M1" in content
+    # The payee's numbers are on the PDF page, as a PDF reader extracts them.
+    content = pdf_text(first["E101.pdf"])
+    assert "Amount to be paid: $1,050.00" in content and "M1" in content
     assert "5,000.00 in band" in content
+    # Every statement embeds the one font, DejaVu Sans (regular and bold), whatever the names.
+    for name, pdf in first.items():
+        if name.endswith(".pdf"):
+            assert pdf.count(b"/FontFile2") == 2 and b"DejaVuSans" in pdf and b"Helvetica" not in pdf, name
     # A set written twice is byte-identical on disk.
     out = tmp_path / "set"
     write_set(out, first)
@@ -282,7 +298,7 @@ def test_names_outside_latin1_print_in_an_embedded_font_deterministically(wareho
 
 
 @pytest.mark.slow
-def test_a_managers_rollup_credit_is_one_line_per_team_member_unless_listed_by_deal(warehouse, tmp_path):
+def test_a_managers_rollup_credit_is_one_row_per_team_member_by_level_with_sub_totals(warehouse, tmp_path):
     from dataclasses import replace
 
     from assets.statements.statement import CreditLine, TeamMemberCredit
@@ -294,39 +310,37 @@ def test_a_managers_rollup_credit_is_one_line_per_team_member_unless_listed_by_d
         return CreditLine(deal, f"Deal {deal}", date(2026, 1, 20), "rollup", D("100"), member, D(amount), "USD",
                           D(amount), "current")
 
-    # E101 manages R1 (deals R1-A 1,000.50 and R1-B 2,000) and R2 (R2-A 300.25):
-    # R1: 2 deals, 1,000.50 + 2,000 = 3,000.50; R2: 1 deal, 300.25; roll-up total 3,300.75.
+    # E101 manages R1 directly (deals R1-A 1,000.50 and R1-B 2,000) and, through R1, R2 (R2-A 300.25):
+    # level 1: R1, 2 deals, 3,000.50; level 2: R2, 1 deal, 300.25; team credit 3,300.75.
     manager = replace(
         e101,
         credits=e101.credits + (rollup("R2-A", "R2", "300.25"), rollup("R1-B", "R1", "2000"),
                                 rollup("R1-A", "R1", "1000.50")),
         team_member_names={"R1": "Rita One", "R2": "Rob Two"},
+        rollup_levels={"R1": 1, "R2": 2},
     )
     assert manager.rollup_by_team_member == (
-        TeamMemberCredit("R1", "Rita One", 2, D("3000.50")), TeamMemberCredit("R2", "Rob Two", 1, D("300.25")),
+        TeamMemberCredit("R1", "Rita One", 2, D("3000.50"), 1), TeamMemberCredit("R2", "Rob Two", 1, D("300.25"), 2),
     )
+    levels = manager.team_levels
+    assert [(l.level, l.deal_count, l.credit_amount) for l in levels] == [(1, 2, D("3000.50")), (2, 1, D("300.25"))]
+    assert sum(l.credit_amount for l in levels) == manager.rollup_credit_total == D("3300.75")
     assert [c.opportunity_id for c in manager.listed_credits] == ["M1"]
-    assert manager.own_credit_total == D("12000") and manager.rollup_credit_total == D("3300.75")
+    assert manager.own_credit_total == D("12000")
     text = visible_text(render_statement(manager))
-    assert "Team: Rita One (R1) rollup, 2 deals 3,000.50" in text
-    assert "Team: Rob Two (R2) rollup, 1 deal 300.25" in text
-    assert "R1-A" not in text and "Roll-up credit (team) 3,300.75" in text
-    pdf = pdf_content(render_pdf(manager))
-    assert "Team: Rita One \\(R1\\)" in pdf and "R1-A" not in pdf
+    assert "Level 1: direct reports Rita One R1 2 3,000.50 Sub-total level 1 2 3,000.50" in text
+    assert "Level 2: 2 levels below Rob Two R2 1 300.25 Sub-total level 2 1 300.25" in text
+    assert "Team credit (all levels) 3 3,300.75" in text and manager.rollup_deal_count == 3
+    assert "R1-A" not in text  # the deals are on the team member's statement; no appendix by default
+    pdf = pdf_text(render_pdf(manager))
+    assert "Rita One R1 2 3,000.50" in pdf and "Sub-total level 2 1 300.25" in pdf and "R1-A" not in pdf
 
-    by_deal = replace(manager, rollup_detail="deal")
-    assert by_deal.rollup_by_team_member == ()
-    assert len(by_deal.listed_credits) == 4
-    text = visible_text(render_statement(by_deal))
-    assert "R1-A" in text and "rollup R1" in text and "Team: Rita One" not in text
-    assert "Roll-up credit (team) 3,300.75" in text
-    assert "R1-A" in pdf_content(render_pdf(by_deal))
-
-
-@pytest.mark.slow
-def test_an_unknown_rollup_detail_is_refused(warehouse):
-    with pytest.raises(ValueError, match="rollup_detail must be one of team_member, deal, not 'reports'"):
-        build_statements("2026-01", [], read_period_marts(warehouse, "2026-01"), rollup_detail="reports")
+    # statements.yaml deal_appendix.managers: true -> the deals as an appendix, by level and member.
+    with_appendix = replace(manager, deal_appendix=True)
+    text = visible_text(render_statement(with_appendix))
+    assert "Appendix: team deals (roll-up credit)" in text
+    assert "1 Rita One (R1) R1-A Jan 20, 2026 1,000.50" in text and "2 Rob Two (R2) R2-A Jan 20, 2026 300.25" in text
+    assert "R1-A" in pdf_text(render_pdf(with_appendix))
 
 
 @pytest.mark.slow
@@ -402,3 +416,88 @@ def test_asset_writes_the_set_and_the_blocking_check_catches_a_changed_statement
         )
         assert not evaluation.passed
         assert "E101" in evaluation.description
+
+
+# ---------------------------------------------------------------- the PDF as a payee reads it
+
+
+def _paid_section(text: str) -> str:
+    """The PDF text of the section "N. Amount to be paid" (the last section but the appendix)."""
+    start = max(text.rfind(f"{n}. Amount to be paid") for n in (7, 8))
+    assert start >= 0, "no section Amount to be paid"
+    end = text.find("Amounts are rounded for display", start)
+    return text[start:end]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("period", ["2026-01", "2026-02"])
+def test_every_money_figure_of_the_pdf_is_the_payout_file_as_the_locale_prints_it(warehouse, tmp_path, period):
+    from assets.statements.formatting import Formatter
+
+    lines, statements = statements_for(warehouse, tmp_path, period)
+    checked = 0
+    for statement in statements:
+        fmt = Formatter(statement.header.locale)
+        text = pdf_text(render_pdf(statement))
+        section = _paid_section(text).replace("\n", " ")
+        file_lines = [l for l in lines if l.employee_id == statement.header.employee_id]
+        expected = sorted([fmt.money(l.amount, l.currency) for l in file_lines]
+                          + [fmt.money(t, c) for c, t in statement.totals.items() if file_lines])
+        # every amount printed in the section, with its currency sign, is a payout line or the total
+        printed = sorted(re.findall(r"-?\$[0-9,]+\.[0-9]{2}", section))
+        assert printed == expected, statement.header.employee_id
+        for line in file_lines:
+            assert f"{line.earning_code} {line.plan_id} {fmt.money(line.amount, line.currency)}" in section
+        for currency, total in statement.totals.items():
+            assert f"Amount to be paid: {fmt.money(total, currency)}" in text
+        checked += len(file_lines)
+    assert checked == len(lines) > 0
+
+
+@pytest.mark.slow
+def test_a_payee_in_germany_reads_german_numbers_dates_and_currency(warehouse, tmp_path):
+    from dataclasses import replace
+
+    _, statements = statements_for(warehouse, tmp_path, "2026-01")
+    e101 = next(s for s in statements if s.header.employee_id == "E101")
+    german = replace(e101, header=replace(e101.header, currency="EUR", country="DE", locale="de_DE"),
+                     totals={"EUR": D("1050.00")},
+                     paid_lines=tuple(replace(l, currency="EUR") for l in e101.paid_lines))
+    html, pdf = render_statement(german), pdf_text(render_pdf(german))
+    assert "1.050,00\xa0€" in html and "1.050,00\xa0€" in pdf  # Babel: a no-break space before the sign
+    for text in (visible_text(html), re.sub(r"\s+", " ", pdf)):  # whitespace (no-break spaces too) as one space
+        assert "Amount to be paid: 1.050,00 €" in text
+        assert "Pay date 15. Feb. 2026" in text
+        assert "Period 2026-01 12.000,00 10.000,00 120,0 %" in text
+        assert "Band 3: ≥ 100 % of quota 2.000,00 in band × 15,00 % (BCR 10,00 % × 1,5×) 300,00" in text
+
+
+@pytest.mark.slow
+def test_nothing_is_cut_long_names_wrap_and_no_heading_ends_a_page(warehouse, tmp_path):
+    from dataclasses import replace
+
+    _, statements = statements_for(warehouse, tmp_path, "2026-01")
+    e101 = next(s for s in statements if s.header.employee_id == "E101")
+    long_name = "Maximiliane Aurelia Wolkenstein-Trostburg von Hohenzollern-Sigmaringen"
+    long_deal = "Northwind Traders Internationale Holdinggesellschaft mbH - Existing Business - Upgrade"
+    credit = replace(e101.credits[0], opportunity_name=long_deal, credit_amount=D("22041751.8783342820"))
+    # 40 deals and the component seven times: the statement runs over several pages
+    many = replace(e101, header=replace(e101.header, full_name=long_name),
+                   credits=tuple(replace(credit, opportunity_id=f"006DM{i:013d}") for i in range(40)),
+                   components=e101.components * 7)
+    pdf = render_pdf(many)
+    pages = pdf_text(pdf).split("\f")
+    assert len(pages) >= 3
+    text = " ".join(pages).replace("\n", " ")
+    assert "…" not in text and "..." not in text
+    assert "22,041,751.88" in text and "006DM0000000000039" in text
+    for word in (long_name + " " + long_deal).split():
+        assert word in text
+    assert f"Payee {long_name.split()[0]}" in text
+    headings = {"1. Your plan", "2. Attainment", "3. Credits", "4. Earnings by component",
+                "5. Adjustments and clawbacks", "6. Draws, held and carried balances", "7. Year to date (2026)",
+                "8. Amount to be paid"} | {f"{c.component_name or c.component_id} (" for c in many.components}
+    for number, page in enumerate(pages[:-1], start=1):
+        body = [l for l in page.splitlines() if l.strip() and " · page " not in l]
+        last = body[-1]
+        assert not any(last.startswith(h) for h in headings), f"page {number} ends with the heading {last!r}"

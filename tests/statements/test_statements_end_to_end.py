@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from assets.statements.formatting import Formatter
 from tests.support.demo import demo_environment
-from tests.support.pdf import assert_valid_pdf, visible_text
+from tests.support.pdf import assert_valid_pdf, pdf_text, visible_text
 
 pytestmark = pytest.mark.slow  # reads the session's demo run
 
@@ -56,9 +57,19 @@ def test_every_payee_in_the_payout_file_has_a_statement_that_adds_up_to_the_cent
         entry = manifest["payees"][employee_id]
         assert {c: Decimal(v) for c, v in entry["amount_to_be_paid"].items()} == totals, employee_id
         text = visible_text((folder / entry["html"]).read_text(encoding="utf-8"))
+        pdf = (folder / entry["pdf"]).read_bytes()
+        printed = pdf_text(pdf)
+        fmt = Formatter(entry["locale"])
         for currency, total in totals.items():
-            assert f"Total to be paid {total:,.2f}" in text, employee_id
-        assert_valid_pdf((folder / entry["pdf"]).read_bytes())
+            # the payee's locale (de_DE: 1.234,56 €); visible_text makes a no-break space a space
+            assert f"Total to be paid {fmt.money(total, currency)}".replace("\xa0", " ") in text, employee_id
+            assert f"Amount to be paid: {fmt.money(total, currency)}" in printed, employee_id
+        for line in lines:
+            if line["employee_id"] == employee_id:
+                assert fmt.money(Decimal(line["amount"]), line["currency"]) in printed, employee_id
+        assert "…" not in printed
+        assert_valid_pdf(pdf)
+        assert (folder / entry["csv"]).exists()
     # The index links every statement and totals each currency as the payout file does.
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert set(re.findall(r'<tr><td><a href="([^"]+)\.html">', index)) == {
@@ -68,6 +79,31 @@ def test_every_payee_in_the_payout_file_has_a_statement_that_adds_up_to_the_cent
     for line in lines:
         by_currency[line["currency"]] = by_currency.get(line["currency"], Decimal(0)) + Decimal(line["amount"])
     assert {c: Decimal(v) for c, v in manifest["totals_by_currency"].items()} == by_currency
+
+
+def test_a_managers_team_levels_add_up_to_the_team_credit_the_component_pays_on(pipeline):
+    """From the CSV of exact values beside each statement: the sub-totals per level add up to the
+    team credit, which is the credit of the period of the roll-up component (fct_component_attainment)."""
+    paths, _ = pipeline
+    period, _ = _payout(paths)
+    folder = paths.export_dir / "statements" / period
+    manifest = json.loads((folder / "statements.json").read_text())
+    managers = 0
+    for employee_id, entry in manifest["payees"].items():
+        with (folder / entry["csv"]).open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        team = [r for r in rows if r["section"] == "team"]
+        if not team:
+            continue
+        managers += 1
+        members = sum(Decimal(r["value"]) for r in team if r["basis"].startswith("level "))
+        sub_totals = sum(Decimal(r["value"]) for r in team if r["basis"] == "sub-total")
+        (total,) = [Decimal(r["value"]) for r in team if r["item"] == "rollup_credit_total"]
+        assert members == sub_totals == total, employee_id
+        paid_on = [Decimal(r["value"]) for r in rows if r["section"] == "attainment"
+                   and r["item"].endswith("/rollup_credit") and r["basis"] == "period" and r["field"] == "credit"]
+        assert paid_on == [total], employee_id
+    assert managers > 0
 
 
 def test_rerunning_the_statements_writes_identical_bytes(pipeline):

@@ -24,6 +24,15 @@ def pdf_content(pdf: bytes) -> str:
     return "\n".join(parts)
 
 
+def pdf_text(pdf: bytes) -> str:
+    """The text of every page as a reader's PDF tool extracts it (pypdf), pages joined by a form feed."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return "\f".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+
+
 def assert_valid_pdf(pdf: bytes) -> int:
     """A well-formed PDF: header, trailer, cross-reference table, at least one page. Returns the page count."""
     assert pdf.startswith(b"%PDF-1.")
