@@ -43,6 +43,7 @@ import yaml
 from assets.ingest.load import EMPTY_FILE, write_parquet_atomic
 from assets.ingest.raw_layout import CONFIG_BATCH, MONEY
 from core.money import KNOWN_CURRENCIES
+from core.schemas import schema_errors
 
 SCHEMA_PATH = Path(__file__).with_name("plan.schema.json")
 PLANS_FOLDER = "plans"
@@ -214,13 +215,6 @@ def plan_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text())
 
 
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.protocols.Validator:
-    schema = plan_schema()
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
 
 # --- YAML: dates stay text (the schema checks them), repeated keys are errors -------------
 
@@ -327,7 +321,7 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
     problems: list[str] = []
     if not isinstance(document, dict):
         return None, [f"{source}: a plan file must hold one mapping (plan_id, name, ...), found {type(document).__name__}"]
-    for error in sorted(_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+    for error in schema_errors(SCHEMA_PATH, document):
         for detail in _explain(error):
             problems.append(f"{_where(source, document, detail.absolute_path)}: {_field_path(detail.absolute_path)}: {detail.message}")
     if problems:

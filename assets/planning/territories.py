@@ -29,19 +29,17 @@ The raw layer gets, replaced wholesale on every run (plus ``empty.parquet``)::
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
 import polars as pl
 import yaml
 
 from assets.ingest.load import EMPTY_FILE, write_parquet_atomic
 from assets.ingest.plans import RATE_DECIMALS, _explain, _field_path, _PlanLoader
 from assets.ingest.raw_layout import CONFIG_BATCH, MONEY
+from core.schemas import schema_errors
 
 SCHEMA_PATH = Path(__file__).with_name("territory.schema.json")
 TERRITORY_FILE = "territories.yaml"
@@ -139,13 +137,6 @@ class TerritoryConfig:
     history_months: int
 
 
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA_PATH.read_text())
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
 
 def _where(source: str, document, path) -> str:
     """``territories.yaml (rule emea-ent, territory EMEA-ENT)`` for a field path."""
@@ -176,7 +167,7 @@ def validate_territory_document(document, source: str = TERRITORY_FILE) -> tuple
         return None, [f"{source}: the territory file must hold one mapping (default_territory, territories, rules), "
                       f"found {type(document).__name__}"]
     problems: list[str] = []
-    for error in sorted(_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+    for error in schema_errors(SCHEMA_PATH, document):
         for detail in _explain(error):
             problems.append(f"{_where(source, document, detail.absolute_path)}: {_field_path(detail.absolute_path)}: {detail.message}")
     if problems:

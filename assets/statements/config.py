@@ -18,16 +18,14 @@ A problem is one line naming the file and the field; all of them are reported at
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
 import yaml
 from babel import Locale, UnknownLocaleError
 
 from assets.ingest.plans import _explain, _field_path, _PlanLoader
+from core.schemas import schema_errors
 
 SCHEMA_PATH = Path(__file__).with_name("statements.schema.json")
 STATEMENTS_FILE = "statements.yaml"
@@ -67,13 +65,6 @@ class StatementsConfig:
     source_file: str | None = None  # relative to the config folder; None: the defaults
 
 
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA_PATH.read_text())
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
 
 def parse_statements_config(document, source: str = STATEMENTS_FILE) -> StatementsConfig:
     """A parsed statements.yaml document -> the configuration; ``StatementsConfigError`` naming
@@ -84,7 +75,7 @@ def parse_statements_config(document, source: str = STATEMENTS_FILE) -> Statemen
         raise StatementsConfigError([f"{source}: must hold one mapping (contact, deal_appendix, locales), "
                                      f"found {type(document).__name__}"])
     problems = []
-    for error in sorted(_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+    for error in schema_errors(SCHEMA_PATH, document):
         for detail in _explain(error):
             problems.append(f"{source} {_field_path(detail.absolute_path).replace('(plan)', '(file)')}: {detail.message}")
     locales = document.get("locales") or {}
