@@ -490,12 +490,12 @@ def worker_rows(org: Org, k: int) -> list[dict]:
 
 
 def cost_center_rows(org: Org) -> list[dict]:
-    """config cost_centers.csv: every cost center a person is ever booked to, with its country
-    (the code's second part: CC-<country>-<unit>)."""
-    codes = {s.cost_center for p in org.people for _, s in p.history}
+    """config cost_centers.csv: every cost center a person is ever booked to, in the country of the
+    people booked to it (build_org: CC-<country>-<unit>)."""
+    country = {s.cost_center: p.country for p in org.people for _, s in p.history}
     return [
-        {"cost_center": code, "country": code.split("-")[1], "name": f"Sales {code.split('-', 2)[2]} ({code.split('-')[1]})"}
-        for code in sorted(codes)
+        {"cost_center": code, "country": country[code], "name": f"Sales {code.split('-', 2)[2]} ({country[code]})"}
+        for code in sorted(country)
     ]
 
 

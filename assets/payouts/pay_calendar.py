@@ -12,7 +12,9 @@ country only (no regional ones), observed days included.
 The payroll country is the payee's HR country (``workers.country``, an ISO 3166
 alpha-2 code). A payee without a country pays through ``XX``, and a country the
 ``holidays`` package does not know rolls over weekends only: the table says so
-(``holiday_calendar``) rather than guessing.
+(``holiday_calendar``) rather than guessing. The table keys each country as HR
+writes it (the warehouse joins on that value, macro ``payroll_country``); only
+the holiday lookup reads it as a code (trimmed, upper case).
 
 The table (``raw/reference/pay_calendar``, the dbt source ``reference.pay_calendar``)
 has one row per country and period for every period of ``CALENDAR_YEARS``, so a
@@ -31,6 +33,9 @@ from pathlib import Path
 import holidays as holidays_package
 import polars as pl
 
+from assets.ingest.contract import HR_WORKERS
+from assets.ingest.load import write_parquet_atomic
+from assets.ingest.raw_layout import CONFIG_BATCH, dataset_dir
 from core.periods import first_day, last_day, next_period
 
 UNKNOWN_COUNTRY = "XX"  # a payee whose HR record has no country
@@ -93,12 +98,13 @@ class PayDate:
 
 
 def pay_dates(country: str, pay_day: int, lag_months: int, years: range = CALENDAR_YEARS) -> list[PayDate]:
-    """The pay date of every period of ``years`` for one payroll country."""
+    """The pay date of every period of ``years`` for one payroll country (as HR writes it)."""
     periods = [f"{year:04d}-{month:02d}" for year in years for month in range(1, 13)]
     scheduled = [scheduled_pay_date(p, pay_day, lag_months) for p in periods]
+    code = country.strip().upper()
     known, calendar = (
-        country_holidays(country, min(scheduled).year, max(scheduled).year)
-        if country != UNKNOWN_COUNTRY
+        country_holidays(code, min(scheduled).year, max(scheduled).year)
+        if code and country != UNKNOWN_COUNTRY
         else ({}, "weekends only (payee without a country)")
     )
     rows = []
@@ -109,8 +115,9 @@ def pay_dates(country: str, pay_day: int, lag_months: int, years: range = CALEND
 
 
 def pay_calendar(countries: Iterable[str | None], pay_day: int, lag_months: int, years: range = CALENDAR_YEARS) -> pl.DataFrame:
-    """The table for the countries (``XX`` always included), sorted by country and period."""
-    wanted = sorted({(c or "").strip().upper() or UNKNOWN_COUNTRY for c in countries} | {UNKNOWN_COUNTRY})
+    """The table for the countries (``XX`` always included, for payees without one), sorted by
+    country and period."""
+    wanted = sorted({c for c in countries if c} | {UNKNOWN_COUNTRY})
     rows = [row for country in wanted for row in pay_dates(country, pay_day, lag_months, years)]
     return pl.DataFrame(
         {
@@ -126,20 +133,18 @@ def pay_calendar(countries: Iterable[str | None], pay_day: int, lag_months: int,
 
 
 def pay_calendar_dir(raw_dir: Path) -> Path:
-    return Path(raw_dir).joinpath(*DATASET) / "batch=current"
+    return Path(raw_dir).joinpath(*DATASET) / f"batch={CONFIG_BATCH}"
 
 
 def write_pay_calendar(raw_dir: Path, pay_day: int, lag_months: int) -> tuple[Path, pl.DataFrame]:
     """The table for the raw layer's HR countries, written where dbt's source reads it."""
-    from assets.ingest.load import write_parquet_atomic
-
     table = pay_calendar(hr_countries(raw_dir), pay_day, lag_months)
     return write_parquet_atomic(table, pay_calendar_dir(raw_dir) / "pay_calendar.parquet"), table
 
 
 def hr_countries(raw_dir: Path) -> list[str]:
     """The countries of every HR worker record in the raw layer (every batch)."""
-    files = sorted(Path(raw_dir).glob("hr/workers/batch=*/*.parquet"))
+    files = sorted(dataset_dir(raw_dir, HR_WORKERS).glob("batch=*/*.parquet"))
     if not files:
         return []
     frame = pl.scan_parquet(files, missing_columns="insert", extra_columns="ignore").select("country").unique().collect()

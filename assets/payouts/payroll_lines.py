@@ -37,9 +37,8 @@ from datetime import date
 from decimal import Decimal
 
 from assets.payouts.extract import PayoutLine
+from assets.payouts.pay_calendar import UNKNOWN_COUNTRY
 from core.earning_codes import EARNING_CODES
-
-UNKNOWN_COUNTRY = "XX"  # a payee whose HR record has no country
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import json
 from datetime import date, timedelta
 
 import dagster as dg
+import holidays
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -77,10 +78,16 @@ def test_a_country_without_a_holiday_calendar_rolls_over_weekends_only():
 
 
 def test_the_table_covers_every_period_of_every_country_and_the_unknown_one():
+    # countries keyed as HR writes them (the warehouse joins on that value), holidays looked up by code
     table = pay_calendar(["DE", None, " us "], 15, 1, YEARS)
-    assert sorted(set(table["country"].to_list())) == ["DE", "US", UNKNOWN_COUNTRY]
+    assert sorted(set(table["country"].to_list())) == [" us ", "DE", UNKNOWN_COUNTRY]
     assert table.height == 3 * 24
     assert table.select("country", "period").is_unique().all()
+    us = table.filter(table["country"] == " us ")
+    assert set(us["holiday_calendar"].to_list()) == {f"holidays {holidays.__version__}: US"}
+    # Thanksgiving, Thursday 26 November 2026: paid on the Wednesday before with SPM_PAY_DAY 26
+    (row,) = [r for r in pay_dates(" us ", 26, 1, YEARS) if r.period == "2026-10"]
+    assert (row.pay_date, row.moved_because) == (date(2026, 11, 25), "Thanksgiving Day")
 
 
 @settings(max_examples=200, deadline=None)

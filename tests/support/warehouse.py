@@ -11,6 +11,7 @@ import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 
@@ -48,8 +49,9 @@ def run_dbt(command: str, tmp: Path, env: dict[str, str], *extra: str) -> subpro
     # raw/reference/pay_calendar): so do the tests' builds, with the env's settings
     raw = env.get("SPM_RAW_DIR")
     if raw and Path(raw).is_dir():
-        pay_day = int(env.get("SPM_PAY_DAY", Settings.pay_day))
-        write_pay_calendar(Path(raw), pay_day, int(env.get("SPM_PAY_LAG_MONTHS", Settings.pay_lag_months)))
+        with mock.patch.dict(os.environ, env, clear=True):
+            settings = Settings.from_env()
+        write_pay_calendar(Path(raw), settings.pay_day, settings.pay_lag_months)
     # the project's parse, on this build's folders (core/dbt.py): no 10 s parse per build
     share_project_parse(tmp / "target", env)
     return subprocess.run(dbt_command(command, tmp, *extra), capture_output=True, text=True, env=env, check=False)
