@@ -8,12 +8,15 @@ INCREMENTAL ?=
 ## Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs the suite in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test dev bench docs dbt-parse clean
+.PHONY: run test dev bench docs dbt-parse clean lock
 
+## requirements.lock (made by `make lock`) holds the whole set, every package with its hashes: installed
+## as it is (--no-deps: pip resolves nothing), then checked for consistency.
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON3) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip check
 	touch $(STAMP)
 
 ## dbt needs its manifest before the Dagster definitions load.
@@ -41,6 +44,14 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m orchestration.cli prepare
 	$(PY) -m orchestration.dbt_docs
+
+## Re-lock after editing pyproject.toml's dependencies: every package pinned with its hashes (uv keeps the
+## versions already in requirements.lock unless pyproject asks for others). Needs only PyPI.
+UV_VERSION := 0.13.9
+lock: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" -o requirements.lock
 
 clean:
 	rm -rf data .dagster_home dbt_project/target dbt_project/logs
