@@ -107,3 +107,21 @@ def test_the_docs_open_on_the_project_overview_naming_every_mart(manifest):
     for topic in ("Who is paid what", "Attainment", "Quota", "Credits", "Forecasts", "Quarantine", "Payroll",
                   "Journals", "DECIMAL(38,10)"):
         assert topic in text, topic
+
+
+_PLACEHOLDER = re.compile(r"<[A-Za-z][^>]*>")
+
+
+def _bare_placeholders(text: str) -> list[str]:
+    """``<period>``-like placeholders outside backticks: the docs site and the Dagster UI render
+    descriptions as Markdown and would drop them as HTML tags."""
+    return [hit for i, part in enumerate(text.split("`")) if i % 2 == 0 for hit in _PLACEHOLDER.findall(part)]
+
+
+def test_descriptions_keep_their_placeholders_in_backticks(manifest):
+    texts = [(n["name"], n["description"]) for n in _models(manifest).values()]
+    texts += [(f"{n['name']}.{c}", col.get("description", "")) for n in _models(manifest).values()
+              for c, col in n["columns"].items()]
+    texts += [(e["name"], e["description"]) for e in _exposures(manifest).values()]
+    assert [(name, _bare_placeholders(text)) for name, text in texts if _bare_placeholders(text)] == []
+    assert _bare_placeholders("a `<period>` b") == [] and _bare_placeholders("a <period> b") == ["<period>"]
