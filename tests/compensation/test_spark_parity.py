@@ -46,7 +46,7 @@ def _build(tmp: Path, paths, engine: str) -> Path:
     completed = run_dbt("build", tmp, env, *ENGINE_BUILD)
     results = json.loads((tmp / "target" / "run_results.json").read_text())
     failures = [f"{r['unique_id']}: {r['status']} {r.get('message')}" for r in results["results"]
-                if r["status"] not in ("success", "pass")]
+                if r["status"] not in ("success", "pass") and not r["unique_id"].startswith("exposure.")]  # an exposure is a no-op
     assert completed.returncode == 0 and not failures, f"{engine}: " + ("\n".join(failures) or completed.stdout[-5000:])
     return warehouse
 
