@@ -105,6 +105,24 @@ def test_contracted_marts_have_typed_column_schemas(specs):
     assert payout_line["amount"].type == "decimal(38,10)"
 
 
+def test_raw_datasets_have_the_column_schema_of_their_files(specs):
+    import polars as pl
+
+    from assets.ingest.contract import CONTRACTS
+    from assets.ingest.raw_layout import raw_schema
+
+    by_key = {s.key: s for s in specs}
+    sql_type = {pl.Utf8(): "varchar", pl.Decimal(38, 10): "decimal(38,10)", pl.Int64(): "bigint", pl.Date(): "date",
+                pl.Datetime("us", "UTC"): "timestamp with time zone", pl.Boolean(): "boolean"}
+    for contract in CONTRACTS:
+        schema = by_key[dg.AssetKey(["raw", contract.system, contract.name])].metadata["dagster/column_schema"]
+        assert [(c.name, c.type) for c in schema.columns] == [
+            (name, sql_type[dtype]) for name, dtype in raw_schema(contract).items()
+        ], contract.name
+        key_column = next(c for c in schema.columns if c.name == contract.key[0])
+        assert not key_column.constraints.nullable
+
+
 def test_no_description_loses_a_placeholder_in_the_ui(specs, check_specs):
     found = {}
     for spec in specs:
