@@ -174,7 +174,8 @@ def payout_file_outcome(export_dir: Path, warehouse: Path, period: str) -> payou
     description="The written payout files add up: the CSV and the Parquet file (read back) each have as many "
     "lines as fct_payout_file_line pays in the period, the same total per currency as those lines and as "
     "fct_payout_line's exact total (within half a minor unit per line), and the manifest states the files' "
-    "row count and totals. Blocking: a file that does not add up is not paid from.",
+    "row count and totals. Blocking: the statements, which read this file, are not written from one that "
+    "does not add up.",
 )
 def payout_file_matches_warehouse(context: dg.AssetCheckExecutionContext, paths: SpmPathsResource) -> dg.AssetCheckResult:
     settings = paths.paths()
