@@ -186,7 +186,8 @@ def dbt_test_description(test: Mapping[str, Any], manifest: Mapping[str, Any]) -
         if rule:
             text = f"{name}: {rule(model, column, arguments)}"
         else:
-            macro = manifest.get("macros", {}).get(f"macro.{metadata.get('namespace') or test.get('package_name')}.test_{name}", {})
+            package = metadata.get("namespace") or test.get("package_name")
+            macro = manifest.get("macros", {}).get(f"macro.{package}.test_{name}", {})
             comment = _leading_comment(macro.get("macro_sql"))
             text = f"{name} on {model}{'.' + column if column else ''} ({_arguments(arguments)})" + (
                 f": {comment}" if comment else "."
@@ -257,15 +258,17 @@ def column_schema(node: Mapping[str, Any], manifest: Mapping[str, Any]) -> dg.Ta
     schema = []
     for name, column in columns.items():
         rule = rules.get((node["unique_id"], name), {})
-        constraint_types = {c.get("type") for c in column.get("constraints") or []}
+        declared = {c.get("type") for c in column.get("constraints") or []}
+        not_null = rule.get("not_null") or bool(declared & {"not_null", "primary_key"})
+        unique = rule.get("unique") or bool(declared & {"unique", "primary_key"})
         schema.append(
             dg.TableColumn(
                 name=name,
                 type=(column.get("data_type") or "").strip() or UNKNOWN_TYPE,
                 description=ui_text(column.get("description") or None),
                 constraints=dg.TableColumnConstraints(
-                    nullable=not (rule.get("not_null") or "not_null" in constraint_types or "primary_key" in constraint_types),
-                    unique=bool(rule.get("unique") or "unique" in constraint_types or "primary_key" in constraint_types),
+                    nullable=not not_null,
+                    unique=bool(unique),
                     other=list(rule.get("other", [])),
                 ),
                 tags={tag: "" for tag in column.get("tags") or []},

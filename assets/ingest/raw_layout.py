@@ -75,7 +75,9 @@ TYPE_NAMES: dict[str, str] = {
     "datetime": "timestamp with time zone",
     "boolean": "boolean",
 }
-LOAD_COLUMN_TYPES = dict(zip(LOAD_COLUMN_NAMES, ("varchar", "date", "varchar", "bigint", "timestamp with time zone"), strict=True))
+LOAD_COLUMN_TYPES = dict(
+    zip(LOAD_COLUMN_NAMES, ("varchar", "date", "varchar", "bigint", "timestamp with time zone"), strict=True)
+)
 
 
 def raw_table_schema(contract: DatasetContract):
