@@ -19,9 +19,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
-from core import dbt_child
+from core import catalog, dbt_child
 from core.settings import DBT_PROJECT_DIR, Settings, SpmPaths
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -39,10 +39,46 @@ class SpmDbtTranslator(DagsterDbtTranslator):
     The domain is the folder under the layer (``models/marts/payouts/...`` is
     ``payouts``); staging models and sources are the ``ingest`` domain's, as
     the Python assets that land the raw layer.
+
+    The catalog (core/catalog.py): the owner is the domain's (``catalog.OWNERS``,
+    or the node's ``meta.owner``); descriptions keep their placeholders visible in
+    the UI (``catalog.ui_text``); every test's check says its rule in words
+    (``catalog.dbt_test_description``); a model's column schema carries its yml's
+    ``data_type`` and what its tests say of each column; a model links to its SQL file.
     """
+
+    def __init__(self, settings: DagsterDbtTranslatorSettings | None = None):
+        super().__init__(settings or DagsterDbtTranslatorSettings(enable_code_references=True))
+        self._catalog_specs: dict = {}
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return domain_of(dbt_resource_props)
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        owner = (dbt_resource_props.get("meta") or {}).get("owner") or (
+            (dbt_resource_props.get("config") or {}).get("meta") or {}
+        ).get("owner")
+        return [owner] if owner else catalog.owners_of(domain_of(dbt_resource_props))
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        return catalog.ui_text(super().get_description(dbt_resource_props))
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None):
+        key = (id(manifest), unique_id, id(project))
+        if key not in self._catalog_specs:
+            spec = super().get_asset_spec(manifest, unique_id, project)
+            node = manifest.get("nodes", {}).get(unique_id)
+            schema = catalog.column_schema(node, manifest) if node and node.get("resource_type") == "model" else None
+            if schema is not None:
+                spec = spec.replace_attributes(metadata={**spec.metadata, "dagster/column_schema": schema})
+            self._catalog_specs[key] = spec
+        return self._catalog_specs[key]
+
+    def get_asset_check_spec(self, asset_spec, manifest: Mapping[str, Any], unique_id: str, project):
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        return spec._replace(description=catalog.dbt_test_description(manifest["nodes"][unique_id], manifest))
 
 
 def domain_of(dbt_resource_props: Mapping[str, Any]) -> str:

@@ -4,7 +4,8 @@ Each domain package under ``assets/`` owns its assets, checks, jobs and
 schedules in its ``definitions.py``; this module only merges them and adds what
 spans them: the ``spm_pipeline`` job (everything but the monthly publication),
 the daily refresh, the new-batch sensor, the resources, the console logger and
-the executor (multiprocess, SPM_PARALLEL_STEPS steps at once: docs/scale_out.md).
+the executor (multiprocess, SPM_PARALLEL_STEPS steps at once: docs/scale_out.md), and the
+catalog the UI shows of every asset (owners, descriptions, kinds, code references: core/catalog.py).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from assets.payouts.definitions import PUBLISH_JOB_NAME
 from assets.payouts.publication import payout_publication
 from assets.planning import definitions as planning
 from assets.statements import definitions as statements
+from core.catalog import catalogued
 from core.dbt import dbt_resource
 from core.resources import CodeLocationResource, SpmPathsResource, parallel_executor, retry_policy
+from core.settings import engine
 from orchestration.console import spm_console_logger
 from orchestration.schedules import build_daily_refresh_schedule
 from orchestration.sensors import build_new_batch_sensor
@@ -58,8 +61,10 @@ class SpmCodeLocation(CodeLocationResource):
         return defs.resolve_asset_graph()
 
 
+# The catalog (core/catalog.py): each asset's owner, descriptions the UI renders, correct kinds,
+# code references (docs/operations.md "The catalog").
 defs = dg.Definitions.merge(
-    *(domain.defs for domain in DOMAINS),
+    catalogued(*(domain.defs for domain in DOMAINS),
     dg.Definitions(
         jobs=[spm_pipeline],
         schedules=[build_daily_refresh_schedule(PIPELINE_JOB_NAME)],
@@ -72,4 +77,5 @@ defs = dg.Definitions.merge(
         # time (pool duckdb_warehouse, one slot). The CLI runs its jobs in process.
         executor=parallel_executor(),
     ),
+)
 )

@@ -2,6 +2,6 @@
 
 import dagster as dg
 
-from assets.finance.assets import journal_entries
+from assets.finance.assets import journal_entries, journals_balance
 
-defs = dg.Definitions(assets=[journal_entries])
+defs = dg.Definitions(assets=[journal_entries], asset_checks=[journals_balance])

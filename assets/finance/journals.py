@@ -201,3 +201,60 @@ def write_journals(lines: list[JournalLine], export_dir: Path, calculation_id: s
         period: write_period_journal(lines, Path(export_dir) / "journals" / period, period, calculation_id)
         for period in periods
     }
+
+
+# --- The written files, read back (the journal_entries asset's check) --------------------------
+
+JOURNAL_FILE_CHECK = "journals_balance"
+
+
+def journal_file_path(export_dir: Path, period: str) -> Path:
+    """Where the journal file of ``period`` is written (``write_journals``)."""
+    return Path(export_dir) / "journals" / period / f"journal_{period}.csv"
+
+
+def read_journal_file(path: Path) -> list[dict]:
+    """Each line of a written journal file: its columns as text, ``debit`` and ``credit`` as exact decimals."""
+    with Path(path).open(newline="", encoding="utf-8") as handle:
+        return [
+            {**row, "debit": Decimal(row["debit"] or "0"), "credit": Decimal(row["credit"] or "0")}
+            for row in csv.DictReader(handle)
+        ]
+
+
+def read_journal_row_counts(warehouse: Path, through_period: str) -> dict[str, int]:
+    """fct_journal_line's row count per period up to ``through_period``, read-only."""
+    with read_only(warehouse) as con:
+        rows = con.execute(
+            "select period, count(*) from fct_journal_line where period <= ? group by period order by period",
+            [through_period],
+        ).fetchall()
+    return {period: int(count) for period, count in rows}
+
+
+def journal_file_problems(files: dict[str, list[dict] | None], warehouse_rows: dict[str, int]) -> list[str]:
+    """What is wrong with the written journal files, every problem (empty: none).
+
+    ``files``: period -> the lines read back from its file (None: no file); ``warehouse_rows``:
+    fct_journal_line's rows per period. Every journal balances: its debits equal its credits in
+    each currency, to the minor unit; each period of the warehouse has its file, with as many lines.
+    """
+    problems = []
+    for period in sorted(set(files) | set(warehouse_rows)):
+        lines = files.get(period)
+        expected = warehouse_rows.get(period, 0)
+        if lines is None:
+            problems.append(f"journal_{period}.csv: missing ({expected} line(s) in fct_journal_line)")
+            continue
+        if len(lines) != expected:
+            problems.append(f"journal_{period}.csv: {len(lines)} line(s), fct_journal_line has {expected}")
+        balance: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        for line in lines:
+            balance[(line["journal_id"], line["currency"])][0] += line["debit"]
+            balance[(line["journal_id"], line["currency"])][1] += line["credit"]
+        for (journal, currency), (debit, credit) in sorted(balance.items()):
+            if debit != credit:
+                problems.append(
+                    f"journal_{period}.csv: journal {journal} {currency} debits {debit} != credits {credit}"
+                )
+    return problems

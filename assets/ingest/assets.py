@@ -47,7 +47,7 @@ from assets.ingest.plans import (
     plan_dir,
     plan_table_dir,
 )
-from assets.ingest.raw_layout import quarantine_root
+from assets.ingest.raw_layout import quarantine_root, raw_table_schema
 from assets.ingest.rules import empty_quarantine
 from core.failures import user_error
 from core.metadata import markdown_table
@@ -105,6 +105,7 @@ def build_ingest_asset(contract: DatasetContract) -> dg.AssetsDefinition:
         kinds={"polars", "parquet"},
         description=f"{contract.description} Landing files: {_landing_pattern(contract)}; "
         "accepted rows to raw Parquet, contract violations to quarantine.",
+        metadata={"dagster/column_schema": raw_table_schema(contract)},
     )
     def _ingest(context: AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
         settings = paths.paths()

@@ -65,6 +65,41 @@ def raw_schema(contract: DatasetContract) -> dict[str, pl.DataType]:
     return schema
 
 
+# The type of a raw column as the catalog shows it (the SQL name of its Parquet type).
+TYPE_NAMES: dict[str, str] = {
+    "string": "varchar",
+    "currency": "varchar",
+    "decimal": "decimal(38,10)",
+    "integer": "bigint",
+    "date": "date",
+    "datetime": "timestamp with time zone",
+    "boolean": "boolean",
+}
+LOAD_COLUMN_TYPES = dict(
+    zip(LOAD_COLUMN_NAMES, ("varchar", "date", "varchar", "bigint", "timestamp with time zone"), strict=True)
+)
+
+
+def raw_table_schema(contract: DatasetContract):
+    """``raw_schema`` as the Dagster catalog's column schema (``dagster/column_schema``): each
+    column's type; a key or a required column is not nullable."""
+    import dagster as dg
+
+    columns = [
+        dg.TableColumn(
+            name=c.name,
+            type=TYPE_NAMES[c.type],
+            constraints=dg.TableColumnConstraints(nullable=not (c.required or c.name in contract.key)),
+        )
+        for c in contract.columns
+    ]
+    columns += [
+        dg.TableColumn(name=name, type=type_, description="Load metadata (assets/ingest/contract.py LOAD_COLUMN_NAMES).")
+        for name, type_ in LOAD_COLUMN_TYPES.items()
+    ]
+    return dg.TableSchema(columns=columns)
+
+
 def dataset_dir(raw_root: Path, contract: DatasetContract) -> Path:
     return Path(raw_root) / contract.system / contract.name
 

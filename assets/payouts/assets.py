@@ -7,6 +7,7 @@ asset (assets/payouts/publication.py).
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -14,13 +15,18 @@ import dagster as dg
 
 from assets.ingest.landing import list_batches
 from assets.payouts import checks as payout_checks
-from assets.payouts.extract import write_extract
+from assets.payouts.extract import read_extract_amounts, write_extract
 from assets.payouts.ledger_layout import draft_dir
 from assets.payouts.pay_calendar import DATASET as PAY_CALENDAR_DATASET
 from assets.payouts.pay_calendar import write_pay_calendar
 from assets.payouts.payroll import write_payroll
 from assets.payouts.payroll_layouts import payroll_refusal
-from assets.payouts.warehouse import read_payroll_config, read_period_payouts, source_batches
+from assets.payouts.warehouse import (
+    read_payout_file_reference,
+    read_payroll_config,
+    read_period_payouts,
+    source_batches,
+)
 from core.earning_codes import ADJUSTMENT_CODES
 from core.failures import user_error
 from core.fingerprint import inputs_fingerprint
@@ -136,6 +142,51 @@ def payout_extract(
             "directory": dg.MetadataValue.path(str(out_dir)),
             "preview": dg.MetadataValue.md(lines_preview(lines)),
         }
+    )
+
+
+def materialized_metadata(instance: dg.DagsterInstance, key: dg.AssetKey, name: str) -> str | None:
+    """The value of metadata entry ``name`` of the asset's latest materialization (a check's run:
+    the one its asset just wrote), or None."""
+    event = instance.get_latest_materialization_event(key)
+    if event is None or event.asset_materialization is None:
+        return None
+    value = event.asset_materialization.metadata.get(name)
+    return None if value is None or value.value is None else str(value.value)
+
+
+def payout_file_outcome(export_dir: Path, warehouse: Path, period: str) -> payout_checks.CheckOutcome:
+    """``check_file_matches_warehouse`` on the draft extract of ``period`` as written under ``export_dir``."""
+    out_dir = draft_dir(export_dir, period)
+    try:
+        files = read_extract_amounts(out_dir, period)
+        manifest = json.loads((out_dir / "manifest.json").read_text())
+    except (OSError, ValueError) as error:  # a missing or unreadable file or manifest
+        return payout_checks.CheckOutcome(payout_checks.FILE_CHECK, False, True, f"cannot read the payout files: {error}")
+    return payout_checks.check_file_matches_warehouse(files, read_payout_file_reference(warehouse, period), manifest)
+
+
+@dg.asset_check(
+    asset=payout_extract,
+    name=payout_checks.FILE_CHECK,
+    blocking=True,
+    pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
+    description="The written payout files add up: the CSV and the Parquet file (read back) each have as many "
+    "lines as fct_payout_file_line pays in the period, the same total per currency as those lines and as "
+    "fct_payout_line's exact total (within half a minor unit per line), and the manifest states the files' "
+    "row count and totals. Blocking: the statements, which read this file, are not written from one that "
+    "does not add up.",
+)
+def payout_file_matches_warehouse(context: dg.AssetCheckExecutionContext, paths: SpmPathsResource) -> dg.AssetCheckResult:
+    settings = paths.paths()
+    period = materialized_metadata(context.instance, payout_extract.key, "period")
+    if period is None:
+        return dg.AssetCheckResult(passed=False, description="payout_extract has not been materialized.")
+    outcome = payout_file_outcome(settings.export_dir, settings.warehouse, period)
+    return dg.AssetCheckResult(
+        passed=outcome.passed,
+        description=outcome.message,
+        metadata={"period": period, "problems": dg.MetadataValue.json(outcome.details.get("problems", []))},
     )
 
 

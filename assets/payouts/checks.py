@@ -10,6 +10,13 @@ Blocking (a failure refuses the publication, naming the check):
   (``earning_codes.DEDUCTION_CODES``: any but DRAW), no payee's total negative;
 * ``one_line_per_payee_code_period`` no payee paid twice for one code and period.
 
+On the draft extract (the ``payout_extract`` asset's blocking check, after its files are written):
+
+* ``payout_file_matches_warehouse``  each written file (CSV and Parquet, read back) has as many
+  lines as fct_payout_file_line pays in the period and, per currency, the same total as those lines
+  and as fct_payout_line's exact total within half a minor unit per line; the manifest's row count
+  and totals are the files'.
+
 Warning (reported, never blocking):
 
 * ``payout_change_within_threshold`` a payee's or the total payout moved by more
@@ -22,7 +29,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from assets.payouts.extract import PayoutLine
+from assets.payouts.extract import PayoutLine, format_amount
 from core.earning_codes import DEDUCTION_CODES, unknown_codes
 from core.money import MINOR_UNITS
 from core.settings import Settings
@@ -33,6 +40,7 @@ NEGATIVE_CHECK = "negative_amounts_allowed"
 UNIQUE_CHECK = "one_line_per_payee_code_period"
 CHANGE_CHECK = "payout_change_within_threshold"
 UPSTREAM_CHECK = "upstream_blocking_checks_passed"
+FILE_CHECK = "payout_file_matches_warehouse"
 
 EXAMPLES = 10  # failing examples listed in a check's message
 
@@ -172,6 +180,55 @@ def check_payout_change(
         else f"moved more than {share:%} from the previous period: "
         + "; ".join(filter(None, [f"total {_examples(currencies)}" if currencies else "", f"payees {_examples(payees)}" if payees else ""])),
         {"threshold": str(share), "payees": payees[:EXAMPLES], "totals": currencies},
+    )
+
+
+def check_file_matches_warehouse(files: dict[str, list[tuple[str, Decimal]]], reference, manifest: dict | None) -> CheckOutcome:
+    """The written payout files against the warehouse (``reference``: a ``PayoutFileReference`` of
+    assets/payouts/warehouse.py) and their manifest.
+
+    ``files``: file name -> (currency, amount) of each line as read back from the file. Every file
+    must have exactly the paid lines of fct_payout_file_line: the same count, the same total per
+    currency; that total must equal fct_payout_line's exact total within half a minor unit per
+    fct_payout_file_line line; the manifest (when given) must state the files' row count and totals.
+    """
+    problems = []
+    expected_rows = sum(reference.paid_lines.values())
+    for name, lines in sorted(files.items()):
+        if len(lines) != expected_rows:
+            problems.append(f"{name}: {len(lines)} line(s), fct_payout_file_line pays {expected_rows}")
+        in_file: dict[str, Decimal] = defaultdict(Decimal)
+        for currency, amount in lines:
+            in_file[currency] += amount
+        for currency in sorted(set(in_file) | set(reference.paid_totals) | set(reference.exact_totals)):
+            if currency not in MINOR_UNITS:
+                problems.append(f"{name}: unknown currency {currency!r}")
+                continue
+            total = in_file.get(currency, Decimal(0))
+            drawn = reference.paid_totals.get(currency, Decimal(0))
+            if total != drawn:
+                problems.append(
+                    f"{name}: {currency} total {total}, fct_payout_file_line's paid lines {format_amount(drawn, currency)}"
+                )
+            exact = reference.exact_totals.get(currency, Decimal(0))
+            tolerance = Decimal(1).scaleb(-MINOR_UNITS[currency]) / 2 * reference.keys.get(currency, 0)
+            if abs(total - exact) > tolerance:
+                problems.append(f"{name}: {currency} total {total}, fct_payout_line {exact.normalize():f} (beyond rounding)")
+        if manifest is not None:
+            if manifest.get("row_count") != len(lines):
+                problems.append(f"{name}: {len(lines)} line(s), the manifest says {manifest.get('row_count')}")
+            stated = (manifest.get("totals") or {}).get("by_currency") or {}
+            written = {c: format_amount(t, c) if c in MINOR_UNITS else str(t) for c, t in in_file.items()}
+            if stated != written:
+                problems.append(f"{name}: totals {written}, the manifest says {stated}")
+    return CheckOutcome(
+        FILE_CHECK,
+        not problems,
+        True,
+        f"{len(problems)} problem(s): {_examples(problems)}"
+        if problems
+        else f"{len(files)} file(s), {expected_rows} line(s) each; totals equal the warehouse's in every currency",
+        {"problems": problems[:EXAMPLES]},
     )
 
 

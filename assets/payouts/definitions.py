@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.payouts.assets import payout_extract, raw_pay_calendar
+from assets.payouts.assets import payout_extract, payout_file_matches_warehouse, raw_pay_calendar
 from assets.payouts.publication import LEDGER_SPECS, PAY_PERIODS, payout_publication
 from assets.payouts.schedules import build_month_close_schedule
 from core.resources import retry_policy
@@ -21,6 +21,7 @@ publish_payouts = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=[raw_pay_calendar, payout_extract, payout_publication, *LEDGER_SPECS],
+    asset_checks=[payout_file_matches_warehouse],
     jobs=[publish_payouts],
     schedules=[build_month_close_schedule(PUBLISH_JOB_NAME)],
 )

@@ -179,12 +179,15 @@ def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def extract_file_names(period: str) -> tuple[str, str]:
+    """The names of the payout extract's data files (CSV, Parquet)."""
+    return f"payout_{period}.csv", f"payout_{period}.parquet"
+
+
 def extract_files(lines: list[PayoutLine], period: str) -> dict[str, bytes]:
     """The payout extract's data files by name (CSV and Parquet, the same rows)."""
-    return {
-        f"payout_{period}.csv": csv_bytes(lines),
-        f"payout_{period}.parquet": parquet_bytes(lines),
-    }
+    csv_name, parquet_name = extract_file_names(period)
+    return {csv_name: csv_bytes(lines), parquet_name: parquet_bytes(lines)}
 
 
 def manifest_bytes(manifest: dict) -> bytes:
@@ -251,3 +254,22 @@ def write_extract(
     manifest = extract_manifest(lines, files, period, calculation_id, checks_passed, run_id, source_batches, balances_owed)
     atomic_write(out_dir / "manifest.json", manifest_bytes(manifest))
     return manifest
+
+
+def read_extract_amounts(out_dir: Path, period: str) -> dict[str, list[tuple[str, Decimal]]]:
+    """(currency, amount) of every line of the period's written CSV and Parquet files, by file name,
+    as finance would read them (the CSV's text amounts as exact decimals). Raises
+    ``FileNotFoundError`` naming a missing file."""
+    out_dir = Path(out_dir)
+    read: dict[str, list[tuple[str, Decimal]]] = {}
+    for name in extract_file_names(period):
+        path = out_dir / name
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} does not exist")
+        if name.endswith(".csv"):
+            with path.open(newline="", encoding="utf-8") as handle:
+                read[name] = [(row["currency"], Decimal(row["amount"])) for row in csv.DictReader(handle)]
+        else:
+            frame = pl.read_parquet(path, columns=["currency", "amount"])
+            read[name] = [(currency, Decimal(amount)) for currency, amount in frame.iter_rows()]
+    return read

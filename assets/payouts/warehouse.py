@@ -106,6 +106,42 @@ def read_period_payouts(
     )
 
 
+@dataclass(frozen=True)
+class PayoutFileReference:
+    """What a period's payout file must add up to, per currency, as the warehouse has it."""
+
+    paid_lines: dict[str, int]  # fct_payout_file_line's paid lines: the rows the files write
+    paid_totals: dict[str, Decimal]  # their (rounded) amounts summed
+    exact_totals: dict[str, Decimal]  # fct_payout_line's exact total of the period
+    keys: dict[str, int]  # fct_payout_file_line's lines, paid or not (each may round by half a minor unit)
+
+
+def read_payout_file_reference(warehouse: Path, period: str) -> PayoutFileReference:
+    """The period's ``PayoutFileReference``: fct_payout_file_line (what the files are drawn from) and
+    fct_payout_line (the unrounded lines it sums)."""
+    with read_only(warehouse) as con:
+        drawn = con.execute(
+            """
+            select currency, count(*) filter (where is_paid), sum(amount) filter (where is_paid), count(*)
+            from fct_payout_file_line
+            where period = ?
+            group by currency
+            order by currency
+            """,
+            [period],
+        ).fetchall()
+        exact = con.execute(
+            "select currency, sum(amount) from fct_payout_line where period = ? group by currency order by currency",
+            [period],
+        ).fetchall()
+    return PayoutFileReference(
+        paid_lines={c: int(n) for c, n, _, _ in drawn if n},
+        paid_totals={c: Decimal(t) for c, n, t, _ in drawn if n},
+        exact_totals={c: Decimal(t) for c, t in exact},
+        keys={c: int(k) for c, _, _, k in drawn},
+    )
+
+
 def read_payroll_config(warehouse: Path) -> PayrollConfig:
     """The payrolls (dim_payroll) and the earning-code map (dim_payroll_code), docs/payroll.md."""
     with read_only(warehouse) as con:

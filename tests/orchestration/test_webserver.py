@@ -27,8 +27,12 @@ QUERY = """
   assetNodes {
     assetKey { path }
     groupName
+    description
+    owners { ... on TeamAssetOwner { team } ... on UserAssetOwner { email } }
+    kinds
+    metadataEntries { label ... on TableSchemaMetadataEntry { schema { columns { name type } } } }
     assetChecksOrError {
-      ... on AssetChecks { checks { name blocking } }
+      ... on AssetChecks { checks { name blocking description } }
     }
   }
 }
@@ -95,8 +99,16 @@ def test_graph_and_checks_are_served(webserver):
     for contract in CONTRACTS:
         node = by_key[f"raw/{contract.system}/{contract.name}"]
         checks = node["assetChecksOrError"]["checks"]
-        assert {"name": "gx_contract_suite", "blocking": True} in checks
+        assert {"name": "gx_contract_suite", "blocking": True} in [{k: c[k] for k in ("name", "blocking")} for c in checks]
     for model in ("stg_salesforce__opportunities", "fct_credit", "fct_commission", "fct_quarantine"):
         assert model in by_key
     assert by_key["fct_commission"]["assetChecksOrError"]["checks"], "dbt tests are not shown as checks"
     assert by_key["payout_extract"]["groupName"] == "payouts"
+    # The catalog as the UI gets it (core/catalog.py, docs/operations.md "The catalog").
+    assert all(n["owners"] for n in nodes), [k for k, n in by_key.items() if not n["owners"]]
+    assert by_key["payout_extract"]["owners"] == [{"team": "finance"}]
+    assert "`SPM_EXPORT_DIR/payouts/<period>/`" in by_key["payout_extract"]["description"]
+    assert all(c["description"] for n in nodes for c in n["assetChecksOrError"]["checks"])
+    assert "dbt" not in by_key["payout_forecast"]["kinds"]
+    schema = next(e["schema"] for e in by_key["fct_payout_line"]["metadataEntries"] if e["label"] == "dagster/column_schema")
+    assert {"name": "amount", "type": "decimal(38,10)"} in schema["columns"]
