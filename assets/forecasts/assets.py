@@ -15,9 +15,11 @@ import dagster as dg
 
 from assets.compensation.assets import mart_keys
 from assets.forecasts.fanout import read_snapshot, split_tasks, write_snapshot
+from assets.forecasts.progress import step_progress
 from assets.forecasts.runner import (
     FORECAST_DIR,
     payout_forecast_run,
+    period_task_label,
     period_tasks,
     run_period_task,
     write_bookings_forecast,
@@ -39,6 +41,7 @@ BOOKINGS_MODELS = [
 ]
 BOOKINGS_DEPS = mart_keys(*BOOKINGS_MODELS)
 BOOKINGS_FORECAST = dg.AssetKey("bookings_forecast")
+PAYOUT_FORECAST = dg.AssetKey("payout_forecast")
 
 
 def _wape_table(wape) -> str:
@@ -113,8 +116,13 @@ def bookings_forecast_periods(context: dg.OpExecutionContext, snapshot: str):
 @dg.op(description="Forecasts one group of periods (the live forecast, backtest months) from the snapshot.")
 def bookings_forecast_period_group(context: dg.OpExecutionContext, snapshot: str, group: list) -> dict:
     inputs, _, horizon = read_snapshot(snapshot)
-    context.log.info(f"periods {group}")
-    return {task: run_period_task(inputs, task, horizon) for task in group}
+    progress = step_progress(context.log.info, "bookings forecast")
+    tasks = period_tasks(inputs.as_of)
+    results = {}
+    for task in group:
+        results[task] = run_period_task(inputs, task, horizon)
+        progress(f"{period_task_label(task)} done ({tasks.index(task) + 1}/{len(tasks)})")
+    return results
 
 
 @dg.op(description="Writes the bookings forecast's files from the snapshot and every period's result.")
@@ -124,7 +132,9 @@ def bookings_forecast_files(
     settings = paths.paths()
     inputs, payable, horizon = read_snapshot(snapshot)
     results = {task: result for group in groups for task, result in group.items()}
+    progress = step_progress(context.log.info, "bookings forecast")
     summary = write_bookings_forecast(inputs, payable, results, settings.export_dir, horizon)
+    progress(f"{len(summary['files'])} files written (plots included)")
     shutil.rmtree(snapshot, ignore_errors=True)
     with contextlib.suppress(OSError):
         Path(snapshot).parent.rmdir()  # the run's scratch folder, when nothing else is in it
@@ -149,7 +159,7 @@ def bookings_forecast(**marts):
 
 
 @dg.asset(
-    key=["payout_forecast"],
+    key=PAYOUT_FORECAST,
     deps=[BOOKINGS_FORECAST],
     group_name="forecasts",
     kinds={"python", "dbt", "parquet"},
@@ -166,7 +176,7 @@ def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) 
     clean_dead_scratch(settings, context.instance)  # what crashed runs left
     summary = payout_forecast_run(
         settings.raw_dir, settings.export_dir, scratch_dir=scratch_root(settings) / context.run_id,
-        warehouse=settings.warehouse,
+        warehouse=settings.warehouse, progress=step_progress(context.log.info, "payout forecast"),
     )
     mismatched = [name for name, ok in summary["closed_period_matches_actual"].items() if not ok]
     if mismatched:
