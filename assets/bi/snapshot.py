@@ -1,4 +1,4 @@
-"""A consistent, read-only copy of the marts for BI tools.
+"""A consistent, read-only copy of the marts and the forecasts for BI tools.
 
 BI tools must never hold the warehouse file (even a read-only connection blocks
 dbt, the single writer) and must never see a half-built table. After each
@@ -6,9 +6,18 @@ successful build this asset writes one Parquet file per mart straight from the
 warehouse into a fresh folder, adds a small DuckDB file of views over those
 files, then swaps a ``current`` pointer to the folder in one rename:
 
-    <SPM_EXPORT_DIR>/bi/snapshots/<calculation id>/<mart>.parquet
-    <SPM_EXPORT_DIR>/bi/snapshots/<calculation id>/spm_bi.duckdb   (one view per mart over its Parquet file)
+    <SPM_EXPORT_DIR>/bi/snapshots/<calculation id>/<mart or forecast table>.parquet
+    <SPM_EXPORT_DIR>/bi/snapshots/<calculation id>/spm_bi.duckdb   (one view per table over its Parquet file)
     <SPM_EXPORT_DIR>/bi/current -> snapshots/<calculation id>   (symlink, replaced atomically)
+
+The forecasts are tables of the snapshot too (``forecast_bookings``,
+``forecast_attainment``, ``forecast_payout``, ``forecast_payout_summary``:
+assets/forecasts/tables.py names them, with their grain and contract): each
+forecast file's columns and types are checked against its contract before
+anything is written, then copied sorted by its grain. Before ``current`` moves,
+every table is counted through its view against its source (the mart, the
+forecast file): the check ``rows_match_sources``; on a difference ``current``
+stays where it was.
 
 A dashboard opens ``bi/current/spm_bi.duckdb`` read-only (or the Parquet
 files); the pipeline keeps writing the warehouse meanwhile. The views name the
