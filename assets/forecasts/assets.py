@@ -16,6 +16,7 @@ import dagster as dg
 from assets.compensation.assets import mart_keys
 from assets.forecasts.fanout import read_snapshot, split_tasks, write_snapshot
 from assets.forecasts.progress import step_progress
+from assets.forecasts.tables import column_schema
 from assets.forecasts.runner import (
     FORECAST_DIR,
     payout_forecast_run,
@@ -148,6 +149,8 @@ def bookings_forecast_files(
     ins={mart: dg.AssetIn(key=key, dagster_type=dg.Nothing) for mart, key in zip(BOOKINGS_MODELS, BOOKINGS_DEPS)},
     group_name="forecasts",
     kinds={"python", "parquet"},
+    # the table BI reads (forecast_bookings); attainment_forecast.parquet is forecast_attainment
+    metadata={"dagster/column_schema": column_schema("forecast_bookings")},
     description="Bookings forecast per payee, team and company (weighted pipeline + time series), its backtest "
     "against seasonal-naive, the attainment forecast and plots, under SPM_EXPORT_DIR/forecasts/. The live "
     "forecast and the backtest months run in parallel steps (SPM_PARALLEL_STEPS) from one read of the warehouse.",
@@ -164,6 +167,7 @@ def bookings_forecast(**marts):
     group_name="forecasts",
     # Python writing Parquet; the dbt build it runs is on a scratch copy, no dbt model of the project.
     kinds={"python", "parquet"},
+    metadata={"dagster/column_schema": column_schema("forecast_payout")},
     # The warehouse pool: the scenarios' engine build starts from a copy of the warehouse
     # file, which must not be copied while dbt writes it.
     pool="duckdb_warehouse",

@@ -83,6 +83,14 @@ FORECAST_TABLES: tuple[ForecastTable, ...] = (
 )
 
 
+def column_schema(name: str):
+    """The table's columns and types as Dagster's ``dagster/column_schema`` (the asset's columns tab)."""
+    import dagster as dg
+
+    table = next(t for t in FORECAST_TABLES if t.name == name)
+    return dg.TableSchema(columns=[dg.TableColumn(column, kind) for column, kind in table.columns])
+
+
 def schema_differences(table: ForecastTable, found: list[tuple[str, str]]) -> list[str]:
     """What differs between ``table``'s declared columns and ``found`` ((column, DuckDB type) in file
     order): missing and unexpected columns, wrong types, then the order; empty when they match."""

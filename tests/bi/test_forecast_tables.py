@@ -165,3 +165,26 @@ def test_the_declared_forecast_tables_have_unique_names_a_grain_among_their_colu
                                                               "actual", "pipeline", "timeseries"))
                  and "attainment" not in c and "share" not in c]
         assert money and all(columns[c] == AMOUNT for c in money), (table.name, money)
+
+
+def test_the_definitions_wire_the_forecasts_into_the_snapshot_with_blocking_described_checks():
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    snapshot = graph.get(dg.AssetKey("bi_snapshot"))
+    assert {dg.AssetKey("bookings_forecast"), dg.AssetKey("payout_forecast")} <= snapshot.parent_keys
+    checks = {(c.asset_key.to_user_string(), c.name): c for c in graph.asset_check_keys}
+    expected = [("bi_snapshot", "rows_match_sources"), ("bookings_forecast", "forecast_quantiles_in_order"),
+                ("payout_forecast", "forecast_scenarios_in_order")]
+    assert set(expected) <= set(checks)
+    for key in expected:
+        spec = graph.get_check_spec(checks[key])
+        assert spec.blocking and len(spec.description or "") > 40, key
+    tables = {t.name: t for t in FORECAST_TABLES}
+    for asset, table in (("bookings_forecast", "forecast_bookings"), ("payout_forecast", "forecast_payout")):
+        node = graph.get(dg.AssetKey(asset))
+        schema = node.metadata["dagster/column_schema"]
+        assert [(c.name, c.type) for c in schema.columns] == list(tables[table].columns)
+        assert "dbt" not in node.kinds  # the engine runs on a scratch copy: no model of the project
