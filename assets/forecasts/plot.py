@@ -102,10 +102,11 @@ class ForecastPlotter:
         return buffer.getvalue()
 
 
-    def payout_png(self, title: str, currency: str, summary: pl.DataFrame) -> bytes:
+    def payout_png(self, title: str, currency: str, summary: pl.DataFrame, open_period: str) -> bytes:
         """``summary``: scenario (``actual``, ``P10``, ``P50``, ``P90``), period, payable_amount of one
         currency (``payout_summary.parquet``). One line per scenario over the periods it has; the
-        actual's last month is the open one, paid to date. The scenarios are drawn as lines, not a
+        actual up to ``open_period`` (the as-of month, paid to date: what the engine pays today for a
+        later period, a draw say, is no actual yet). The scenarios are drawn as lines, not a
         band: a scenario is a company-bookings quantile, and one period may pay more under P10
         than under P50 (docs/forecasts.md)."""
         summary = summary.sort("scenario", "period")
@@ -120,6 +121,8 @@ class ForecastPlotter:
             ax = fig.add_subplot()
             for scenario, label, color, style, marker in series:
                 rows = summary.filter(pl.col("scenario") == scenario)
+                if scenario == "actual":
+                    rows = rows.filter(pl.col("period") <= open_period)
                 if rows.height:
                     # a picture of the amounts: float only for the drawing, the files keep the DECIMAL
                     ax.plot([x[m] for m in rows["period"]], [float(a) for a in rows["payable_amount"]],

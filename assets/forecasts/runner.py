@@ -296,14 +296,15 @@ def payout_forecast_run(
 
 def write_payout_plots(summary_frame: pl.DataFrame, as_of: date, out: Path) -> dict[str, str]:
     """``plots/payout_<currency>.png`` per currency of ``payout_summary`` (scenario, period, currency,
-    payable_amount): the actual payout and the P10 / P50 / P90 scenarios per period. Returns
+    payable_amount): the actual payout (up to the as-of month, paid to date) and the P10 / P50 / P90
+    scenarios per period. Returns
     ``plots/<name>`` -> SHA-256."""
     plotter = ForecastPlotter()
     files: dict[str, str] = {}
     for currency in summary_frame["currency"].unique().sort().to_list():
         png = plotter.payout_png(
             f"Payout forecast ({currency}): actual and P10 / P50 / P90 scenarios (as of {as_of.isoformat()})",
-            currency, summary_frame.filter(pl.col("currency") == currency),
+            currency, summary_frame.filter(pl.col("currency") == currency), month_label(first_open_month(as_of)),
         )
         name = payout_plot_name(currency)
         files[f"plots/{name}"] = write_bytes(png, Path(out) / "plots" / name)

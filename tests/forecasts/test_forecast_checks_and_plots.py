@@ -124,6 +124,11 @@ def test_the_payout_plot_is_one_png_per_currency_and_the_same_bytes_on_rerun(tmp
     changed = _summary().with_columns(
         pl.when(pl.col("scenario") == "P90").then(pl.col("payable_amount") * 2).otherwise(pl.col("payable_amount")))
     assert write_payout_plots(changed, date(2026, 11, 27), tmp_path / "changed") != files
+    # what the engine pays today for a later period (a draw) is no actual yet: not drawn
+    later = pl.DataFrame([("actual", "2026-12", "USD", "300.00")], schema=_summary().columns, orient="row")
+    drawn = write_payout_plots(pl.concat([_summary(), later.with_columns(pl.col("payable_amount").cast(D))]),
+                               date(2026, 11, 27), tmp_path / "later")
+    assert drawn == files
 
 
 def test_progress_lines_say_the_label_the_message_and_the_seconds_since_the_step_began():
