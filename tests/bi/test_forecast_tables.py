@@ -188,3 +188,66 @@ def test_the_definitions_wire_the_forecasts_into_the_snapshot_with_blocking_desc
         schema = node.metadata["dagster/column_schema"]
         assert [(c.name, c.type) for c in schema.columns] == list(tables[table].columns)
         assert "dbt" not in node.kinds  # the engine runs on a scratch copy: no model of the project
+
+
+def _materialize_snapshot(tmp_path):
+    import dagster as dg
+
+    from assets.bi.snapshot import bi_snapshot
+    from core.resources import SpmPathsResource
+
+    for folder in ("landing", "config"):
+        (tmp_path / folder).mkdir(exist_ok=True)
+    paths = SpmPathsResource(landing_dir=str(tmp_path / "landing"), config_dir=str(tmp_path / "config"),
+                             warehouse=str(tmp_path / "spm.duckdb"), raw_dir=str(tmp_path / "raw"),
+                             export_dir=str(tmp_path / "exports"))
+    return dg.materialize([bi_snapshot], resources={"paths": paths}, raise_on_error=False)
+
+
+@pytest.fixture
+def two_tables(monkeypatch):
+    """The asset on the two payout tables of this module's hand-made files."""
+    from assets.bi import snapshot
+
+    for name in ("build_snapshot", "source_row_counts"):
+        function = getattr(snapshot, name)
+        monkeypatch.setattr(snapshot, name, lambda *args, _f=function: _f(*args, (PAYOUT, SUMMARY)))
+    monkeypatch.setattr(snapshot, "FORECAST_TABLES", (PAYOUT, SUMMARY))
+    return snapshot
+
+
+def test_the_snapshot_asset_checks_rows_and_moves_current_only_when_they_match(tmp_path, two_tables, monkeypatch):
+    _warehouse(tmp_path)
+    _forecasts(tmp_path)
+    result = _materialize_snapshot(tmp_path)
+    assert result.success
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.check_name == "rows_match_sources" and evaluation.passed
+    current = (tmp_path / "exports" / "bi" / "current").resolve()
+    materialization = result.asset_materializations_for_node("bi_snapshot")[0]
+    assert materialization.metadata["rows_by_forecast_table"].value == {"forecast_payout": 4,
+                                                                       "forecast_payout_summary": 4}
+
+    # a source with another row count than the snapshot: the blocking check fails the step and
+    # BI keeps the snapshot it had
+    counts = two_tables.source_row_counts
+    monkeypatch.setattr(two_tables, "source_row_counts", lambda *a: {**counts(*a), "forecast_payout": 5})
+    (tmp_path / "landing" / "new.csv").write_text("x\n")  # another calculation id: another snapshot folder
+    failed = _materialize_snapshot(tmp_path)
+    assert not failed.success
+    (evaluation,) = failed.get_asset_check_evaluations()
+    assert not evaluation.passed
+    assert evaluation.description == "1 table(s) differ: forecast_payout: 4 rows in the snapshot, 5 at the source"
+    assert (tmp_path / "exports" / "bi" / "current").resolve() == current
+
+
+def test_the_snapshot_asset_fails_on_a_drifted_forecast_file_with_one_line_and_no_retry(tmp_path, two_tables):
+    _warehouse(tmp_path)
+    _forecasts(tmp_path, _payout(pl.Float64))
+    result = _materialize_snapshot(tmp_path)
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    error = failure.step_failure_data.error
+    assert "column payable_amount is DOUBLE, declared DECIMAL(38,2)" in error.message
+    assert "\n" not in failure.step_failure_data.user_failure_data.description
+    assert error.cls_name == "Failure"  # core.failures.user_error: not retried, printed as one line
