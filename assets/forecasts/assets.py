@@ -16,7 +16,6 @@ import dagster as dg
 from assets.compensation.assets import mart_keys
 from assets.forecasts.fanout import read_snapshot, split_tasks, write_snapshot
 from assets.forecasts.progress import step_progress
-from assets.forecasts.tables import column_schema
 from assets.forecasts.runner import (
     FORECAST_DIR,
     payout_forecast_run,
@@ -25,6 +24,7 @@ from assets.forecasts.runner import (
     run_period_task,
     write_bookings_forecast,
 )
+from assets.forecasts.tables import column_schema
 from core.failures import user_error
 from core.resources import SpmPathsResource, steps_at_once
 from core.runs import clean_dead_scratch, scratch_root
