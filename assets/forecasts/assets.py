@@ -206,5 +206,8 @@ def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) 
             "new_business_scale": dg.MetadataValue.json(summary["new_business_scale"]),
             "totals": dg.MetadataValue.md(table),
             "directory": dg.MetadataValue.path(summary["directory"]),
+            "payout_plots": dg.MetadataValue.md(
+                "\n".join(f"* `{name}`" for name in sorted(summary["files"]) if name.startswith("plots/"))
+            ),
         }
     )

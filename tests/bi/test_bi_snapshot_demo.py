@@ -61,9 +61,13 @@ def test_the_snapshot_check_and_the_forecast_checks_passed_on_the_demo(pipeline)
 
 
 def test_the_payout_forecast_plots_one_png_per_currency(pipeline):
-    paths, _, _ = pipeline
+    paths, result, _ = pipeline
     out = paths.export_dir / FORECAST_DIR
     currencies = pl.read_parquet(out / "payout_summary.parquet")["currency"].unique().sort().to_list()
     plots = sorted(p.name for p in (out / "plots").glob("payout_*.png"))
     assert plots == [f"payout_{c}.png" for c in currencies]
     assert all((out / "plots" / p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in plots)
+    (materialization,) = [e.event_specific_data.materialization for e in result.all_events
+                          if e.event_type_value == "ASSET_MATERIALIZATION"
+                          and e.event_specific_data.materialization.asset_key.to_user_string() == "payout_forecast"]
+    assert all(f"`plots/{p}`" in materialization.metadata["payout_plots"].value for p in plots)
