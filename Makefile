@@ -40,7 +40,7 @@ dev: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.run --scale $(SCALE)$(if $(filter-out 0 no false,$(INCREMENTAL)), --incremental)
 
-## dbt docs (models, column descriptions, contracts, lineage), offline: dbt_project/target/index.html
+## dbt docs (models, column descriptions, contracts, lineage) as one offline file: dbt_project/target/static_index.html
 docs: $(STAMP)
 	$(PY) -m orchestration.cli prepare
 	$(PY) -m orchestration.dbt_docs

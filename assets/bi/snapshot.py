@@ -1,4 +1,4 @@
-"""A consistent, read-only copy of the marts for BI tools.
+"""A consistent, read-only copy of the marts and the forecasts for BI tools.
 
 BI tools must never hold the warehouse file (even a read-only connection blocks
 dbt, the single writer) and must never see a half-built table. After each
@@ -6,9 +6,18 @@ successful build this asset writes one Parquet file per mart straight from the
 warehouse into a fresh folder, adds a small DuckDB file of views over those
 files, then swaps a ``current`` pointer to the folder in one rename:
 
-    <SPM_EXPORT_DIR>/bi/snapshots/<calculation id>/<mart>.parquet
-    <SPM_EXPORT_DIR>/bi/snapshots/<calculation id>/spm_bi.duckdb   (one view per mart over its Parquet file)
+    <SPM_EXPORT_DIR>/bi/snapshots/<calculation id>/<mart or forecast table>.parquet
+    <SPM_EXPORT_DIR>/bi/snapshots/<calculation id>/spm_bi.duckdb   (one view per table over its Parquet file)
     <SPM_EXPORT_DIR>/bi/current -> snapshots/<calculation id>   (symlink, replaced atomically)
+
+The forecasts are tables of the snapshot too (``forecast_bookings``,
+``forecast_attainment``, ``forecast_payout``, ``forecast_payout_summary``:
+assets/forecasts/tables.py names them, with their grain and contract): each
+forecast file's columns and types are checked against its contract before
+anything is written, then copied sorted by its grain. Before ``current`` moves,
+every table is counted through its view against its source (the mart, the
+forecast file): the check ``rows_match_sources``; on a difference ``current``
+stays where it was.
 
 A dashboard opens ``bi/current/spm_bi.duckdb`` read-only (or the Parquet
 files); the pipeline keeps writing the warehouse meanwhile. The views name the
@@ -41,7 +50,11 @@ import dagster as dg
 import duckdb
 
 from assets.compensation.assets import mart_keys
+from assets.forecasts.assets import BOOKINGS_FORECAST, PAYOUT_FORECAST
+from assets.forecasts.runner import FORECAST_DIR
+from assets.forecasts.tables import FORECAST_TABLES, ForecastTable, schema_differences
 from core.dbt import DBT_PROJECT
+from core.failures import user_error
 from core.fingerprint import inputs_fingerprint
 from core.resources import SpmPathsResource
 from core.warehouse import read_only
@@ -188,13 +201,29 @@ def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def write_snapshot(
-    warehouse: Path, export_dir: Path, snapshot_id: str, sort_keys: Mapping[str, Sequence[str]] | None = None
+    warehouse: Path, export_dir: Path, snapshot_id: str, sort_keys: Mapping[str, Sequence[str]] | None = None,
+    forecast_dir: Path | None = None, forecast_tables: Sequence[ForecastTable] = FORECAST_TABLES,
 ) -> tuple[Path, dict[str, int], dict[str, tuple[str, ...]]]:
-    """Write the marts into ``bi/snapshots/<id>/`` and point ``bi/current`` at it; return the folder,
-    the row count and the sort columns of each mart.
+    """Write the snapshot (``build_snapshot``) and point ``bi/current`` at it (``make_current``)."""
+    folder, counts, orders = build_snapshot(warehouse, export_dir, snapshot_id, sort_keys, forecast_dir,
+                                            forecast_tables)
+    make_current(folder)
+    return folder, counts, orders
 
-    ``sort_keys``: mart -> its unique key (``mart_sort_keys``); a mart without one is sorted by all columns."""
+
+def build_snapshot(
+    warehouse: Path, export_dir: Path, snapshot_id: str, sort_keys: Mapping[str, Sequence[str]] | None = None,
+    forecast_dir: Path | None = None, forecast_tables: Sequence[ForecastTable] = FORECAST_TABLES,
+) -> tuple[Path, dict[str, int], dict[str, tuple[str, ...]]]:
+    """Write the marts (and, with ``forecast_dir``, the forecast tables) into ``bi/snapshots/<id>/``
+    with the DuckDB file of views; ``bi/current`` is not moved. Return the folder, the row count and
+    the sort columns of each table.
+
+    ``sort_keys``: mart -> its unique key (``mart_sort_keys``); a mart without one is sorted by all columns.
+    ``forecast_dir``: ``SPM_EXPORT_DIR/forecasts``; each of ``forecast_tables`` is checked against its
+    contract before anything is written (``ForecastContractError``), then copied sorted by its grain."""
     sort_keys = sort_keys or {}
+    forecasts = check_forecast_files(Path(forecast_dir), forecast_tables) if forecast_dir is not None else {}
     bi = Path(export_dir) / "bi"
     final = bi / "snapshots" / snapshot_id
     building = bi / "snapshots" / f".{snapshot_id}.building"
@@ -233,18 +262,121 @@ def write_snapshot(
             counts = {table: written[table].result() for table in marts}
         finally:
             pool.shutdown(wait=True, cancel_futures=True)  # after a failed COPY: none of those not started
+    overlap = sorted(set(forecasts) & set(counts))
+    if overlap:
+        raise ForecastContractError(f"forecast table(s) {overlap} have the name of a mart")
+    for table, source in forecasts.items():
+        counts[table], orders[table] = _copy_forecast(source, building / f"{table}.parquet")
     shutil.rmtree(final, ignore_errors=True)
     os.replace(building, final)
     # The views name the files where they now are, and DuckDB reads a file's schema when a
     # view is created: the views are made after the rename, before ``current`` points here.
     _write_views(final, sorted(counts))
+    return final, counts, orders
+
+
+def make_current(final: Path) -> None:
+    """Point ``bi/current`` at the snapshot folder ``final`` in one rename; keep the newest few."""
+    bi = final.parent.parent
     link = bi / "current"
     tmp_link = bi / ".current.tmp"
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(final.relative_to(bi), target_is_directory=True)
     os.replace(tmp_link, link)  # readers see the old snapshot or the new one, never a mix
     _prune(bi / "snapshots", keep={final.name})
-    return final, counts, orders
+
+
+# --- the forecast tables (assets/forecasts/tables.py: their names, grain and contracts) ---
+
+
+class ForecastContractError(ValueError):
+    """A forecast file is missing or its columns and types are not its table's contract."""
+
+
+def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, str]]:
+    """(column, DuckDB type) of a Parquet file, in file order."""
+    return [(name, str(kind)) for name, kind, *_ in
+            con.execute(f"describe select * from read_parquet({_literal(str(path))})").fetchall()]
+
+
+def check_forecast_files(forecast_dir: Path, tables: Sequence[ForecastTable]) -> dict[str, tuple[Path, ForecastTable]]:
+    """Table name -> (file, table) of every forecast table, once each file is there and its columns
+    and types are the declared ones; else ``ForecastContractError`` naming every file and difference."""
+    problems, found = [], {}
+    con = duckdb.connect()
+    try:
+        for table in tables:
+            path = Path(forecast_dir) / table.file
+            if not path.is_file():
+                problems.append(f"{path}: missing (table {table.name}; has the forecast run?)")
+                continue
+            differences = schema_differences(table, parquet_columns(con, path))
+            if differences:
+                problems.append(f"{path} (table {table.name}): " + "; ".join(differences))
+            found[table.name] = (path, table)
+    finally:
+        con.close()
+    if problems:
+        raise ForecastContractError("forecast file(s) not as their BI table's contract "
+                                    "(assets/forecasts/tables.py): " + " | ".join(problems))
+    return found
+
+
+def _copy_forecast(source: tuple[Path, ForecastTable], target: Path) -> tuple[int, tuple[str, ...]]:
+    """Copy a checked forecast file, sorted by its table's grain (a unique key: the same bytes on
+    rerun), its declared columns in their declared order. Returns the rows and the sort columns."""
+    path, table = source
+    columns = ", ".join(_quoted(c) for c, _ in table.columns)
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads = 1")
+        (count,) = con.execute(
+            f"copy (select {columns} from read_parquet({_literal(str(path))}) "
+            f"order by {', '.join(map(_quoted, table.grain))}) to {_literal(str(target))} (format parquet)"
+        ).fetchone()
+    finally:
+        con.close()
+    return int(count), tuple(table.grain)
+
+
+# --- what the snapshot is checked against: every table's rows where it came from ---
+
+
+def source_row_counts(warehouse: Path, forecast_dir: Path | None,
+                      forecast_tables: Sequence[ForecastTable] = FORECAST_TABLES) -> dict[str, int]:
+    """Rows of every mart of the warehouse and of every forecast file (by its table's name)."""
+    with read_only(warehouse) as con:
+        counts = {table: _row_count(con, table) for table in _mart_columns(con)}
+    if forecast_dir is not None:
+        con = duckdb.connect()
+        try:
+            for table in forecast_tables:
+                path = Path(forecast_dir) / table.file
+                (rows,) = con.execute(f"select count(*) from read_parquet({_literal(str(path))})").fetchone()
+                counts[table.name] = int(rows)
+        finally:
+            con.close()
+    return counts
+
+
+def snapshot_row_counts(folder: Path) -> dict[str, int]:
+    """Rows of every table of the snapshot's DuckDB file, read through its views (what BI sees)."""
+    con = duckdb.connect(str(Path(folder) / VIEWS_FILE), read_only=True)
+    try:
+        tables = [name for (name,) in con.execute(
+            "select table_name from information_schema.tables order by table_name").fetchall()]
+        return {table: _row_count(con, table) for table in tables}
+    finally:
+        con.close()
+
+
+def row_count_problems(sources: Mapping[str, int], snapshot: Mapping[str, int]) -> list[str]:
+    """One line per table missing from the snapshot, extra in it, or with other rows than its source."""
+    problems = [f"{t}: not in the snapshot ({sources[t]} rows at the source)" for t in sorted(set(sources) - set(snapshot))]
+    problems += [f"{t}: in the snapshot but no such mart or forecast" for t in sorted(set(snapshot) - set(sources))]
+    problems += [f"{t}: {snapshot[t]} rows in the snapshot, {sources[t]} at the source"
+                 for t in sorted(set(sources) & set(snapshot)) if sources[t] != snapshot[t]]
+    return problems
 
 
 def _write_views(folder: Path, marts: list[str]) -> None:
@@ -270,26 +402,58 @@ def _prune(snapshots: Path, keep: set[str]) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+BI_SNAPSHOT = dg.AssetKey("bi_snapshot")
+ROWS_CHECK = "rows_match_sources"
+
+
 @dg.asset(
-    key=["bi_snapshot"],
-    deps=mart_keys("fct_commission", "fct_attainment", "fct_quarantine"),
+    key=BI_SNAPSHOT,
+    deps=[*mart_keys("fct_commission", "fct_attainment", "fct_quarantine"), BOOKINGS_FORECAST, PAYOUT_FORECAST],
     group_name="bi",
     kinds={"duckdb", "parquet"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it
-    description="Read-only snapshot of every mart (a Parquet file per mart, sorted by its grain, and a DuckDB "
-    "file of views over them) under SPM_EXPORT_DIR/bi/current.",
+    description="Read-only snapshot of every mart and of the bookings, attainment and payout forecasts (a "
+    "Parquet file per table, sorted by its grain, and a DuckDB file of views over them) under "
+    "SPM_EXPORT_DIR/bi/current. The forecast files are checked against their declared columns and types "
+    "first (assets/forecasts/tables.py).",
+    check_specs=[
+        dg.AssetCheckSpec(
+            ROWS_CHECK, asset=BI_SNAPSHOT, blocking=True,
+            description="Every table of spm_bi.duckdb, read through its view, has as many rows as its source "
+            "(the warehouse's mart, or the forecast file), and every mart and forecast table is there; "
+            "bi/current moves to the new snapshot only when this passes.",
+        ),
+    ],
 )
 def bi_snapshot(context: dg.AssetExecutionContext, paths: SpmPathsResource) -> dg.MaterializeResult:
     settings = paths.paths()
     snapshot_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
     sort_keys = mart_sort_keys(load_manifest())
-    folder, counts, orders = write_snapshot(settings.warehouse, settings.export_dir, snapshot_id, sort_keys)
-    context.log.info(f"BI snapshot of {len(counts)} marts at {folder}")
+    forecast_dir = settings.export_dir / FORECAST_DIR
+    try:
+        folder, counts, orders = build_snapshot(settings.warehouse, settings.export_dir, snapshot_id, sort_keys,
+                                                forecast_dir)
+    except ForecastContractError as error:
+        raise user_error(f"BI snapshot: {error}") from error
+    problems = row_count_problems(source_row_counts(settings.warehouse, forecast_dir), snapshot_row_counts(folder))
+    if not problems:
+        make_current(folder)  # a dashboard never sees a snapshot whose rows differ from the sources
+    forecasts = sorted(t.name for t in FORECAST_TABLES)
+    context.log.info(f"BI snapshot of {len(counts) - len(forecasts)} marts and {len(forecasts)} forecast tables at "
+                     f"{folder}" + ("" if not problems else f"; NOT made current: {len(problems)} row count problem(s)"))
     return dg.MaterializeResult(
         metadata={
             "snapshot": dg.MetadataValue.path(str(folder)),
             "current": dg.MetadataValue.path(str(settings.export_dir / "bi" / "current")),
-            "rows_by_mart": dg.MetadataValue.json(counts),
+            "rows_by_mart": dg.MetadataValue.json({t: n for t, n in counts.items() if t not in forecasts}),
+            "rows_by_forecast_table": dg.MetadataValue.json({t: counts[t] for t in forecasts}),
             "sorted_by": dg.MetadataValue.json({mart: list(columns) for mart, columns in orders.items()}),
-        }
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=ROWS_CHECK, passed=not problems,
+                metadata={"tables": len(counts), "problems": dg.MetadataValue.json(problems[:50])},
+                description=None if not problems else f"{len(problems)} table(s) differ: " + "; ".join(problems[:5]),
+            )
+        ],
     )

@@ -15,13 +15,16 @@ import dagster as dg
 
 from assets.compensation.assets import mart_keys
 from assets.forecasts.fanout import read_snapshot, split_tasks, write_snapshot
+from assets.forecasts.progress import step_progress
 from assets.forecasts.runner import (
     FORECAST_DIR,
     payout_forecast_run,
+    period_task_label,
     period_tasks,
     run_period_task,
     write_bookings_forecast,
 )
+from assets.forecasts.tables import column_schema
 from core.failures import user_error
 from core.resources import SpmPathsResource, steps_at_once
 from core.runs import clean_dead_scratch, scratch_root
@@ -39,6 +42,7 @@ BOOKINGS_MODELS = [
 ]
 BOOKINGS_DEPS = mart_keys(*BOOKINGS_MODELS)
 BOOKINGS_FORECAST = dg.AssetKey("bookings_forecast")
+PAYOUT_FORECAST = dg.AssetKey("payout_forecast")
 
 
 def _wape_table(wape) -> str:
@@ -113,8 +117,13 @@ def bookings_forecast_periods(context: dg.OpExecutionContext, snapshot: str):
 @dg.op(description="Forecasts one group of periods (the live forecast, backtest months) from the snapshot.")
 def bookings_forecast_period_group(context: dg.OpExecutionContext, snapshot: str, group: list) -> dict:
     inputs, _, horizon = read_snapshot(snapshot)
-    context.log.info(f"periods {group}")
-    return {task: run_period_task(inputs, task, horizon) for task in group}
+    progress = step_progress(context.log.info, "bookings forecast")
+    tasks = period_tasks(inputs.as_of)
+    results = {}
+    for task in group:
+        results[task] = run_period_task(inputs, task, horizon)
+        progress(f"{period_task_label(task)} done ({tasks.index(task) + 1}/{len(tasks)})")
+    return results
 
 
 @dg.op(description="Writes the bookings forecast's files from the snapshot and every period's result.")
@@ -124,7 +133,9 @@ def bookings_forecast_files(
     settings = paths.paths()
     inputs, payable, horizon = read_snapshot(snapshot)
     results = {task: result for group in groups for task, result in group.items()}
+    progress = step_progress(context.log.info, "bookings forecast")
     summary = write_bookings_forecast(inputs, payable, results, settings.export_dir, horizon)
+    progress(f"{len(summary['files'])} files written (plots included)")
     shutil.rmtree(snapshot, ignore_errors=True)
     with contextlib.suppress(OSError):
         Path(snapshot).parent.rmdir()  # the run's scratch folder, when nothing else is in it
@@ -138,6 +149,8 @@ def bookings_forecast_files(
     ins={mart: dg.AssetIn(key=key, dagster_type=dg.Nothing) for mart, key in zip(BOOKINGS_MODELS, BOOKINGS_DEPS)},
     group_name="forecasts",
     kinds={"python", "parquet"},
+    # the table BI reads (forecast_bookings); attainment_forecast.parquet is forecast_attainment
+    metadata={"dagster/column_schema": column_schema("forecast_bookings")},
     description="Bookings forecast per payee, team and company (weighted pipeline + time series), its backtest "
     "against seasonal-naive, the attainment forecast and plots, under SPM_EXPORT_DIR/forecasts/. The live "
     "forecast and the backtest months run in parallel steps (SPM_PARALLEL_STEPS) from one read of the warehouse.",
@@ -149,10 +162,12 @@ def bookings_forecast(**marts):
 
 
 @dg.asset(
-    key=["payout_forecast"],
+    key=PAYOUT_FORECAST,
     deps=[BOOKINGS_FORECAST],
     group_name="forecasts",
-    kinds={"python", "dbt", "parquet"},
+    # Python writing Parquet; the dbt build it runs is on a scratch copy, no dbt model of the project.
+    kinds={"python", "parquet"},
+    metadata={"dagster/column_schema": column_schema("forecast_payout")},
     # The warehouse pool: the scenarios' engine build starts from a copy of the warehouse
     # file, which must not be copied while dbt writes it.
     pool="duckdb_warehouse",
@@ -166,7 +181,7 @@ def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) 
     clean_dead_scratch(settings, context.instance)  # what crashed runs left
     summary = payout_forecast_run(
         settings.raw_dir, settings.export_dir, scratch_dir=scratch_root(settings) / context.run_id,
-        warehouse=settings.warehouse,
+        warehouse=settings.warehouse, progress=step_progress(context.log.info, "payout forecast"),
     )
     mismatched = [name for name, ok in summary["closed_period_matches_actual"].items() if not ok]
     if mismatched:
@@ -191,5 +206,8 @@ def payout_forecast(context: dg.AssetExecutionContext, paths: SpmPathsResource) 
             "new_business_scale": dg.MetadataValue.json(summary["new_business_scale"]),
             "totals": dg.MetadataValue.md(table),
             "directory": dg.MetadataValue.path(summary["directory"]),
+            "payout_plots": dg.MetadataValue.md(
+                "\n".join(f"* `{name}`" for name in sorted(summary["files"]) if name.startswith("plots/"))
+            ),
         }
     )

@@ -1,4 +1,5 @@
-"""Actuals vs forecast with its P10-P90 interval, one PNG per series (matplotlib, Agg).
+"""Actuals vs forecast with its P10-P90 interval, one PNG per series (matplotlib, Agg); the payout
+forecast's P10 / P50 / P90 scenarios against the actual payout, one PNG per currency.
 
 The bytes are stable: fixed size and dpi, the bundled DejaVu font, no
 timestamp, and the PNG "Software" text chunk removed (it names the version).
@@ -99,6 +100,51 @@ class ForecastPlotter:
             fig.savefig(buffer, format="png", metadata={"Software": None},
                         pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
         return buffer.getvalue()
+
+
+    def payout_png(self, title: str, currency: str, summary: pl.DataFrame, open_period: str) -> bytes:
+        """``summary``: scenario (``actual``, ``P10``, ``P50``, ``P90``), period, payable_amount of one
+        currency (``payout_summary.parquet``). One line per scenario over the periods it has; the
+        actual up to ``open_period`` (the as-of month, paid to date: what the engine pays today for a
+        later period, a draw say, is no actual yet). The scenarios are drawn as lines, not a
+        band: a scenario is a company-bookings quantile, and one period may pay more under P10
+        than under P50 (docs/forecasts.md)."""
+        summary = summary.sort("scenario", "period")
+        months = sorted(set(summary["period"].to_list()))
+        x = {m: i for i, m in enumerate(months)}
+        series = [("actual", "actual payout (open month: to date)", "#1f4e79", "-", "o"),
+                  ("P10", "P10 scenario", "#f4a259", "--", "v"),
+                  ("P50", "P50 scenario", "#c8553d", "--", "o"),
+                  ("P90", "P90 scenario", "#588b8b", "--", "^")]
+        with matplotlib.rc_context(STYLE):
+            fig = self._cleared_figure()
+            ax = fig.add_subplot()
+            for scenario, label, color, style, marker in series:
+                rows = summary.filter(pl.col("scenario") == scenario)
+                if scenario == "actual":
+                    rows = rows.filter(pl.col("period") <= open_period)
+                if rows.height:
+                    # a picture of the amounts: float only for the drawing, the files keep the DECIMAL
+                    ax.plot([x[m] for m in rows["period"]], [float(a) for a in rows["payable_amount"]],
+                            color=color, linestyle=style, marker=marker, linewidth=1.8, label=label)
+            ax.set_xticks(range(len(months)))
+            ax.set_xticklabels(months, rotation=45, ha="right", fontsize=8)
+            ax.set_title(title, fontsize=11)
+            ax.set_ylabel(f"payout ({currency})")
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            ax.set_ylim(bottom=0)
+            ax.grid(axis="y", alpha=0.3)
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4, frameon=False)
+            fig.subplots_adjust(**subplot_margins(fig, ax))
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", metadata={"Software": None},
+                        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+        return buffer.getvalue()
+
+
+def payout_plot_name(currency: str) -> str:
+    """The payout plot of a currency, under ``forecasts/plots/``."""
+    return f"payout_{currency}.png"
 
 
 def subplot_margins(fig: Figure, ax) -> dict[str, float]:

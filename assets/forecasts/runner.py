@@ -16,7 +16,7 @@ paths and report what these return. Layout under ``<export>/forecasts/``:
     attainment_forecast.parquet (actual + forecast) / quota per payee and team, month and quarter
     payable_actual.parquet      the engine's fct_payable per payee and period (the actual, exact)
     payout_forecast.parquet     engine payable per scenario (P10/P50/P90), payee, period; payout_summary.parquet
-    plots/company.png, plots/team_<manager>.png
+    plots/company.png, plots/team_<manager>.png, plots/payout_<currency>.png
     forecast.json, payout_forecast.json   summaries (origin, WAPE, scenario bookings, files and their SHA-256)
 """
 
@@ -40,7 +40,8 @@ from assets.forecasts.extract import ForecastInputs, rates_on, read_inputs
 from assets.forecasts.files import to_amounts, write_bytes, write_json, write_parquet
 from assets.forecasts.model import forecast_at
 from assets.forecasts.new_business import NewBusiness, new_business_pool, new_business_targets, prepare
-from assets.forecasts.plot import ForecastPlotter
+from assets.forecasts.plot import ForecastPlotter, payout_plot_name
+from assets.forecasts.progress import Progress, silent
 from assets.forecasts.scenarios import read_payable, scenarios_payable
 from assets.forecasts.simulation import N_SIMULATIONS, QUANTILES, SEED, simulate
 from core.money import round_money
@@ -68,6 +69,11 @@ def period_tasks(as_of: date) -> list[str]:
     """The bookings forecast's per-period work, in the order the results are assembled: ``live``
     (the forecast of the horizon from ``as_of``) and each backtest target month ``YYYY-MM``."""
     return [LIVE, *(month_label(target) for target in backtest_targets(as_of))]
+
+
+def period_task_label(task: str) -> str:
+    """How a progress line names a period task: ``live forecast`` or ``backtest 2026-06``."""
+    return "live forecast" if task == LIVE else f"backtest {task}"
 
 
 def run_period_task(inputs: ForecastInputs, task: str, horizon: int = HORIZON_MONTHS):
@@ -188,7 +194,7 @@ def write_bookings_forecast(inputs: ForecastInputs, payable: pl.DataFrame, resul
 
 def payout_forecast_run(
     raw_dir: Path, out_root: Path, *, n_simulations: int = N_SIMULATIONS, seed: int = SEED,
-    scratch_dir: Path, warehouse: Path | None = None,
+    scratch_dir: Path, warehouse: Path | None = None, progress: Progress = silent,
 ) -> dict:
     """Simulate the open pipeline and new business, run the engine once for the P10/P50/P90 scenarios,
     compare a closed month with the actual.
@@ -198,6 +204,7 @@ def payout_forecast_run(
     scenarios' deals are recomputed; from nothing when no warehouse is given),
     a scratch DuckDB file under ``scratch_dir``, the run's own scratch folder,
     removed when done. The main warehouse is only copied, never opened.
+    ``progress``: a line per phase (simulations, each scenario, the engine build, the files).
     """
     out = Path(out_root) / FORECAST_DIR
     inputs = simulation_inputs(out)
@@ -209,13 +216,15 @@ def payout_forecast_run(
     by_month, scenarios = simulate(inputs.deals, inputs.slip, inputs.origin, inputs.last_month,
                                    new_business=inputs.new_business, n_simulations=n_simulations, seed=seed)
     totals = by_month.sum(axis=1)
+    progress(f"{n_simulations:,} simulations drawn, scenarios {', '.join(s.name for s in scenarios)} picked")
 
     actual = pl.read_parquet(out / "payable_actual.parquet").filter(pl.col("period").is_in(all_periods))
     scratch = Path(scratch_dir) / "payout_forecast"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     try:
-        results = scenarios_payable(raw_dir, scenarios, scratch / "engine", all_periods, base_warehouse=warehouse)
+        results = scenarios_payable(raw_dir, scenarios, scratch / "engine", all_periods, base_warehouse=warehouse,
+                                    progress=progress)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         with contextlib.suppress(OSError):
@@ -244,6 +253,8 @@ def payout_forecast_run(
         "payout_forecast.parquet": write_parquet(payout, out / "payout_forecast.parquet"),
         "payout_summary.parquet": write_parquet(summary_frame, out / "payout_summary.parquet"),
     }
+    files.update(write_payout_plots(summary_frame, inputs_as_of, out))
+    progress(f"files written ({len(payout):,} payout rows, {len(files) - 2} plot(s))")
     summary = {
         "as_of": inputs_as_of.isoformat(),
         "closed_period": closed_period,
@@ -281,6 +292,23 @@ def payout_forecast_run(
     summary["directory"] = str(out)
     summary["summary_frame"] = summary_frame
     return summary
+
+
+def write_payout_plots(summary_frame: pl.DataFrame, as_of: date, out: Path) -> dict[str, str]:
+    """``plots/payout_<currency>.png`` per currency of ``payout_summary`` (scenario, period, currency,
+    payable_amount): the actual payout (up to the as-of month, paid to date) and the P10 / P50 / P90
+    scenarios per period. Returns
+    ``plots/<name>`` -> SHA-256."""
+    plotter = ForecastPlotter()
+    files: dict[str, str] = {}
+    for currency in summary_frame["currency"].unique().sort().to_list():
+        png = plotter.payout_png(
+            f"Payout forecast ({currency}): actual and P10 / P50 / P90 scenarios (as of {as_of.isoformat()})",
+            currency, summary_frame.filter(pl.col("currency") == currency), month_label(first_open_month(as_of)),
+        )
+        name = payout_plot_name(currency)
+        files[f"plots/{name}"] = write_bytes(png, Path(out) / "plots" / name)
+    return files
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from assets.forecasts.new_business import ID_PREFIX
+from assets.forecasts.progress import Progress, silent
 from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM, CRM_OPPORTUNITY_SPLIT
 from assets.ingest.raw_layout import dataset_dir, raw_schema
 from core.dbt import DbtCommandFailed, run_dbt, scratch_warehouse
@@ -366,19 +367,23 @@ def write_records(scratch_raw: Path, records: dict, name: str) -> None:
 
 
 def scenarios_payable(raw_dir: Path, scenarios: list, work_dir: Path, periods: list[str],
-                      base_warehouse: Path | None = None) -> dict[str, pl.DataFrame]:
+                      base_warehouse: Path | None = None, progress: Progress = silent) -> dict[str, pl.DataFrame]:
     """The engine's payable per payee and period of every scenario (``simulation.Scenario``: name,
     won deals, new business), from ONE engine build: the scenarios' deals added side by side to a
     mirror of the raw layer (``scenario_records``), the build on a copy of ``base_warehouse`` (the
-    main warehouse) when given, from nothing otherwise. Returns name -> ``read_payable``'s frame."""
+    main warehouse) when given, from nothing otherwise. Returns name -> ``read_payable``'s frame.
+    ``progress``: a line per scenario written and one before and after the engine build."""
     work_dir = Path(work_dir)
     scratch_raw = work_dir / "raw"
     mirror_raw(raw_dir, scratch_raw)
     names = tuple(s.name for s in scenarios)
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names repeat: {names}")
-    for scenario in scenarios:
+    for number, scenario in enumerate(scenarios, start=1):
         write_records(scratch_raw, scenario_records(raw_dir, scenario.won, scenario.name, scenario.new_deals),
                       scenario.name)
+        progress(f"scenario {scenario.name} deals written ({number}/{len(scenarios)})")
+    progress(f"engine build of the {len(scenarios)} scenarios started (dbt, +fct_payable)")
     warehouse = run_engine(scratch_raw, work_dir, base_warehouse, scenarios=names)
+    progress(f"engine build of the {len(scenarios)} scenarios done")
     return read_scenario_payable(warehouse, periods, names)
