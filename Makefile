@@ -8,7 +8,7 @@ INCREMENTAL ?=
 ## Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs the suite in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test dev bench docs dbt-parse clean
+.PHONY: run test dev bench docs dbt-parse clean validate
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON3) -m venv $(VENV)
@@ -23,6 +23,10 @@ dbt-parse: $(STAMP)
 ## Generate the demo company, materialize the whole graph, print where the outputs are.
 run: $(STAMP)
 	$(PY) -m orchestration.cli run --scale $(SCALE)
+
+## Check the configuration and the landing files' headers in seconds: every problem in one line, exit 2 if the pipeline would stop.
+validate: $(STAMP)
+	$(PY) -m orchestration.cli validate
 
 ## The test suite (what .ci/run calls).
 test: $(STAMP)

@@ -161,6 +161,29 @@ def date_argument(value: str) -> str:
         raise argparse.ArgumentTypeError(f"a date is written YYYY-MM-DD (e.g. 2026-11-15), not {value!r}") from None
 
 
+def scale_argument(value: str) -> float:
+    """argparse type of --scale: a number the demo generator accepts, or a one-line usage error."""
+    import argparse
+
+    from demo.generate import check_scale
+
+    try:
+        return check_scale(float(value))
+    except ValueError as error:
+        message = str(error) if "scale" in str(error) else f"the demo company's scale is a number, not {value!r}"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def validate_configuration(paths: SpmPaths) -> int:
+    """``spm validate``: every problem of the configuration and the landing headers, one line each;
+    2 when one of them stops the pipeline, else 0 (orchestration/validation.py)."""
+    from orchestration.validation import print_report, validate
+
+    report = validate(paths)
+    print_report(report, sys.stdout, sys.stderr)
+    return 0 if report.ok else 2
+
+
 def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None, log_level: str = "INFO"):
     """Run the publish job for one pay period (partition) in process; return the result."""
     import dagster as dg
@@ -303,17 +326,30 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("prepare", help="dbt parse, so the Dagster definitions can load")
     sub.add_parser("dev", help="the Dagster UI on workspace.yaml")
     run = sub.add_parser("run", help="generate demo data if needed, run the pipeline, print a summary")
-    run.add_argument("--scale", type=float, default=1.0, help="demo company size (1 = 200 payees)")
+    run.add_argument("--scale", type=scale_argument, default=1.0, help="demo company size (1 = 200 payees; above 0, at most 499.995)")
     run.add_argument("--regenerate", action="store_true", help="rewrite the demo data even if present")
     run.add_argument("--period", type=period_argument, default=None, help="pay period YYYY-MM (default: month before newest batch)")
     run.add_argument("--full-refresh", action="store_true", help="rebuild every dbt model from nothing (default: recompute only the deals new landing loads reach)")
+    sub.add_parser(
+        "validate",
+        help="check the configuration and the landing files' headers; every problem in one line each, exit 2 if any stops the pipeline",
+    )
     publish = sub.add_parser("publish", help="publish one pay period into the payout ledger")
     publish.add_argument("--period", type=period_argument, required=True, help="pay period YYYY-MM")
     publish.add_argument("--pay-date", type=date_argument, default=None, help="YYYY-MM-DD: overrides the period's pay date in the warehouse (fct_payout_file_line; default the 15th of the next month)")
+    publish.add_argument(
+        "--allow-unchecked", action="store_true",
+        help="publish although the newest pipeline run failed or left blocking checks unevaluated (needs --reason; recorded in the ledger)",
+    )
+    publish.add_argument("--reason", default=None, help="why --allow-unchecked is used (written to the ledger's publication record)")
     backfill = sub.add_parser("backfill", help="publish a range of pay periods, oldest first")
     backfill.add_argument("--from", dest="first", type=period_argument, required=True, help="first pay period YYYY-MM")
     backfill.add_argument("--to", dest="last", type=period_argument, required=True, help="last pay period YYYY-MM (inclusive)")
     args = parser.parse_args(argv)
+    if args.command == "publish" and args.allow_unchecked and not (args.reason or "").strip():
+        parser.error("--allow-unchecked needs --reason \"...\" (written to the ledger's publication record)")
+    if args.command == "publish" and args.reason is not None and not args.allow_unchecked:
+        parser.error("--reason goes with --allow-unchecked")
 
     if args.command == "prepare":
         print(f"dbt manifest: {prepare_dbt()}")
@@ -326,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
         os.execv(dagster, [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
 
     paths = SpmPaths.from_env()
+    if args.command == "validate":
+        return validate_configuration(paths)
     periods: list[str] = []
     if args.command in ("publish", "backfill"):
         periods = [args.period] if args.command == "publish" else period_range(args.first, args.last)
@@ -368,6 +406,16 @@ def _run(paths: SpmPaths, args) -> int:
 
         print(f"Generating the demo company (scale {args.scale}) into {paths.landing_dir} ...", flush=True)
         generate(paths.landing_dir.parent, landing_dir=paths.landing_dir, config_dir=paths.config_dir, scale=args.scale)
+    # The same validation as `spm validate`, before anything runs: a broken plan or a missing
+    # landing column stops here in seconds, every problem in one line, and no run is started.
+    from orchestration.validation import validate
+
+    report = validate(paths)
+    if not report.ok:
+        for problem in report.errors:
+            print(problem.line(), file=sys.stderr)
+        print(f"{report.summary()}; no run was started", file=sys.stderr)
+        return 2
     prepare_dbt()
     result = run_pipeline(paths, period=args.period, full_refresh=args.full_refresh)
     print()
