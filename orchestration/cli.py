@@ -184,8 +184,14 @@ def validate_configuration(paths: SpmPaths) -> int:
     return 0 if report.ok else 2
 
 
-def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None, log_level: str = "INFO"):
-    """Run the publish job for one pay period (partition) in process; return the result."""
+def publish_period_run(
+    paths: SpmPaths, period: str, pay_date: str | None = None, log_level: str = "INFO",
+    allow_unchecked_reason: str | None = None,
+):
+    """Run the publish job for one pay period (partition) in process; return the result.
+
+    ``allow_unchecked_reason`` (``publish --allow-unchecked --reason``): publish although the
+    upstream was not checked, recording the reason and the USER in the ledger."""
     import dagster as dg
 
     from core.periods import check_period
@@ -194,8 +200,14 @@ def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None
     os.environ.update(paths.as_env())
     job = defs.resolve_job_def(PUBLISH_JOB_NAME)
     run_config = console_run_config(log_level)
+    config = {}
     if pay_date:
-        run_config["ops"] = {"payout_publication": {"config": {"pay_date": pay_date}}}
+        config["pay_date"] = pay_date
+    if allow_unchecked_reason:
+        config["allow_unchecked_reason"] = allow_unchecked_reason
+        config["allowed_by"] = os.environ.get("USER") or os.environ.get("USERNAME") or ""
+    if config:
+        run_config["ops"] = {"payout_publication": {"config": config}}
     home = ensure_dagster_home()
     with dg.DagsterInstance.get() as instance, quick_commits(home):
         return job.execute_in_process(
@@ -347,9 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     backfill.add_argument("--to", dest="last", type=period_argument, required=True, help="last pay period YYYY-MM (inclusive)")
     args = parser.parse_args(argv)
     if args.command == "publish" and args.allow_unchecked and not (args.reason or "").strip():
-        parser.error("--allow-unchecked needs --reason \"...\" (written to the ledger's publication record)")
+        publish.error("--allow-unchecked needs --reason \"...\" (written to the ledger's publication record)")
     if args.command == "publish" and args.reason is not None and not args.allow_unchecked:
-        parser.error("--reason goes with --allow-unchecked")
+        publish.error("--reason goes with --allow-unchecked")
 
     if args.command == "prepare":
         print(f"dbt manifest: {prepare_dbt()}")
@@ -389,10 +401,37 @@ def _instance():
     return dg.DagsterInstance.get()
 
 
+def publish_upstream_refusal(period: str, allow_unchecked: bool = False) -> str | None:
+    """Why publishing ``period`` is refused before a publish run starts, in one line, or None:
+    a blocking check upstream failed, or (unless ``allow_unchecked``) the newest run that built
+    the payout lines did not succeed or left blocking checks unevaluated
+    (assets/payouts/publication.py, which the publish step applies again)."""
+    from assets.payouts import checks as payout_checks
+    from assets.payouts.publication import unchecked_refusal, upstream_state
+    from orchestration.definitions import defs
+
+    with _instance() as instance:
+        state = upstream_state(instance, defs.resolve_asset_graph())
+    if state.failed:
+        failed = payout_checks.CheckOutcome(
+            payout_checks.UPSTREAM_CHECK, False, True, f"latest evaluation failed: {', '.join(state.failed)}"
+        )
+        return payout_checks.refusal_message(period, [failed])
+    return None if allow_unchecked else unchecked_refusal(period, state)
+
+
 def _publish(paths: SpmPaths, periods: list[str], args) -> int:
     prepare_dbt()
+    allow_unchecked = getattr(args, "allow_unchecked", False)
     for period in periods:
-        result = publish_period_run(paths, period, getattr(args, "pay_date", None), log_level="WARNING")
+        refusal = publish_upstream_refusal(period, allow_unchecked)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
+        result = publish_period_run(
+            paths, period, getattr(args, "pay_date", None), log_level="WARNING",
+            allow_unchecked_reason=args.reason if allow_unchecked else None,
+        )
         if not result.success:
             print(f"{period}: NOT published\n{publish_failure(result)}", file=sys.stderr)
             return 1
