@@ -174,3 +174,55 @@ def test_arguments_are_checked_when_parsed(argv, message, capfd):
     err = capfd.readouterr().err
     assert message in err and "Traceback" not in err
     assert err.splitlines()[-1].startswith("spm ")  # argparse's one line after the usage
+
+
+def test_the_demo_company_validates(tmp_path, monkeypatch, capfd):
+    from demo.generate import generate
+
+    paths = paths_under(tmp_path)
+    for variable, value in paths.as_env().items():
+        monkeypatch.setenv(variable, value)
+    generate(tmp_path, landing_dir=paths.landing_dir, config_dir=paths.config_dir, scale=0.02, seed=3)
+    code, out, err, elapsed = _validate(capfd)
+    assert (code, err) == (0, [])
+    (line,) = out
+    assert line.startswith("configuration and landing headers OK: ") and line.endswith(" files checked")
+    assert elapsed < 10, elapsed
+
+
+@pytest.mark.slow  # one in-process run of the pipeline job
+def test_a_broken_plan_fails_the_pipeline_at_once_and_publishing_then_refuses(paths, capfd, monkeypatch, tmp_path):
+    from orchestration.cli import failure_lines, run_pipeline
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("SPM_RETRY_DELAY_SECONDS", "1")
+    _good_company(paths)
+    write_plan(paths.config_dir, "ae.yaml", GOOD_PLAN.replace('rate: "0.08"', 'rat: "0.08"'))
+
+    result = run_pipeline(paths, log_level="WARNING")  # a run from the UI or a schedule: no validation first
+
+    assert not result.success
+    plan_events = [e for e in result.all_events if e.step_key == "raw__config__plans"]
+    types = [e.event_type for e in plan_events]
+    assert dg.DagsterEventType.STEP_UP_FOR_RETRY not in types and types.count(dg.DagsterEventType.STEP_START) == 1
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_records_for_run(result.run_id).records
+        started = next(r.event_log_entry.timestamp for r in records if r.event_log_entry.is_dagster_event
+                       and r.event_log_entry.dagster_event.event_type == dg.DagsterEventType.RUN_START)
+        failed = next(r.event_log_entry.timestamp for r in records if r.event_log_entry.is_dagster_event
+                      and r.event_log_entry.dagster_event.event_type == dg.DagsterEventType.STEP_FAILURE
+                      and r.event_log_entry.dagster_event.step_key == "raw__config__plans")
+    assert failed - started < 10, failed - started
+    (line,) = [l for l in failure_lines(result) if l.startswith("raw__config__plans: ")]
+    assert "plans/ae.yaml (plan AE-2026, component commission)" in line
+    capfd.readouterr()
+
+    # The run that set out to build the payout lines failed: the period is not published (exit 2,
+    # one line, before a publish run starts), and no flag turns the failed run into a checked one.
+    assert main(["publish", "--period", "2026-10"]) == 2
+    console = capfd.readouterr()
+    (refusal,) = console.err.splitlines()
+    assert refusal.startswith(f"Refusing to publish 2026-10: the newest run that built its payout lines (run {result.run_id[:8]}) failed; ")
+    assert "blocking check(s) upstream were not evaluated" in refusal
+    assert refusal.endswith('publish anyway with --allow-unchecked --reason "..." (recorded in the ledger).')
+    assert not (paths.export_dir / "payouts" / "published").exists()
