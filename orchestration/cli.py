@@ -184,6 +184,16 @@ def validate_configuration(paths: SpmPaths) -> int:
     return 0 if report.ok else 2
 
 
+def _user() -> str:
+    """Who asked (USER, else the login name the system knows), for the ledger's override record."""
+    import getpass
+
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except Exception:  # no USER and no passwd entry (a bare container)
+        return ""
+
+
 def publish_period_run(
     paths: SpmPaths, period: str, pay_date: str | None = None, log_level: str = "INFO",
     allow_unchecked_reason: str | None = None,
@@ -205,7 +215,7 @@ def publish_period_run(
         config["pay_date"] = pay_date
     if allow_unchecked_reason:
         config["allow_unchecked_reason"] = allow_unchecked_reason
-        config["allowed_by"] = os.environ.get("USER") or os.environ.get("USERNAME") or ""
+        config["allowed_by"] = _user()
     if config:
         run_config["ops"] = {"payout_publication": {"config": config}}
     home = ensure_dagster_home()
@@ -380,9 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("publish", "backfill"):
         periods = [args.period] if args.command == "publish" else period_range(args.first, args.last)
         refusal = publish_refusal_today(periods)
-        if refusal:
+        if refusal:  # a user error: one line, exit 2, nothing started
             print(refusal, file=sys.stderr)
-            return 1
+            return 2
     command = "python -m orchestration.cli " + " ".join(sys.argv[1:] if argv is None else argv)
     try:
         # One live run per warehouse; stale runs, orphan writers and scratch recovered first;
@@ -420,6 +430,14 @@ def publish_upstream_refusal(period: str, allow_unchecked: bool = False) -> str 
     return None if allow_unchecked else unchecked_refusal(period, state)
 
 
+def _refused(result) -> bool:
+    """The publish run failed because a check or a rule refused (user errors only, exit 2), not by a fault."""
+    from orchestration.console import user_error_reason
+
+    failures = [e for e in result.all_events if e.is_step_failure]
+    return bool(failures) and all(user_error_reason(e) is not None for e in failures)
+
+
 def _publish(paths: SpmPaths, periods: list[str], args) -> int:
     prepare_dbt()
     allow_unchecked = getattr(args, "allow_unchecked", False)
@@ -434,7 +452,7 @@ def _publish(paths: SpmPaths, periods: list[str], args) -> int:
         )
         if not result.success:
             print(f"{period}: NOT published\n{publish_failure(result)}", file=sys.stderr)
-            return 1
+            return 2 if _refused(result) else 1
         print(publication_summary(paths, period))
     return 0
 
