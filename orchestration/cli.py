@@ -416,18 +416,12 @@ def publish_upstream_refusal(period: str, allow_unchecked: bool = False) -> str 
     a blocking check upstream failed, or (unless ``allow_unchecked``) the newest run that built
     the payout lines did not succeed or left blocking checks unevaluated
     (assets/payouts/publication.py, which the publish step applies again)."""
-    from assets.payouts import checks as payout_checks
-    from assets.payouts.publication import unchecked_refusal, upstream_state
+    from assets.payouts.publication import upstream_refusal, upstream_state
     from orchestration.definitions import defs
 
     with _instance() as instance:
         state = upstream_state(instance, defs.resolve_asset_graph())
-    if state.failed:
-        failed = payout_checks.CheckOutcome(
-            payout_checks.UPSTREAM_CHECK, False, True, f"latest evaluation failed: {', '.join(state.failed)}"
-        )
-        return payout_checks.refusal_message(period, [failed])
-    return None if allow_unchecked else unchecked_refusal(period, state)
+    return upstream_refusal(period, state, allow_unchecked)
 
 
 def _refused(result) -> bool:

@@ -136,6 +136,32 @@ def upstream_state(instance: dg.DagsterInstance, asset_graph) -> UpstreamState:
     )
 
 
+def upstream_outcome(state: UpstreamState, allowed_unchecked: str | None = None) -> payout_checks.CheckOutcome:
+    """The ``upstream_blocking_checks_passed`` check: no blocking check upstream failed in its latest
+    evaluation (``allowed_unchecked``: the reason it was published without the rest checked)."""
+    failed = state.failed
+    return payout_checks.CheckOutcome(
+        payout_checks.UPSTREAM_CHECK,
+        not failed,
+        True,
+        f"latest evaluation failed: {', '.join(failed)}" if failed
+        else f"not checked, published anyway: {allowed_unchecked}" if allowed_unchecked
+        else "every upstream blocking check passed",
+        {"failed": failed, "never_evaluated": state.unevaluated[:20], "run_id": state.run_id or "",
+         "run_status": state.run_status or ""},
+    )
+
+
+def upstream_refusal(period: str, state: UpstreamState, allow_unchecked: bool = False) -> str | None:
+    """Why ``period`` is not published on this upstream, in one line, or None: a blocking check
+    that failed (always), else ``unchecked_refusal`` (unless ``allow_unchecked``). The CLI asks
+    before it starts a publish run; the publish step asks again."""
+    failed = payout_checks.refusal_message(period, [upstream_outcome(state)])
+    if failed:
+        return failed
+    return None if allow_unchecked else unchecked_refusal(period, state)
+
+
 def unchecked_refusal(period: str, state: UpstreamState) -> str | None:
     """Why ``period`` is not published on an upstream nobody checked, in one line, or None.
 
@@ -256,32 +282,17 @@ def payout_publication(
     calculation_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
 
     state = upstream_state(context.instance, code_location.asset_graph())
-    failed = state.failed
+    allow_unchecked = bool(config.allow_unchecked_reason)
+    refusal = upstream_refusal(period, state, allow_unchecked)
+    if refusal:  # the warehouse itself is not to be trusted: stop before touching it
+        raise user_error(refusal)
     unchecked = unchecked_refusal(period, state)
     override = None
-    if unchecked and not failed and config.allow_unchecked_reason:
-        override = {
-            "reason": config.allow_unchecked_reason,
-            "by": config.allowed_by or "",
-            "at": _run_started_at(context),
-            "refusal": unchecked,
-        }
+    if unchecked:  # allowed unchecked: recorded in the ledger with the refusal it overrode
+        override = {"reason": config.allow_unchecked_reason, "by": config.allowed_by or "",
+                    "at": _run_started_at(context), "refusal": unchecked}
         context.log.warning(f"{unchecked} Published anyway (--allow-unchecked): {config.allow_unchecked_reason}")
-    upstream = payout_checks.CheckOutcome(
-        payout_checks.UPSTREAM_CHECK,
-        not failed,
-        True,
-        f"latest evaluation failed: {', '.join(failed)}" if failed
-        else f"not checked, published anyway: {config.allow_unchecked_reason}" if override
-        else "every upstream blocking check passed",
-        {"failed": failed, "never_evaluated": state.unevaluated[:20], "run_id": state.run_id or "",
-         "run_status": state.run_status or ""},
-    )
-
-    if not upstream.passed:  # the warehouse itself is not to be trusted: stop before touching it
-        raise user_error(payout_checks.refusal_message(period, [upstream]))
-    if unchecked and override is None:  # nobody checked what the warehouse holds
-        raise user_error(unchecked)
+    upstream = upstream_outcome(state, config.allow_unchecked_reason if override else None)
     refresh_ledger_models(dbt, settings)
     payouts = read_period_payouts(settings.warehouse, period, calculation_id, pay_date_override)
     if not payouts.has_lines:
