@@ -8,7 +8,7 @@ INCREMENTAL ?=
 ## Test processes (pytest-xdist): one per core by default; TEST_WORKERS=0 runs the suite in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test dev bench docs dbt-parse clean lock
+.PHONY: run test dev bench docs dbt-parse clean lock validate
 
 ## requirements.lock (made by `make lock`) holds the whole set, every package with its hashes: installed
 ## as it is (--no-deps: pip resolves nothing), then checked for consistency.
@@ -26,6 +26,10 @@ dbt-parse: $(STAMP)
 ## Generate the demo company, materialize the whole graph, print where the outputs are.
 run: $(STAMP)
 	$(PY) -m orchestration.cli run --scale $(SCALE)
+
+## Check the configuration and the landing files' headers in seconds: every problem in one line, exit 2 if the pipeline would stop.
+validate: $(STAMP)
+	$(PY) -m orchestration.cli validate
 
 ## The test suite (what .ci/run calls).
 test: $(STAMP)

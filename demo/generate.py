@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import sys
 from pathlib import Path
@@ -173,6 +174,24 @@ class _Landing:
         return files, by_file
 
 
+# The payees' employee ids have five digits (E00001, demo/people.py): at most 99,999 payees.
+MAX_PAYEES = 99_999
+
+
+def check_scale(scale: float) -> float:
+    """``scale`` when the generator can make a company of that size, else a ValueError saying the range.
+
+    Any positive scale makes at least a few payees (``MIN_PAYEES``); the largest is the one whose
+    ``round(PAYEES_PER_SCALE * scale)`` payees still fit the five-digit employee ids."""
+    largest = MAX_PAYEES / PAYEES_PER_SCALE
+    if not (isinstance(scale, (int, float)) and math.isfinite(scale) and 0 < scale and round(PAYEES_PER_SCALE * scale) <= MAX_PAYEES):
+        raise ValueError(
+            f"the demo company's scale is a number above 0 and at most {largest:g} "
+            f"(1 = {PAYEES_PER_SCALE} payees), not {scale!r}"
+        )
+    return scale
+
+
 def generate(
     out_dir: Path,
     landing_dir: Path | None = None,
@@ -195,8 +214,7 @@ def generate(
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
-    if not scale > 0:
-        raise ValueError("scale must be positive")
+    check_scale(scale)
     out_dir = Path(out_dir)
     landing = Path(landing_dir) if landing_dir is not None else out_dir / "landing"
     config = Path(config_dir) if config_dir is not None else out_dir / "config"

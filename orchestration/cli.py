@@ -161,8 +161,47 @@ def date_argument(value: str) -> str:
         raise argparse.ArgumentTypeError(f"a date is written YYYY-MM-DD (e.g. 2026-11-15), not {value!r}") from None
 
 
-def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None, log_level: str = "INFO"):
-    """Run the publish job for one pay period (partition) in process; return the result."""
+def scale_argument(value: str) -> float:
+    """argparse type of --scale: a number the demo generator accepts, or a one-line usage error."""
+    import argparse
+
+    from demo.generate import check_scale
+
+    try:
+        return check_scale(float(value))
+    except ValueError as error:
+        message = str(error) if "scale" in str(error) else f"the demo company's scale is a number, not {value!r}"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def validate_configuration(paths: SpmPaths) -> int:
+    """``spm validate``: every problem of the configuration and the landing headers, one line each;
+    2 when one of them stops the pipeline, else 0 (orchestration/validation.py)."""
+    from orchestration.validation import print_report, validate
+
+    report = validate(paths)
+    print_report(report, sys.stdout, sys.stderr)
+    return 0 if report.ok else 2
+
+
+def _user() -> str:
+    """Who asked (USER, else the login name the system knows), for the ledger's override record."""
+    import getpass
+
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except Exception:  # no USER and no passwd entry (a bare container)
+        return ""
+
+
+def publish_period_run(
+    paths: SpmPaths, period: str, pay_date: str | None = None, log_level: str = "INFO",
+    allow_unchecked_reason: str | None = None,
+):
+    """Run the publish job for one pay period (partition) in process; return the result.
+
+    ``allow_unchecked_reason`` (``publish --allow-unchecked --reason``): publish although the
+    upstream was not checked, recording the reason and the USER in the ledger."""
     import dagster as dg
 
     from core.periods import check_period
@@ -171,8 +210,14 @@ def publish_period_run(paths: SpmPaths, period: str, pay_date: str | None = None
     os.environ.update(paths.as_env())
     job = defs.resolve_job_def(PUBLISH_JOB_NAME)
     run_config = console_run_config(log_level)
+    config = {}
     if pay_date:
-        run_config["ops"] = {"payout_publication": {"config": {"pay_date": pay_date}}}
+        config["pay_date"] = pay_date
+    if allow_unchecked_reason:
+        config["allow_unchecked_reason"] = allow_unchecked_reason
+        config["allowed_by"] = _user()
+    if config:
+        run_config["ops"] = {"payout_publication": {"config": config}}
     home = ensure_dagster_home()
     with dg.DagsterInstance.get() as instance, quick_commits(home):
         return job.execute_in_process(
@@ -303,17 +348,30 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("prepare", help="dbt parse, so the Dagster definitions can load")
     sub.add_parser("dev", help="the Dagster UI on workspace.yaml")
     run = sub.add_parser("run", help="generate demo data if needed, run the pipeline, print a summary")
-    run.add_argument("--scale", type=float, default=1.0, help="demo company size (1 = 200 payees)")
+    run.add_argument("--scale", type=scale_argument, default=1.0, help="demo company size (1 = 200 payees; above 0, at most 499.995)")
     run.add_argument("--regenerate", action="store_true", help="rewrite the demo data even if present")
     run.add_argument("--period", type=period_argument, default=None, help="pay period YYYY-MM (default: month before newest batch)")
     run.add_argument("--full-refresh", action="store_true", help="rebuild every dbt model from nothing (default: recompute only the deals new landing loads reach)")
+    sub.add_parser(
+        "validate",
+        help="check the configuration and the landing files' headers; every problem in one line each, exit 2 if any stops the pipeline",
+    )
     publish = sub.add_parser("publish", help="publish one pay period into the payout ledger")
     publish.add_argument("--period", type=period_argument, required=True, help="pay period YYYY-MM")
     publish.add_argument("--pay-date", type=date_argument, default=None, help="YYYY-MM-DD: overrides the period's pay date in the warehouse (fct_payout_file_line; default the 15th of the next month)")
+    publish.add_argument(
+        "--allow-unchecked", action="store_true",
+        help="publish although the newest pipeline run failed or left blocking checks unevaluated (needs --reason; recorded in the ledger)",
+    )
+    publish.add_argument("--reason", default=None, help="why --allow-unchecked is used (written to the ledger's publication record)")
     backfill = sub.add_parser("backfill", help="publish a range of pay periods, oldest first")
     backfill.add_argument("--from", dest="first", type=period_argument, required=True, help="first pay period YYYY-MM")
     backfill.add_argument("--to", dest="last", type=period_argument, required=True, help="last pay period YYYY-MM (inclusive)")
     args = parser.parse_args(argv)
+    if args.command == "publish" and args.allow_unchecked and not (args.reason or "").strip():
+        publish.error("--allow-unchecked needs --reason \"...\" (written to the ledger's publication record)")
+    if args.command == "publish" and args.reason is not None and not args.allow_unchecked:
+        publish.error("--reason goes with --allow-unchecked")
 
     if args.command == "prepare":
         print(f"dbt manifest: {prepare_dbt()}")
@@ -326,13 +384,15 @@ def main(argv: list[str] | None = None) -> int:
         os.execv(dagster, [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
 
     paths = SpmPaths.from_env()
+    if args.command == "validate":
+        return validate_configuration(paths)
     periods: list[str] = []
     if args.command in ("publish", "backfill"):
         periods = [args.period] if args.command == "publish" else period_range(args.first, args.last)
         refusal = publish_refusal_today(periods)
-        if refusal:
+        if refusal:  # a user error: one line, exit 2, nothing started
             print(refusal, file=sys.stderr)
-            return 1
+            return 2
     command = "python -m orchestration.cli " + " ".join(sys.argv[1:] if argv is None else argv)
     try:
         # One live run per warehouse; stale runs, orphan writers and scratch recovered first;
@@ -351,13 +411,42 @@ def _instance():
     return dg.DagsterInstance.get()
 
 
+def publish_upstream_refusal(period: str, allow_unchecked: bool = False) -> str | None:
+    """Why publishing ``period`` is refused before a publish run starts, in one line, or None:
+    a blocking check upstream failed, or (unless ``allow_unchecked``) the newest run that built
+    the payout lines did not succeed or left blocking checks unevaluated
+    (assets/payouts/publication.py, which the publish step applies again)."""
+    from assets.payouts.publication import upstream_refusal, upstream_state
+    from orchestration.definitions import defs
+
+    with _instance() as instance:
+        state = upstream_state(instance, defs.resolve_asset_graph())
+    return upstream_refusal(period, state, allow_unchecked)
+
+
+def _refused(result) -> bool:
+    """The publish run failed because a check or a rule refused (user errors only, exit 2), not by a fault."""
+    from orchestration.console import user_error_reason
+
+    failures = [e for e in result.all_events if e.is_step_failure]
+    return bool(failures) and all(user_error_reason(e) is not None for e in failures)
+
+
 def _publish(paths: SpmPaths, periods: list[str], args) -> int:
     prepare_dbt()
+    allow_unchecked = getattr(args, "allow_unchecked", False)
     for period in periods:
-        result = publish_period_run(paths, period, getattr(args, "pay_date", None), log_level="WARNING")
+        refusal = publish_upstream_refusal(period, allow_unchecked)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
+        result = publish_period_run(
+            paths, period, getattr(args, "pay_date", None), log_level="WARNING",
+            allow_unchecked_reason=args.reason if allow_unchecked else None,
+        )
         if not result.success:
             print(f"{period}: NOT published\n{publish_failure(result)}", file=sys.stderr)
-            return 1
+            return 2 if _refused(result) else 1
         print(publication_summary(paths, period))
     return 0
 
@@ -368,6 +457,16 @@ def _run(paths: SpmPaths, args) -> int:
 
         print(f"Generating the demo company (scale {args.scale}) into {paths.landing_dir} ...", flush=True)
         generate(paths.landing_dir.parent, landing_dir=paths.landing_dir, config_dir=paths.config_dir, scale=args.scale)
+    # The same validation as `spm validate`, before anything runs: a broken plan or a missing
+    # landing column stops here in seconds, every problem in one line, and no run is started.
+    from orchestration.validation import validate
+
+    report = validate(paths)
+    if not report.ok:
+        for problem in report.errors:
+            print(problem.line(), file=sys.stderr)
+        print(f"{report.summary()}; no run was started", file=sys.stderr)
+        return 2
     prepare_dbt()
     result = run_pipeline(paths, period=args.period, full_refresh=args.full_refresh)
     print()

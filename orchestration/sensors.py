@@ -25,6 +25,20 @@ def new_batches(landed: list[str], cursor: str | None) -> list[str]:
     return [batch for batch in landed if batch not in seen]
 
 
+def validation_skip(paths) -> str | None:
+    """Why a run would stop at once (``spm validate``'s fatal problems, one line), or None.
+
+    A sensor or a schedule starts no run on a configuration the pipeline refuses: the
+    run would fail its first steps and mark everything downstream failed."""
+    from orchestration.validation import validate
+
+    report = validate(paths)
+    if report.ok:
+        return None
+    shown = " | ".join(p.message for p in report.errors[:5]) + (" | ..." if len(report.errors) > 5 else "")
+    return f"not started: {len(report.errors)} problem(s) the pipeline would stop on (`spm validate` lists them): {shown}"
+
+
 def build_new_batch_sensor(job_name: str) -> dg.SensorDefinition:
     @dg.sensor(
         name="new_landing_batch",
@@ -38,6 +52,9 @@ def build_new_batch_sensor(job_name: str) -> dg.SensorDefinition:
         fresh = new_batches(landed, context.cursor)
         if not fresh:
             return dg.SkipReason(f"no new batch ({len(landed)} seen)")
+        problem = validation_skip(paths.paths())
+        if problem:  # the cursor stays: the batches start a run once the problem is fixed
+            return dg.SkipReason(problem)
         context.update_cursor(json.dumps(landed))
         # The run key names the batches: Dagster never starts two runs with one key.
         return dg.RunRequest(run_key="batches:" + ",".join(fresh), tags={"spm/batches": ",".join(fresh)})

@@ -36,6 +36,9 @@ PUBLICATION_SCHEMA = {
     "source_batches_json": pl.Utf8,
     "checks_passed_json": pl.Utf8,
     "previous_version": pl.Int64,  # 0 for the first version
+    # Null, unless published with `publish --allow-unchecked`: {"reason", "by", "at", "refusal"}
+    # (docs/ledger.md). Ledgers written before it have no such column: read as null.
+    "unchecked_override_json": pl.Utf8,
 }
 
 LINE_SCHEMA = {
@@ -86,6 +89,9 @@ class Publication:
     source_batches: list
     checks_passed: list
     previous_version: int
+    # Published although the upstream was not checked (`publish --allow-unchecked`): the reason,
+    # who (USER) and when, and the refusal it overrode; None for a checked publication.
+    unchecked_override: dict | None = None
 
     def path(self, export_dir: Path) -> Path:
         return Path(export_dir) / self.directory
@@ -101,7 +107,9 @@ def _read_table(export_dir: Path, table: str, schema: dict) -> pl.DataFrame:
     files = sorted((ledger_dir(export_dir) / table).glob("*.parquet"))
     if not files:
         return pl.DataFrame(schema=schema)
-    return pl.concat([pl.read_parquet(f) for f in files], how="vertical")
+    # Files written before a column was added lack it: it is read as null.
+    frame = pl.concat([pl.DataFrame(schema=schema), *(pl.read_parquet(f) for f in files)], how="diagonal_relaxed")
+    return frame.select(list(schema))
 
 
 def read_publications(export_dir: Path) -> list[Publication]:
@@ -123,6 +131,7 @@ def read_publications(export_dir: Path) -> list[Publication]:
             source_batches=json.loads(row["source_batches_json"]),
             checks_passed=json.loads(row["checks_passed_json"]),
             previous_version=row["previous_version"],
+            unchecked_override=json.loads(row["unchecked_override_json"]) if row["unchecked_override_json"] else None,
         )
         for row in frame.iter_rows(named=True)
     ]
@@ -206,6 +215,7 @@ def write_publication_record(export_dir: Path, publication: Publication) -> Path
                 json.dumps(publication.source_batches),
                 json.dumps(publication.checks_passed),
                 publication.previous_version,
+                json.dumps(publication.unchecked_override, sort_keys=True) if publication.unchecked_override else None,
             ]
         ],
         schema=PUBLICATION_SCHEMA,

@@ -9,7 +9,8 @@ evaluations, and reports.
 """
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
@@ -101,12 +102,92 @@ class PublishConfig(dg.Config):
     # YYYY-MM-DD (cli ``publish --pay-date``): an explicit override of the period's pay date in the
     # warehouse (fct_payout_file_line: the pay calendar, the 15th of the following month or the business day before)
     pay_date: str | None = None
+    # cli ``publish --allow-unchecked --reason``: publish although the newest run that built the
+    # payout lines failed or left blocking checks unevaluated; the reason and ``allowed_by`` (the
+    # USER who asked) go into the ledger's publication record. A check that failed still refuses.
+    allow_unchecked_reason: str | None = None
+    allowed_by: str | None = None
+
+
+# The pay period's upstream: the run that built these lines built what publish copies.
+PAYOUT_LINES_KEY = mart_keys("fct_payout_file_line")[0]
+ALLOW_UNCHECKED_HINT = 'publish anyway with --allow-unchecked --reason "..." (recorded in the ledger)'
+
+
+@dataclass(frozen=True)
+class UpstreamState:
+    """What the Dagster instance knows of the publication's upstream."""
+
+    failed: list[str]  # blocking checks whose latest evaluation failed (severity ERROR)
+    unevaluated: list[str]  # blocking checks without a completed evaluation
+    run_id: str | None  # the newest run that set out to build the payout lines (None: no run yet)
+    run_status: str | None  # its status: SUCCESS, FAILURE, CANCELED, STARTED, ...
+
+
+def upstream_state(instance: dg.DagsterInstance, asset_graph) -> UpstreamState:
+    failed, unevaluated = failed_upstream_checks(instance, asset_graph, PUBLICATION_KEY)
+    planned = instance.get_latest_planned_materialization_info(PAYOUT_LINES_KEY)
+    record = instance.get_run_record_by_id(planned.run_id) if planned is not None else None
+    return UpstreamState(
+        failed,
+        unevaluated,
+        record.dagster_run.run_id if record else None,
+        record.dagster_run.status.value if record else None,
+    )
+
+
+def upstream_outcome(state: UpstreamState, allowed_unchecked: str | None = None) -> payout_checks.CheckOutcome:
+    """The ``upstream_blocking_checks_passed`` check: no blocking check upstream failed in its latest
+    evaluation (``allowed_unchecked``: the reason it was published without the rest checked)."""
+    failed = state.failed
+    return payout_checks.CheckOutcome(
+        payout_checks.UPSTREAM_CHECK,
+        not failed,
+        True,
+        f"latest evaluation failed: {', '.join(failed)}" if failed
+        else f"not checked, published anyway: {allowed_unchecked}" if allowed_unchecked
+        else "every upstream blocking check passed",
+        {"failed": failed, "never_evaluated": state.unevaluated[:20], "run_id": state.run_id or "",
+         "run_status": state.run_status or ""},
+    )
+
+
+def upstream_refusal(period: str, state: UpstreamState, allow_unchecked: bool = False) -> str | None:
+    """Why ``period`` is not published on this upstream, in one line, or None: a blocking check
+    that failed (always), else ``unchecked_refusal`` (unless ``allow_unchecked``). The CLI asks
+    before it starts a publish run; the publish step asks again."""
+    failed = payout_checks.refusal_message(period, [upstream_outcome(state)])
+    if failed:
+        return failed
+    return None if allow_unchecked else unchecked_refusal(period, state)
+
+
+def unchecked_refusal(period: str, state: UpstreamState) -> str | None:
+    """Why ``period`` is not published on an upstream nobody checked, in one line, or None.
+
+    Refused when the newest run that set out to build the payout lines (fct_payout_file_line)
+    did not succeed (it failed, was canceled or still runs: the warehouse is an older one, or
+    half rebuilt), or when a blocking check upstream has no completed evaluation (the run
+    stopped before it). ``--allow-unchecked --reason`` overrides this refusal, never a check
+    that failed (``failed_upstream_checks``: refused in any case)."""
+    reasons = []
+    if state.run_id is None:
+        reasons.append("no pipeline run has built its payout lines (fct_payout_file_line) on this Dagster instance")
+    elif state.run_status != "SUCCESS":
+        verb = "failed" if state.run_status == "FAILURE" else f"did not succeed (status {state.run_status})"
+        reasons.append(f"the newest run that built its payout lines (run {state.run_id[:8]}) {verb}")
+    if state.unevaluated:
+        shown = ", ".join(state.unevaluated[:3]) + (", ..." if len(state.unevaluated) > 3 else "")
+        reasons.append(f"{len(state.unevaluated)} blocking check(s) upstream were not evaluated ({shown})")
+    if not reasons:
+        return None
+    return f"Refusing to publish {period}: {'; '.join(reasons)}. Run the pipeline again, or {ALLOW_UNCHECKED_HINT}."
 
 
 def failed_upstream_checks(instance: dg.DagsterInstance, asset_graph, asset_key: dg.AssetKey) -> tuple[list[str], list[str]]:
     """(failed, never evaluated): upstream asset checks whose latest evaluation failed
-    with severity ERROR (GX suites, the quarantine threshold, dbt tests), and those
-    with no completed evaluation yet. WARN failures (freshness) do not count."""
+    with severity ERROR (GX suites, the quarantine threshold, dbt tests), and the blocking
+    ones with no completed evaluation yet. WARN failures (freshness) do not count."""
     ancestors = asset_graph.get_ancestor_asset_keys(asset_key)
     check_keys = sorted(
         (key for key in asset_graph.asset_check_keys if key.asset_key in ancestors),
@@ -117,12 +198,20 @@ def failed_upstream_checks(instance: dg.DagsterInstance, asset_graph, asset_key:
     for key in check_keys:
         record = latest.get(key)
         if record is None or record.status == AssetCheckExecutionRecordStatus.PLANNED:
-            unevaluated.append(key.to_user_string())
+            if asset_graph.get_check_spec(key).blocking:
+                unevaluated.append(key.to_user_string())
         elif record.status == AssetCheckExecutionRecordStatus.FAILED:
             evaluation = record.evaluation
             if evaluation is None or evaluation.severity == dg.AssetCheckSeverity.ERROR:
                 failed.append(key.to_user_string())
     return failed, unevaluated
+
+
+def _run_started_at(context: dg.AssetExecutionContext) -> str:
+    """When the publishing run was created (UTC, ISO 8601): the "when" of an override."""
+    record = context.instance.get_run_record_by_id(context.run_id)
+    created = record.create_timestamp if record else datetime.now(timezone.utc)
+    return created.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def refresh_ledger_models(dbt: DbtCliResource, settings) -> None:
@@ -192,19 +281,18 @@ def payout_publication(
     pay_date_override = date.fromisoformat(config.pay_date) if config.pay_date else None
     calculation_id = inputs_fingerprint(settings.landing_dir, settings.config_dir)
 
-    failed, unevaluated = failed_upstream_checks(context.instance, code_location.asset_graph(), PUBLICATION_KEY)
-    upstream = payout_checks.CheckOutcome(
-        payout_checks.UPSTREAM_CHECK,
-        not failed,
-        True,
-        f"latest evaluation failed: {', '.join(failed)}" if failed else "every upstream blocking check passed",
-        {"failed": failed, "never_evaluated": unevaluated[:20]},
-    )
-    if unevaluated:
-        context.log.warning(f"{len(unevaluated)} upstream check(s) never evaluated, e.g. {unevaluated[:5]}")
-
-    if not upstream.passed:  # the warehouse itself is not to be trusted: stop before touching it
-        raise user_error(payout_checks.refusal_message(period, [upstream]))
+    state = upstream_state(context.instance, code_location.asset_graph())
+    allow_unchecked = bool(config.allow_unchecked_reason)
+    refusal = upstream_refusal(period, state, allow_unchecked)
+    if refusal:  # the warehouse itself is not to be trusted: stop before touching it
+        raise user_error(refusal)
+    unchecked = unchecked_refusal(period, state)
+    override = None
+    if unchecked:  # allowed unchecked: recorded in the ledger with the refusal it overrode
+        override = {"reason": config.allow_unchecked_reason, "by": config.allowed_by or "",
+                    "at": _run_started_at(context), "refusal": unchecked}
+        context.log.warning(f"{unchecked} Published anyway (--allow-unchecked): {config.allow_unchecked_reason}")
+    upstream = upstream_outcome(state, config.allow_unchecked_reason if override else None)
     refresh_ledger_models(dbt, settings)
     payouts = read_period_payouts(settings.warehouse, period, calculation_id, pay_date_override)
     if not payouts.has_lines:
@@ -233,10 +321,11 @@ def payout_publication(
         payouts.pay_date,
         calculation_id,
         context.run_id,
-        checks_passed=[o.name for o in outcomes],
+        checks_passed=[o.name for o in outcomes if not (override and o.name == payout_checks.UPSTREAM_CHECK)],
         source_batches=source_batches(settings.landing_dir),
         balances_owed=payouts.balances_owed_at_termination,
         payroll_config=payroll_config,
+        unchecked_override=override,
     )
     publication = outcome.publication
     if outcome.status == "published":  # a new version's rows are in the ledger: its tables changed

@@ -160,6 +160,7 @@ def publish_period(
     source_batches: list[str],
     balances_owed: list[dict] | None = None,
     payroll_config: PayrollConfig = NO_PAYROLLS,
+    unchecked_override: dict | None = None,
 ) -> PublishOutcome:
     """Publish ``lines`` as the newest version of ``period`` unless it already is.
 
@@ -168,6 +169,8 @@ def publish_period(
     the lines so later runs can tell late deals and clawbacks apart. ``payroll_config``:
     the payrolls and earning-code map the payroll files are written with (docs/payroll.md);
     a version's content is its lines, so a configuration change alone publishes nothing.
+    ``unchecked_override``: why the version is published although its upstream was not checked
+    (``publish --allow-unchecked``), recorded in the publication record.
     """
     export_dir = Path(export_dir)
     publications = store.read_publications(export_dir)
@@ -223,6 +226,7 @@ def publish_period(
         source_batches=sorted(source_batches),
         checks_passed=sorted(checks_passed),
         previous_version=previous.version if previous else 0,
+        unchecked_override=unchecked_override,
     )
     store.write_publication_record(export_dir, publication)
     return PublishOutcome("published", publication, len(delta))

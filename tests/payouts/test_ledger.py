@@ -7,6 +7,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import polars as pl
 import pytest
 
 from assets.payouts import checks
@@ -233,3 +234,25 @@ def test_change_check_warns_beyond_the_configured_share(monkeypatch):
     assert checks.check_payout_change(now, None).passed
     # a warning never refuses a publication
     assert checks.refusal_message(PERIOD, [outcome]) is None
+
+
+def test_a_publication_allowed_unchecked_records_why_who_and_when(tmp_path):
+    override = {"reason": "dbt test flaky on a lock, checked by hand", "by": "alice", "at": "2026-12-07T10:00:00+00:00",
+                "refusal": "Refusing to publish 2026-10: the newest run that built its payout lines (run abcd1234) failed."}
+    publish_period(_lines(*BASE), CREDITS, tmp_path, PERIOD, PAY_DATE, "calc-1", "run-a", ["payees_in_hr"],
+                   ["crm/2026-11-27"], unchecked_override=override)
+    assert store.latest_published_version(tmp_path, PERIOD).unchecked_override == override
+    record = pl.read_parquet(ledger_file(tmp_path, "publications", PERIOD, 1))
+    assert json.loads(record["unchecked_override_json"][0]) == override
+
+
+def test_a_ledger_written_before_the_override_column_still_reads(tmp_path):
+    _publish(tmp_path, _lines(*BASE))  # a checked publication: no override
+    path = ledger_file(tmp_path, "publications", PERIOD, 1)
+    record = pl.read_parquet(path)
+    assert record["unchecked_override_json"].to_list() == [None]
+    record.drop("unchecked_override_json").write_parquet(path)  # as an older version wrote it
+    _publish(tmp_path, _lines(("E1", "COMMISSION", "USD", "120", "US")), run_id="run-b")  # v2, with the column
+
+    versions = [(p.version, p.unchecked_override) for p in store.read_publications(tmp_path)]
+    assert versions == [(1, None), (2, None)]

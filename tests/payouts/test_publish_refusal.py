@@ -47,12 +47,12 @@ def test_publishing_the_current_or_a_future_month_prints_one_line_and_exits_non_
     today = datetime.now(timezone.utc).date()
     in_two_months = (today.replace(day=1) + timedelta(days=62)).replace(day=1)
     for period in (_month(today), _month(in_two_months)):
-        assert main(["publish", "--period", period]) == 1
+        assert main(["publish", "--period", period]) == 2  # a user error
         console = capfd.readouterr()
         assert console.out == ""
         (line,) = console.err.splitlines()
         assert line.startswith(f"Refusing to publish {period}: the period ")
-    assert main(["backfill", "--from", "2026-01", "--to", _month(today)]) == 1
+    assert main(["backfill", "--from", "2026-01", "--to", _month(today)]) == 2
     assert capfd.readouterr().err.startswith(f"Refusing to publish {_month(today)}: the period has not ended")
     assert not (tmp_path / "exports").exists()  # nothing published, not even earlier months of the range
 
@@ -76,3 +76,43 @@ def test_a_failed_quarantine_threshold_blocks_the_publication():
         )
         failed, _ = failed_upstream_checks(instance, defs.resolve_asset_graph(), PUBLICATION_KEY)
     assert failed == ["raw/quarantine:quarantine_below_threshold"]
+
+
+def _state(**changes):
+    from assets.payouts.publication import UpstreamState
+
+    return UpstreamState(**{"failed": [], "unevaluated": [], "run_id": "2985e4f7-0000", "run_status": "SUCCESS", **changes})
+
+
+def test_publishing_needs_a_successful_newest_run_and_every_blocking_check_evaluated():
+    from assets.payouts.publication import unchecked_refusal
+
+    hint = 'Run the pipeline again, or publish anyway with --allow-unchecked --reason "..." (recorded in the ledger).'
+    assert unchecked_refusal("2026-10", _state()) is None
+    assert unchecked_refusal("2026-10", _state(run_status="FAILURE")) == (
+        f"Refusing to publish 2026-10: the newest run that built its payout lines (run 2985e4f7) failed. {hint}"
+    )
+    assert unchecked_refusal("2026-10", _state(run_status="STARTED")) == (
+        "Refusing to publish 2026-10: the newest run that built its payout lines (run 2985e4f7) did not succeed "
+        f"(status STARTED). {hint}"
+    )
+    assert unchecked_refusal("2026-10", _state(run_id=None, run_status=None)).startswith(
+        "Refusing to publish 2026-10: no pipeline run has built its payout lines (fct_payout_file_line)"
+    )
+    checks = [f"fct_payout_line:check_{n}" for n in range(5)]
+    assert unchecked_refusal("2026-10", _state(run_status="FAILURE", unevaluated=checks)) == (
+        "Refusing to publish 2026-10: the newest run that built its payout lines (run 2985e4f7) failed; 5 blocking "
+        "check(s) upstream were not evaluated (fct_payout_line:check_0, fct_payout_line:check_1, "
+        f"fct_payout_line:check_2, ...). {hint}"
+    )
+
+
+def test_only_blocking_checks_count_as_unevaluated():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    with dg.instance_for_test() as instance:
+        _, never = failed_upstream_checks(instance, graph, PUBLICATION_KEY)
+    assert "raw/crm/opportunity:gx_contract_suite" in never
+    assert "raw/crm/opportunity:newest_batch_is_fresh" not in never  # a warning: never blocks
+    assert all(graph.get_check_spec(dg.AssetCheckKey.from_user_string(k)).blocking for k in never)
