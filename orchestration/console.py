@@ -12,8 +12,10 @@ either way.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -91,7 +93,9 @@ def spm_console_logger(init_context) -> logging.Logger:
     config = init_context.logger_config
     if config.get("style") == LINES:
         level = logging.getLevelName(str(config["log_level"]).upper())
-        return run_console_logger(config["name"], level if isinstance(level, int) else logging.INFO, init_context.job_def)
+        return run_console_logger(
+            config["name"], level if isinstance(level, int) else logging.INFO, init_context.job_def, init_context.run_id
+        )
     logger = dg.colored_console_logger.logger_fn(init_context)
     logger.addFilter(OneLineUserErrors())
     return logger
@@ -114,7 +118,7 @@ PROGRESS_EVERY_SECONDS = 30.0
 # Longest line printed (a progress line's detail or a warning is cut with "...").
 MAX_LINE = 160
 STAGE_WIDTH = 13
-COUNTS_WIDTH = 40
+COUNTS_WIDTH = 48
 
 
 def format_elapsed(seconds: float) -> str:
@@ -148,10 +152,11 @@ class StageTally:
     steps: set[str] = field(default_factory=set)
     finished: set[str] = field(default_factory=set)
     failed: list[str] = field(default_factory=list)
-    skipped: int = 0
+    skipped: int = 0  # steps skipped, or not run because a step upstream failed
     assets: int = 0
     checks_passed: int = 0
-    checks_failed: int = 0
+    checks_warned: int = 0  # failed, with severity WARN: said, not stopping anything
+    checks_failed: int = 0  # failed blocking checks
     seconds: float = 0.0
 
     @property
@@ -164,12 +169,14 @@ def stage_line(stage: StageTally) -> str:
     counts = []
     if stage.assets:
         counts.append(_count(stage.assets, "asset"))
-    if stage.checks_passed or stage.checks_failed:
+    if stage.checks_passed or stage.checks_warned or stage.checks_failed:
         counts.append(f"{_count(stage.checks_passed, 'check')} passed")
+    if stage.checks_warned:
+        counts.append(_count(stage.checks_warned, "warning"))
     if stage.checks_failed:
         counts.append(f"{stage.checks_failed} FAILED")
     if stage.skipped:
-        counts.append(f"{_count(stage.skipped, 'step')} skipped")
+        counts.append(f"{_count(stage.skipped, 'step')} not run")
     text = ", ".join(counts) or "done"
     line = f"{stage.name:<{STAGE_WIDTH}} {text:<{COUNTS_WIDTH}} {format_elapsed(stage.seconds):>10}"
     if stage.failed:
@@ -271,9 +278,11 @@ class RunConsole:
         if passed:
             stage.checks_passed += 1
             return
-        stage.checks_failed += 1
         if warn_only:  # a blocking check's failure is said by the run's closing lines
+            stage.checks_warned += 1
             self.warning(step, f"check {label} failed" + (f": {description}" if description else ""))
+        else:
+            stage.checks_failed += 1
 
     def progress(self, step: str, message: str) -> None:
         stage = self._stage(step).name if step else ""
@@ -294,7 +303,8 @@ class RunConsole:
     def finished(self) -> None:
         """The run ended: each stage still open gets its line (``not run`` when none of its steps ran)."""
         for stage in self.stages.values():
-            if stage.finished or stage.failed or stage.assets or stage.checks_passed or stage.checks_failed:
+            if stage.finished or stage.failed or stage.assets or stage.checks_passed or stage.checks_warned \
+                    or stage.checks_failed:
                 self._line(stage_line(stage))
             elif stage.steps:
                 self._line(f"{stage.name:<{STAGE_WIDTH}} not run")
@@ -364,6 +374,10 @@ def job_stages(job_def) -> dict[str, tuple[str, int]]:
     return stages
 
 
+# What Dagster logs (as an error) for a step it does not run because a step upstream failed.
+_ABANDONED = re.compile(r"^Dependencies for step \S+ (failed|were not executed)")
+
+
 class RunConsoleHandler(logging.Handler):
     """Turns the records of a run's log manager into ``RunConsole`` calls.
 
@@ -394,7 +408,9 @@ class RunConsoleHandler(logging.Handler):
         console = self.console
         if event is None:
             message = meta.get("orig_message") or record.getMessage()
-            if record.levelno >= logging.WARNING:
+            if step and _ABANDONED.match(message):  # said by the stage line ("not run") and the failure
+                console.step_finished(step, "skipped")
+            elif record.levelno >= logging.WARNING:
                 console.warning(step, message, "error" if record.levelno >= logging.ERROR else "warning")
             elif record.levelno >= self.user_level and step and parse_progress(message):
                 console.progress(step, message)
@@ -426,11 +442,26 @@ class RunConsoleHandler(logging.Handler):
             console.warning(step, meta.get("orig_message") or record.getMessage())
 
 
-def run_console_logger(name: str, level: int, job_def=None) -> logging.Logger:
+# Dagster builds a run's loggers more than once (the run's own events, its steps' events):
+# they share the run's console.
+_RUN_CONSOLES: dict[str, RunConsole] = {}
+_RUN_CONSOLES_LOCK = threading.Lock()
+
+
+def run_console_logger(name: str, level: int, job_def=None, run_id: str | None = None) -> logging.Logger:
     """A logger printing a run as ``RunConsole`` does, on this process's stdout and stderr."""
-    tty = sys.stdout.isatty()
-    width = shutil.get_terminal_size((100, 24)).columns if tty else 100
-    console = RunConsole(_print_to("stdout"), _print_to("stderr"), tty=tty, width=width)
+    with _RUN_CONSOLES_LOCK:
+        console = _RUN_CONSOLES.get(run_id) if run_id else None
+        if console is None:
+            tty = sys.stdout.isatty()
+            width = shutil.get_terminal_size((100, 24)).columns if tty else 100
+            console = RunConsole(_print_to("stdout"), _print_to("stderr"), tty=tty, width=width)
+            if run_id:
+                _RUN_CONSOLES.clear()  # one run at a time prints: an earlier run's console is done
+                _RUN_CONSOLES[run_id] = console
+            planned = True
+        else:
+            planned = False
     logger = logging.Logger(name, level=logging.DEBUG)
-    logger.addHandler(RunConsoleHandler(console, job_def, user_level=level))
+    logger.addHandler(RunConsoleHandler(console, job_def if planned else None, user_level=level))
     return logger

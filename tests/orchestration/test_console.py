@@ -4,7 +4,7 @@ Unit tests of the line formats, of the console fed a run's steps by hand (a
 fake clock), of the progress lines, of the cleanup of old dbt build folders and
 of the CLI's exit codes and ``dev`` command. The console of a whole CLI run is
 checked on the run of tests/orchestration/test_crash_safety.py
-(``assert_readable_console``), which runs the CLI anyway.
+(tests/support/console.py ``assert_readable_console``), which runs the CLI anyway.
 """
 
 from __future__ import annotations
@@ -28,29 +28,6 @@ from orchestration.console import (
     status_line,
 )
 
-ANSI = re.compile(r"\x1b\[")
-MAX_CONSOLE_LINES = 60
-
-
-def assert_readable_console(stdout: str) -> Path:
-    """What issue #17 asks of a CLI run's stdout: under 60 lines, no ANSI escape, a line per
-    stage with its time, the dbt log named, and that file there. Returns the log's path."""
-    lines = stdout.splitlines()
-    assert len(lines) < MAX_CONSOLE_LINES, stdout
-    assert not ANSI.search(stdout), stdout
-    assert not [line for line in lines if " - DEBUG - " in line or " - INFO - " in line], stdout  # no Dagster event lines
-    assert not [line for line in lines if re.search(r"\bSTART\b.*\[RUN\]", line)], stdout  # no dbt START/PASS lines
-    assert any(line.startswith("dbt build ") and re.search(r"\d+ assets, \d+ checks passed", line) for line in lines), stdout
-    assert any(line.startswith("ingest ") for line in lines), stdout
-    (dbt_log,) = [line.split(None, 2)[2] for line in lines if line.startswith("dbt log ")]
-    path = Path(dbt_log)
-    assert path.is_file(), dbt_log
-    text = path.read_text()
-    assert not ANSI.search(text) and not text.lstrip().startswith("{"), text[:500]  # text, no colour codes
-    assert "Running with dbt=" in text
-    return path
-
-
 # --- line formats ---------------------------------------------------------------------------------
 
 
@@ -64,13 +41,13 @@ def test_elapsed_time_is_read_at_a_glance(seconds, text):
 
 
 def test_a_stage_line_has_the_stage_its_counts_and_its_time():
-    stage = StageTally("ingest", assets=17, checks_passed=35, checks_failed=2, seconds=31.2)
-    assert stage_line(stage) == "ingest        17 assets, 35 checks passed, 2 FAILED          31 s"
+    stage = StageTally("ingest", assets=17, checks_passed=35, checks_warned=1, checks_failed=2, seconds=31.2)
+    assert stage_line(stage) == "ingest        17 assets, 35 checks passed, 1 warning, 2 FAILED       31 s"
     one = StageTally("payouts", assets=1, seconds=0.34)
-    assert stage_line(one) == "payouts       1 asset                                       0.3 s"
+    assert stage_line(one) == "payouts       1 asset                                               0.3 s"
     failed = StageTally("statements", failed=["payee_statements"], skipped=1, seconds=2)
-    assert stage_line(failed) == "statements    1 step skipped                                2.0 s  FAILED: payee_statements"
-    assert stage_line(StageTally("bi")) == "bi            done                                          0.0 s"
+    assert stage_line(failed) == "statements    1 step not run                                        2.0 s  FAILED: payee_statements"
+    assert stage_line(StageTally("bi")) == "bi            done                                                  0.0 s"
 
 
 def test_a_long_message_is_cut_to_its_first_line():
@@ -136,7 +113,7 @@ def test_a_stage_is_printed_once_when_its_last_step_ends():
     _step(console, clock, "raw__a", 1.5, assets=1)
     assert out == []  # the ingest check has not run
     _step(console, clock, "raw__a_check", 0.5, checks=1)
-    assert out == ["ingest        1 asset, 1 check passed                       2.0 s\n"]
+    assert out == ["ingest        1 asset, 1 check passed                               2.0 s\n"]
     console.step_started("spm_dbt_models")
     console.progress("spm_dbt_models", "dbt build: 10/400 models and tests done")  # too soon to print
     clock.now += PROGRESS_EVERY_SECONDS
@@ -146,10 +123,11 @@ def test_a_stage_is_printed_once_when_its_last_step_ends():
     for _ in range(3):
         console.materialized("spm_dbt_models")
     console.check_evaluated("spm_dbt_models", False, True, "fct_x:freshness", "3 days old")
+    console.check_evaluated("spm_dbt_models", False, False, "fct_x:unique_id", "2 duplicates")  # said at the end
     console.step_finished("spm_dbt_models", "succeeded")
     assert out[1:] == [
         "              dbt build: 200/400 models and tests done\n",
-        "dbt build     3 assets, 0 checks passed, 1 FAILED            35 s\n",
+        "dbt build     3 assets, 0 checks passed, 1 warning, 1 FAILED         35 s\n",
     ]
     assert err == ["warning: spm_dbt_models: check fct_x:freshness failed: 3 days old\n"]
 
@@ -161,7 +139,7 @@ def test_a_graph_backed_asset_is_done_when_its_asset_is_materialized():
     _step(console, clock, "bookings_forecast.group[group_0]", 1)  # a dynamic step, not in the plan
     assert out == []
     _step(console, clock, "bookings_forecast.files", 1, assets=1)
-    assert out == ["forecasts     2 assets                                      5.0 s\n"]
+    assert out == ["forecasts     2 assets                                              5.0 s\n"]
 
 
 def test_a_failed_run_names_the_failed_step_and_the_stages_that_did_not_run():
@@ -169,7 +147,7 @@ def test_a_failed_run_names_the_failed_step_and_the_stages_that_did_not_run():
     _step(console, clock, "raw__a", 1, outcome="failed")
     console.finished()
     assert out == [
-        "ingest        done                                          1.0 s  FAILED: raw__a\n",
+        "ingest        done                                                  1.0 s  FAILED: raw__a\n",
         "dbt build     not run\n",
         "forecasts     not run\n",
     ]
@@ -292,3 +270,59 @@ def test_a_setting_that_does_not_parse_is_one_line_and_exit_code_2(capfd, monkey
     console = capfd.readouterr()
     (line,) = console.err.splitlines()
     assert "SPM_PAY_DAY" in line and "Traceback" not in console.err
+
+
+# --- the console of a Dagster run (a small job in process) -------------------------------------------
+
+
+def test_a_dagster_run_prints_a_line_per_stage_its_progress_and_warnings_in_one_line(capfd, monkeypatch):
+    import dagster as dg
+
+    from core.failures import user_error
+    from orchestration import console
+    from orchestration.cli import console_run_config
+
+    monkeypatch.setattr(console, "PROGRESS_EVERY_SECONDS", 0.0)
+
+    @dg.asset(group_name="ingest")
+    def landed(context):
+        progress = ProgressReporter(context.log.info, "files", 2)
+        for _ in range(2):
+            context.log.info("a message a person does not need")
+            progress.advance()
+        context.log.warning("one warning\nwith a second line")
+        return 1
+
+    @dg.asset_check(asset=landed, description="warns")
+    def landed_is_fresh():
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, description="2 days old")
+
+    @dg.asset(group_name="payouts")
+    def paid(landed):
+        raise user_error("config/plans/plan.yaml: components[0].rate: 'x' is not a number")
+
+    @dg.asset(group_name="statements")
+    def stated(paid):
+        return 3
+
+    job = dg.define_asset_job("small", selection=dg.AssetSelection.all())
+    defs = dg.Definitions(assets=[landed, paid, stated], asset_checks=[landed_is_fresh], jobs=[job],
+                          loggers={"console": console.spm_console_logger})
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("small").execute_in_process(
+            instance=instance, run_config=console_run_config(style="lines"), raise_on_error=False
+        )
+    out, err = capfd.readouterr()
+
+    assert not result.success
+    lines = out.splitlines()
+    assert lines[0] == f"run {result.run_id}: every event in the Dagster UI (`spm dev`, Runs)"
+    assert lines[1:3] == ["              ingest: files: 1/2", "              ingest: files: 2/2"]
+    assert re.fullmatch(r"ingest +1 asset, 0 checks passed, 1 warning +\d\.\d s", lines[3])
+    assert re.fullmatch(r"payouts +done +\d\.\d s  FAILED: paid", lines[4])
+    assert re.fullmatch(r"statements +1 step not run +0\.0 s", lines[5]) and len(lines) == 6
+    assert err.splitlines() == [
+        "warning: landed: one warning",
+        "warning: landed_landed_is_fresh: check landed:landed_is_fresh failed: 2 days old",
+    ]
+    assert "a message a person does not need" not in out + err and "Traceback" not in out + err

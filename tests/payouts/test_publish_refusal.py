@@ -47,12 +47,12 @@ def test_publishing_the_current_or_a_future_month_prints_one_line_and_exits_non_
     today = datetime.now(timezone.utc).date()
     in_two_months = (today.replace(day=1) + timedelta(days=62)).replace(day=1)
     for period in (_month(today), _month(in_two_months)):
-        assert main(["publish", "--period", period]) == 1
+        assert main(["publish", "--period", period]) == 2  # a refusal: a user error
         console = capfd.readouterr()
         assert console.out == ""
         (line,) = console.err.splitlines()
         assert line.startswith(f"Refusing to publish {period}: the period ")
-    assert main(["backfill", "--from", "2026-01", "--to", _month(today)]) == 1
+    assert main(["backfill", "--from", "2026-01", "--to", _month(today)]) == 2
     assert capfd.readouterr().err.startswith(f"Refusing to publish {_month(today)}: the period has not ended")
     assert not (tmp_path / "exports").exists()  # nothing published, not even earlier months of the range
 
