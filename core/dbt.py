@@ -93,6 +93,8 @@ class SpmDbtCliResource(DbtCliResource):
         invocation.__class__ = QuietDbtCliInvocation
         if Path(invocation.target_path).name.startswith(RUN_TARGET_PREFIX):
             remove_old_run_targets(Path(invocation.target_path).parent, keep=invocation.target_path)
+            # What ``run_dbt`` commands left before it removed its folders (or when one failed).
+            remove_old_run_targets(Path(invocation.target_path).parent, pattern=COMMAND_TARGET_PATTERN, kept=0)
         return invocation
 
 
@@ -132,8 +134,10 @@ class QuietDbtCliInvocation(DbtCliInvocation):
         self._raise_on_error()
 
 
-# The folders ``unique_target_path`` gives the pipeline's builds (the op's name, the run, a uuid).
+# The folders ``unique_target_path`` gives the pipeline's builds (the op's name, the run, a uuid),
+# and other commands (``run_dbt``: a uuid's first seven hex digits).
 RUN_TARGET_PREFIX = "spm_dbt_models-"
+COMMAND_TARGET_PATTERN = "[0-9a-f]" * 7
 # Old build folders kept beside the newest (20-30 MB each at scale 1): dbt's log and compiled SQL of recent runs.
 RUN_TARGETS_KEPT = 3
 # A folder written to more recently than this may belong to a build still running (another warehouse's).
@@ -154,11 +158,11 @@ def _last_write(folder: Path) -> float:
 
 def remove_old_run_targets(
     target: Path, keep: Path | None = None, kept: int = RUN_TARGETS_KEPT, idle_seconds: float = RUN_TARGET_IDLE_SECONDS,
-    now: float | None = None,
+    now: float | None = None, pattern: str = f"{RUN_TARGET_PREFIX}*",
 ) -> list[Path]:
-    """Remove the build folders (``spm_dbt_models-*``) in ``target`` but the ``kept`` newest,
-    ``keep`` and any written to in the last ``idle_seconds`` (a build of another warehouse may
-    be running on the same project); return the folders removed.
+    """Remove the build folders (``pattern``: ``spm_dbt_models-*``) in ``target`` but the ``kept``
+    newest, ``keep`` and any written to in the last ``idle_seconds`` (a build of another
+    warehouse may be running on the same project); return the folders removed.
 
     Each build of the pipeline leaves its folder (artifacts, compiled SQL, dbt's log);
     without this they pile up, 20-30 MB a run. A crash leaves a folder as any run
@@ -169,7 +173,7 @@ def remove_old_run_targets(
 
     now = time.time() if now is None else now
     folders = []
-    for folder in Path(target).glob(f"{RUN_TARGET_PREFIX}*"):
+    for folder in Path(target).glob(pattern):
         try:
             if folder.is_dir() and (keep is None or folder.resolve() != Path(keep).resolve()):
                 folders.append((_last_write(folder), folder.name, folder))
@@ -419,9 +423,14 @@ def run_dbt(
     folder under the project's target); ``env``: settings for this command only
     (a scenario's scratch warehouse: the project's parse is reused when only the
     warehouse's folder differs, ``share_partial_parse``). Raises
-    ``DbtCommandFailed`` naming the command, with dbt's error messages.
+    ``DbtCommandFailed`` naming the command, with dbt's error messages. The
+    default folder is removed when the command succeeds, kept (its ``dbt.log``
+    named in the error) when it fails.
     """
+    import shutil
+
     resource = dbt or dbt_resource()
+    own_folder = target_path is None and isinstance(resource, DbtCliResource)
     # The resource hands dbt this process's environment, copied when it starts
     # the dbt process (inside cli()). Commands may run from several threads (the
     # payout forecast's scenarios), so setting the environment, starting dbt and
@@ -444,4 +453,7 @@ def run_dbt(
     error = invocation.get_error()
     if error is not None:
         detail = "\n".join(errors) or str(error)
-        raise DbtCommandFailed(f"dbt {' '.join(args)} failed:\n" + "\n".join(detail.splitlines()[-30:]))
+        log = f"\n(dbt's log: {Path(target_path) / 'dbt.log'})" if own_folder else ""
+        raise DbtCommandFailed(f"dbt {' '.join(args)} failed:\n" + "\n".join(detail.splitlines()[-30:]) + log)
+    if own_folder:  # nothing reads a finished command's artifacts: 5-30 MB a command otherwise
+        shutil.rmtree(target_path, ignore_errors=True)

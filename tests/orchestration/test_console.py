@@ -227,6 +227,20 @@ def test_old_build_folders_are_removed_but_the_newest_the_current_and_live_ones(
     assert live.exists() and other.exists()
 
 
+def test_the_folders_other_dbt_commands_left_are_removed_when_idle(tmp_path):
+    from core.dbt import COMMAND_TARGET_PATTERN
+
+    now = 2_000_000_000.0
+    old = tmp_path / "0a1b2c3"
+    recent = tmp_path / "4d5e6f7"
+    for folder, age in ((old, 3600), (recent, 60)):
+        folder.mkdir()
+        os.utime(folder, (now - age, now - age))
+    build = _build_folder(tmp_path, "8a8c5e0-08e962d", 3600, now)
+    removed = remove_old_run_targets(tmp_path, pattern=COMMAND_TARGET_PATTERN, kept=0, idle_seconds=1800, now=now)
+    assert removed == [old] and recent.exists() and build.exists()
+
+
 def test_the_dbt_log_of_a_run_is_found_by_its_run_id(tmp_path):
     folder = _build_folder(tmp_path, "8a8c5e0-08e962d", 0, 2_000_000_000.0)
     assert run_dbt_log("8a8c5e01-7197-40df-9d53-32f07d57a742", tmp_path) == folder / "dbt.log"
@@ -326,3 +340,16 @@ def test_a_dagster_run_prints_a_line_per_stage_its_progress_and_warnings_in_one_
         "warning: landed_landed_is_fresh: check landed:landed_is_fresh failed: 2 days old",
     ]
     assert "a message a person does not need" not in out + err and "Traceback" not in out + err
+
+
+@pytest.mark.slow  # starts dbt
+def test_a_dbt_command_prints_nothing_and_leaves_no_folder_behind(capfd):
+    from core.dbt import run_dbt
+    from core.settings import DBT_PROJECT_DIR
+
+    target = DBT_PROJECT_DIR / "target"
+    before = {p.name for p in target.iterdir()}
+    run_dbt(["debug", "--config-dir"])  # a command of a few events, without a warehouse
+    console = capfd.readouterr()
+    assert console.out == ""  # dagster-dbt echoed every event of dbt's stdout here
+    assert {p.name for p in target.iterdir()} <= before  # its own folder removed once it succeeded
