@@ -114,7 +114,7 @@ def spm_console_logger(init_context) -> logging.Logger:
 # A step whose assets belong to several domains is its own stage, under this name.
 STAGE_NAMES = {"spm_dbt_models": "dbt build"}
 # Without a terminal, a long step's progress is printed at most this often (per step).
-PROGRESS_EVERY_SECONDS = 30.0
+PROGRESS_EVERY_SECONDS = 60.0
 # Longest line printed (a progress line's detail or a warning is cut with "...").
 MAX_LINE = 160
 STAGE_WIDTH = 13
