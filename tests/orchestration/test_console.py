@@ -18,7 +18,6 @@ import pytest
 from core.dbt import RUN_TARGET_PREFIX, remove_old_run_targets, run_dbt_log
 from core.progress import ProgressReporter, parse_progress, progress_message
 from orchestration.console import (
-    PROGRESS_EVERY_SECONDS,
     RunConsole,
     StageTally,
     format_elapsed,
@@ -108,7 +107,10 @@ def _step(console, clock, step, seconds, assets=0, checks=0, outcome="succeeded"
     console.step_finished(step, outcome)
 
 
-def test_a_stage_is_printed_once_when_its_last_step_ends():
+def test_a_stage_is_printed_once_when_its_last_step_ends(monkeypatch):
+    from orchestration import console as module
+
+    monkeypatch.setattr(module, "PROGRESS_EVERY_SECONDS", 30.0)
     console, out, err, clock = _console()
     _step(console, clock, "raw__a", 1.5, assets=1)
     assert out == []  # the ingest check has not run
@@ -116,7 +118,7 @@ def test_a_stage_is_printed_once_when_its_last_step_ends():
     assert out == ["ingest        1 asset, 1 check passed                               2.0 s\n"]
     console.step_started("spm_dbt_models")
     console.progress("spm_dbt_models", "dbt build: 10/400 models and tests done")  # too soon to print
-    clock.now += PROGRESS_EVERY_SECONDS
+    clock.now += 30
     console.progress("spm_dbt_models", "dbt build: 200/400 models and tests done")
     console.progress("spm_dbt_models", "dbt build: 210/400 models and tests done")  # printed 0 s ago
     clock.now += 5
