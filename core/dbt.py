@@ -103,7 +103,7 @@ class QuietDbtCliInvocation(DbtCliInvocation):
 
     dagster-dbt echoes every event of dbt's stdout on this process's stdout (a
     build's ~1,000 START/PASS lines, in colour): the person at the console reads
-    the run's progress lines instead (orchestration/console.py), and dbt's own log
+    the run's progress lines instead (orchestration/run_console.py), and dbt's own log
     is its file (``dbt.log`` in the command's target folder, plain text:
     core/dbt_child.py). A line of dbt's output that is not an event (a Python
     warning of the dbt process) goes to the Dagster log. This is dagster-dbt's

@@ -2,10 +2,10 @@
 
 A step that works through many items (statements, forecast scenarios, a dbt
 build's nodes) says how far it is in one format, ``<label>: <done>/<total>``
-and an optional detail, so the console of a run (orchestration/console.py)
+and an optional detail, so the console of a run (orchestration/run_console.py)
 can tell a progress line from any other message: it shows the latest one of
 the step that runs (a progress bar on a terminal, a line every
-``orchestration.console.PROGRESS_EVERY_SECONDS`` otherwise); the Dagster
+``orchestration.run_console.PROGRESS_EVERY_SECONDS`` otherwise); the Dagster
 event log keeps them all.
 
     progress = ProgressReporter(context.log.info, "statements", len(payees))

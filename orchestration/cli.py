@@ -110,7 +110,7 @@ def ensure_dagster_home() -> Path:
 def console_run_config(log_level: str = "INFO", style: str = "events") -> dict:
     """Run config naming the console logger, so the run uses the code location's
     (orchestration/console.py: user errors in one line) rather than Dagster's default;
-    ``style`` "lines" is the console of the CLI's runs (a line per stage, progress, warnings)."""
+    ``style`` "lines" is the console of the CLI's runs (orchestration/run_console.py)."""
     return {"loggers": {"console": {"config": {"log_level": log_level, "style": style}}}}
 
 

@@ -1,4 +1,4 @@
-"""The console a person reads (orchestration/console.py style "lines", core/progress.py, core/dbt.py).
+"""The console a person reads (orchestration/run_console.py, core/progress.py, core/dbt.py).
 
 Unit tests of the line formats, of the console fed a run's steps by hand (a
 fake clock), of the progress lines, of the cleanup of old dbt build folders and
@@ -17,7 +17,7 @@ import pytest
 
 from core.dbt import RUN_TARGET_PREFIX, remove_old_run_targets, run_dbt_log
 from core.progress import ProgressReporter, parse_progress, progress_message
-from orchestration.console import (
+from orchestration.run_console import (
     RunConsole,
     StageTally,
     format_elapsed,
@@ -108,7 +108,7 @@ def _step(console, clock, step, seconds, assets=0, checks=0, outcome="succeeded"
 
 
 def test_a_stage_is_printed_once_when_its_last_step_ends(monkeypatch):
-    from orchestration import console as module
+    from orchestration import run_console as module
 
     monkeypatch.setattr(module, "PROGRESS_EVERY_SECONDS", 30.0)
     console, out, err, clock = _console()
@@ -295,10 +295,10 @@ def test_a_dagster_run_prints_a_line_per_stage_its_progress_and_warnings_in_one_
     import dagster as dg
 
     from core.failures import user_error
-    from orchestration import console
+    from orchestration import console, run_console
     from orchestration.cli import console_run_config
 
-    monkeypatch.setattr(console, "PROGRESS_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(run_console, "PROGRESS_EVERY_SECONDS", 0.0)
 
     @dg.asset(group_name="ingest")
     def landed(context):

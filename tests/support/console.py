@@ -1,4 +1,4 @@
-"""What a person reads on the console of a CLI run (issue #17; orchestration/console.py)."""
+"""What a person reads on the console of a CLI run (issue #17; orchestration/run_console.py)."""
 
 from __future__ import annotations
 
