@@ -215,7 +215,7 @@ def failure_lines(result) -> list[str]:
     settings), else the error's first line (its traceback is in the Dagster log)."""
     import dagster as dg
 
-    from orchestration.console import error_message, user_error_reason
+    from orchestration.console import user_error_reason
 
     checks = [
         f"{e.asset_key.to_user_string()}:{e.check_name} failed: {e.description}"
@@ -232,7 +232,10 @@ def failure_lines(result) -> list[str]:
         reason = user_error_reason(event)
         if reason is None:
             error = data.error if data else None
-            first = error_message(error).splitlines()[0] if error else "see the run's Dagster event log"
+            # Dagster wraps what the step raised: say that ("KeyError: 'x'"), not the wrapper.
+            while error is not None and error.cls_name == "DagsterExecutionStepExecutionError" and error.cause:
+                error = error.cause
+            first = (error.message.strip().splitlines() or [""])[0] if error else "see the run's Dagster event log"
             reason = f"{first} (the traceback is in the run's Dagster event log: `spm dev`, Runs)"
         lines.append(f"{event.step_key}: {reason}")
     return checks + lines

@@ -296,7 +296,7 @@ def test_a_dagster_run_prints_a_line_per_stage_its_progress_and_warnings_in_one_
 
     from core.failures import user_error
     from orchestration import console, run_console
-    from orchestration.cli import console_run_config
+    from orchestration.cli import console_run_config, failure_exit_code
 
     monkeypatch.setattr(run_console, "PROGRESS_EVERY_SECONDS", 0.0)
 
@@ -342,6 +342,34 @@ def test_a_dagster_run_prints_a_line_per_stage_its_progress_and_warnings_in_one_
         "warning: landed_landed_is_fresh: check landed:landed_is_fresh failed: 2 days old",
     ]
     assert "a message a person does not need" not in out + err and "Traceback" not in out + err
+    assert failure_exit_code(result) == 2  # bad configuration: a user error
+
+
+def test_a_bug_keeps_its_traceback_in_the_event_log_and_exits_1(capfd):
+    import dagster as dg
+
+    from orchestration import console
+    from orchestration.cli import console_run_config, failure_exit_code, failure_lines
+
+    @dg.asset(group_name="payouts")
+    def broken():
+        return {}["missing"]
+
+    job = dg.define_asset_job("broken_job", selection=dg.AssetSelection.all())
+    defs = dg.Definitions(assets=[broken], jobs=[job], loggers={"console": console.spm_console_logger})
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("broken_job").execute_in_process(
+            instance=instance, run_config=console_run_config(style="lines"), raise_on_error=False
+        )
+        logged = [e for e in instance.all_logs(result.run_id) if e.dagster_event and e.dagster_event.is_step_failure]
+    out, err = capfd.readouterr()
+
+    assert failure_exit_code(result) == 1
+    assert "Traceback" not in out + err
+    assert failure_lines(result) == [
+        "broken: KeyError: 'missing' (the traceback is in the run's Dagster event log: `spm dev`, Runs)"
+    ]
+    assert "return {}[\"missing\"]" in logged[0].dagster_event.event_specific_data.error.to_string()
 
 
 @pytest.mark.slow  # starts dbt
