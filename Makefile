@@ -36,9 +36,9 @@ test: $(STAMP)
 	$(PY) -m orchestration.cli prepare
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-## The Dagster UI on workspace.yaml.
+## The Dagster UI on workspace.yaml: make dev [PORT=3001] [HOST=0.0.0.0]
 dev: $(STAMP)
-	$(PY) -m orchestration.cli dev
+	$(PY) -m orchestration.cli dev$(if $(PORT), --port $(PORT))$(if $(HOST), --host $(HOST))
 
 ## Benchmark against the floors: make bench SCALE=10 [INCREMENTAL=1] (time a run that lands only the last batch)
 bench: $(STAMP)

@@ -10,16 +10,20 @@ refresh at publication, a forecast scenario's engine run) goes through
 """
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
+import copy
 import json
 import os
 import threading
 from collections.abc import Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
 from core import catalog, dbt_child
 from core.settings import DBT_PROJECT_DIR, Settings, SpmPaths
@@ -116,6 +120,115 @@ class SpmDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):
         return None
+
+    def cli(self, args, *, target_path=None, **kwargs) -> DbtCliInvocation:
+        """The resource's dbt command, without dbt's lines on this process's stdout
+        (``QuietDbtCliInvocation``); a command of the pipeline's build first removes the
+        folders old builds left in the project's target (``remove_old_run_targets``)."""
+        invocation = super().cli(args, target_path=target_path, **kwargs)
+        invocation.__class__ = QuietDbtCliInvocation
+        if Path(invocation.target_path).name.startswith(RUN_TARGET_PREFIX):
+            remove_old_run_targets(Path(invocation.target_path).parent, keep=invocation.target_path)
+            # What ``run_dbt`` commands left before it removed its folders (or when one failed).
+            remove_old_run_targets(Path(invocation.target_path).parent, pattern=COMMAND_TARGET_PATTERN, kept=0)
+        return invocation
+
+
+class QuietDbtCliInvocation(DbtCliInvocation):
+    """A dbt command whose events reach Dagster but not the console.
+
+    dagster-dbt echoes every event of dbt's stdout on this process's stdout (a
+    build's ~1,000 START/PASS lines, in colour): the person at the console reads
+    the run's progress lines instead (orchestration/run_console.py), and dbt's own log
+    is its file (``dbt.log`` in the command's target folder, plain text:
+    core/dbt_child.py). A line of dbt's output that is not an event (a Python
+    warning of the dbt process) goes to the Dagster log. This is dagster-dbt's
+    ``stream_raw_events`` (0.29) without the echo.
+    """
+
+    def stream_raw_events(self):
+        from dagster import get_dagster_logger
+
+        history: dict[str, dict[str, Any]] = {}
+        for raw_event in self._stdout or self._stream_stdout():
+            if isinstance(raw_event, str):
+                if raw_event.strip():
+                    get_dagster_logger().info(f"dbt: {raw_event}")
+                continue
+            unique_id = raw_event["data"].get("node_info", {}).get("unique_id")
+            event = DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={})
+            if unique_id and event.is_result_event:
+                event = replace(event, event_history_metadata=copy.deepcopy(history.get(unique_id, {})))
+            # Column-level metadata a macro logs: kept for the node's result event, not an event itself.
+            if raw_event["info"]["name"] == "JinjaLogInfo":
+                try:
+                    history[str(unique_id)] = json.loads(raw_event["info"]["msg"])
+                    continue
+                except ValueError:
+                    pass
+            yield event
+        self._raise_on_error()
+
+
+# The folders ``unique_target_path`` gives the pipeline's builds (the op's name, the run, a uuid),
+# and other commands (``run_dbt``: a uuid's first seven hex digits).
+RUN_TARGET_PREFIX = "spm_dbt_models-"
+COMMAND_TARGET_PATTERN = "[0-9a-f]" * 7
+# Old build folders kept beside the newest (20-30 MB each at scale 1): dbt's log and compiled SQL of recent runs.
+RUN_TARGETS_KEPT = 3
+# A folder written to more recently than this may belong to a build still running (another warehouse's).
+RUN_TARGET_IDLE_SECONDS = 30 * 60
+
+
+def _last_write(folder: Path) -> float:
+    """The newest modification time of ``folder`` and anything in it."""
+    newest = folder.stat().st_mtime
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            try:
+                newest = max(newest, os.stat(os.path.join(root, name)).st_mtime)
+            except OSError:  # removed meanwhile
+                pass
+    return newest
+
+
+def remove_old_run_targets(
+    target: Path, keep: Path | None = None, kept: int = RUN_TARGETS_KEPT, idle_seconds: float = RUN_TARGET_IDLE_SECONDS,
+    now: float | None = None, pattern: str = f"{RUN_TARGET_PREFIX}*",
+) -> list[Path]:
+    """Remove the build folders (``pattern``: ``spm_dbt_models-*``) in ``target`` but the ``kept``
+    newest, ``keep`` and any written to in the last ``idle_seconds`` (a build of another
+    warehouse may be running on the same project); return the folders removed.
+
+    Each build of the pipeline leaves its folder (artifacts, compiled SQL, dbt's log);
+    without this they pile up, 20-30 MB a run. A crash leaves a folder as any run
+    does: the next builds remove it in turn; nothing reads an old one.
+    """
+    import shutil
+    import time
+
+    now = time.time() if now is None else now
+    folders = []
+    for folder in Path(target).glob(pattern):
+        try:
+            if folder.is_dir() and (keep is None or folder.resolve() != Path(keep).resolve()):
+                folders.append((_last_write(folder), folder.name, folder))
+        except OSError:  # removed meanwhile by another build
+            continue
+    folders.sort(reverse=True)
+    removed = []
+    for written, _, folder in folders[max(kept, 0):]:
+        if now - written >= idle_seconds:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def run_dbt_log(run_id: str, target: Path | None = None) -> Path | None:
+    """dbt's log of the pipeline build of Dagster run ``run_id`` (its target folder's ``dbt.log``), if any."""
+    target = Path(target or Path(DBT_PROJECT.project_dir) / "target")
+    logs = sorted(target.glob(f"{RUN_TARGET_PREFIX}{run_id[:7]}-*/dbt.log"))
+    return logs[-1] if logs else None
 
 
 def dbt_resource() -> DbtCliResource:
@@ -346,9 +459,14 @@ def run_dbt(
     folder under the project's target); ``env``: settings for this command only
     (a scenario's scratch warehouse: the project's parse is reused when only the
     warehouse's folder differs, ``share_partial_parse``). Raises
-    ``DbtCommandFailed`` naming the command, with dbt's error messages.
+    ``DbtCommandFailed`` naming the command, with dbt's error messages. The
+    default folder is removed when the command succeeds, kept (its ``dbt.log``
+    named in the error) when it fails.
     """
+    import shutil
+
     resource = dbt or dbt_resource()
+    own_folder = target_path is None and isinstance(resource, DbtCliResource)
     # The resource hands dbt this process's environment, copied when it starts
     # the dbt process (inside cli()). Commands may run from several threads (the
     # payout forecast's scenarios), so setting the environment, starting dbt and
@@ -371,4 +489,7 @@ def run_dbt(
     error = invocation.get_error()
     if error is not None:
         detail = "\n".join(errors) or str(error)
-        raise DbtCommandFailed(f"dbt {' '.join(args)} failed:\n" + "\n".join(detail.splitlines()[-30:]))
+        log = f"\n(dbt's log: {Path(target_path) / 'dbt.log'})" if own_folder else ""
+        raise DbtCommandFailed(f"dbt {' '.join(args)} failed:\n" + "\n".join(detail.splitlines()[-30:]) + log)
+    if own_folder:  # nothing reads a finished command's artifacts: 5-30 MB a command otherwise
+        shutil.rmtree(target_path, ignore_errors=True)

@@ -29,9 +29,18 @@ EXECUTABLE = Path(sys.executable).parent / "spm-dbt"
 _PR_SET_PDEATHSIG = 1
 
 
+# dbt's log file is for a person: text with timestamps and without colour codes (dbt's
+# stdout stays JSON for dagster-dbt, which sets DBT_LOG_FORMAT), and no colour codes
+# inside the events' messages either (they reach the Dagster log). A value set in the
+# environment wins.
+LOG_SETTINGS = {"DBT_LOG_FORMAT_FILE": "debug", "DBT_USE_COLORS": "false", "DBT_USE_COLORS_FILE": "false"}
+
+
 def parent_env() -> dict[str, str]:
-    """The environment entry that names this process as the dbt child's parent."""
-    return {PARENT_PID_VARIABLE: str(os.getpid())}
+    """The environment a dbt child starts with: the entry that names this process as its
+    parent, and dbt's log settings (``LOG_SETTINGS``)."""
+    return {**{name: os.environ.get(name, value) for name, value in LOG_SETTINGS.items()},
+            PARENT_PID_VARIABLE: str(os.getpid())}
 
 
 def _die_with_parent() -> None:

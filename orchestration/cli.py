@@ -10,6 +10,15 @@
                                           publish a range of periods, oldest first, stopping at
                                           the first failure; nothing when the range ends in a
                                           month that has not ended
+``python -m orchestration.cli dev [--port N] [--host H]``
+                                          the Dagster UI on workspace.yaml
+
+Installed as the ``spm`` command (pyproject ``[project.scripts]``): ``spm run``,
+``spm publish --period 2026-10``, ``spm dev --port 3001``.
+
+Exit codes: 0 done; 2 a user error (bad input or configuration, a refusal, a
+usage error), said in one line without a traceback; 1 anything else (a bug: its
+traceback is in the Dagster event log). What a run prints: docs/operations.md#the-console.
 """
 
 from __future__ import annotations
@@ -24,6 +33,18 @@ from orchestration.event_log import quick_commits
 from orchestration.run_guard import RunRefused, guarded_run, run_tags
 
 DBT_STEP = "spm_dbt_models"  # the step that builds the warehouse
+
+# Exit codes (module docstring).
+EXIT_USER_ERROR = 2
+EXIT_FAILURE = 1
+
+
+class UsageError(SystemExit):
+    """A user error the CLI says in one line (``main`` prints it, exit code 2)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def prepare_dbt() -> Path:
@@ -48,7 +69,7 @@ def prepare_dbt() -> Path:
     except Exception as error:  # a setting that does not parse: its one line
         if not is_user_error(error):
             raise
-        raise SystemExit(error.description) from error
+        raise UsageError(error.description) from error
     # dbt writes its artifacts in place; a process loading the definitions meanwhile (a
     # run, `make dev`, a parallel test) would read half a manifest. Parse into a folder of
     # its own, starting from the saved parse, then move each artifact in whole.
@@ -86,24 +107,29 @@ def ensure_dagster_home() -> Path:
     return home
 
 
-def console_run_config(log_level: str = "INFO") -> dict:
+def console_run_config(log_level: str = "INFO", style: str = "events") -> dict:
     """Run config naming the console logger, so the run uses the code location's
-    (orchestration/console.py: user errors in one line) rather than Dagster's default."""
-    return {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    (orchestration/console.py: user errors in one line) rather than Dagster's default;
+    ``style`` "lines" is the console of the CLI's runs (orchestration/run_console.py)."""
+    return {"loggers": {"console": {"config": {"log_level": log_level, "style": style}}}}
 
 
-def run_pipeline(paths: SpmPaths, period: str | None = None, log_level: str = "INFO", full_refresh: bool = False):
+def run_pipeline(
+    paths: SpmPaths, period: str | None = None, log_level: str = "INFO", full_refresh: bool = False,
+    style: str = "events",
+):
     """Materialize the whole asset graph with its checks, in process; return the result.
 
     The engine recomputes only the deals new landing loads reach; ``full_refresh``
-    rebuilds every model from nothing (docs/incremental.md)."""
+    rebuilds every model from nothing (docs/incremental.md). ``style``: the console's
+    (``console_run_config``)."""
     import dagster as dg
 
     from orchestration.definitions import PIPELINE_JOB_NAME, defs
 
     os.environ.update(paths.as_env())
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
-    run_config = console_run_config(log_level)
+    run_config = console_run_config(log_level, style)
     ops = {}
     if period:
         ops["payout_extract"] = {"config": {"period": period}}
@@ -124,7 +150,7 @@ def period_range(first: str, last: str) -> list[str]:
 
     periods.check_period(first)
     if first > periods.check_period(last):
-        raise SystemExit(f"--to {last} is before --from {first}")
+        raise UsageError(f"--to {last} is before --from {first}")
     return periods.period_range(first, last)
 
 
@@ -196,7 +222,7 @@ def _user() -> str:
 
 def publish_period_run(
     paths: SpmPaths, period: str, pay_date: str | None = None, log_level: str = "INFO",
-    allow_unchecked_reason: str | None = None,
+    allow_unchecked_reason: str | None = None, style: str = "events",
 ):
     """Run the publish job for one pay period (partition) in process; return the result.
 
@@ -209,7 +235,7 @@ def publish_period_run(
 
     os.environ.update(paths.as_env())
     job = defs.resolve_job_def(PUBLISH_JOB_NAME)
-    run_config = console_run_config(log_level)
+    run_config = console_run_config(log_level, style)
     config = {}
     if pay_date:
         config["pay_date"] = pay_date
@@ -232,7 +258,7 @@ def failure_lines(result) -> list[str]:
     settings), else the error's first line (its traceback is in the Dagster log)."""
     import dagster as dg
 
-    from orchestration.console import error_message, user_error_reason
+    from orchestration.console import user_error_reason
 
     checks = [
         f"{e.asset_key.to_user_string()}:{e.check_name} failed: {e.description}"
@@ -249,15 +275,29 @@ def failure_lines(result) -> list[str]:
         reason = user_error_reason(event)
         if reason is None:
             error = data.error if data else None
-            first = error_message(error).splitlines()[0] if error else "see the Dagster log above"
-            reason = f"{first} (the traceback is in the Dagster log above)"
+            # Dagster wraps what the step raised: say that ("KeyError: 'x'"), not the wrapper.
+            while error is not None and error.cls_name == "DagsterExecutionStepExecutionError" and error.cause:
+                error = error.cause
+            first = (error.message.strip().splitlines() or [""])[0] if error else "see the run's Dagster event log"
+            reason = f"{first} (the traceback is in the run's Dagster event log: `spm dev`, Runs)"
         lines.append(f"{event.step_key}: {reason}")
     return checks + lines
 
 
 def publish_failure(result) -> str:
     """The failure message of a publish run (which check refused it, or the error)."""
-    return "\n".join(failure_lines(result)) or "the publish run failed; see the Dagster log above"
+    return "\n".join(failure_lines(result)) or "the publish run failed; see the run's Dagster event log"
+
+
+def failure_exit_code(result) -> int:
+    """The exit code of a failed run: 2 when every failed step failed on a user error (bad
+    input or configuration) or a blocking check, 1 when one failed on anything else (a bug)."""
+    from orchestration.console import user_error_reason
+
+    failures = [event for event in result.all_events if event.is_step_failure]
+    if failures and all(user_error_reason(event) is not None for event in failures):
+        return EXIT_USER_ERROR
+    return EXIT_FAILURE
 
 
 def _step_started(result, step_key: str) -> bool:
@@ -342,11 +382,41 @@ def configure_console_logging() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The ``spm`` command; the exit code (module docstring). A user error anywhere (a setting,
+    a refusal, bad input) is one line on stderr and exit code 2, never a traceback."""
+    from core.failures import is_user_error
+
+    try:
+        return _main(argv)
+    except UsageError as error:
+        print(error.message, file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as error:
+        if not is_user_error(error):
+            raise
+        print(str(getattr(error, "description", None) or error).strip(), file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def dagster_dev_command(port: int | None = None, host: str | None = None) -> list[str]:
+    """``dagster dev`` on the project's workspace, with the UI's port and host when given."""
+    dagster = str(Path(sys.executable).parent / "dagster")
+    command = [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml")]
+    if port is not None:
+        command += ["-p", str(port)]
+    if host:
+        command += ["-h", host]
+    return command
+
+
+def _main(argv: list[str] | None = None) -> int:
     configure_console_logging()
     parser = argparse.ArgumentParser(prog="spm")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("prepare", help="dbt parse, so the Dagster definitions can load")
-    sub.add_parser("dev", help="the Dagster UI on workspace.yaml")
+    dev = sub.add_parser("dev", help="the Dagster UI on workspace.yaml")
+    dev.add_argument("--port", "-p", type=int, default=None, help="the UI's port (default: Dagster's, 3000)")
+    dev.add_argument("--host", "-H", default=None, help="the UI's host (default: Dagster's, 127.0.0.1)")
     run = sub.add_parser("run", help="generate demo data if needed, run the pipeline, print a summary")
     run.add_argument("--scale", type=scale_argument, default=1.0, help="demo company size (1 = 200 payees; above 0, at most 499.995)")
     run.add_argument("--regenerate", action="store_true", help="rewrite the demo data even if present")
@@ -380,8 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "dev":
         prepare_dbt()
         ensure_dagster_home()
-        dagster = str(Path(sys.executable).parent / "dagster")
-        os.execv(dagster, [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
+        command = dagster_dev_command(args.port, args.host)
+        os.execv(command[0], command)
 
     paths = SpmPaths.from_env()
     if args.command == "validate":
@@ -392,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
         refusal = publish_refusal_today(periods)
         if refusal:  # a user error: one line, exit 2, nothing started
             print(refusal, file=sys.stderr)
-            return 2
+            return EXIT_USER_ERROR
     command = "python -m orchestration.cli " + " ".join(sys.argv[1:] if argv is None else argv)
     try:
         # One live run per warehouse; stale runs, orphan writers and scratch recovered first;
@@ -401,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             return _publish(paths, periods, args) if args.command in ("publish", "backfill") else _run(paths, args)
     except RunRefused as refused:
         print(refused, file=sys.stderr)
-        return 1
+        return EXIT_USER_ERROR
 
 
 def _instance():
@@ -424,14 +494,6 @@ def publish_upstream_refusal(period: str, allow_unchecked: bool = False) -> str 
     return upstream_refusal(period, state, allow_unchecked)
 
 
-def _refused(result) -> bool:
-    """The publish run failed because a check or a rule refused (user errors only, exit 2), not by a fault."""
-    from orchestration.console import user_error_reason
-
-    failures = [e for e in result.all_events if e.is_step_failure]
-    return bool(failures) and all(user_error_reason(e) is not None for e in failures)
-
-
 def _publish(paths: SpmPaths, periods: list[str], args) -> int:
     prepare_dbt()
     allow_unchecked = getattr(args, "allow_unchecked", False)
@@ -439,19 +501,21 @@ def _publish(paths: SpmPaths, periods: list[str], args) -> int:
         refusal = publish_upstream_refusal(period, allow_unchecked)
         if refusal:
             print(refusal, file=sys.stderr)
-            return 2
+            return EXIT_USER_ERROR
         result = publish_period_run(
-            paths, period, getattr(args, "pay_date", None), log_level="WARNING",
+            paths, period, getattr(args, "pay_date", None), style="lines",
             allow_unchecked_reason=args.reason if allow_unchecked else None,
         )
         if not result.success:
             print(f"{period}: NOT published\n{publish_failure(result)}", file=sys.stderr)
-            return 2 if _refused(result) else 1
+            return failure_exit_code(result)
         print(publication_summary(paths, period))
     return 0
 
 
 def _run(paths: SpmPaths, args) -> int:
+    from core.dbt import run_dbt_log
+
     if args.regenerate or not _has_landing_data(paths):
         from demo.generate import generate
 
@@ -466,15 +530,18 @@ def _run(paths: SpmPaths, args) -> int:
         for problem in report.errors:
             print(problem.line(), file=sys.stderr)
         print(f"{report.summary()}; no run was started", file=sys.stderr)
-        return 2
+        return EXIT_USER_ERROR
     prepare_dbt()
-    result = run_pipeline(paths, period=args.period, full_refresh=args.full_refresh)
+    result = run_pipeline(paths, period=args.period, full_refresh=args.full_refresh, style="lines")
     print()
     print(summary(paths, warehouse_built=_step_started(result, DBT_STEP)))
+    dbt_log = run_dbt_log(result.run_id)
+    if dbt_log is not None:
+        print(f"dbt log        {dbt_log}")
     if not result.success:
-        reasons = failure_lines(result) or ["see the Dagster log above"]
+        reasons = failure_lines(result) or ["see the run's Dagster event log (`spm dev`, Runs)"]
         print("\nThe pipeline run failed:\n" + "\n".join(reasons), file=sys.stderr)
-        return 1
+        return failure_exit_code(result)
     print("\nThe pipeline run succeeded. Browse it with `make dev`.")
     return 0
 

@@ -18,6 +18,7 @@ from assets.statements.writer import MANIFEST, reconcile, render_files, statemen
 from core.failures import user_error
 from core.fingerprint import inputs_fingerprint
 from core.metadata import PREVIEW_ROWS, markdown_table
+from core.progress import ProgressReporter
 from core.resources import SpmPathsResource
 
 PAYOUT_EXTRACT = dg.AssetKey("payout_extract")
@@ -86,7 +87,8 @@ def payee_statements(
         statements = build_statements(period, lines, marts, pay_date, calculation_id, statements_config)
     except (StatementsConfigError, ValueError) as error:
         raise user_error(str(error)) from error
-    files = render_files(period, statements, calculation_id)
+    progress = ProgressReporter(context.log.info, "statements", len(statements))
+    files = render_files(period, statements, calculation_id, on_rendered=progress.advance)
     target = statements_dir(settings.export_dir, period)
     write_set(target, files)
 

@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -41,8 +42,11 @@ def statements_dir(export_dir: Path, period: str) -> Path:
     return Path(export_dir) / "statements" / period
 
 
-def render_files(period: str, statements: list[Statement], calculation_id: str | None) -> dict[str, bytes]:
-    """Every file of the set, name -> bytes (the manifest last)."""
+def render_files(
+    period: str, statements: list[Statement], calculation_id: str | None, on_rendered: Callable[[], object] | None = None
+) -> dict[str, bytes]:
+    """Every file of the set, name -> bytes (the manifest last); ``on_rendered`` is called after
+    each payee's files (the asset's progress lines: core/progress.py)."""
     files: dict[str, bytes] = {}
     payees: dict[str, dict] = {}
     totals: dict[str, Decimal] = {}
@@ -64,6 +68,8 @@ def render_files(period: str, statements: list[Statement], calculation_id: str |
         }
         for currency, total in statement.totals.items():
             totals[currency] = totals.get(currency, Decimal(0)) + total
+        if on_rendered is not None:
+            on_rendered()
     files["index.html"] = render_index(period, statements, calculation_id).encode("utf-8")
     manifest = {
         "schema_version": SCHEMA_VERSION,

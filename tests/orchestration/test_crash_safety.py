@@ -30,6 +30,7 @@ from core import processes
 from core.dbt_child import dbt_children
 from orchestration.cli import run_pipeline
 from orchestration.run_guard import LOCK_NAME, PID_TAG, POOL
+from tests.support.console import assert_readable_console
 from tests.support.demo import paths_under
 from tests.support.ledger import deal, write_company
 
@@ -199,7 +200,7 @@ def test_a_live_run_refuses_at_once_and_a_dead_ones_slot_is_freed(company):
         started = time.monotonic()
         refused = cli(env, "publish", "--period", "2026-03")
         assert time.monotonic() - started < 60
-        assert refused.returncode == 1
+        assert refused.returncode == 2  # a refusal: a user error
         line = refused.stderr.strip().splitlines()[-1]
         assert f"run {run_id[:8]} (spm_pipeline, process {holder.pid}, since " in line
         assert "Traceback" not in refused.stderr
@@ -227,7 +228,7 @@ def test_a_second_cli_run_is_refused_naming_the_first(company):
         handle.write(json.dumps({"pid": os.getpid(), "command": "python -m orchestration.cli run", "since": 0}))
         handle.flush()
         refused = cli(env, "publish", "--period", "2026-03")
-    assert refused.returncode == 1
+    assert refused.returncode == 2  # a refusal: a user error
     assert refused.stderr.strip() == (
         f"Refusing to start: the warehouse {paths.warehouse} is in use by `python -m orchestration.cli run` "
         f"(process {os.getpid()}, since 1970-01-01 00:00:00 UTC). Wait for it to finish, or stop it "
@@ -284,6 +285,8 @@ def test_a_run_whose_parent_is_killed_leaves_no_dbt_writer_and_the_rerun_cleans_
 
     rerun = cli(env, "run", "--period", "2026-03")
     assert rerun.returncode == 0, rerun.stderr[-3000:]
+    # The killed run's dbt build folder does not get in the way; the console is the one a person reads.
+    assert_readable_console(rerun.stdout)
     assert "Recovered run" in rerun.stderr
     assert "Removed 3 scratch folder(s) and unfinished file(s)" in rerun.stderr
     assert not scratch.parent.exists() and not half.exists() and not staging.exists()

@@ -76,7 +76,7 @@ def test_quarantine_over_the_threshold_says_dataset_share_rules_example_files_an
     write_rows(_opportunity_file(environment), rows)
     monkeypatch.setenv("SPM_QUARANTINE_MIN_ROWS", "10")
 
-    assert main(["run"]) == 1
+    assert main(["run"]) == 2  # bad input: a user error
     console = capfd.readouterr()
     text = console.out + console.err
 

@@ -47,7 +47,7 @@ def test_publishing_the_current_or_a_future_month_prints_one_line_and_exits_non_
     today = datetime.now(timezone.utc).date()
     in_two_months = (today.replace(day=1) + timedelta(days=62)).replace(day=1)
     for period in (_month(today), _month(in_two_months)):
-        assert main(["publish", "--period", period]) == 2  # a user error
+        assert main(["publish", "--period", period]) == 2  # a refusal: a user error
         console = capfd.readouterr()
         assert console.out == ""
         (line,) = console.err.splitlines()
