@@ -1,6 +1,7 @@
 -- SPEC §5 rounding telescopes: a component's lines of a plan year add up
 -- exactly to its plan-year earning rounded once to the currency's minor unit
 -- (each line is round(cumulative now) - round(cumulative before)).
+{{ config(meta={'dagster': {'ref': {'name': 'int_earnings_periodized'}}}) }}
 
 with
 

@@ -1,6 +1,7 @@
 -- fct_payable's lines of a payee and period add up to the roll's payable
 -- (fct_payee_balance), and the deductions not yet taken to -balance_out: the
 -- lines and the balance tell the same story (docs/ledger.md).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_payable'}}}) }}
 with lines as (
     select employee_id, period, sum(payable_amount) as payable_amount,
            sum(earnings_amount) as earnings_amount, sum(draw_amount) as draw_amount

@@ -4,6 +4,7 @@
 -- wherever the payee works a territory that month: the employment month, the
 -- plan (null = no plan pays the month, e.g. job family not eligible) and the
 -- ramp factor. Every month is compared, including months without a plan.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_quota'}}}) }}
 with
 
 quota as (

@@ -1,6 +1,7 @@
 -- SPEC §8 smart quotas: for every plan year with a covered territory, the
 -- territory targets and the payees' proposed quotas each add up to the company
 -- target exactly (cumulative rounding hands the remainder to the last one).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_quota_proposal'}}}) }}
 with
 
 targets as (
