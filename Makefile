@@ -11,13 +11,14 @@ TEST_WORKERS ?= auto
 .PHONY: run test dev bench docs dbt-parse clean lock validate
 
 ## requirements.lock (made by `make lock`) holds the whole set, every package with its hashes: installed
-## as it is (--no-deps: pip resolves nothing), then checked for consistency.
+## as it is (--no-deps: pip resolves nothing; -qq: errors only), then checked for consistency.
 $(STAMP): pyproject.toml requirements.lock
-	$(PYTHON3) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	$(PY) -m pip check
-	touch $(STAMP)
+	@echo "Installing the locked dependency set into $(VENV) (first use, or the lock changed) ..."
+	@$(PYTHON3) -m venv $(VENV)
+	@$(PY) -m pip install -qq --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	@$(PY) -m pip install -qq --disable-pip-version-check --no-deps -e .
+	@$(PY) -m pip check > $(VENV)/pip-check.txt || (cat $(VENV)/pip-check.txt; exit 1)
+	@touch $(STAMP)
 
 ## dbt needs its manifest before the Dagster definitions load.
 dbt-parse: $(STAMP)
