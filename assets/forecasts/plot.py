@@ -44,6 +44,22 @@ def forecast_png(title: str, currency: str, history: pl.DataFrame, forecast: pl.
     return ForecastPlotter().png(title, currency, history, forecast, backtest)
 
 
+def _finished_png(fig: Figure, ax, month_labels: list[str], title: str, ylabel: str, legend_columns: int) -> bytes:
+    """The month axis, title, amount axis, grid and legend every forecast plot shares, and its PNG bytes
+    (no software or date metadata: a rerun writes the same bytes)."""
+    ax.set_xticks(range(len(month_labels)))
+    ax.set_xticklabels(month_labels, rotation=45, ha="right", fontsize=8)
+    ax.set_title(title, fontsize=11)
+    ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=legend_columns, frameon=False)
+    fig.subplots_adjust(**subplot_margins(fig, ax))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    return buffer.getvalue()
+
+
 class ForecastPlotter:
     """Draws plots one after another on one figure, cleared in between; a plot's bytes do not
     depend on the plots drawn before it. Not for use by two threads at once."""
@@ -88,18 +104,7 @@ class ForecastPlotter:
                 bt = backtest.filter(pl.col("month").is_in(list(x))).sort("month")
                 ax.plot([x[m] for m in bt["month"]], bt["forecast"].to_list(), color="#588b8b", marker="s",
                         linestyle="none", markersize=5, label="backtest forecast (1 month ahead)")
-            ax.set_xticks(range(len(months)))
-            ax.set_xticklabels([month_label(m) for m in months], rotation=45, ha="right", fontsize=8)
-            ax.set_title(title, fontsize=11)
-            ax.set_ylabel(f"bookings ({currency})")
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-            ax.grid(axis="y", alpha=0.3)
-            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=5, frameon=False)
-            fig.subplots_adjust(**subplot_margins(fig, ax))
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", metadata={"Software": None},
-                        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
-        return buffer.getvalue()
+            return _finished_png(fig, ax, [month_label(m) for m in months], title, f"bookings ({currency})", 5)
 
 
     def payout_png(self, title: str, currency: str, summary: pl.DataFrame, open_period: str) -> bytes:
@@ -127,19 +132,8 @@ class ForecastPlotter:
                     # a picture of the amounts: float only for the drawing, the files keep the DECIMAL
                     ax.plot([x[m] for m in rows["period"]], [float(a) for a in rows["payable_amount"]],
                             color=color, linestyle=style, marker=marker, linewidth=1.8, label=label)
-            ax.set_xticks(range(len(months)))
-            ax.set_xticklabels(months, rotation=45, ha="right", fontsize=8)
-            ax.set_title(title, fontsize=11)
-            ax.set_ylabel(f"payout ({currency})")
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
             ax.set_ylim(bottom=0)
-            ax.grid(axis="y", alpha=0.3)
-            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=4, frameon=False)
-            fig.subplots_adjust(**subplot_margins(fig, ax))
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", metadata={"Software": None},
-                        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
-        return buffer.getvalue()
+            return _finished_png(fig, ax, months, title, f"payout ({currency})", 4)
 
 
 def payout_plot_name(currency: str) -> str:
