@@ -78,3 +78,28 @@ class ProgressReporter:
             self._last_time = now
             message = progress_message(self.label, self.done, self.total, detail)
         self.log(message)
+
+
+Progress = Callable[..., None]
+
+
+def silent(message: str, done: int | None = None, total: int | None = None) -> None:
+    """No progress lines (plain function calls, tests)."""
+
+
+def step_progress(log: Callable[[str], object], label: str, clock: Callable[[], float] = time.monotonic) -> Progress:
+    """Phase lines of a step through ``log`` (e.g. ``context.log.info``), each with the seconds since
+    this call: ``progress("engine build done")`` logs ``<label>: engine build done (63.0 s)``;
+    ``progress("scenario P50 deals written", 2, 3)`` logs the counted line
+    ``<label>: 2/3 scenario P50 deals written (1.2 s)`` (``progress_message``, which the console reads
+    as progress). The time is the log's, never part of what a step writes (a rerun, same bytes)."""
+    start = clock()
+
+    def say(message: str, done: int | None = None, total: int | None = None) -> None:
+        seconds = f"({clock() - start:.1f} s)"
+        if done is None:
+            log(f"{label}: {message} {seconds}")
+        else:
+            log(progress_message(label, done, total, f"{message} {seconds}"))
+
+    return say

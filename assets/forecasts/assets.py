@@ -15,7 +15,6 @@ import dagster as dg
 
 from assets.compensation.assets import mart_keys
 from assets.forecasts.fanout import read_snapshot, split_tasks, write_snapshot
-from assets.forecasts.progress import step_progress
 from assets.forecasts.runner import (
     FORECAST_DIR,
     payout_forecast_run,
@@ -26,6 +25,7 @@ from assets.forecasts.runner import (
 )
 from assets.forecasts.tables import column_schema
 from core.failures import user_error
+from core.progress import step_progress
 from core.resources import SpmPathsResource, steps_at_once
 from core.runs import clean_dead_scratch, scratch_root
 
@@ -122,7 +122,7 @@ def bookings_forecast_period_group(context: dg.OpExecutionContext, snapshot: str
     results = {}
     for task in group:
         results[task] = run_period_task(inputs, task, horizon)
-        progress(f"{period_task_label(task)} done ({tasks.index(task) + 1}/{len(tasks)})")
+        progress(f"{period_task_label(task)} done", tasks.index(task) + 1, len(tasks))
     return results
 
 

@@ -41,11 +41,11 @@ from assets.forecasts.files import to_amounts, write_bytes, write_json, write_pa
 from assets.forecasts.model import forecast_at
 from assets.forecasts.new_business import NewBusiness, new_business_pool, new_business_targets, prepare
 from assets.forecasts.plot import ForecastPlotter, payout_plot_name
-from assets.forecasts.progress import Progress, silent
 from assets.forecasts.scenarios import read_payable, scenarios_payable
 from assets.forecasts.simulation import N_SIMULATIONS, QUANTILES, SEED, simulate
 from core.money import round_money
 from core.periods import period_month
+from core.progress import Progress, silent
 
 # The current month (rest of it), then the next six: covers the rest of the quarter too.
 HORIZON_MONTHS = 7

@@ -30,10 +30,10 @@ from pathlib import Path
 import polars as pl
 
 from assets.forecasts.new_business import ID_PREFIX
-from assets.forecasts.progress import Progress, silent
 from assets.ingest.contract import CRM_OPPORTUNITY, CRM_OPPORTUNITY_LINE_ITEM, CRM_OPPORTUNITY_SPLIT
 from assets.ingest.raw_layout import dataset_dir, raw_schema
 from core.dbt import DbtCommandFailed, run_dbt, scratch_warehouse
+from core.progress import Progress, silent
 from core.settings import engine
 from core.warehouse import read_only
 
@@ -382,7 +382,7 @@ def scenarios_payable(raw_dir: Path, scenarios: list, work_dir: Path, periods: l
     for number, scenario in enumerate(scenarios, start=1):
         write_records(scratch_raw, scenario_records(raw_dir, scenario.won, scenario.name, scenario.new_deals),
                       scenario.name)
-        progress(f"scenario {scenario.name} deals written ({number}/{len(scenarios)})")
+        progress(f"scenario {scenario.name} deals written", number, len(scenarios))
     progress(f"engine build of the {len(scenarios)} scenarios started (dbt, +fct_payable)")
     warehouse = run_engine(scratch_raw, work_dir, base_warehouse, scenarios=names)
     progress(f"engine build of the {len(scenarios)} scenarios done")

@@ -9,8 +9,8 @@ from decimal import Decimal
 import polars as pl
 
 from assets.forecasts.checks import check_payout_scenarios, check_quantile_order
-from assets.forecasts.progress import step_progress
 from assets.forecasts.runner import write_payout_plots
+from core.progress import parse_progress, step_progress
 from assets.forecasts.tables import (
     payout_order_exceptions,
     quantile_order_violations,
@@ -134,7 +134,9 @@ def test_the_payout_plot_is_one_png_per_currency_and_the_same_bytes_on_rerun(tmp
 def test_progress_lines_say_the_label_the_message_and_the_seconds_since_the_step_began():
     lines, ticks = [], iter([100.0, 101.25, 163.0])
     progress = step_progress(lines.append, "payout forecast", clock=lambda: next(ticks))
-    progress("scenario P50 deals written (2/3)")
+    progress("scenario P50 deals written", 2, 3)
     progress("engine build of the 3 scenarios done")
-    assert lines == ["payout forecast: scenario P50 deals written (2/3) (1.2 s)",
+    assert lines == ["payout forecast: 2/3 scenario P50 deals written (1.2 s)",
                      "payout forecast: engine build of the 3 scenarios done (63.0 s)"]
+    # the counted line is a progress line the run's console shows (core/progress.py)
+    assert parse_progress(lines[0]) == ("payout forecast", 2, 3) and parse_progress(lines[1]) is None
