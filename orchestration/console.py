@@ -1,6 +1,5 @@
-"""The console logger of every run: Dagster's colored logger with user errors in one line,
-or (style ``lines``, the CLI's) a line per stage, progress and one-line warnings
-(orchestration/run_console.py).
+"""User errors in one line: the filter of Dagster's colored console logger, and the reasons the CLI
+prints (the console logger itself, with its two styles, is ``run_console.spm_console_logger``).
 
 A step that fails with ``core.failures.user_error`` (or any ``dg.Failure``:
 raised on purpose, with a message written for the user) or a blocking asset
@@ -61,36 +60,3 @@ class OneLineUserErrors(logging.Filter):
             head = record.getMessage().split("\n\n", 1)[0]
             record.msg, record.args = f"{head} {reason}".rstrip(), ()
         return True
-
-
-# The console's styles (logger config ``style``).
-EVENTS, LINES = "events", "lines"
-
-
-@dg.logger(
-    {
-        "log_level": dg.Field(str, is_required=False, default_value="INFO", description="The logger's threshold."),
-        "name": dg.Field(str, is_required=False, default_value="dagster", description="The name of the logger."),
-        "style": dg.Field(
-            dg.Enum("ConsoleStyle", [dg.EnumValue(EVENTS), dg.EnumValue(LINES)]),
-            is_required=False,
-            default_value=EVENTS,
-            description="events: Dagster's colored line per event; lines: a line per stage with its counts and "
-            "time, long steps' progress, warnings and errors in one line (the CLI's runs).",
-        ),
-    },
-    description="Dagster's colored console logger, failures from user errors in one line without a stack trace; "
-    "or (style lines) the console a person reads: a line per stage, progress, warnings.",
-)
-def spm_console_logger(init_context) -> logging.Logger:
-    config = init_context.logger_config
-    if config.get("style") == LINES:
-        from orchestration.run_console import run_console_logger
-
-        level = logging.getLevelName(str(config["log_level"]).upper())
-        return run_console_logger(
-            config["name"], level if isinstance(level, int) else logging.INFO, init_context.job_def, init_context.run_id
-        )
-    logger = dg.colored_console_logger.logger_fn(init_context)
-    logger.addFilter(OneLineUserErrors())
-    return logger

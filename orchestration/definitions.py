@@ -26,7 +26,7 @@ from core.catalog import catalogued
 from core.dbt import dbt_resource
 from core.resources import CodeLocationResource, SpmPathsResource, parallel_executor, retry_policy
 from core.settings import engine
-from orchestration.console import spm_console_logger
+from orchestration.run_console import spm_console_logger
 from orchestration.schedules import build_daily_refresh_schedule
 from orchestration.sensors import build_new_batch_sensor
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from core.progress import parse_progress
-from orchestration.console import _DAGSTER_META, error_message
+from orchestration.console import _DAGSTER_META, OneLineUserErrors, error_message
 
 # A step whose assets belong to several domains is its own stage, under this name.
 STAGE_NAMES = {"spm_dbt_models": "dbt build"}
@@ -377,4 +377,35 @@ def run_console_logger(name: str, level: int, job_def=None, run_id: str | None =
             planned = False
     logger = logging.Logger(name, level=logging.DEBUG)
     logger.addHandler(RunConsoleHandler(console, job_def if planned else None, user_level=level))
+    return logger
+
+
+# The console's styles (logger config ``style``).
+EVENTS, LINES = "events", "lines"
+
+
+@dg.logger(
+    {
+        "log_level": dg.Field(str, is_required=False, default_value="INFO", description="The logger's threshold."),
+        "name": dg.Field(str, is_required=False, default_value="dagster", description="The name of the logger."),
+        "style": dg.Field(
+            dg.Enum("ConsoleStyle", [dg.EnumValue(EVENTS), dg.EnumValue(LINES)]),
+            is_required=False,
+            default_value=EVENTS,
+            description="events: Dagster's colored line per event; lines: a line per stage with its counts and "
+            "time, long steps' progress, warnings and errors in one line (the CLI's runs).",
+        ),
+    },
+    description="Dagster's colored console logger, failures from user errors in one line without a stack trace; "
+    "or (style lines) the console a person reads: a line per stage, progress, warnings.",
+)
+def spm_console_logger(init_context) -> logging.Logger:
+    config = init_context.logger_config
+    if config.get("style") == LINES:
+        level = logging.getLevelName(str(config["log_level"]).upper())
+        return run_console_logger(
+            config["name"], level if isinstance(level, int) else logging.INFO, init_context.job_def, init_context.run_id
+        )
+    logger = dg.colored_console_logger.logger_fn(init_context)
+    logger.addFilter(OneLineUserErrors())
     return logger

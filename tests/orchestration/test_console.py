@@ -323,7 +323,7 @@ def test_a_dagster_run_prints_a_line_per_stage_its_progress_and_warnings_in_one_
 
     job = dg.define_asset_job("small", selection=dg.AssetSelection.all())
     defs = dg.Definitions(assets=[landed, paid, stated], asset_checks=[landed_is_fresh], jobs=[job],
-                          loggers={"console": console.spm_console_logger})
+                          loggers={"console": run_console.spm_console_logger})
     with dg.DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def("small").execute_in_process(
             instance=instance, run_config=console_run_config(style="lines"), raise_on_error=False
@@ -348,7 +348,7 @@ def test_a_dagster_run_prints_a_line_per_stage_its_progress_and_warnings_in_one_
 def test_a_bug_keeps_its_traceback_in_the_event_log_and_exits_1(capfd):
     import dagster as dg
 
-    from orchestration import console
+    from orchestration import run_console
     from orchestration.cli import console_run_config, failure_exit_code, failure_lines
 
     @dg.asset(group_name="payouts")
@@ -356,7 +356,7 @@ def test_a_bug_keeps_its_traceback_in_the_event_log_and_exits_1(capfd):
         return {}["missing"]
 
     job = dg.define_asset_job("broken_job", selection=dg.AssetSelection.all())
-    defs = dg.Definitions(assets=[broken], jobs=[job], loggers={"console": console.spm_console_logger})
+    defs = dg.Definitions(assets=[broken], jobs=[job], loggers={"console": run_console.spm_console_logger})
     with dg.DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def("broken_job").execute_in_process(
             instance=instance, run_config=console_run_config(style="lines"), raise_on_error=False

@@ -40,7 +40,7 @@ def test_every_ingest_asset_has_a_blocking_gx_check_and_dbt_tests_are_checks():
 
 def test_both_jobs_retry_transient_failures_and_log_user_errors_in_one_line():
     from core.failures import is_user_error, user_error
-    from orchestration.console import spm_console_logger
+    from orchestration.run_console import spm_console_logger
     from orchestration.definitions import PUBLISH_JOB_NAME
 
     for name in (PIPELINE_JOB_NAME, PUBLISH_JOB_NAME):
