@@ -49,6 +49,7 @@ import polars as pl
 from assets.ingest import contract as c
 from assets.ingest.raw_layout import MONEY, POLARS_TYPES, QUARANTINE_SCHEMA
 from core.money import KNOWN_CURRENCIES
+from core.periods import PERIOD_PATTERN
 
 SOURCE_ROW = "_source_row"
 ROW_HASH = "_row_hash"
@@ -56,7 +57,6 @@ ROW_HASH = "_row_hash"
 _DECIMAL_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)$"
 _INTEGER_TEXT = r"^[+-]?\d+(\.0*)?$"
 _DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
-_PERIOD_TEXT = r"^\d{4}-(0[1-9]|1[0-2])$"
 # A date, or a date-time: named parts, so that every accepted spelling is
 # rebuilt into one canonical text before it is parsed.
 _DATETIME_TEXT = (
@@ -120,7 +120,7 @@ def typed_value(column: c.Column, text: pl.Expr) -> pl.Expr:
     if kind == "datetime":
         return _datetime_value(trimmed)
     if kind == "period":
-        return pl.when(trimmed.str.contains(_PERIOD_TEXT)).then(trimmed).otherwise(None).cast(pl.Utf8)
+        return pl.when(trimmed.str.contains(PERIOD_PATTERN.pattern)).then(trimmed).otherwise(None).cast(pl.Utf8)
     if kind == "boolean":
         return trimmed.str.to_lowercase().replace_strict(_BOOLEANS, default=None, return_dtype=pl.Boolean)
     raise ValueError(f"Column {column.name} has unknown contract type {kind!r}")
