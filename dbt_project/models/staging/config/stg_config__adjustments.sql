@@ -28,7 +28,7 @@ renamed as (
         inquiry_id,
 
         ----------  amount
-        cast(amount as {{ dbt.type_numeric() }}) as amount,
+        {{ money('amount') }} as amount,
         currency,
 
         ----------  why and who
