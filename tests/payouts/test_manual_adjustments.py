@@ -17,12 +17,16 @@ nothing in March (tests/compensation/test_dbt_build.py). adjustments.csv adds:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import csv
+import io
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from assets.payouts.extract import csv_bytes, totals
+from assets.payouts.warehouse import read_period_payouts
 from core.fingerprint import inputs_fingerprint
 from tests.support.landing import write_rows
 from tests.support.raw import build_small_company, write_batch
@@ -147,3 +151,14 @@ def test_an_adjustment_changes_the_calculation_id(tmp_path):
         "reason": "Missed split", "requested_by": "ana", "approved_by": "ben", "approved_at": "2026-03-20",
     }])
     assert inputs_fingerprint(landing, config) != before
+
+
+def test_the_payout_file_writes_the_line_with_its_reason_and_totals(warehouse):
+    payouts = read_period_payouts(warehouse, "2026-02", calculation_id="calc-test", pay_date=date(2026, 3, 13))
+    rows = list(csv.DictReader(io.StringIO(csv_bytes(payouts.lines).decode())))
+    bob = [(r["earning_code"], r["amount"], r["currency"], r["reason"]) for r in rows if r["employee_id"] == "E002"]
+    assert bob == [
+        ("COMMISSION", "37183.14", "EUR", ""),
+        ("MANUAL_ADJUSTMENT", "250.00", "EUR", "Missed split on O2"),
+    ]
+    assert totals(payouts.lines)["by_currency_and_earning_code"]["EUR"]["MANUAL_ADJUSTMENT"] == "250.00"
