@@ -16,7 +16,7 @@ EARNING_CODES: dict[str, str] = {
     "DRAW_RECOVERY": "the recovery of a recoverable draw paid earlier (a deduction)",
     "ADJUSTMENT": "a retro adjustment of a published period: late deals, corrected amounts, plan corrections",
     "CLAWBACK": "the commission taken back on a deal lost, deleted or reduced inside the clawback window",
-    "MANUAL_ADJUSTMENT": "an adjustment entered by hand (reserved: no engine line uses it yet)",
+    "MANUAL_ADJUSTMENT": "an approved manual adjustment (config adjustments.csv, docs/payment_workflow.md)",
 }
 
 # what a plan component may pay (the engine writes the other codes itself)

@@ -45,6 +45,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig  # noq
 from great_expectations.execution_engine import pandas_execution_engine  # noqa: E402
 
 from core.money import KNOWN_CURRENCIES  # noqa: E402
+from core.periods import PERIOD_PATTERN  # noqa: E402
 
 if TYPE_CHECKING:  # the suites check what a contract describes; the ingest domain hands them its contracts
     from assets.ingest import contract as c
@@ -234,6 +235,10 @@ def contract_expectations(contract: c.DatasetContract) -> list:
         if column.type == "currency":
             expectations.append(
                 gx.expectations.ExpectColumnValuesToBeInSet(column=column.name, value_set=sorted(KNOWN_CURRENCIES))
+            )
+        if column.type == "period":
+            expectations.append(
+                gx.expectations.ExpectColumnValuesToMatchRegex(column=column.name, regex=PERIOD_PATTERN.pattern)
             )
         if column.min_value is not None or column.max_value is not None:
             expectations.append(

@@ -17,6 +17,7 @@ Parquet column is read by its type, :mod:`assets.ingest.typed_parquet`):
   ``T``, seconds optional); normalised to UTC
 * ``boolean``  ``true``/``false`` (also ``1``/``0``), case-insensitive
 * ``currency`` an ISO 4217 code known to :mod:`core.money`
+* ``period``   a pay period ``YYYY-MM`` (month 01-12); kept as that text
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ RULE_BAD_BOOLEAN = "unparseable_boolean"
 RULE_UNKNOWN_CURRENCY = "unknown_currency"
 RULE_OUT_OF_RANGE = "value_out_of_range"
 RULE_DUPLICATE_KEY = "duplicate_key_in_file"
+RULE_BAD_PERIOD = "unparseable_period"
+# configuration adjustments.csv (docs/payment_workflow.md): an adjustment is paid
+# only when someone other than its requester approved it
+RULE_ADJUSTMENT_WITHOUT_APPROVER = "adjustment_without_approver"
+RULE_ADJUSTMENT_APPROVED_BY_REQUESTER = "adjustment_approved_by_requester"
 
 ROW_RULES = (
     RULE_MISSING_VALUE,
@@ -45,6 +51,9 @@ ROW_RULES = (
     RULE_UNKNOWN_CURRENCY,
     RULE_OUT_OF_RANGE,
     RULE_DUPLICATE_KEY,
+    RULE_BAD_PERIOD,
+    RULE_ADJUSTMENT_WITHOUT_APPROVER,
+    RULE_ADJUSTMENT_APPROVED_BY_REQUESTER,
 )
 
 
@@ -64,6 +73,11 @@ class Column:
     # When a value is required only in some state of the record (a won deal's
     # Amount), the rule that checks it, for the landing contract page.
     note: str = ""
+    # The rule a missing required value breaks (default missing_required_value).
+    missing_rule: str = RULE_MISSING_VALUE
+    # (other column, rule): a present value equal to the other column's present
+    # value (compared trimmed, case-insensitive) breaks the rule.
+    differs_from: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +122,16 @@ class DatasetContract:
         return f"raw_{self.system}__{self.name}"
 
 
-def _c(name: str, type_: str = "string", required: bool = False, lo=None, hi=None, note: str = "") -> Column:
+def _c(
+    name: str,
+    type_: str = "string",
+    required: bool = False,
+    lo=None,
+    hi=None,
+    note: str = "",
+    missing_rule: str = RULE_MISSING_VALUE,
+    differs_from: tuple[str, str] | None = None,
+) -> Column:
     return Column(
         name,
         type_,
@@ -116,6 +139,8 @@ def _c(name: str, type_: str = "string", required: bool = False, lo=None, hi=Non
         None if lo is None else Decimal(str(lo)),
         None if hi is None else Decimal(str(hi)),
         note,
+        missing_rule,
+        differs_from,
     )
 
 
@@ -416,6 +441,30 @@ CONFIG_PAYROLL_CODES = _config(
     _c("payroll_code", required=True),
 )
 
+CONFIG_ADJUSTMENTS = _config(
+    "adjustments",
+    ("employee_id", "period", "earning_code", "reason"),
+    "Manual adjustments (docs/payment_workflow.md): an amount paid to (or, negative, deducted from) a payee "
+    "in a pay period as a MANUAL_ADJUSTMENT payout line with its reason; earning_code names the code it "
+    "corrects. Only a row approved by someone other than its requester is paid. Optional.",
+    _EMPLOYEE_ID,
+    _c("period", "period", required=True),
+    _c("earning_code", required=True),
+    _c("amount", "decimal", required=True),
+    _CURRENCY,
+    _c("reason", required=True),
+    _c("requested_by", required=True),
+    _c(
+        "approved_by",
+        required=True,
+        missing_rule=RULE_ADJUSTMENT_WITHOUT_APPROVER,
+        differs_from=("requested_by", RULE_ADJUSTMENT_APPROVED_BY_REQUESTER),
+    ),
+    # an approval is an approver and a time: without either the row is not approved
+    _c("approved_at", "datetime", required=True, missing_rule=RULE_ADJUSTMENT_WITHOUT_APPROVER),
+    _c("inquiry_id"),
+)
+
 CONTRACTS: tuple[DatasetContract, ...] = (
     CRM_OPPORTUNITY,
     CRM_OPPORTUNITY_LINE_ITEM,
@@ -436,6 +485,7 @@ CONTRACTS: tuple[DatasetContract, ...] = (
     CONFIG_COST_CENTERS,
     CONFIG_PAYROLLS,
     CONFIG_PAYROLL_CODES,
+    CONFIG_ADJUSTMENTS,
 )
 
 BY_NAME: dict[tuple[str, str], DatasetContract] = {(c.system, c.name): c for c in CONTRACTS}

@@ -36,6 +36,7 @@ POLARS_TYPES: dict[str, pl.DataType] = {
     "date": pl.Date(),
     "datetime": pl.Datetime("us", "UTC"),
     "boolean": pl.Boolean(),
+    "period": pl.Utf8(),
 }
 
 # Load metadata added to every accepted row (names and meaning: contract.LOAD_COLUMN_NAMES).
@@ -74,6 +75,7 @@ TYPE_NAMES: dict[str, str] = {
     "date": "date",
     "datetime": "timestamp with time zone",
     "boolean": "boolean",
+    "period": "varchar",
 }
 LOAD_COLUMN_TYPES = dict(
     zip(LOAD_COLUMN_NAMES, ("varchar", "date", "varchar", "bigint", "timestamp with time zone"), strict=True)

@@ -26,9 +26,14 @@ How a value is read (the ``type`` of its :class:`~assets.ingest.contract.Column`
 * ``boolean``  ``true``/``false``/``1``/``0``, case-insensitive
 * ``currency`` an ISO 4217 code of :data:`core.money.KNOWN_CURRENCIES`,
   case-insensitive, stored upper-case
+* ``period``   ``YYYY-MM`` with a month 01-12, kept as that text
 
 A value that is present but cannot be read breaks the type's ``unparseable_*``
-rule (or ``unknown_currency``); a readable value outside the column's
+rule (or ``unknown_currency``); a column's ``missing_rule`` replaces
+``missing_required_value`` for it (``adjustment_without_approver``); a value
+equal to the one of the column named by ``differs_from`` (trimmed,
+case-insensitive) breaks that rule (``adjustment_approved_by_requester``);
+a readable value outside the column's
 ``min_value``/``max_value`` (inclusive) breaks ``value_out_of_range``. A key
 that appears more than once in one file breaks ``duplicate_key_in_file``; see
 :func:`duplicate_key_violations` for which of the rows are kept.
@@ -44,6 +49,7 @@ import polars as pl
 from assets.ingest import contract as c
 from assets.ingest.raw_layout import MONEY, POLARS_TYPES, QUARANTINE_SCHEMA
 from core.money import KNOWN_CURRENCIES
+from core.periods import PERIOD_PATTERN
 
 SOURCE_ROW = "_source_row"
 ROW_HASH = "_row_hash"
@@ -68,6 +74,7 @@ _TYPE_RULES: dict[str, tuple[str, str]] = {
     "datetime": (c.RULE_BAD_DATETIME, "is not an ISO 8601 date or date-time"),
     "boolean": (c.RULE_BAD_BOOLEAN, "is not a boolean (true/false/1/0)"),
     "currency": (c.RULE_UNKNOWN_CURRENCY, "is not a known ISO 4217 currency"),
+    "period": (c.RULE_BAD_PERIOD, "is not a period (YYYY-MM)"),
 }
 
 
@@ -112,6 +119,8 @@ def typed_value(column: c.Column, text: pl.Expr) -> pl.Expr:
         return pl.when(readable).then(value).otherwise(None).cast(pl.Date)
     if kind == "datetime":
         return _datetime_value(trimmed)
+    if kind == "period":
+        return pl.when(trimmed.str.contains(PERIOD_PATTERN.pattern)).then(trimmed).otherwise(None).cast(pl.Utf8)
     if kind == "boolean":
         return trimmed.str.to_lowercase().replace_strict(_BOOLEANS, default=None, return_dtype=pl.Boolean)
     raise ValueError(f"Column {column.name} has unknown contract type {kind!r}")
@@ -190,7 +199,15 @@ def check_chunk(contract: c.DatasetContract, text: pl.DataFrame, source: SourceC
             flag = f"__spm_missing_{i}"
             flags.append(missing.alias(flag))
             checks.append(
-                _Check(flag, c.RULE_MISSING_VALUE, column.name, pl.format("{} is missing", pl.lit(column.name)))
+                _Check(flag, column.missing_rule, column.name, pl.format("{} is missing", pl.lit(column.name)))
+            )
+        if column.differs_from is not None:
+            other, rule = column.differs_from
+            same = raw.str.strip_chars().str.to_lowercase() == pl.col(other).str.strip_chars().str.to_lowercase()
+            flag = f"__spm_same_{i}"
+            flags.append((~missing & same).fill_null(False).alias(flag))
+            checks.append(
+                _Check(flag, rule, column.name, pl.format("{} '{}' is also {}", pl.lit(column.name), raw, pl.lit(other)))
             )
         if column.type in _TYPE_RULES:
             rule, is_not = _TYPE_RULES[column.type]

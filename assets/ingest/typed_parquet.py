@@ -55,6 +55,7 @@ ACCEPTED: dict[str, tuple[str, ...]] = {
     "date": (DATE, TIMESTAMP, STRING),
     "datetime": (TIMESTAMP, DATE, STRING),
     "boolean": (BOOLEAN, INTEGER, STRING),
+    "period": (STRING,),
 }
 
 _DATETIME_TEXT = "%Y-%m-%dT%H:%M:%S%.6fZ"

@@ -21,6 +21,12 @@
 --   unknown_payroll_adapter, unknown_earning_code, unknown_gusto_column
 --                                      an earning-code map row held back
 --                                      (int_payroll_codes_validated)
+--   adjustment_without_hr_worker, unknown_earning_code, adjustment_currency_mismatch
+--                                      a manual adjustment held back
+--                                      (int_manual_adjustments)
+--   adjustment_outside_plan_assignment a manual adjustment of a month in which the
+--                                      payee has no plan month (int_payee_balances_rolled):
+--                                      nothing to pay it with, not paid
 -- The messages of the planning inputs start with '<file> row <n>: ', as the
 -- ingest quarantine's do.
 {%- set text = dbt.type_string() %}
@@ -297,6 +303,68 @@ payroll_code_rows as (
 
 ),
 
+adjustment_candidates as (
+
+    select
+        adjustments.*,
+        case
+            when adjustments.quarantine_rule is not null then adjustments.quarantine_rule
+            when balances.employee_id is null then 'adjustment_outside_plan_assignment'
+        end as adjustment_rule
+    from {{ ref('int_manual_adjustments') }} as adjustments
+    left join {{ ref('int_payee_balances_rolled') }} as balances
+        on adjustments.employee_id = balances.employee_id
+        and adjustments.period = balances.period
+
+),
+
+adjustment_rows as (
+
+    select
+        {{ quarantine_columns(
+            system="'config'",
+            dataset="'adjustments'",
+            batch='source_batch',
+            source_file='source_file',
+            source_row='source_row',
+            rule='adjustment_rule',
+            column_name="case adjustment_rule
+                when 'unknown_earning_code' then 'earning_code'
+                when 'adjustment_currency_mismatch' then 'currency'
+                when 'adjustment_outside_plan_assignment' then 'period'
+                else 'employee_id'
+            end",
+            value="case adjustment_rule
+                when 'unknown_earning_code' then earning_code
+                when 'adjustment_currency_mismatch' then currency
+                when 'adjustment_outside_plan_assignment' then period
+                else employee_id
+            end",
+            message="source_file || ' row ' || cast(source_row as " ~ text ~ ") || ': the manual adjustment of '
+                || employee_id || ' in ' || period || case adjustment_rule
+                    when 'adjustment_without_hr_worker' then ': ' || employee_id || ' has no HR worker record'
+                    when 'unknown_earning_code' then ' names earning code ' || earning_code || ', which is not one of "
+                        ~ var('earning_codes') | join(', ') ~ "'
+                    when 'adjustment_currency_mismatch' then ' is in ' || currency || ' but the payee is paid in '
+                        || payee_currency
+                    else ': the payee has no plan assignment in ' || period
+                end || ': adjustment not paid'",
+            record_json=json_record([
+                ['employee_id', 'employee_id'],
+                ['period', 'period'],
+                ['earning_code', 'earning_code'],
+                ['amount', 'cast(amount as ' ~ text ~ ')'],
+                ['currency', 'currency'],
+                ['reason', 'reason'],
+                ['requested_by', 'requested_by'],
+                ['approved_by', 'approved_by'],
+            ])
+        ) }}
+    from adjustment_candidates
+    where adjustment_rule is not null
+
+),
+
 final as (
 
     select * from quota_rows
@@ -312,6 +380,8 @@ final as (
     select * from payroll_rows
     union all
     select * from payroll_code_rows
+    union all
+    select * from adjustment_rows
 
 )
 

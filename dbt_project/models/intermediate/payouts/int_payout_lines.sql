@@ -11,6 +11,8 @@
 -- CLAWBACK -5,000.00 is paid nothing (the line pays 0.00 and is left out of the
 -- files); with COMMISSION 1,000.00 beside it the file pays COMMISSION 1,000.00
 -- and CLAWBACK -1,000.00, and the next period owes CLAWBACK -4,000.00.
+-- A MANUAL_ADJUSTMENT line (an approved manual adjustment, paid like an earning
+-- of its period by fct_payable) carries the adjustments' reasons.
 -- Amounts are in the currency's minor unit.
 with
 
@@ -23,6 +25,14 @@ payable as (
 adjustments as (
 
     select * from {{ ref('int_payout_adjustments') }}
+
+),
+
+-- the reasons of the period's approved manual adjustments (the MANUAL_ADJUSTMENT
+-- line of fct_payable, docs/payment_workflow.md)
+manual as (
+
+    select * from {{ ref('int_manual_adjustment_lines') }}
 
 ),
 
@@ -90,17 +100,22 @@ adjustment_lines as (
 final as (
 
     select
-        employee_id,
-        period,
-        earning_code,
-        currency,
-        plan_id,
-        payable_amount as amount,
+        payable.employee_id,
+        payable.period,
+        payable.earning_code,
+        payable.currency,
+        payable.plan_id,
+        payable.payable_amount as amount,
         {{ money('0') }} as carried_amount,
-        cast(null as {{ dbt.type_string() }}) as reason,
+        manual.reason,
         cast(null as {{ dbt.type_string() }}) as deal_ids,
         'calculated' as line_type
     from payable
+    left join manual
+        on payable.employee_id = manual.employee_id
+        and payable.period = manual.period
+        and payable.currency = manual.currency
+        and payable.earning_code = manual.earning_code
 
     union all
 

@@ -6,7 +6,8 @@
 -- balance) (at least the draw), the rest carried as a balance. The lines say
 -- which amounts make up that payable, using only the earning codes of the list
 -- (docs/ledger.md):
---   * a positive earnings line (COMMISSION, BONUS, SPIF) and the DRAW top-up
+--   * a positive earnings line (COMMISSION, BONUS, SPIF, MANUAL_ADJUSTMENT: an
+--     approved manual adjustment, int_manual_adjustment_lines) and the DRAW top-up
 --     are paid in their period, in full;
 --   * a negative earnings line (a to-date true-up that fell) and, for a
 --     recoverable draw, the draw paid (DRAW_RECOVERY) are deductions. A period
@@ -59,6 +60,22 @@ earnings_lines as (
         {{ money('sum(commission_amount)') }} as earnings_amount
     from commission
     group by employee_id, period, earning_code, currency, plan_id
+
+    union all
+
+    -- an approved manual adjustment, under the plan of the payee's month (one
+    -- outside the payee's plan months is not rolled, hence not paid)
+    select
+        manual.employee_id,
+        manual.period,
+        manual.earning_code,
+        manual.currency,
+        payee_months.plan_id,
+        manual.amount
+    from {{ ref('int_manual_adjustment_lines') }} as manual
+    inner join payee_months
+        on manual.employee_id = payee_months.employee_id
+        and manual.period = payee_months.period
 
 ),
 

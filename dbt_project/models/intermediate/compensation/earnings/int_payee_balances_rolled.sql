@@ -11,7 +11,10 @@
 --                 otherwise        : min(0, available) (non-recoverable shortfall forgiven;
 --                                    negative earnings still carry)
 -- A balance is recovered from later earnings above zero; what is left at a
--- termination stays in balance_out for finance to see. Earnings are in the
+-- termination stays in balance_out for finance to see. A manual adjustment
+-- (int_manual_adjustment_lines) counts as an earning of its month; one in a
+-- month without a plan month of the payee is not rolled (and not paid: it is
+-- quarantined as adjustment_outside_plan_assignment). Earnings are in the
 -- currency's minor unit (fct_commission) and the draw is rounded to it, so
 -- every amount of the roll is too. fct_payable says which lines make up the
 -- payable and which deductions are carried.
@@ -46,10 +49,18 @@ payees as (
 
 ),
 
+-- the month's earnings: the commission lines and the approved manual adjustments
+-- (int_manual_adjustment_lines, docs/payment_workflow.md)
 commission as (
 
-    select employee_id, period, sum(commission_amount) as earnings_amount
-    from {{ ref('int_commission') }}
+    select employee_id, period, sum(earnings_amount) as earnings_amount
+    from (
+        select employee_id, period, commission_amount as earnings_amount
+        from {{ ref('int_commission') }}
+        union all
+        select employee_id, period, amount
+        from {{ ref('int_manual_adjustment_lines') }}
+    ) as month_earnings
     group by employee_id, period
 
 ),
