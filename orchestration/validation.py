@@ -125,23 +125,23 @@ def _check_plans(config_dir: Path, report: ValidationReport) -> None:
 def _check_territories(config_dir: Path, report: ValidationReport) -> None:
     from assets.planning.territories import TERRITORY_FILE, TerritoryConfigError, load_territories
 
-    if (Path(config_dir) / TERRITORY_FILE).is_file():
-        report.files_checked += 1
-    try:
-        load_territories(config_dir)
-    except TerritoryConfigError as error:
-        for line in error.errors:
-            report.error(line)
+    _check_config_file(config_dir, TERRITORY_FILE, load_territories, TerritoryConfigError, report)
 
 
 def _check_statements(config_dir: Path, report: ValidationReport) -> None:
     from assets.statements.config import STATEMENTS_FILE, StatementsConfigError, load_statements_config
 
-    if (Path(config_dir) / STATEMENTS_FILE).is_file():
+    _check_config_file(config_dir, STATEMENTS_FILE, load_statements_config, StatementsConfigError, report)
+
+
+def _check_config_file(config_dir: Path, file_name: str, load, error_class: type, report: ValidationReport) -> None:
+    """One optional configuration file through its own loader (``load(config_dir)``): each line of the
+    loader's error (``error_class``, which carries ``errors``) is a problem that stops the pipeline."""
+    if (Path(config_dir) / file_name).is_file():
         report.files_checked += 1
     try:
-        load_statements_config(config_dir)
-    except StatementsConfigError as error:
+        load(config_dir)
+    except error_class as error:
         for line in error.errors:
             report.error(line)
 
