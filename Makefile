@@ -35,7 +35,7 @@ validate: $(STAMP)
 ## The test suite (what .ci/run calls).
 test: $(STAMP)
 	$(PY) -m orchestration.cli prepare
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=40
 
 ## The Dagster UI on workspace.yaml: make dev [PORT=3001] [HOST=0.0.0.0]
 dev: $(STAMP)
