@@ -27,6 +27,8 @@ from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from assets.ingest.plans import DEFAULT_WEIGHT, Plan, PlanComponent
+from assets.payouts.extract import sha256_hex
+from assets.payouts.plan_acceptance import PLAN_DOCUMENTS_MANIFEST, plan_documents_dir  # noqa: F401 (re-exported)
 from assets.statements.formatting import Formatter, basis_label, measure_label, rule_label
 from assets.statements.layout import Column, Document, Fields, Heading, Note, Row, Table, Title
 from assets.statements.render_html import environment, file_stem
@@ -253,3 +255,55 @@ def render_plan_pdf(document: Document, payee: PayeePlanYear) -> bytes:
     from assets.statements.render_pdf import render_document
 
     return render_document(document, datetime(int(payee.plan_year), 1, 1, tzinfo=timezone.utc))
+
+
+# --- the set on disk -------------------------------------------------------------------------------
+#
+# <export>/plan_documents/
+#     <employee>_<plan>_<year>.html / .pdf   the document
+#     <employee>_<plan>_<year>.terms.json    its terms, canonical: the file's SHA-256 is the document's
+#     plan_documents.json                     manifest: per payee, plan and year the document SHA-256 and
+#                                             its files; SHA-256 and size of every file
+# written like the statements (writer.write_set: atomic swap, same bytes on rerun).
+
+MANIFEST_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class PlanDocumentInput:
+    """What one document is made from: the payee's figures, the plan, and how to print them."""
+
+    payee: PayeePlanYear
+    plan: Plan
+    full_name: str
+    locale: str
+
+
+def render_plan_documents(inputs: list[PlanDocumentInput]) -> dict[str, bytes]:
+    """Every file of the set, name -> bytes (the manifest last)."""
+    files: dict[str, bytes] = {}
+    documents = []
+    for item in sorted(inputs, key=lambda i: (i.payee.employee_id, i.payee.plan_year, i.payee.plan_id)):
+        stem = document_stem(item.payee)
+        if f"{stem}.html" in files:
+            raise ValueError(f"Two plan documents map to the file name {stem!r}.")
+        terms = plan_terms(item.payee, item.plan)
+        sha = document_sha256(terms)
+        document = plan_document(item.payee, item.plan, item.full_name, item.locale, sha)
+        files[f"{stem}.terms.json"] = terms_json(terms)
+        files[f"{stem}.html"] = render_plan_html(document, item.payee, item.locale).encode("utf-8")
+        files[f"{stem}.pdf"] = render_plan_pdf(document, item.payee)
+        documents.append({
+            "employee_id": item.payee.employee_id, "plan_id": item.payee.plan_id, "plan_year": int(item.payee.plan_year),
+            "document_sha256": sha, "terms": f"{stem}.terms.json", "html": f"{stem}.html", "pdf": f"{stem}.pdf",
+        })
+    manifest = {
+        "schema_version": MANIFEST_VERSION,
+        "terms_version": TERMS_VERSION,
+        "document_count": len(documents),
+        "documents": documents,
+        "files": {name: {"sha256": sha256_hex(content), "bytes": len(content)} for name, content in sorted(files.items())},
+    }
+    files[PLAN_DOCUMENTS_MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    return files
+
