@@ -32,6 +32,7 @@ PAYEE_PLAN_YEARS_QUERY = """
            p.currency, p.annual_target_incentive, p.full_name, p.country
     from fct_quota as q
     inner join dim_payee as p on p.employee_id = q.employee_id
+    where q.plan_id is not null  -- a month without a plan assignment has no plan to document
     group by q.employee_id, q.plan_id, q.plan_year, p.currency, p.annual_target_incentive, p.full_name, p.country
     order by q.employee_id, q.plan_year, q.plan_id
 """
