@@ -103,9 +103,18 @@ def document_sha256(terms: dict) -> str:
     return hashlib.sha256(terms_json(terms)).hexdigest()
 
 
+BASIS_END = {"period": "month", "quarter": "quarter", "ytd": "plan year"}
+
+
+def uses_bcr(component: PlanComponent) -> bool:
+    """Tiers on attainment pay multiples of BCR; flat rates, bands on amount, bonuses and SPIFs do not."""
+    return component.rule_type in ("marginal_tiers", "retroactive_tiers") and component.tiers_on != "amount"
+
+
 def component_bcr(component: PlanComponent, payee: PayeePlanYear) -> Decimal | None:
-    """BCR = weight x TI / annual quota, to 10 decimals (the rate the engine multiplies by); None without quota."""
-    if not payee.annual_quota:
+    """BCR = weight x TI / annual quota, to 10 decimals (the rate the engine multiplies by); None without
+    quota or for a component that pays no multiple of BCR."""
+    if not payee.annual_quota or not uses_bcr(component):
         return None
     weight = component.weight if component.weight is not None else DEFAULT_WEIGHT
     with localcontext() as ctx:
@@ -147,7 +156,7 @@ def component_in_words(component: PlanComponent, payee: PayeePlanYear, plan: Pla
         sentences.append("Retroactive tiers: the band your attainment reaches sets one rate for all of your credit.")
     elif component.rule_type == "quota_bonus":
         when = ("as soon as it is reached" if component.bonus_pay_when == "threshold_reached"
-                else f"at the end of the {basis_label(component.basis)} window")
+                else f"at the end of the {BASIS_END.get(component.basis, component.basis)}")
         sentences.append(f"A bonus of {fmt.money(component.bonus_amount, cur)} when attainment reaches "
                          f"{fmt.percent(component.bonus_threshold, 0)}, paid {when}.")
     elif component.rule_type == "spif":
@@ -155,7 +164,7 @@ def component_in_words(component: PlanComponent, payee: PayeePlanYear, plan: Pla
                else f"{fmt.money(component.spif_amount_per_deal, cur)} per deal")
         sentences.append(f"A SPIF of {per} closed from {fmt.date(component.spif_window_start)} "
                          f"to {fmt.date(component.spif_window_end)}.")
-    if component.weight is not None:
+    if component.weight is not None and uses_bcr(component):
         sentences.append(f"It carries {fmt.percent(component.weight, 0)} of your target incentive.")
     if component.gate_attainment is not None:
         sentences.append(f"Nothing is earned until attainment reaches {fmt.percent(component.gate_attainment, 0)}.")
@@ -213,11 +222,12 @@ def plan_document(payee: PayeePlanYear, plan: Plan, full_name: str, locale: str,
     rows = []
     for c in plan.components:
         bcr = component_bcr(c, payee)
-        rows.append(Row((f"{c.name} ({c.earning_code})", fmt.percent(c.weight if c.weight is not None else DEFAULT_WEIGHT, 0),
-                         fmt.rate(bcr) if bcr is not None else "–")))
+        share = fmt.percent(c.weight if c.weight is not None else DEFAULT_WEIGHT, 0) if uses_bcr(c) else "–"
+        rows.append(Row((f"{c.name} ({c.earning_code})", share, fmt.rate(bcr) if bcr is not None else "–")))
     blocks.append(Table((Column("Component", 50), Column("Share of TI", 20, True), Column("BCR", 30, True)), tuple(rows)))
     blocks.append(Note("BCR (base commission rate) = target incentive × the component's share ÷ annual quota: "
-                       "what each unit of credit pays at 100% of quota."))
+                       "what each unit of credit pays at 100% of quota; a tier pays a multiple of it. "
+                       "Bonuses, SPIFs, flat rates and bands on amount pay their own amounts and rates."))
     blocks.append(Heading("2. The plan's rules"))
     for sentence in plan_rules_in_words(plan, payee, fmt):
         blocks.append(Note(sentence))

@@ -53,9 +53,10 @@ def files(plan):
 
 
 def test_bcr_is_the_components_share_of_ti_over_quota(plan):
-    commission, retro = plan.components[:2]
+    commission, retro, bonus = plan.components[:3]
     assert component_bcr(commission, PAYEE) == Decimal("0.04")
     assert component_bcr(retro, PAYEE) == Decimal("0.05")
+    assert component_bcr(bonus, PAYEE) is None
 
 
 def test_the_document_states_the_payees_numbers_and_the_rules_in_words(files):
@@ -74,7 +75,8 @@ def test_the_document_states_the_payees_numbers_and_the_rules_in_words(files):
         "capped at 2× your target incentive: €120,000.00.",
         "you are paid at least €3,000.00 a month for the first 3 month(s) of your plan. Recoverable draw",
         "within 90 days after its close date is clawed back",
-        "A bonus of €2,000.00 when attainment reaches 100%",
+        "A bonus of €2,000.00 when attainment reaches 100%, paid at the end of the quarter.",
+        "Quarterly bonus at 100% (BONUS) – –",  # a fixed amount: no share of TI, no BCR
         "Counts deals of type New Business, Upsell only.",
     ):
         assert expected in text, expected
