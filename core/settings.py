@@ -31,6 +31,7 @@ macro read those).
 | SPM_SPARK_DRIVER_MEMORY         | 2g                         | the Spark driver's memory (SPM_ENGINE=spark)                |
 | SPM_SPARK_SHUFFLE_PARTITIONS    | 4                          | spark.sql.shuffle.partitions (SPM_ENGINE=spark)             |
 | SPM_PARALLEL_STEPS              | 0                          | steps of a run at once (multiprocess executor); 0: one per core |
+| SPM_PLAN_ACCEPTANCE             | warn                       | publishing a payee without an accepted current plan document: warn, or refuse |
 
 A pay date on a weekend or a public holiday of the payroll's country moves to
 the business day before it (assets/payouts/pay_calendar.py).
@@ -138,6 +139,16 @@ def _seconds(variable: str, default: str) -> float:
 
 
 ENGINES = ("duckdb", "spark")
+PLAN_ACCEPTANCE_MODES = ("warn", "refuse")
+
+
+def plan_acceptance_mode() -> str:
+    """SPM_PLAN_ACCEPTANCE: what publishing does when a paid payee has not accepted their current
+    plan document (docs/payment_workflow.md): ``warn`` (default) or ``refuse``."""
+    value = _text("SPM_PLAN_ACCEPTANCE", "warn").lower()
+    if value not in PLAN_ACCEPTANCE_MODES:
+        raise user_error(f"SPM_PLAN_ACCEPTANCE must be one of {', '.join(PLAN_ACCEPTANCE_MODES)}, not {value!r}.")
+    return value
 
 
 def engine() -> str:

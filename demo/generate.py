@@ -29,7 +29,8 @@ The company (scale 1; ``round(200 * scale)`` payees, 1,000 deals per payee):
 * Configuration: plan YAML files AE, AE_RAMP (new hires), MGR and SDR for 2025
   and 2026 (tiers, quota bonus, SPIF, ramp, draw; see docs/plans.md),
   plan assignments and annual quotas per payee and plan year; territories,
-  territory assignments and company targets (demo/territories.py).
+  territory assignments and company targets (demo/territories.py); plan document
+  acceptances for most payees (demo/acceptances.py).
 
 The same seed and scale give byte-identical files: no wall-clock time is read,
 every random draw comes from a seeded numpy stream per component (deals per
@@ -52,6 +53,7 @@ from assets.ingest.contract import (
     CONFIG_COST_CENTERS,
     CONFIG_PAYROLL_CODES,
     CONFIG_PAYROLLS,
+    CONFIG_PLAN_ACCEPTANCES,
     CONFIG_PLAN_ASSIGNMENTS,
     CONFIG_QUOTAS,
     CONFIG_TERRITORY_ASSIGNMENTS,
@@ -69,6 +71,7 @@ from assets.ingest.contract import (
     DatasetContract,
 )
 from assets.statements.config import STATEMENTS_FILE, statements_yaml_example
+from demo.acceptances import acceptance_rows
 from demo.clock import AS_OF, CRM_BATCHES, HR_BATCHES, PLAN_YEARS, batch_name, cutoff_seconds
 from demo.deals import (
     DEALS_PER_PAYEE,
@@ -133,7 +136,8 @@ def _clear_previous_output(landing: Path, config: Path) -> None:
             if folder.exists():
                 shutil.rmtree(folder)
     for name in ("quotas.csv", "plan_assignments.csv", "territory_assignments.csv", "company_targets.csv",
-                 "cost_centers.csv", "territories.yaml", "payrolls.csv", "payroll_codes.csv", STATEMENTS_FILE):
+                 "cost_centers.csv", "territories.yaml", "payrolls.csv", "payroll_codes.csv", STATEMENTS_FILE,
+                 "plan_acceptances.csv"):
         (config / name).unlink(missing_ok=True)
     for plan in plan_files():
         (config / "plans" / f"{plan}.yaml").unlink(missing_ok=True)
@@ -289,6 +293,13 @@ def generate(
         path = config / "plans" / f"{plan}.yaml"
         path.write_text(text, encoding="utf-8")
         config_files.append(path)
+    # plan document acceptances: SHA-256 of the documents' terms, from the files just written
+    workers = [w for k in range(len(hr_batches)) for w in worker_rows(org, k)]
+    acceptances = acceptance_rows(config, assignments, quotas, workers)
+    writer = ChunkedWriter(config, CONFIG_PLAN_ACCEPTANCES.file_stem, CONFIG_PLAN_ACCEPTANCES.column_names, "csv",
+                           max(len(acceptances), 1))
+    writer.write(as_text_frame(acceptances, CONFIG_PLAN_ACCEPTANCES.column_names))
+    config_files += writer.close()
 
     return _summary(
         org, sellers, tally, scale, seed, fmt, landing, config, crm_batches, hr_batches,

@@ -240,6 +240,10 @@ def contract_expectations(contract: c.DatasetContract) -> list:
             expectations.append(
                 gx.expectations.ExpectColumnValuesToMatchRegex(column=column.name, regex=PERIOD_PATTERN.pattern)
             )
+        if column.type == "sha256":
+            expectations.append(
+                gx.expectations.ExpectColumnValuesToMatchRegex(column=column.name, regex=r"^[0-9a-f]{64}$")
+            )
         if column.min_value is not None or column.max_value is not None:
             expectations.append(
                 gx.expectations.ExpectColumnValuesToBeBetween(

@@ -18,6 +18,7 @@ Parquet column is read by its type, :mod:`assets.ingest.typed_parquet`):
 * ``boolean``  ``true``/``false`` (also ``1``/``0``), case-insensitive
 * ``currency`` an ISO 4217 code known to :mod:`core.money`
 * ``period``   a pay period ``YYYY-MM`` (month 01-12); kept as that text
+* ``sha256``   a SHA-256 digest: 64 hexadecimal digits, stored lower-case
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ RULE_UNKNOWN_CURRENCY = "unknown_currency"
 RULE_OUT_OF_RANGE = "value_out_of_range"
 RULE_DUPLICATE_KEY = "duplicate_key_in_file"
 RULE_BAD_PERIOD = "unparseable_period"
+RULE_BAD_SHA256 = "unparseable_sha256"
 # configuration adjustments.csv (docs/payment_workflow.md): an adjustment is paid
 # only when someone other than its requester approved it
 RULE_ADJUSTMENT_WITHOUT_APPROVER = "adjustment_without_approver"
@@ -52,6 +54,7 @@ ROW_RULES = (
     RULE_OUT_OF_RANGE,
     RULE_DUPLICATE_KEY,
     RULE_BAD_PERIOD,
+    RULE_BAD_SHA256,
     RULE_ADJUSTMENT_WITHOUT_APPROVER,
     RULE_ADJUSTMENT_APPROVED_BY_REQUESTER,
 )
@@ -465,6 +468,19 @@ CONFIG_ADJUSTMENTS = _config(
     _c("inquiry_id"),
 )
 
+CONFIG_PLAN_ACCEPTANCES = _config(
+    "plan_acceptances",
+    ("employee_id", "plan_id", "plan_year", "document_sha256"),
+    "Plan document acceptances (docs/payment_workflow.md, e.g. an e-sign export): a payee accepted the plan "
+    "document whose SHA-256 is document_sha256 (plan_documents.json). Only an acceptance of the current "
+    "document counts; publishing warns (or refuses, SPM_PLAN_ACCEPTANCE=refuse) when a paid payee has none. Optional.",
+    _EMPLOYEE_ID,
+    _c("plan_id", required=True),
+    _PLAN_YEAR,
+    _c("document_sha256", "sha256", required=True),
+    _c("accepted_at", "datetime", required=True),
+)
+
 CONTRACTS: tuple[DatasetContract, ...] = (
     CRM_OPPORTUNITY,
     CRM_OPPORTUNITY_LINE_ITEM,
@@ -486,6 +502,7 @@ CONTRACTS: tuple[DatasetContract, ...] = (
     CONFIG_PAYROLLS,
     CONFIG_PAYROLL_CODES,
     CONFIG_ADJUSTMENTS,
+    CONFIG_PLAN_ACCEPTANCES,
 )
 
 BY_NAME: dict[tuple[str, str], DatasetContract] = {(c.system, c.name): c for c in CONTRACTS}

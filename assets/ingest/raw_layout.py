@@ -37,6 +37,7 @@ POLARS_TYPES: dict[str, pl.DataType] = {
     "datetime": pl.Datetime("us", "UTC"),
     "boolean": pl.Boolean(),
     "period": pl.Utf8(),
+    "sha256": pl.Utf8(),
 }
 
 # Load metadata added to every accepted row (names and meaning: contract.LOAD_COLUMN_NAMES).
@@ -76,6 +77,7 @@ TYPE_NAMES: dict[str, str] = {
     "datetime": "timestamp with time zone",
     "boolean": "boolean",
     "period": "varchar",
+    "sha256": "varchar",
 }
 LOAD_COLUMN_TYPES = dict(
     zip(LOAD_COLUMN_NAMES, ("varchar", "date", "varchar", "bigint", "timestamp with time zone"), strict=True)

@@ -27,6 +27,7 @@ How a value is read (the ``type`` of its :class:`~assets.ingest.contract.Column`
 * ``currency`` an ISO 4217 code of :data:`core.money.KNOWN_CURRENCIES`,
   case-insensitive, stored upper-case
 * ``period``   ``YYYY-MM`` with a month 01-12, kept as that text
+* ``sha256``   64 hexadecimal digits, case-insensitive, stored lower-case
 
 A value that is present but cannot be read breaks the type's ``unparseable_*``
 rule (or ``unknown_currency``); a column's ``missing_rule`` replaces
@@ -57,6 +58,7 @@ ROW_HASH = "_row_hash"
 _DECIMAL_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)$"
 _INTEGER_TEXT = r"^[+-]?\d+(\.0*)?$"
 _DATE_TEXT = r"^\d{4}-\d{2}-\d{2}$"
+_SHA256_TEXT = r"^[0-9a-f]{64}$"
 # A date, or a date-time: named parts, so that every accepted spelling is
 # rebuilt into one canonical text before it is parsed.
 _DATETIME_TEXT = (
@@ -75,6 +77,7 @@ _TYPE_RULES: dict[str, tuple[str, str]] = {
     "boolean": (c.RULE_BAD_BOOLEAN, "is not a boolean (true/false/1/0)"),
     "currency": (c.RULE_UNKNOWN_CURRENCY, "is not a known ISO 4217 currency"),
     "period": (c.RULE_BAD_PERIOD, "is not a period (YYYY-MM)"),
+    "sha256": (c.RULE_BAD_SHA256, "is not a SHA-256 digest (64 hexadecimal digits)"),
 }
 
 
@@ -121,6 +124,9 @@ def typed_value(column: c.Column, text: pl.Expr) -> pl.Expr:
         return _datetime_value(trimmed)
     if kind == "period":
         return pl.when(trimmed.str.contains(PERIOD_PATTERN.pattern)).then(trimmed).otherwise(None).cast(pl.Utf8)
+    if kind == "sha256":
+        lower = trimmed.str.to_lowercase()
+        return pl.when(lower.str.contains(_SHA256_TEXT)).then(lower).otherwise(None).cast(pl.Utf8)
     if kind == "boolean":
         return trimmed.str.to_lowercase().replace_strict(_BOOLEANS, default=None, return_dtype=pl.Boolean)
     raise ValueError(f"Column {column.name} has unknown contract type {kind!r}")

@@ -56,6 +56,7 @@ ACCEPTED: dict[str, tuple[str, ...]] = {
     "datetime": (TIMESTAMP, DATE, STRING),
     "boolean": (BOOLEAN, INTEGER, STRING),
     "period": (STRING,),
+    "sha256": (STRING,),
 }
 
 _DATETIME_TEXT = "%Y-%m-%dT%H:%M:%S%.6fZ"

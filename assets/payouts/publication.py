@@ -23,6 +23,7 @@ from assets.payouts import ledger as store
 from assets.payouts.assets import lines_preview, prepublish_checks
 from assets.payouts.extract import PayoutLine
 from assets.payouts.ledger_layout import LEDGER_TABLES, ledger_file
+from assets.payouts.plan_acceptance import PLAN_ACCEPTANCE_CHECK, check_plan_acceptance, current_documents
 from assets.payouts.publish import publish_period
 from assets.payouts.payroll_layouts import payroll_refusal
 from assets.payouts.warehouse import read_credits_up_to, read_payroll_config, read_period_payouts, source_batches
@@ -32,6 +33,8 @@ from core.fingerprint import inputs_fingerprint
 from core.money import in_minor_units
 from core.periods import first_day, last_day, next_period, previous_period
 from core.resources import CodeLocationResource, SpmPathsResource
+from core.settings import plan_acceptance_mode
+from core.warehouse import read_only
 
 PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
 # The ledger's tables (SPM_EXPORT_DIR/payouts/ledger/<table>/): the dbt source
@@ -95,7 +98,25 @@ CHECK_SPECS = [
         description="Warns when a payee's or the total payout moves more than SPM_PAYOUT_CHANGE_WARN_SHARE "
         "from the previous period.",
     ),
+    dg.AssetCheckSpec(
+        PLAN_ACCEPTANCE_CHECK,
+        asset=PUBLICATION_KEY,
+        blocking=False,
+        description="Every payee the period pays has accepted the current document of the plan paying them "
+        "(fct_plan_acceptance against plan_documents.json); warns, or refuses with SPM_PLAN_ACCEPTANCE=refuse.",
+    ),
 ]
+
+
+def plan_acceptance_outcome(settings, period: str, lines: list[PayoutLine]) -> payout_checks.CheckOutcome:
+    """The period's paid payees against their accepted plan documents (assets/payouts/plan_acceptance.py):
+    the documents' manifest (plan_documents asset), the acceptances and the period's plan year (marts)."""
+    with read_only(settings.warehouse) as con:
+        plan_year = con.sql("select plan_year from dim_period where period = ?", params=[period]).fetchall()
+        accepted = con.sql("select employee_id, plan_id, plan_year, document_sha256 from fct_plan_acceptance").fetchall()
+    year = int(plan_year[0][0]) if plan_year else int(period[:4])
+    return check_plan_acceptance(lines, year, current_documents(settings.export_dir),
+                                 {(e, p, int(y), s) for e, p, y, s in accepted}, refuse=plan_acceptance_mode() == "refuse")
 
 
 class PublishConfig(dg.Config):
@@ -299,7 +320,8 @@ def payout_publication(
         raise user_error(f"Nothing to publish for {period}: fct_payout_line has no line for it.")
     lines = payouts.lines
     outcomes = [*prepublish_checks(lines, payouts), upstream]
-    refusal = payout_checks.refusal_message(period, outcomes)
+    acceptance = plan_acceptance_outcome(settings, period, lines)  # warns, or refuses when configured
+    refusal = payout_checks.refusal_message(period, [*outcomes, acceptance])
     if refusal:
         raise user_error(refusal, metadata={o.name: o.message for o in outcomes})
     payroll_config = read_payroll_config(settings.warehouse)
@@ -312,6 +334,8 @@ def payout_publication(
     )
     if not change.passed:
         context.log.warning(change.message)
+    if not acceptance.passed:
+        context.log.warning(f"{period}: {acceptance.message}")
 
     outcome = publish_period(
         lines,
@@ -360,6 +384,6 @@ def payout_publication(
                 description=o.message,
                 metadata={"details": dg.MetadataValue.json(o.details)},
             )
-            for o in [*outcomes, change]
+            for o in [*outcomes, change, acceptance]
         ],
     )
