@@ -247,8 +247,9 @@ def seller_segment_strengths(home_country: np.ndarray, seed: int) -> tuple[np.nd
 
     rng = np.random.default_rng([seed, STREAM_STRENGTHS])
     n, s = len(home_country), len(segment_ids())
-    strong = rng.random(n) < STRONG_SHARE
-    pick = rng.integers(0, 1_000_000, n)
+    draws = rng.random((n, 2))  # row i is seller i's, whatever n is (people only, or with the orphans)
+    strong = draws[:, 0] < STRONG_SHARE
+    pick = np.floor(draws[:, 1] * 1_000_000).astype(np.int64)
     win, value = np.ones((n, s)), np.ones((n, s))
     for seller in np.flatnonzero(strong):
         candidates = home_segments(ACCOUNT_COUNTRIES[int(home_country[seller])])

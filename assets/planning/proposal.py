@@ -30,6 +30,7 @@ def territory_proposal(context: dg.AssetExecutionContext, paths: SpmPathsResourc
     summary = write_territory_proposals(settings.warehouse, settings.export_dir / FORECAST_DIR)
     backtests = [
         {"plan_year": b["plan_year"], "reps": b["reps"], "current": str(b["current"]), "proposed": str(b["proposed"]),
+         "pooled_proposed": str(b["pooled_proposed"]),
          "uplift": None if b["uplift"] is None else f"{b['uplift']:.4f}"}
         for b in summary["backtests"]
     ]

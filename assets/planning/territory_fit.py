@@ -22,7 +22,9 @@ below any money difference, reps and territories are in id order. Money is Decim
 works on float copies of the objective, which decide the assignment but never a written amount.
 
 Backtest (:func:`evaluate`): the proposal made on year-1 fits, scored with the fits of the
-held-back plan year itself (the same capacities), against the actual assignment of that year.
+held-back plan year itself (the same capacities), against the actual assignment of that year and
+against the proposal made knowing only the territories' averages (``pooled_proposed``: what
+moving capacity toward demand alone gives, without any rep's fit).
 """
 
 from __future__ import annotations
@@ -125,9 +127,10 @@ def propose(inputs: PlanInputs, band: tuple[Decimal, Decimal] = CAPACITY_BAND) -
 # ---------------------------------------------------------------- from the marts
 
 
-def plan_inputs(fit: pl.DataFrame, assignments: pl.DataFrame, plan_year: int) -> PlanInputs | None:
+def plan_inputs(fit: pl.DataFrame, assignments: pl.DataFrame, plan_year: int, pooled: bool = False) -> PlanInputs | None:
     """The inputs of ``plan_year`` from fct_territory_fit and fct_territory_assignment rows; None
-    without fits of the history year."""
+    without fits of the history year. ``pooled``: every rep valued at the territory's average
+    (segment_win_rate x segment_value_per_won_deal), the baseline that knows no rep's fit."""
     history_year = plan_year - 1
     year = fit.filter((pl.col("history_year") == history_year) & ~pl.col("is_default_territory"))
     if year.is_empty():
@@ -154,6 +157,10 @@ def plan_inputs(fit: pl.DataFrame, assignments: pl.DataFrame, plan_year: int) ->
         for r, t, v in year.select("employee_id", "territory_id", "expected_value_per_opportunity").iter_rows()
         if r in capacity
     }
+    if pooled:
+        average = {t: (p or Decimal(0)) * (m or Decimal(0)) for t, p, m in
+                   year.select("territory_id", "segment_win_rate", "segment_value_per_won_deal").unique().iter_rows()}
+        value = {(r, t): average[t] for (r, t) in value}
     currencies = year["currency"].unique().to_list()
     return PlanInputs(plan_year, history_year, reps, territories, {r: current_map[r] for r in reps}, capacity,
                       {t: demand.get(t, 0) for t in territories}, value, currencies[0] if currencies else "")
@@ -277,7 +284,10 @@ def territory_proposals(fit: pl.DataFrame, assignments: pl.DataFrame) -> tuple[p
         reps += proposal_rows(proposal)
         territories += summary_rows(proposal, held)
         if held is not None:
-            backtests.append(evaluate(proposal, held))
+            # the baseline: the same proposal knowing only the territories' averages (no rep's fit)
+            pooled = propose(plan_inputs(fit, assignments, plan_year, pooled=True))
+            pooled = Proposal(inputs, pooled.proposed, pooled.solver_status)
+            backtests.append({**evaluate(proposal, held), "pooled_proposed": evaluate(pooled, held)["proposed"]})
     return (pl.DataFrame(reps, schema=PROPOSAL_SCHEMA, orient="row"),
             pl.DataFrame(territories, schema=SUMMARY_SCHEMA, orient="row"), backtests)
 

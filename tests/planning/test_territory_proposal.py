@@ -92,6 +92,8 @@ def _fit_rows(year: int, values: dict[tuple[str, str], Decimal], closed: dict[tu
     return [
         {"history_year": year, "employee_id": r, "territory_id": t, "is_default_territory": False,
          "closed_deals": closed[(r, t)], "segment_closed_deals": demand[t],
+         # both territories' average rep: 0.5 x 130 = 65 an opportunity
+         "segment_win_rate": D("0.5"), "segment_value_per_won_deal": D(130),
          "expected_value_per_opportunity": v, "currency": "USD"}
         for (r, t), v in values.items()
     ]
@@ -119,5 +121,7 @@ def test_backtest_the_proposal_from_year_one_beats_the_actual_assignment_on_the_
     assert result["uplift"] == D(1200) / D(700)
     reps, territories, backtests = territory_proposals(fit, assignments)
     assert [b["plan_year"] for b in backtests] == [2026]  # 2027 has no held-back year yet
+    # knowing only the territories' averages (65 both) nothing moves: the whole gain is the reps' fit
+    assert backtests[0]["pooled_proposed"] == D(700) and backtests[0]["proposed"] == D(1900)
     assert sorted(reps["plan_year"].unique().to_list()) == [2026, 2027]
     assert territories.filter(pl.col("plan_year") == 2026)["held_back_proposed_bookings"].sum() == D(1900)
