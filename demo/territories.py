@@ -11,6 +11,10 @@
 * ``company_targets.csv``: a company bookings target (USD) for 2026 and 2027,
   1.1 times the previous plan year's won bookings of the generated deals,
   rounded to a million; planned new hires ramp like the AE_RAMP-2026 plan.
+* hidden segment strengths (not in any file): some sellers win more often and
+  sell bigger deals in one territory segment and worse in another
+  (:func:`seller_segment_strengths`, read by demo/deals.py; tests read them with
+  :func:`planted_segment_strengths`).
 """
 
 from __future__ import annotations
