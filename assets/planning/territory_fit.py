@@ -16,8 +16,9 @@ subject to: each rep works exactly one territory (capacity: a rep's opportunitie
 territory, as today); every territory is covered (at least one rep) and gets between
 :data:`CAPACITY_BAND` of its demand share of the reps' total capacity (a territory is neither
 starved nor flooded). Should the band make it infeasible, coverage alone is kept; with fewer reps
-than territories nothing is feasible and the proposal is the current assignment
-(``solver_status`` says which). Ties are broken deterministically: staying put earns a bonus far
+than territories only the territories with the most demand, one per rep, must
+be covered (``solver_status`` says which); should nothing be feasible the
+proposal is the current assignment. Ties are broken deterministically: staying put earns a bonus far
 below any money difference, reps and territories are in id order. Money is Decimal; the solver
 works on float copies of the objective, which decide the assignment but never a written amount.
 
@@ -85,16 +86,19 @@ def _solve(inputs: PlanInputs, band: tuple[Decimal, Decimal] | None) -> dict[str
         row = np.zeros(n_r * n_t)
         row[i * n_t:(i + 1) * n_t] = 1
         rows.append(row), lower.append(1), upper.append(1)
-    for j in range(n_t):  # each territory covered
+    covered = covered_territories(inputs)
+    for j, t in enumerate(territories):  # each (coverable) territory covered
         row = np.zeros(n_r * n_t)
         row[j::n_t] = 1
-        rows.append(row), lower.append(1), upper.append(np.inf)
+        rows.append(row), lower.append(1 if t in covered else 0), upper.append(np.inf)
     if band is not None:
         total_capacity = sum(inputs.capacity.values())
         largest = max(inputs.capacity.values())
-        total_demand = sum(inputs.demand.get(t, 0) for t in territories)
+        total_demand = sum(inputs.demand.get(t, 0) for t in covered)
         for j, t in enumerate(territories):
-            share = Decimal(inputs.demand.get(t, 0)) / total_demand if total_demand else Decimal(1) / n_t
+            if t not in covered:
+                continue
+            share = Decimal(inputs.demand.get(t, 0)) / total_demand if total_demand else Decimal(1) / len(covered)
             row = np.zeros(n_r * n_t)
             row[j::n_t] = [inputs.capacity[r] for r in reps]
             rows.append(row)
@@ -113,14 +117,24 @@ def _solve(inputs: PlanInputs, band: tuple[Decimal, Decimal] | None) -> dict[str
     return {r: territories[int(chosen[i])] for i, r in enumerate(reps)}
 
 
+def covered_territories(inputs: PlanInputs) -> set[str]:
+    """The territories that must keep a rep: all of them, or with fewer reps than territories the
+    ones with the most demand (ties by id), as many as there are reps."""
+    if len(inputs.reps) >= len(inputs.territories):
+        return set(inputs.territories)
+    ranked = sorted(inputs.territories, key=lambda t: (-inputs.demand.get(t, 0), t))
+    return set(ranked[:len(inputs.reps)])
+
+
 def propose(inputs: PlanInputs, band: tuple[Decimal, Decimal] = CAPACITY_BAND) -> Proposal:
     """The assignment of ``inputs.reps`` to ``inputs.territories`` with the most expected bookings."""
+    partial = "_fewer_reps_than_territories" if len(inputs.reps) < len(inputs.territories) else ""
     proposed = _solve(inputs, band)
     if proposed is not None:
-        return Proposal(inputs, proposed, "optimal")
+        return Proposal(inputs, proposed, "optimal" + partial)
     proposed = _solve(inputs, None)
     if proposed is not None:
-        return Proposal(inputs, proposed, "optimal_coverage_only")
+        return Proposal(inputs, proposed, "optimal_coverage_only" + partial)
     return Proposal(inputs, dict(inputs.current), "infeasible_kept_current")
 
 

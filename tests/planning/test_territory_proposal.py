@@ -65,11 +65,16 @@ def test_ties_keep_the_current_territory_and_the_answer_is_the_same_every_time()
     assert all(p.proposed == current for p in proposals)  # no move gains anything
 
 
-def test_fewer_reps_than_territories_keeps_the_current_assignment_and_says_so():
-    inputs = PlanInputs(2026, 2025, ("A",), ("T1", "T2"), {"A": "T1"}, {"A": 10}, {"T1": 5, "T2": 5},
-                        {("A", "T1"): D(1), ("A", "T2"): D(2)}, "USD")
+def test_fewer_reps_than_territories_cover_the_territories_with_the_most_demand_and_say_so():
+    # one rep, two territories: T2 has more demand, so A must work T2 although A earns more in T1
+    inputs = PlanInputs(2026, 2025, ("A",), ("T1", "T2"), {"A": "T1"}, {"A": 10}, {"T1": 4, "T2": 6},
+                        {("A", "T1"): D(2), ("A", "T2"): D(1)}, "USD")
     proposal = propose(inputs)
-    assert proposal.solver_status == "infeasible_kept_current" and proposal.proposed == {"A": "T1"}
+    assert proposal.solver_status == "optimal_fewer_reps_than_territories" and proposal.proposed == {"A": "T2"}
+    # equal demand: the lower id is covered
+    tie = PlanInputs(2026, 2025, ("A",), ("T1", "T2"), {"A": "T2"}, {"A": 10}, {"T1": 5, "T2": 5},
+                     {("A", "T1"): D(1), ("A", "T2"): D(2)}, "USD")
+    assert propose(tie).proposed == {"A": "T1"}
 
 
 def test_the_bi_rows_name_the_moves_and_who_is_affected():
