@@ -79,8 +79,11 @@ def test_the_proposal_from_2025_beats_the_actual_assignment_on_the_held_back_202
     assert set(reps["plan_year"].unique().to_list()) == {2026, 2027}
     moved = reps.filter(pl.col("is_move"))
     assert (moved["proposed_expected_bookings"] >= 0).all()
-    # every territory covered in every proposal
-    assert (territories["proposed_reps"] >= 1).all()
+    # every territory covered, or with fewer reps than territories (scale 0.05) one per rep
+    for year in (2026, 2027):
+        reps_of_year = reps.filter(pl.col("plan_year") == year).height
+        summary = territories.filter(pl.col("plan_year") == year)
+        assert summary.filter(pl.col("proposed_reps") >= 1).height >= min(reps_of_year, summary.height)
 
 
 def test_both_proposal_tables_are_in_the_bi_snapshot(marts):
