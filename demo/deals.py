@@ -59,6 +59,7 @@ from demo.market import (
 )
 from demo.output import boolean, iso_date, iso_datetime, labels, money, sf_id, sf_id_text
 from demo.people import AE, DIRECTOR, MANAGER, SDR, VP, Org
+from demo.territories import MAX_WIN_RATE, account_segment_index, seller_segment_strengths
 
 BLOCK_ROWS = 50_000
 DEALS_PER_PAYEE = 1000
@@ -181,6 +182,11 @@ class Sellers:
     account_info: AccountSellerInfo
     anchor: int
     orphans: tuple[int, int]
+    # hidden strengths by territory segment (demo/territories.py): account -> segment, and the
+    # win-rate and value multipliers [seller, segment]
+    account_segment: np.ndarray | None = None
+    segment_win: np.ndarray | None = None
+    segment_value: np.ndarray | None = None
 
 
 def build_sellers(org: Org, n_deals: int, seed: int) -> Sellers:
@@ -262,7 +268,26 @@ def build_sellers(org: Org, n_deals: int, seed: int) -> Sellers:
         ),
         anchor=anchor,
         orphans=orphans,
+        **segment_strength_fields(book, country, user_number, hire, created_min, seed),
     )
+
+
+def segment_strength_fields(book: AccountBook, country: np.ndarray, user_number: np.ndarray, hire: np.ndarray,
+                            created_min: np.ndarray, seed: int) -> dict:
+    """The Sellers fields of the hidden strengths by territory segment (demo/territories.py)."""
+    info = AccountSellerInfo(user_number=user_number, country_name=country, hire_day=hire, created_min_day=created_min)
+    win, value = seller_segment_strengths(country, seed)
+    return {"account_segment": account_segment_index(book, info, seed), "segment_win": win, "segment_value": value}
+
+
+def segment_strength(s: Sellers, owner: np.ndarray, account: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(win rate, seat multiplier) of each deal: the owner's win rate times their strength in the
+    segment of the deal's account, and their value strength there."""
+    if s.account_segment is None:
+        return s.win_rate[owner], np.ones(len(owner))
+    segment = s.account_segment[account]
+    win = np.minimum(s.win_rate[owner] * s.segment_win[owner, segment], MAX_WIN_RATE)
+    return win, s.segment_value[owner, segment]
 
 
 # ---------------------------------------------------------------- one block of deals
@@ -356,7 +381,9 @@ def deal_block(sellers: Sellers, n_deals: int, seed: int, block: int) -> DealBlo
     created_day = np.maximum(
         np.where(closed, np.minimum(close_day - cycle, AS_OF_DAY - slack), close_day - cycle), s.created_min[owner]
     )
-    won = closed & (u_win < s.win_rate[owner])
+    account = s.book.start[owner] + np.floor(u_account * s.book.count[owner]).astype(np.int64)
+    win_rate, value_strength = segment_strength(s, owner, account)
+    won = closed & (u_win < win_rate)
     currency = np.where(foreign, foreign_currency, s.currency[owner])
     correct_at = np.full(m, NEVER, dtype=np.int64)
     cancel_at = np.full(m, NEVER, dtype=np.int64)
@@ -385,13 +412,14 @@ def deal_block(sellers: Sellers, n_deals: int, seed: int, block: int) -> DealBlo
             if deal.split is not None:
                 split_forced[i, :2] = deal.split
 
+    seats = np.where(scripted, seats, np.clip(np.round(seats * value_strength), 1, 1500).astype(np.int64))
     created_ts = created_day * D + created_sec
     close_ts = close_day * D + close_sec
     span = close_ts - created_ts
     stage_ts = created_ts[:, None] + (frac * span[:, None]).astype(np.int64)
     # An open deal moves through the stages like a closed one: up to the last stage it will reach
     # (all of them when it is heading for a win, lost_at otherwise), as far as time has come.
-    heading_to_win = u_win < s.win_rate[owner]
+    heading_to_win = u_win < win_rate
     will_reach = heading_to_win[:, None] | (np.arange(4)[None, :] <= lost_at[:, None])
     reached = np.where(
         won[:, None],
@@ -461,9 +489,6 @@ def deal_block(sellers: Sellers, n_deals: int, seed: int, block: int) -> DealBlo
     close_days = np.column_stack(
         [first_close, first_close, first_close, close_day, close_day, close_day, close_day, rewin_close]
     )
-
-    # accounts
-    account = s.book.start[owner] + np.floor(u_account * s.book.count[owner]).astype(np.int64)
 
     # splits, written when the deal is won: owner + a teammate (+ the team's manager)
     members = s.team_members if len(s.team_members) else np.array([-1], dtype=np.int64)

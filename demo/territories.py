@@ -11,6 +11,10 @@
 * ``company_targets.csv``: a company bookings target (USD) for 2026 and 2027,
   1.1 times the previous plan year's won bookings of the generated deals,
   rounded to a million; planned new hires ramp like the AE_RAMP-2026 plan.
+* hidden segment strengths (not in any file): some sellers win more often and
+  sell bigger deals in one territory segment and worse in another
+  (:func:`seller_segment_strengths`, read by demo/deals.py; tests read them with
+  :func:`planted_segment_strengths`).
 """
 
 from __future__ import annotations
@@ -162,3 +166,133 @@ def company_target_rows(bookings_cents: np.ndarray) -> list[dict]:
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------- hidden segment strengths (territory fit)
+#
+# Reps are not equally good everywhere: a share of them win more often and sell
+# bigger deals in one territory segment (a territory of ``territories.yaml``:
+# billing country, industry, size band), and worse in another. The deal
+# generator (demo/deals.py) multiplies a deal's win rate and seat count by the
+# owner's strength in the segment of the deal's account. The strengths are not
+# in the landing data; tests read them through :func:`planted_segment_strengths`
+# to check that fct_territory_fit recovers them.
+
+STREAM_STRENGTHS = 203
+STRONG_SHARE = 0.6  # share of sellers with a planted strong (and, where they can, weak) segment
+STRONG_WIN = 1.6  # win-rate multiplier in the strong segment
+STRONG_VALUE = 1.3  # seat (deal value) multiplier in the strong segment
+WEAK_WIN = 0.7  # win-rate multiplier in the weak segment
+MAX_WIN_RATE = 0.9
+
+
+def _territory_document() -> dict:
+    import yaml
+
+    return yaml.safe_load(TERRITORIES_YAML)
+
+
+def segment_ids() -> tuple[str, ...]:
+    """The demo's territory segments: the declared territories, then the default one (last)."""
+    document = _territory_document()
+    return tuple(t["territory_id"] for t in document["territories"]) + (document["default_territory"]["territory_id"],)
+
+
+def account_segments(country: np.ndarray, industry: np.ndarray, revenue_cents: np.ndarray,
+                     employees: np.ndarray) -> np.ndarray:
+    """Index into :func:`segment_ids` of each account (country and industry as indices into
+    ACCOUNT_COUNTRIES and INDUSTRIES): the demo's size bands and rules applied as the dbt model
+    int_accounts_territory_matched applies them (first band that holds; lowest priority rule wins)."""
+    from demo.market import ACCOUNT_COUNTRIES, INDUSTRIES
+
+    document = _territory_document()
+    ids = segment_ids()
+    revenue = revenue_cents / 100
+    band = np.full(len(country), "", dtype=object)
+    for spec in reversed(document["size_bands"]):  # the first band that holds wins: assign in reverse
+        checks = []
+        if "min_annual_revenue" in spec or "max_annual_revenue" in spec:
+            checks.append((revenue >= spec.get("min_annual_revenue", -np.inf))
+                          & (revenue < spec.get("max_annual_revenue", np.inf)))
+        if "min_employees" in spec or "max_employees" in spec:
+            checks.append((employees >= spec.get("min_employees", -np.inf))
+                          & (employees < spec.get("max_employees", np.inf)))
+        holds = np.logical_or.reduce(checks) if spec.get("match", "all") == "any" else np.logical_and.reduce(checks)
+        band = np.where(holds, spec["size_band"], band)
+    country_name = np.array(ACCOUNT_COUNTRIES, dtype=object)[country]
+    industry_name = np.array(INDUSTRIES, dtype=object)[industry]
+    segment = np.full(len(country), len(ids) - 1, dtype=np.int64)
+    for rule in sorted(document["rules"], key=lambda r: r["priority"], reverse=True):
+        holds = np.ones(len(country), dtype=bool)
+        for key, values in (("billing_countries", country_name), ("industries", industry_name), ("size_bands", band)):
+            if key in rule:
+                holds &= np.isin(values, rule[key])
+        segment = np.where(holds, ids.index(rule["territory_id"]), segment)
+    return segment
+
+
+def home_segments(country_name: str) -> tuple[int, ...]:
+    """Segments (indices) whose rules take accounts billed in the seller's home country."""
+    ids = segment_ids()
+    found = []
+    for rule in sorted(_territory_document()["rules"], key=lambda r: r["priority"]):
+        index = ids.index(rule["territory_id"])
+        if country_name in rule.get("billing_countries", ()) and index not in found:
+            found.append(index)
+    return tuple(found)
+
+
+def seller_segment_strengths(home_country: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(win multiplier, value multiplier), each [seller, segment], from each seller's home country
+    (index into ACCOUNT_COUNTRIES): a seller is strong with probability STRONG_SHARE, in one of the
+    segments of the home country picked at random, and then weak in the next one (if the home
+    country has another); 1 everywhere else. One seeded stream, so a seed gives the same strengths."""
+    from demo.market import ACCOUNT_COUNTRIES
+
+    rng = np.random.default_rng([seed, STREAM_STRENGTHS])
+    n, s = len(home_country), len(segment_ids())
+    draws = rng.random((n, 2))  # row i is seller i's, whatever n is (people only, or with the orphans)
+    strong = draws[:, 0] < STRONG_SHARE
+    pick = np.floor(draws[:, 1] * 1_000_000).astype(np.int64)
+    win, value = np.ones((n, s)), np.ones((n, s))
+    for seller in np.flatnonzero(strong):
+        candidates = home_segments(ACCOUNT_COUNTRIES[int(home_country[seller])])
+        if not candidates:
+            continue
+        best = candidates[int(pick[seller]) % len(candidates)]
+        win[seller, best], value[seller, best] = STRONG_WIN, STRONG_VALUE
+        if len(candidates) > 1:
+            win[seller, candidates[(int(pick[seller]) + 1) % len(candidates)]] = WEAK_WIN
+    return win, value
+
+
+def planted_segment_strengths(org: Org, seed: int) -> list[dict]:
+    """The hidden strengths of the demo's people, for tests: one row per person and segment with a
+    multiplier other than 1 (employee_id, territory_id, win_multiplier, value_multiplier, is_strong)."""
+    from demo.market import ACCOUNT_COUNTRIES
+
+    home = np.array([ACCOUNT_COUNTRIES.index(COUNTRIES[p.country][1]) for p in org.people], dtype=np.int64)
+    win, value = seller_segment_strengths(home, seed)
+    ids = segment_ids()
+    rows = []
+    for p in org.people:
+        for s, territory_id in enumerate(ids):
+            if win[p.index, s] != 1 or value[p.index, s] != 1:
+                rows.append({"employee_id": p.employee_id, "territory_id": territory_id,
+                             "win_multiplier": float(win[p.index, s]), "value_multiplier": float(value[p.index, s]),
+                             "is_strong": bool(win[p.index, s] > 1)})
+    return rows
+
+
+def account_segment_index(book, account_info, seed: int) -> np.ndarray:
+    """Segment (index into :func:`segment_ids`) of every account of ``book``, at its newest version
+    (the one the CRM extract ends with), from the same account stream as the landing files."""
+    from demo.market import account_blocks
+
+    segment = np.zeros(book.total, dtype=np.int64)
+    for block in account_blocks(book, account_info, seed):
+        newer = block["version_ts"][1] < 2**62
+        revenue = np.where(newer, block["revenue_cents"][1], block["revenue_cents"][0])
+        employees = np.where(newer, block["employees"][1], block["employees"][0])
+        segment[block["index"]] = account_segments(block["country"], block["industry"], revenue, employees)
+    return segment

@@ -53,6 +53,7 @@ from assets.compensation.assets import mart_keys
 from assets.forecasts.assets import BOOKINGS_FORECAST, PAYOUT_FORECAST
 from assets.forecasts.runner import FORECAST_DIR
 from assets.forecasts.tables import FORECAST_TABLES, ForecastTable, schema_differences
+from assets.planning.proposal import TERRITORY_PROPOSAL
 from core.dbt import DBT_PROJECT
 from core.failures import user_error
 from core.fingerprint import inputs_fingerprint
@@ -408,7 +409,8 @@ ROWS_CHECK = "rows_match_sources"
 
 @dg.asset(
     key=BI_SNAPSHOT,
-    deps=[*mart_keys("fct_commission", "fct_attainment", "fct_quarantine"), BOOKINGS_FORECAST, PAYOUT_FORECAST],
+    deps=[*mart_keys("fct_commission", "fct_attainment", "fct_quarantine"), BOOKINGS_FORECAST, PAYOUT_FORECAST,
+          TERRITORY_PROPOSAL],
     group_name="bi",
     kinds={"duckdb", "parquet"},
     pool="duckdb_warehouse",  # reads the warehouse file: never while dbt writes it

@@ -80,6 +80,36 @@ FORECAST_TABLES: tuple[ForecastTable, ...] = (
         description="Payout forecast per scenario (actual, P10, P50, P90), period and currency: "
         "forecast_payout summed.",
     ),
+    ForecastTable(
+        name="forecast_territory_proposal",
+        file="territory_proposal.parquet",
+        grain=("plan_year", "employee_id"),
+        columns=(
+            ("plan_year", "BIGINT"), ("history_year", "BIGINT"), ("employee_id", "VARCHAR"),
+            ("current_territory_id", "VARCHAR"), ("proposed_territory_id", "VARCHAR"), ("is_move", "BOOLEAN"),
+            ("capacity_opportunities", "BIGINT"), ("current_expected_bookings", AMOUNT),
+            ("proposed_expected_bookings", AMOUNT), ("expected_bookings_change", AMOUNT), ("currency", "VARCHAR"),
+            ("solver_status", "VARCHAR"),
+        ),
+        description="Territory fit (assets/planning/territory_fit.py): per plan year and rep, the current and the "
+        "proposed territory (the assignment maximising expected bookings under capacity and coverage), the rep's "
+        "capacity in opportunities and expected bookings in each.",
+    ),
+    ForecastTable(
+        name="forecast_territory_summary",
+        file="territory_proposal_summary.parquet",
+        grain=("plan_year", "territory_id"),
+        columns=(
+            ("plan_year", "BIGINT"), ("history_year", "BIGINT"), ("territory_id", "VARCHAR"), ("demand_share", "DOUBLE"),
+            ("current_reps", "BIGINT"), ("proposed_reps", "BIGINT"), ("reps_in", "VARCHAR"), ("reps_out", "VARCHAR"),
+            ("current_capacity", "BIGINT"), ("proposed_capacity", "BIGINT"), ("current_expected_bookings", AMOUNT),
+            ("proposed_expected_bookings", AMOUNT), ("held_back_current_bookings", AMOUNT),
+            ("held_back_proposed_bookings", AMOUNT), ("currency", "VARCHAR"), ("solver_status", "VARCHAR"),
+        ),
+        description="Territory fit per plan year and territory: reps and capacity now and proposed, who moves in "
+        "and out, expected bookings of both assignments and, for a plan year whose deals are known, both scored "
+        "on that held-back year (the backtest).",
+    ),
 )
 
 
