@@ -270,7 +270,7 @@ def generate(
 
     # compensation configuration (always CSV and YAML)
     config_files: list[Path] = []
-    quotas = quota_rows(org, tally.bookings_cents)
+    quotas = quota_rows(org, tally.potential_bookings_cents)
     assignments = plan_assignment_rows(org)
     planning = ((CONFIG_TERRITORY_ASSIGNMENTS, territory_assignment_rows(org)),
                 (CONFIG_COMPANY_TARGETS, company_target_rows(tally.bookings_cents)),
