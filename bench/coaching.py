@@ -3,13 +3,15 @@ one plan year predict the next year's attainment shortfall better than chance?
 
     python -m bench.coaching WAREHOUSE [--year 2025] [--plots FOLDER]   (JSON on stdout)
 
-Reads marts only (``fct_payee_coaching_need``, ``fct_payee_coaching_area``, ``fct_attainment``):
+Reads marts only (``fct_payee_coaching_need``, ``fct_payee_coaching_area``, ``fct_attainment``,
+``fct_payee_attainment_flag``):
 
 * coaching gap of a payee in year 1 = Σ credit_cost of the quarters (the weakest area's cost,
   fct_payee_coaching_need) / Σ pipeline value of the payee's closed deals (the 'overall' area):
   the share of the pipeline the weakness cost, comparable across payees of any size;
 * attainment shortfall in year 2 = 1 - attainment_ytd at the payee's newest period of year 2
-  (fct_attainment: own credit against quota);
+  (fct_attainment: own credit against quota), for the payees whose plan pays on own credit then
+  (fct_payee_attainment_flag.measure; a manager paid on the team's credit is left out);
 * the Spearman rank correlation of the two over the payees with both (average ranks for ties),
   better than chance when above the one-sided 95% critical value 1.645 / √(n - 1) (the normal
   approximation of the rank correlation of n independent pairs).
@@ -122,15 +124,26 @@ def coaching_gaps(con, plan_year: int) -> pl.DataFrame:
 
 
 def attainment_shortfall(con, plan_year: int) -> pl.DataFrame:
-    """Per payee with a quota in the plan year: attainment_ytd at the newest period, shortfall = 1 - it."""
+    """Per payee with a quota in the plan year whose plan pays on own credit at the newest period
+    (fct_payee_attainment_flag.measure 'own_credit': a manager paid on the team's credit is not
+    judged by their own deals): attainment_ytd (fct_attainment) then, shortfall = 1 - it."""
     return _frame(con, """
-        select employee_id, max(period) as period,
-               cast(arg_max(attainment_ytd, period) as double) as attainment,
-               1 - cast(arg_max(attainment_ytd, period) as double) as shortfall
-        from fct_attainment
-        where plan_year = ? and quota_ytd > 0
-        group by employee_id
-        order by employee_id""", [plan_year])
+        with newest as (
+            select employee_id, max(period) as period
+            from fct_attainment
+            where plan_year = ? and quota_ytd > 0
+            group by employee_id
+        )
+        select newest.employee_id, newest.period,
+               cast(attainment.attainment_ytd as double) as attainment,
+               1 - cast(attainment.attainment_ytd as double) as shortfall
+        from newest
+        inner join fct_attainment as attainment
+            on newest.employee_id = attainment.employee_id and newest.period = attainment.period
+        inner join fct_payee_attainment_flag as flag
+            on newest.employee_id = flag.employee_id and newest.period = flag.period
+        where flag.measure = 'own_credit'
+        order by newest.employee_id""", [plan_year])
 
 
 def weakest_areas(con, plan_year: int) -> pl.DataFrame:
@@ -171,7 +184,8 @@ def backtest(con, year: int) -> dict:
 
 
 def plot_team_gaps(gaps: pl.DataFrame, folder: Path, year: int) -> list[Path]:
-    """One bar chart per team: each payee's coaching gap (share of pipeline), flagged payees darker.
+    """One bar chart per team: each payee's coaching gap (share of pipeline), flagged payees darker,
+    the weakest area on the bar when ``gaps`` has a weakest_area column (``weakest_areas``).
     Stable bytes: fixed size, DejaVu font, no metadata."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -183,8 +197,14 @@ def plot_team_gaps(gaps: pl.DataFrame, folder: Path, year: int) -> list[Path]:
             FigureCanvasAgg(figure)
             axes = figure.add_subplot()
             colours = ["#b2182b" if f else "#92c5de" for f in (rows["flagged_quarters"] > 0).to_list()]
-            axes.bar(rows["employee_id"].to_list(), [100 * (g or 0) for g in rows["coaching_gap"].to_list()],
-                     color=colours)
+            heights = [100 * (g or 0) for g in rows["coaching_gap"].to_list()]
+            bars = axes.bar(rows["employee_id"].to_list(), heights, color=colours)
+            if "weakest_area" in rows.columns:  # the area named most often, on its bar
+                for bar, area in zip(bars, rows["weakest_area"].to_list(), strict=True):
+                    if area:
+                        axes.annotate(area, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                                      ha="center", va="bottom", fontsize=7, rotation=90)
+                axes.set_ylim(0, max(heights + [1]) * 1.35)
             axes.set_ylabel("credit the weakest area cost, % of pipeline")
             axes.set_title(f"Coaching gaps {year}, team of {team} (dark: flagged in a quarter)")
             axes.tick_params(axis="x", labelrotation=45)
@@ -208,7 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with read_only(args.warehouse) as con:
         result = backtest(con, args.year)
         if args.plots:
-            result["plots"] = [str(p) for p in plot_team_gaps(coaching_gaps(con, args.year), args.plots, args.year)]
+            gaps = coaching_gaps(con, args.year).join(
+                weakest_areas(con, args.year).select("employee_id", "weakest_area"), on="employee_id", how="left"
+            )
+            result["plots"] = [str(p) for p in plot_team_gaps(gaps, args.plots, args.year)]
     print(json.dumps(result, indent=2))
     return 0
 

@@ -272,7 +272,7 @@ STREAM_STRENGTH_DEALS = 204  # per block: the draws that apply them
 WEAK_STAGE_SHARE = 0.5  # reps with a weak stage
 WEAK_STAGE_FACTOR = (0.45, 0.85)  # the share of that stage's conversions they keep
 STRONG_STAGE_SHARE = 0.3  # reps with a strong stage (not their weak one)
-STRONG_STAGE_RESCUE = (0.3, 0.6)  # share of the deals lost there that go on to the next stage
+STRONG_STAGE_RESCUE = (0.3, 0.6)  # share of the deals lost there that go on
 WEAK_FAMILY_SHARE = 0.3  # reps with a weak product family (Analytics or Services: every deal holds Platform)
 WEAK_FAMILY_FACTOR = (0.5, 0.85)  # the share of wins they keep on deals holding it
 STRONG_WEAKNESS = 0.65  # a stage factor at most this is a strong planted weakness (what the tests recover)
@@ -324,21 +324,24 @@ def apply_stage_family_strengths(
 
     A deal's furthest stage F is 4 (the win) when heading to win, else lost_at. In this order:
     a weak stage s keeps a deal with F > s past s with the factor (else F = s); a strong stage t
-    moves a deal with F = t on to t + 1 with the rescue share; a weak family (a deal holds
+    moves a deal with F = t on with the rescue share (F uniform in t + 1 .. 4, so the stages after
+    t do not inherit the rescued deals as losses); a weak family (a deal holds
     Analytics with 2+ lines, Services with 3) keeps a win with the factor (else F = lost_at). Only
     ``movable`` deals change (not the scripted ones). Its own random stream: the deals' other draws
     are the same with or without it.
     """
     rng = np.random.default_rng([seed, STREAM_STRENGTH_DEALS, block])
     m = len(owner)
-    u_weak, u_strong, u_family = rng.random(m), rng.random(m), rng.random(m)
+    u_weak, u_strong, u_family, u_path = rng.random(m), rng.random(m), rng.random(m), rng.random(m)
     furthest = np.where(heading_to_win, 4, lost_at)
     weak = strengths.weak_stage[owner]
     cut = movable & (weak >= 0) & (furthest > weak) & (u_weak >= strengths.weak_stage_factor[owner])
     furthest = np.where(cut, weak, furthest)
     strong = strengths.strong_stage[owner]
     rescued = movable & (strong >= 0) & (furthest == strong) & (u_strong < strengths.strong_stage_rescue[owner])
-    furthest = np.where(rescued, furthest + 1, furthest)
+    # a rescued deal goes on as far as a deal that got there: uniformly to a later stage or the win
+    onward = strong + 1 + np.floor(u_path * (4 - strong)).astype(np.int64)
+    furthest = np.where(rescued, onward, furthest)
     family = strengths.weak_family[owner]
     holds = ((family == 1) & (n_lines >= 2)) | ((family == 2) & (n_lines >= 3))
     dropped = movable & holds & (furthest == 4) & (u_family >= strengths.weak_family_factor[owner])

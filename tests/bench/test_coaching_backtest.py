@@ -54,7 +54,7 @@ def test_gaps_that_drive_the_shortfall_pass_and_unrelated_ones_do_not():
 
 @pytest.fixture()
 def marts():
-    """Five payees: the larger their 2025 gap share, the further below quota in 2026 (but E5, flat)."""
+    """E1..E4: the larger their 2025 gap share, the further below quota in 2026; E5 not enough data."""
     con = duckdb.connect()
     con.execute("""create table fct_payee_coaching_need (employee_id varchar, quarter varchar, plan_year integer,
         team_manager_employee_id varchar, credit_cost decimal(38,10), is_flagged boolean, coaching_status varchar,
@@ -63,6 +63,7 @@ def marts():
         area_type varchar, pipeline_value decimal(38,10))""")
     con.execute("""create table fct_attainment (employee_id varchar, period varchar, plan_year integer,
         quota_ytd decimal(38,10), attainment_ytd decimal(38,10))""")
+    con.execute("""create table fct_payee_attainment_flag (employee_id varchar, period varchar, measure varchar)""")
     # E1..E4: credit cost 0, 10, 20, 30 per quarter on 100 of pipeline (gap 0, 0.1, 0.2, 0.3);
     # E5 has too few deals (not enough data: left out)
     for k, e in enumerate(("E1", "E2", "E3", "E4")):
@@ -74,32 +75,41 @@ def marts():
         # 2026 attainment: 1.1, 0.9, 0.8, 0.6 at the newest period (an older one says otherwise)
         con.execute("insert into fct_attainment values (?, '2026-09', 2026, 1000, 2)", [e])
         con.execute("insert into fct_attainment values (?, '2026-10', 2026, 1000, ?)", [e, (1.1, 0.9, 0.8, 0.6)[k]])
+        con.execute("insert into fct_payee_attainment_flag values (?, '2026-10', 'own_credit')", [e])
     con.execute("insert into fct_payee_coaching_need values "
                 "('E5', '2025-Q1', 2025, 'M2', 0, false, 'not enough data', null, null)")
     con.execute("insert into fct_attainment values ('E5', '2026-10', 2026, 1000, 0.1)")
+    con.execute("insert into fct_payee_attainment_flag values ('E5', '2026-10', 'own_credit')")
+    # E6, a manager paid on the team's credit: a 2025 gap, but not judged by own attainment
+    con.execute("insert into fct_payee_coaching_need values "
+                "('E6', '2025-Q1', 2025, 'M1', 50, true, 'coaching need', 'stage', 'Proposal')")
+    con.execute("insert into fct_payee_coaching_area values ('E6', '2025-Q1', 2025, 'overall', 100)")
+    con.execute("insert into fct_attainment values ('E6', '2026-10', 2026, 1000, 0.05)")
+    con.execute("insert into fct_payee_attainment_flag values ('E6', '2026-10', 'rollup_credit')")
     return con
 
 
 def test_the_backtest_on_tiny_marts(marts):
     gaps = coaching_gaps(marts, 2025)
-    assert gaps["employee_id"].to_list() == ["E1", "E2", "E3", "E4"]
-    assert gaps["coaching_gap"].to_list() == pytest.approx([0.0, 0.1, 0.2, 0.3])
-    assert gaps["flagged_quarters"].to_list() == [0, 0, 2, 2]
+    assert gaps["employee_id"].to_list() == ["E1", "E2", "E3", "E4", "E6"]
+    assert gaps["coaching_gap"].to_list() == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.5])
+    assert gaps["flagged_quarters"].to_list() == [0, 0, 2, 2, 1]
     shortfall = attainment_shortfall(marts, 2026)
     assert shortfall.filter(shortfall["employee_id"] == "E4")["shortfall"].to_list() == pytest.approx([0.4])
+    assert "E6" not in shortfall["employee_id"].to_list()  # paid on roll-up credit
     result = backtest(marts, 2025)
     assert result["payees"] == 4 and result["spearman"] == pytest.approx(1.0)
     assert result["chance_threshold"] == pytest.approx(0.9497, abs=1e-4)  # 1.645 / √3
     assert result["better_than_chance"]
     # E4's weakest: Proposal in Q1, Negotiation in Q2: a tie of one quarter each, broken by credit cost, then name
     named = {r["employee_id"]: r["weakest_area"] for r in weakest_areas(marts, 2025).to_dicts()}
-    assert named == {"E1": "Proposal", "E2": "Proposal", "E3": "Proposal", "E4": "Negotiation"}
+    assert named == {"E1": "Proposal", "E2": "Proposal", "E3": "Proposal", "E4": "Negotiation", "E6": "Proposal"}
 
 
 def test_a_plot_per_team_with_stable_bytes(marts, tmp_path):
     gaps = coaching_gaps(marts, 2025)
     (first,) = plot_team_gaps(gaps, tmp_path / "a", 2025)
-    (second,) = plot_team_gaps(gaps, tmp_path / "b", 2025)
+    (second,) = plot_team_gaps(gaps, tmp_path / "b", 2025)  # E5 has no gap: in no team plot
     assert first.name == "coaching_gaps_2025_M1.png"
     assert first.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert first.read_bytes() == second.read_bytes()
