@@ -349,37 +349,6 @@ def apply_stage_family_strengths(
     return furthest == 4, np.where(furthest < 4, furthest, lost_at)
 
 
-def hidden_strengths(scale: float, seed: int) -> list[dict]:
-    """The demo company's hidden truth per rep (for tests and docs; never in the landing data):
-    employee_id, weak_stage and its factor, strong_stage and its rescue share, weak_family and its
-    factor (names; None = none)."""
-    from demo.generate import PAYEES_PER_SCALE
-    from demo.market import FAMILIES
-    from demo.people import build_org
-
-    org = build_org(round(PAYEES_PER_SCALE * scale), seed)
-    n = org.n_sellers
-    is_rep = np.zeros(n, dtype=bool)
-    for p in org.people:
-        is_rep[p.index] = p.role in (AE, SDR)
-    st = seller_strengths(n, is_rep, seed)
-    rows = []
-    for p in org.people:
-        if not is_rep[p.index]:
-            continue
-        i = p.index
-        rows.append({
-            "employee_id": p.employee_id,
-            "weak_stage": STAGES[st.weak_stage[i]] if st.weak_stage[i] >= 0 else None,
-            "weak_stage_factor": float(st.weak_stage_factor[i]),
-            "strong_stage": STAGES[st.strong_stage[i]] if st.strong_stage[i] >= 0 else None,
-            "strong_stage_rescue": float(st.strong_stage_rescue[i]),
-            "weak_family": FAMILIES[st.weak_family[i]] if st.weak_family[i] >= 0 else None,
-            "weak_family_factor": float(st.weak_family_factor[i]),
-        })
-    return rows
-
-
 # ---------------------------------------------------------------- one block of deals
 
 

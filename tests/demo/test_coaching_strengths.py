@@ -14,10 +14,9 @@ from demo.deals import (
     WON,
     build_sellers,
     deal_block,
-    hidden_strengths,
     seller_strengths,
 )
-from demo.generate import PAYEES_PER_SCALE
+from demo.generate import PAYEES_PER_SCALE, hidden_strengths
 from demo.people import AE, SDR, build_org
 
 SEED, SCALE = 7, 0.1
