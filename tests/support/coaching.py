@@ -101,6 +101,3 @@ def coaching_warehouse() -> Path:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     warehouse, _ = build_warehouse(folder, build_coaching_company, "--vars", TEST_VARS)
     return warehouse
-
-
-__all__ = ["coaching_warehouse", "coaching_rows", "build_coaching_company", "date"]

@@ -18,7 +18,8 @@
 --          var coaching_min_peer_payees of them) the same job family; the
 --          peers' counts pooled (the payee's own deals taken out)
 --   conversion_low/high = Wilson score interval of the payee's rate, z = var
---          coaching_interval_z (DOUBLE):
+--          coaching_interval_z (computed in DOUBLE for the square root, kept as
+--          DECIMAL(38,10) like every ratio of the marts):
 --          centre = (p + z²/2n) / (1 + z²/n), half = z √(p(1-p)/n + z²/4n²) / (1 + z²/n)
 --   has_enough_data = deals_entered >= var coaching_min_deals and peers exist
 --   is_significant  = has_enough_data and conversion_high < peer_conversion_rate
@@ -287,8 +288,8 @@ select
     cast(deals_entered as {{ dbt.type_bigint() }}) as deals_entered,
     cast(deals_converted as {{ dbt.type_bigint() }}) as deals_converted,
     conversion_rate,
-    cast(conversion_low as double) as conversion_low,
-    cast(conversion_high as double) as conversion_high,
+    {{ money('conversion_low') }} as conversion_low,
+    {{ money('conversion_high') }} as conversion_high,
     {{ money('coalesce(pipeline_value, 0)') }} as pipeline_value,
     cast(deals_timed as {{ dbt.type_bigint() }}) as deals_timed,
     {{ divide_money('total_days_in_stage', 'deals_timed') }} as average_days_in_stage,
@@ -309,7 +310,7 @@ select
     ----------  the gap
     conversion_gap,
     has_enough_data,
-    coalesce(has_enough_data and conversion_high < cast(peer_conversion_rate as double), false) as is_significant,
+    coalesce(has_enough_data and {{ money('conversion_high') }} < peer_conversion_rate, false) as is_significant,
     {{ money('case when has_enough_data and conversion_gap > 0 then conversion_gap * coalesce(pipeline_value, 0) else 0 end') }}
         as credit_cost
 from final
