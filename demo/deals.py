@@ -290,6 +290,90 @@ def segment_strength(s: Sellers, owner: np.ndarray, account: np.ndarray) -> tupl
     return win, s.segment_value[owner, segment]
 
 
+# ---------------------------------------------------------------- hidden stage and product-family strengths
+
+STREAM_STRENGTHS = 203  # per seller: the hidden strengths
+STREAM_STRENGTH_DEALS = 204  # per block: the draws that apply them
+WEAK_STAGE_SHARE = 0.5  # reps with a weak stage
+WEAK_STAGE_FACTOR = (0.45, 0.85)  # the share of that stage's conversions they keep
+STRONG_STAGE_SHARE = 0.3  # reps with a strong stage (not their weak one)
+STRONG_STAGE_RESCUE = (0.3, 0.6)  # share of the deals lost there that go on
+WEAK_FAMILY_SHARE = 0.3  # reps with a weak product family (Analytics or Services: every deal holds Platform)
+WEAK_FAMILY_FACTOR = (0.5, 0.85)  # the share of wins they keep on deals holding it
+STRONG_WEAKNESS = 0.65  # a stage factor at most this is a strong planted weakness (what the tests recover)
+
+
+@dataclass(frozen=True)
+class SellerStrengths:
+    """Per seller (people, then the orphan users); -1 = none. Never written into the landing data."""
+
+    weak_stage: np.ndarray  # 0 Prospecting .. 3 Negotiation: conversion from it to the next is cut
+    weak_stage_factor: np.ndarray  # share of the stage's conversions kept (1 without a weak stage)
+    strong_stage: np.ndarray
+    strong_stage_rescue: np.ndarray  # share of deals lost at the strong stage that convert anyway
+    weak_family: np.ndarray  # index into FAMILIES (Analytics or Services)
+    weak_family_factor: np.ndarray  # share of wins kept on deals holding the family
+
+
+def seller_strengths(n_sellers: int, is_rep: np.ndarray, seed: int) -> SellerStrengths:
+    """Every rep's (AE, SDR) hidden strengths and weaknesses by stage and product family, from the seed.
+
+    The draws are made for every seller in a fixed order (a seller's strengths do not depend on who
+    else is in the company's first rows); non-reps get none.
+    """
+    rng = np.random.default_rng([seed, STREAM_STRENGTHS])
+    has_weak = (rng.random(n_sellers) < WEAK_STAGE_SHARE) & is_rep
+    weak = rng.integers(0, 4, n_sellers)
+    weak_factor = rng.uniform(*WEAK_STAGE_FACTOR, n_sellers)
+    has_strong = (rng.random(n_sellers) < STRONG_STAGE_SHARE) & is_rep
+    strong = (weak + 1 + rng.integers(0, 3, n_sellers)) % 4  # never the weak stage
+    rescue = rng.uniform(*STRONG_STAGE_RESCUE, n_sellers)
+    has_weak_family = (rng.random(n_sellers) < WEAK_FAMILY_SHARE) & is_rep
+    family = np.where(rng.random(n_sellers) < 0.5, 1, 2)  # FAMILIES: 1 Analytics, 2 Services
+    family_factor = rng.uniform(*WEAK_FAMILY_FACTOR, n_sellers)
+    return SellerStrengths(
+        weak_stage=np.where(has_weak, weak, -1),
+        weak_stage_factor=np.where(has_weak, weak_factor, 1.0),
+        strong_stage=np.where(has_strong, strong, -1),
+        strong_stage_rescue=np.where(has_strong, rescue, 0.0),
+        weak_family=np.where(has_weak_family, family, -1),
+        weak_family_factor=np.where(has_weak_family, family_factor, 1.0),
+    )
+
+
+def apply_stage_family_strengths(
+    strengths: SellerStrengths, owner: np.ndarray, n_lines: np.ndarray, heading_to_win: np.ndarray,
+    lost_at: np.ndarray, movable: np.ndarray, seed: int, block: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(heading_to_win, lost_at) of a block's deals after their owners' hidden strengths.
+
+    A deal's furthest stage F is 4 (the win) when heading to win, else lost_at. In this order:
+    a weak stage s keeps a deal with F > s past s with the factor (else F = s); a strong stage t
+    moves a deal with F = t on with the rescue share (F uniform in t + 1 .. 4, so the stages after
+    t do not inherit the rescued deals as losses); a weak family (a deal holds
+    Analytics with 2+ lines, Services with 3) keeps a win with the factor (else F = lost_at). Only
+    ``movable`` deals change (not the scripted ones). Its own random stream: the deals' other draws
+    are the same with or without it.
+    """
+    rng = np.random.default_rng([seed, STREAM_STRENGTH_DEALS, block])
+    m = len(owner)
+    u_weak, u_strong, u_family, u_path = rng.random(m), rng.random(m), rng.random(m), rng.random(m)
+    furthest = np.where(heading_to_win, 4, lost_at)
+    weak = strengths.weak_stage[owner]
+    cut = movable & (weak >= 0) & (furthest > weak) & (u_weak >= strengths.weak_stage_factor[owner])
+    furthest = np.where(cut, weak, furthest)
+    strong = strengths.strong_stage[owner]
+    rescued = movable & (strong >= 0) & (furthest == strong) & (u_strong < strengths.strong_stage_rescue[owner])
+    # a rescued deal goes on as far as a deal that got there: uniformly to a later stage or the win
+    onward = strong + 1 + np.floor(u_path * (4 - strong)).astype(np.int64)
+    furthest = np.where(rescued, onward, furthest)
+    family = strengths.weak_family[owner]
+    holds = ((family == 1) & (n_lines >= 2)) | ((family == 2) & (n_lines >= 3))
+    dropped = movable & holds & (furthest == 4) & (u_family >= strengths.weak_family_factor[owner])
+    furthest = np.where(dropped, lost_at, furthest)
+    return furthest == 4, np.where(furthest < 4, furthest, lost_at)
+
+
 # ---------------------------------------------------------------- one block of deals
 
 
@@ -314,6 +398,7 @@ class DealBlock:
     split_owner: np.ndarray  # (m, 3) seller index or -1
     split_pct: np.ndarray  # (m, 3) hundredths of a percent
     has_split: np.ndarray
+    potential_won: np.ndarray  # closed and won but for the owner's hidden strengths (what quotas are set from)
 
 
 def n_blocks(n_deals: int) -> int:
@@ -383,7 +468,7 @@ def deal_block(sellers: Sellers, n_deals: int, seed: int, block: int) -> DealBlo
     )
     account = s.book.start[owner] + np.floor(u_account * s.book.count[owner]).astype(np.int64)
     win_rate, value_strength = segment_strength(s, owner, account)
-    won = closed & (u_win < win_rate)
+    won = np.zeros(m, dtype=bool)  # set below (scripted deals: in the loop)
     currency = np.where(foreign, foreign_currency, s.currency[owner])
     correct_at = np.full(m, NEVER, dtype=np.int64)
     cancel_at = np.full(m, NEVER, dtype=np.int64)
@@ -413,13 +498,23 @@ def deal_block(sellers: Sellers, n_deals: int, seed: int, block: int) -> DealBlo
                 split_forced[i, :2] = deal.split
 
     seats = np.where(scripted, seats, np.clip(np.round(seats * value_strength), 1, 1500).astype(np.int64))
+    # the funnel: a deal heads for the win with the owner's win rate, else is lost after lost_at;
+    # the owner's hidden stage and product-family strengths move it (apply_stage_family_strengths)
+    cumulative = np.cumsum(LINE_COUNT_SHARE[deal_type], axis=1)
+    n_lines = 1 + (u_lines[:, None] > cumulative[:, :2]).sum(axis=1)
+    natural_win = u_win < win_rate  # with the owner's strength in the account's segment
+    heading_to_win, lost_at = apply_stage_family_strengths(
+        seller_strengths(len(s.weight), s.is_rep, seed), owner, n_lines, natural_win, lost_at, ~scripted, seed, block
+    )
+    won = np.where(scripted, won, closed & heading_to_win)
+    potential_won = np.where(scripted, won, closed & natural_win)
+
     created_ts = created_day * D + created_sec
     close_ts = close_day * D + close_sec
     span = close_ts - created_ts
     stage_ts = created_ts[:, None] + (frac * span[:, None]).astype(np.int64)
     # An open deal moves through the stages like a closed one: up to the last stage it will reach
     # (all of them when it is heading for a win, lost_at otherwise), as far as time has come.
-    heading_to_win = u_win < win_rate
     will_reach = heading_to_win[:, None] | (np.arange(4)[None, :] <= lost_at[:, None])
     reached = np.where(
         won[:, None],
@@ -444,8 +539,6 @@ def deal_block(sellers: Sellers, n_deals: int, seed: int, block: int) -> DealBlo
     ts[:, :STATE_SLOTS] = np.where(ts[:, :STATE_SLOTS] > ts[:, S_DELETE : S_DELETE + 1], NEVER, ts[:, :STATE_SLOTS])
 
     # products, quantities, prices (integer cents)
-    cumulative = np.cumsum(LINE_COUNT_SHARE[deal_type], axis=1)
-    n_lines = 1 + (u_lines[:, None] > cumulative[:, :2]).sum(axis=1)
     platform = np.where(
         legacy & (created_day < day_number(date(2025, 3, 1))),
         PLATFORM_LEGACY,
@@ -538,6 +631,7 @@ def deal_block(sellers: Sellers, n_deals: int, seed: int, block: int) -> DealBlo
         split_owner=split_owner,
         split_pct=split_pct,
         has_split=has_split,
+        potential_won=potential_won,
     )
 
 
@@ -700,12 +794,16 @@ class DealTally:
 
     bookings_cents: np.ndarray  # [seller, plan year index, currency index], final won, not deleted
     counts: dict
+    # the same, had no hidden strength moved a deal (potential_won, amount at the close): quotas
+    # are set from it, as from a territory's potential, blind to the rep's strengths
+    potential_bookings_cents: np.ndarray | None = None
 
     @classmethod
     def empty(cls, n_sellers: int) -> DealTally:
         keys = ("opportunities", "won", "lost", "open", "deleted", "cancelled", "re_won", "amount_corrections",
                 "split_deals", "line_items", "not_yet_created")
-        return cls(np.zeros((n_sellers, len(PLAN_YEARS), len(CURRENCIES)), dtype=np.int64), dict.fromkeys(keys, 0))
+        shape = (n_sellers, len(PLAN_YEARS), len(CURRENCIES))
+        return cls(np.zeros(shape, dtype=np.int64), dict.fromkeys(keys, 0), np.zeros(shape, dtype=np.int64))
 
     def add(self, block: DealBlock) -> None:
         m = len(block.number)
@@ -721,6 +819,12 @@ class DealTally:
         for y, plan_year in enumerate(PLAN_YEARS):
             take = won & (year == plan_year)
             np.add.at(self.bookings_cents, (block.owner[take], y, block.currency[take]), block.amount[take, slot[take]])
+        potential = block.potential_won & exists & ~deleted
+        potential_year = block.close_day[:, S_CLOSE].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        for y, plan_year in enumerate(PLAN_YEARS):
+            take = potential & (potential_year == plan_year)
+            np.add.at(self.potential_bookings_cents, (block.owner[take], y, block.currency[take]),
+                      block.amount[take, S_CLOSE])
         c = self.counts
         c["opportunities"] += m
         c["won"] += int(won.sum())

@@ -48,6 +48,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from assets.ingest.contract import (
     CONFIG_COMPANY_TARGETS,
     CONFIG_COST_CENTERS,
@@ -77,6 +79,7 @@ from demo.deals import (
     DEALS_PER_PAYEE,
     OPPORTUNITY_PREFIX,
     SCRIPTED,
+    STAGES,
     DealTally,
     build_sellers,
     deal_block,
@@ -86,10 +89,12 @@ from demo.deals import (
     opportunity_frame,
     planted_bad_opportunities,
     scripted_deal_ids,
+    seller_strengths,
     split_frame,
 )
 from demo.market import (
     CURRENCIES,
+    FAMILIES,
     PRODUCTS,
     account_batch_frame,
     account_blocks,
@@ -274,7 +279,7 @@ def generate(
 
     # compensation configuration (always CSV and YAML)
     config_files: list[Path] = []
-    quotas = quota_rows(org, tally.bookings_cents)
+    quotas = quota_rows(org, tally.potential_bookings_cents)
     assignments = plan_assignment_rows(org)
     planning = ((CONFIG_TERRITORY_ASSIGNMENTS, territory_assignment_rows(org)),
                 (CONFIG_COMPANY_TARGETS, company_target_rows(tally.bookings_cents)),
@@ -364,6 +369,33 @@ def _summary(org, sellers, tally, scale, seed, fmt, landing, config, crm_batches
     }
 
 
+def hidden_strengths(scale: float, seed: int) -> list[dict]:
+    """The demo company's hidden truth per rep (for tests and docs; never in the landing data):
+    employee_id, weak_stage and its factor, strong_stage and its rescue share, weak_family and its
+    factor (names; None = none). The strengths themselves: demo/deals.py ``seller_strengths``."""
+    org = build_org(round(PAYEES_PER_SCALE * scale), seed)
+    n = org.n_sellers
+    is_rep = np.zeros(n, dtype=bool)
+    for p in org.people:
+        is_rep[p.index] = p.role in (AE, SDR)
+    st = seller_strengths(n, is_rep, seed)
+    rows = []
+    for p in org.people:
+        if not is_rep[p.index]:
+            continue
+        i = p.index
+        rows.append({
+            "employee_id": p.employee_id,
+            "weak_stage": STAGES[st.weak_stage[i]] if st.weak_stage[i] >= 0 else None,
+            "weak_stage_factor": float(st.weak_stage_factor[i]),
+            "strong_stage": STAGES[st.strong_stage[i]] if st.strong_stage[i] >= 0 else None,
+            "strong_stage_rescue": float(st.strong_stage_rescue[i]),
+            "weak_family": FAMILIES[st.weak_family[i]] if st.weak_family[i] >= 0 else None,
+            "weak_family_factor": float(st.weak_family_factor[i]),
+        })
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m demo.generate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("data"), help="base folder (default: data)")
@@ -393,4 +425,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -741,6 +741,10 @@ def quota_rows(org: Org, bookings_cents: np.ndarray) -> list[dict]:
     Derived from the payee's own won bookings in the generated data (annualised
     for partial years, times a seeded 0.85-1.20 stretch, rounded to 1,000, at
     least 25,000), so attainment lands in a realistic spread around 100%. The
+    bookings passed in are the potential ones (``DealTally.potential_bookings_cents``:
+    the deals a rep would have won without their hidden stage and product-family
+    strengths, demo/deals.py), as a quota set from a territory's potential is:
+    a rep's weaknesses show as attainment below quota, their strengths above. The
     manager plan measures roll-up credit, so a manager's quota is on their own
     bookings plus those of everyone reporting to them (directly or not) at the
     end of their span in the year.

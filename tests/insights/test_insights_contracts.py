@@ -25,6 +25,7 @@ EXPECTED_MARTS = {
     "fct_quota_proposal_vs_assigned", "fct_capacity_plan", "fct_attainment_distribution", "fct_payee_attainment_flag",
     "fct_sales_performance", "fct_discounting", "fct_pipeline_coverage", "fct_product_family_performance",
     "fct_territory_fit",
+    "fct_payee_coaching_need", "fct_payee_coaching_area",
 }
 
 

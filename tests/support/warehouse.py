@@ -61,15 +61,16 @@ def env_without_spm() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("SPM_")}
 
 
-def build_warehouse(tmp: Path, write_raw_layer) -> tuple[Path, dict]:
-    """Write a raw layer with ``write_raw_layer(raw_dir)``, ``dbt build`` on it; every node must pass.
+def build_warehouse(tmp: Path, write_raw_layer, *extra: str) -> tuple[Path, dict]:
+    """Write a raw layer with ``write_raw_layer(raw_dir)``, ``dbt build`` on it (``extra``: more dbt
+    arguments, e.g. ``--vars``); every node must pass.
 
     Returns the warehouse file and dbt's run results.
     """
     raw = tmp / "raw"
     write_raw_layer(raw)
     env = env_without_spm() | {"SPM_RAW_DIR": str(raw), "SPM_WAREHOUSE": str(tmp / "spm.duckdb")}
-    completed = run_dbt("build", tmp, env)
+    completed = run_dbt("build", tmp, env, *extra)
     results = json.loads((tmp / "target" / "run_results.json").read_text())
     failures = [
         f"{r['unique_id']}: {r['status']} {r.get('message')}"
