@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from assets.payouts.publication import stale_inquiries_warning
+from assets.payouts.warehouse import OpenInquiry, read_open_inquiries
 from tests.support.raw import build_small_company, write_batch
 from tests.support.warehouse import build_warehouse, query
 
@@ -124,3 +126,13 @@ def test_an_inquiry_of_an_unknown_employee_is_quarantined(warehouse):
         "warehouse", 3, "inquiry_without_hr_worker", "employee_id", "E999",
         "inquiries.csv row 3: inquiry INQ-3 of E999 about 2026-02: E999 has no HR worker record: inquiry not tracked",
     )]
+
+
+def test_publishing_reads_the_open_inquiries_and_warns_on_the_old_ones(warehouse):
+    open_inquiries = read_open_inquiries(warehouse)
+    assert open_inquiries == [OpenInquiry("INQ-2", "E002", "2026-03", "missing_credit", 1)]
+    assert stale_inquiries_warning("2026-03", open_inquiries, 30) is None
+    assert stale_inquiries_warning("2026-03", open_inquiries, 0) == (
+        "Publishing 2026-03 with 1 inquiry(ies) open more than 0 days (SPM_INQUIRY_WARN_DAYS): "
+        "INQ-2 (E002, 2026-03, missing_credit, 1 days)."
+    )
