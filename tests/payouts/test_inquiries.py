@@ -25,8 +25,13 @@ from pathlib import Path
 
 import pytest
 
+from assets.payouts.extract import write_extract
 from assets.payouts.publication import stale_inquiries_warning
-from assets.payouts.warehouse import OpenInquiry, read_open_inquiries
+from assets.payouts.warehouse import OpenInquiry, read_open_inquiries, read_period_payouts
+from assets.statements.gather import build_statements, read_period_marts
+from assets.statements.payout_file import payout_file_path, read_payout_file
+from assets.statements.render_html import render_statement
+from assets.statements.statement import InquiryLine
 from tests.support.raw import build_small_company, write_batch
 from tests.support.warehouse import build_warehouse, query
 
@@ -136,3 +141,36 @@ def test_publishing_reads_the_open_inquiries_and_warns_on_the_old_ones(warehouse
         "Publishing 2026-03 with 1 inquiry(ies) open more than 0 days (SPM_INQUIRY_WARN_DAYS): "
         "INQ-2 (E002, 2026-03, missing_credit, 1 days)."
     )
+
+
+# ---------------------------------------------------------------- the statements (assets/statements)
+
+
+def _statements(warehouse: Path, tmp: Path, period: str):
+    lines = read_period_payouts(warehouse, period, "calc-test", pay_date=date(2026, 4, 15)).lines
+    write_extract(lines, tmp / "payouts" / period, period, "calc-test", checks_passed=[])
+    file_lines = read_payout_file(payout_file_path(tmp, period), period)
+    return {s.header.employee_id: s for s in build_statements(period, file_lines, read_period_marts(warehouse, period))}
+
+
+def test_the_statement_names_the_inquiry_an_adjustment_resolves_and_how_to_raise_one(warehouse, tmp_path):
+    bob = _statements(warehouse, tmp_path, "2026-02")["E002"]
+
+    assert [(l.earning_code, l.amount, l.reason, l.inquiry_ids) for l in bob.paid_lines] == [
+        ("COMMISSION", D("37183.14"), None, None),
+        ("MANUAL_ADJUSTMENT", D("250.00"), "Missed split on O2", "INQ-1"),
+    ]
+    assert bob.inquiry_reference == "E002-2026-02"
+    assert bob.open_inquiries == ()  # INQ-2 is about March
+    text = render_statement(bob)
+    assert "Missed split on O2 (inquiry INQ-1)" in text
+    assert "Raise an inquiry about pay period 2026-02 quoting reference E002-2026-02." in text
+    assert "Your open inquiries" not in text
+
+
+def test_the_statement_lists_the_payees_open_inquiries(warehouse, tmp_path):
+    bob = _statements(warehouse, tmp_path, "2026-03")["E002"]
+
+    assert bob.open_inquiries == (InquiryLine("INQ-2", "2026-03", "missing_credit", "O9", date(2026, 2, 28), 1),)
+    text = render_statement(bob)
+    assert "Your open inquiries" in text and "missing credit" in text
