@@ -175,11 +175,11 @@ final as (
 
         ----------  age
         as_of.as_of_date,
-        greatest(
+        cast(greatest(
             {{ dbt.datediff('cast(inquiries.opened_at as date)', 'as_of.as_of_date', 'day') }}, 0
-        ) as age_days,
-        {{ dbt.datediff('cast(inquiries.opened_at as date)', 'cast(inquiries.resolved_at as date)', 'day') }}
-            as days_to_resolution,
+        ) as {{ dbt.type_bigint() }}) as age_days,
+        cast({{ dbt.datediff('cast(inquiries.opened_at as date)', 'cast(inquiries.resolved_at as date)', 'day') }}
+            as {{ dbt.type_bigint() }}) as days_to_resolution,
 
         ----------  the payee's credits of the period (payee currency)
         inquiries.payee_currency as currency,
