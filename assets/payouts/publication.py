@@ -32,8 +32,8 @@ from core.failures import user_error
 from core.fingerprint import inputs_fingerprint
 from core.money import in_minor_units
 from core.periods import first_day, last_day, next_period, previous_period
-from core.settings import Settings
 from core.resources import CodeLocationResource, SpmPathsResource
+from core.settings import Settings
 
 PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
 # The ledger's tables (SPM_EXPORT_DIR/payouts/ledger/<table>/): the dbt source
@@ -75,6 +75,7 @@ def publish_refusal(period: str, today: date) -> str | None:
     if today < publish_from:
         return f"Refusing to publish {period}: the period has not ended (it ends on {ends}); publish it from {publish_from}."
     return None
+
 
 def stale_inquiries_warning(period: str, open_inquiries: list[OpenInquiry], warn_days: int) -> str | None:
     """The warning line for publishing ``period`` while inquiries about it or an earlier period
