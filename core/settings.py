@@ -19,6 +19,7 @@ macro read those).
 | SPM_QUARANTINE_MIN_ROWS         | 100                        | smaller datasets are not held to the share                  |
 | SPM_MAX_BATCH_AGE_DAYS          | 3                          | the freshness check warns on an older newest batch          |
 | SPM_PAYOUT_CHANGE_WARN_SHARE    | 0.5                        | publishing warns on a larger move from the previous period  |
+| SPM_INQUIRY_WARN_DAYS           | 30                         | publishing warns on inquiries open longer (days)            |
 | SPM_MONTH_CLOSE_BUSINESS_DAY    | 3                          | the month-close schedule's business day (1..20)             |
 | SPM_RETRY_MAX                   | 2                          | retries of a step that failed for a transient reason        |
 | SPM_RETRY_DELAY_SECONDS         | 15                         | first retry delay (exponential backoff)                     |
@@ -180,6 +181,7 @@ class Settings:
     parallel_steps: int = 0
     pay_day: int = 15
     pay_lag_months: int = 1
+    inquiry_warn_days: int = 30
 
     @classmethod
     def from_env(cls, paths: SpmPaths | None = None) -> "Settings":
@@ -201,6 +203,7 @@ class Settings:
             parallel_steps=_whole("SPM_PARALLEL_STEPS", "0", "steps"),
             pay_day=_whole("SPM_PAY_DAY", "15", "days of the month", 1, 31),
             pay_lag_months=_whole("SPM_PAY_LAG_MONTHS", "1", "months", 0, 12),
+            inquiry_warn_days=_whole("SPM_INQUIRY_WARN_DAYS", "30", "days"),
         )
 
     def dbt_env(self) -> dict[str, str]:

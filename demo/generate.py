@@ -29,8 +29,9 @@ The company (scale 1; ``round(200 * scale)`` payees, 1,000 deals per payee):
 * Configuration: plan YAML files AE, AE_RAMP (new hires), MGR and SDR for 2025
   and 2026 (tiers, quota bonus, SPIF, ramp, draw; see docs/plans.md),
   plan assignments and annual quotas per payee and plan year; territories,
-  territory assignments and company targets (demo/territories.py); plan document
-  acceptances for most payees (demo/acceptances.py).
+  territory assignments and company targets (demo/territories.py); manual
+  adjustments and inquiries (demo/workflow.py); plan document acceptances for
+  most payees (demo/acceptances.py).
 
 The same seed and scale give byte-identical files: no wall-clock time is read,
 every random draw comes from a seeded numpy stream per component (deals per
@@ -52,7 +53,9 @@ import numpy as np
 
 from assets.ingest.contract import (
     CONFIG_COMPANY_TARGETS,
+    CONFIG_ADJUSTMENTS,
     CONFIG_COST_CENTERS,
+    CONFIG_INQUIRIES,
     CONFIG_PAYROLL_CODES,
     CONFIG_PAYROLLS,
     CONFIG_PLAN_ACCEPTANCES,
@@ -119,6 +122,7 @@ from demo.people import (
 )
 from demo.payroll import payroll_code_rows, payroll_rows
 from demo.territories import company_target_rows, territories_yaml, territory_assignment_rows
+from demo.workflow import adjustment_rows, inquiry_rows
 
 FORMATS = ("mixed", "csv", "parquet")
 DEFAULT_CHUNK_ROWS = 250_000
@@ -141,8 +145,8 @@ def _clear_previous_output(landing: Path, config: Path) -> None:
             if folder.exists():
                 shutil.rmtree(folder)
     for name in ("quotas.csv", "plan_assignments.csv", "territory_assignments.csv", "company_targets.csv",
-                 "cost_centers.csv", "territories.yaml", "payrolls.csv", "payroll_codes.csv", STATEMENTS_FILE,
-                 "plan_acceptances.csv"):
+                 "cost_centers.csv", "territories.yaml", "payrolls.csv", "payroll_codes.csv", "adjustments.csv",
+                 "inquiries.csv", STATEMENTS_FILE, "plan_acceptances.csv"):
         (config / name).unlink(missing_ok=True)
     for plan in plan_files():
         (config / "plans" / f"{plan}.yaml").unlink(missing_ok=True)
@@ -285,7 +289,9 @@ def generate(
                 (CONFIG_COMPANY_TARGETS, company_target_rows(tally.bookings_cents)),
                 (CONFIG_COST_CENTERS, cost_center_rows(org)))
     payroll = ((CONFIG_PAYROLLS, payroll_rows()), (CONFIG_PAYROLL_CODES, payroll_code_rows()))
-    for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments), *planning, *payroll):
+    workflow = ((CONFIG_ADJUSTMENTS, adjustment_rows(org)), (CONFIG_INQUIRIES, inquiry_rows(org)))
+    for contract, rows in ((CONFIG_QUOTAS, quotas), (CONFIG_PLAN_ASSIGNMENTS, assignments), *planning, *payroll,
+                           *workflow):
         writer = ChunkedWriter(config, contract.file_stem, contract.column_names, "csv", max(len(rows), 1))
         writer.write(as_text_frame(rows, contract.column_names))
         config_files += writer.close()

@@ -42,6 +42,11 @@ RULE_BAD_SHA256 = "unparseable_sha256"
 # only when someone other than its requester approved it
 RULE_ADJUSTMENT_WITHOUT_APPROVER = "adjustment_without_approver"
 RULE_ADJUSTMENT_APPROVED_BY_REQUESTER = "adjustment_approved_by_requester"
+# configuration inquiries.csv (docs/payment_workflow.md, "Inquiries")
+RULE_UNKNOWN_INQUIRY_CATEGORY = "unknown_inquiry_category"
+RULE_UNKNOWN_INQUIRY_STATUS = "unknown_inquiry_status"
+RULE_INQUIRY_CLOSED_WITHOUT_RESOLVED_AT = "inquiry_closed_without_resolved_at"
+RULE_INQUIRY_RESOLVED_BEFORE_OPENED = "inquiry_resolved_before_opened"
 
 ROW_RULES = (
     RULE_MISSING_VALUE,
@@ -57,6 +62,10 @@ ROW_RULES = (
     RULE_BAD_SHA256,
     RULE_ADJUSTMENT_WITHOUT_APPROVER,
     RULE_ADJUSTMENT_APPROVED_BY_REQUESTER,
+    RULE_UNKNOWN_INQUIRY_CATEGORY,
+    RULE_UNKNOWN_INQUIRY_STATUS,
+    RULE_INQUIRY_CLOSED_WITHOUT_RESOLVED_AT,
+    RULE_INQUIRY_RESOLVED_BEFORE_OPENED,
 )
 
 
@@ -81,6 +90,15 @@ class Column:
     # (other column, rule): a present value equal to the other column's present
     # value (compared trimmed, case-insensitive) breaks the rule.
     differs_from: tuple[str, str] | None = None
+    # (allowed values, rule): a present value not among them (compared trimmed,
+    # case-insensitive; the warehouse's staging model lower-cases it) breaks the rule.
+    one_of: tuple[tuple[str, ...], str] | None = None
+    # (other column, its values, rule): a missing value while the other column's
+    # value is one of those (trimmed, case-insensitive) breaks the rule.
+    required_when: tuple[str, tuple[str, ...], str] | None = None
+    # (other column, rule): a value earlier than the other column's (both read in
+    # their types) breaks the rule.
+    not_before: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +152,9 @@ def _c(
     note: str = "",
     missing_rule: str = RULE_MISSING_VALUE,
     differs_from: tuple[str, str] | None = None,
+    one_of: tuple[tuple[str, ...], str] | None = None,
+    required_when: tuple[str, tuple[str, ...], str] | None = None,
+    not_before: tuple[str, str] | None = None,
 ) -> Column:
     return Column(
         name,
@@ -144,6 +165,9 @@ def _c(
         note,
         missing_rule,
         differs_from,
+        one_of,
+        required_when,
+        not_before,
     )
 
 
@@ -481,6 +505,46 @@ CONFIG_PLAN_ACCEPTANCES = _config(
     _c("accepted_at", "datetime", required=True),
 )
 
+INQUIRY_CATEGORIES = ("missing_credit", "wrong_split", "rate", "other")
+INQUIRY_STATUSES = ("open", "resolved", "rejected")
+INQUIRY_CLOSED_STATUSES = ("resolved", "rejected")
+
+CONFIG_INQUIRIES = _config(
+    "inquiries",
+    ("inquiry_id",),
+    "Inquiries (docs/payment_workflow.md): a payee's question or dispute about a pay period (missing credit, "
+    "a wrong split, a rate, other), optionally about one deal, with its status and resolution; fct_inquiry ties "
+    "it to the payee's credits and payout lines of the period and to the manual adjustments that resolve it. "
+    "Optional.",
+    _c("inquiry_id", required=True),
+    _EMPLOYEE_ID,
+    _c("period", "period", required=True),
+    _c("opportunity_id"),
+    _c(
+        "category",
+        required=True,
+        note="yes; one of " + ", ".join(INQUIRY_CATEGORIES) + ": `unknown_inquiry_category`",
+        one_of=(INQUIRY_CATEGORIES, RULE_UNKNOWN_INQUIRY_CATEGORY),
+    ),
+    _c("text", required=True),
+    _c("opened_at", "datetime", required=True),
+    _c(
+        "status",
+        required=True,
+        note="yes; one of " + ", ".join(INQUIRY_STATUSES) + ": `unknown_inquiry_status`",
+        one_of=(INQUIRY_STATUSES, RULE_UNKNOWN_INQUIRY_STATUS),
+    ),
+    _c("resolution", note="text; expected when resolved or rejected"),
+    _c(
+        "resolved_at",
+        "datetime",
+        note="when resolved or rejected: `inquiry_closed_without_resolved_at`; "
+        "before opened_at: `inquiry_resolved_before_opened`",
+        required_when=("status", INQUIRY_CLOSED_STATUSES, RULE_INQUIRY_CLOSED_WITHOUT_RESOLVED_AT),
+        not_before=("opened_at", RULE_INQUIRY_RESOLVED_BEFORE_OPENED),
+    ),
+)
+
 CONTRACTS: tuple[DatasetContract, ...] = (
     CRM_OPPORTUNITY,
     CRM_OPPORTUNITY_LINE_ITEM,
@@ -503,6 +567,7 @@ CONTRACTS: tuple[DatasetContract, ...] = (
     CONFIG_PAYROLL_CODES,
     CONFIG_ADJUSTMENTS,
     CONFIG_PLAN_ACCEPTANCES,
+    CONFIG_INQUIRIES,
 )
 
 BY_NAME: dict[tuple[str, str], DatasetContract] = {(c.system, c.name): c for c in CONTRACTS}

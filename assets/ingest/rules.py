@@ -34,6 +34,12 @@ rule (or ``unknown_currency``); a column's ``missing_rule`` replaces
 ``missing_required_value`` for it (``adjustment_without_approver``); a value
 equal to the one of the column named by ``differs_from`` (trimmed,
 case-insensitive) breaks that rule (``adjustment_approved_by_requester``);
+a present value not among a column's ``one_of`` values (trimmed,
+case-insensitive) breaks its rule (``unknown_inquiry_category``); a value
+missing while another column is in a state named by ``required_when`` breaks
+its rule (``inquiry_closed_without_resolved_at``); a value earlier than the
+other column's named by ``not_before`` breaks its rule
+(``inquiry_resolved_before_opened``);
 a readable value outside the column's
 ``min_value``/``max_value`` (inclusive) breaks ``value_out_of_range``. A key
 that appears more than once in one file breaks ``duplicate_key_in_file``; see
@@ -215,6 +221,19 @@ def check_chunk(contract: c.DatasetContract, text: pl.DataFrame, source: SourceC
             checks.append(
                 _Check(flag, rule, column.name, pl.format("{} '{}' is also {}", pl.lit(column.name), raw, pl.lit(other)))
             )
+        if column.one_of is not None:
+            allowed, rule = column.one_of
+            unknown = ~raw.str.strip_chars().str.to_lowercase().is_in(list(allowed))
+            flag = f"__spm_one_of_{i}"
+            flags.append((~missing & unknown).fill_null(False).alias(flag))
+            checks.append(_Check(flag, rule, column.name, _value_message(column.name, f"is not one of {', '.join(allowed)}")))
+        if column.required_when is not None:
+            other, states, rule = column.required_when
+            in_state = pl.col(other).str.strip_chars().str.to_lowercase().is_in(list(states)).fill_null(False)
+            flag = f"__spm_required_when_{i}"
+            flags.append((missing & in_state).alias(flag))
+            checks.append(_Check(flag, rule, column.name, pl.format("{} is missing but {} is '{}'", pl.lit(column.name),
+                                                                    pl.lit(other), pl.col(other).str.strip_chars())))
         if column.type in _TYPE_RULES:
             rule, is_not = _TYPE_RULES[column.type]
             flag = f"__spm_bad_{i}"
@@ -229,6 +248,17 @@ def check_chunk(contract: c.DatasetContract, text: pl.DataFrame, source: SourceC
             flag = f"__spm_range_{i}"
             flags.append(outside.fill_null(False).alias(flag))
             checks.append(_Check(flag, c.RULE_OUT_OF_RANGE, column.name, _value_message(column.name, _range_text(column))))
+
+    # comparisons with another column read both in their types (the typed values above)
+    value_names = {column.name: f"__spm_value_{i}" for i, column in enumerate(contract.columns)}
+    for i, column in enumerate(contract.columns):
+        if column.not_before is not None:
+            other, rule = column.not_before
+            flag = f"__spm_not_before_{i}"
+            earlier = pl.col(value_names[column.name]) < pl.col(value_names[other])
+            flags.append(earlier.fill_null(False).alias(flag))
+            checks.append(_Check(flag, rule, column.name, pl.format("{} '{}' is before {} '{}'", pl.lit(column.name),
+                                                                    pl.col(column.name), pl.lit(other), pl.col(other))))
 
     checked = text.with_columns(values).with_columns(flags)
     broken = pl.any_horizontal([pl.col(k.flag) for k in checks]) if checks else pl.lit(False)

@@ -27,13 +27,14 @@ from assets.payouts.plan_acceptance import PLAN_ACCEPTANCE_CHECK, check_plan_acc
 from assets.payouts.publish import publish_period
 from assets.payouts.payroll_layouts import payroll_refusal
 from assets.payouts.warehouse import read_credits_up_to, read_payroll_config, read_period_payouts, source_batches
+from assets.payouts.warehouse import OpenInquiry, read_open_inquiries
 from core.dbt import DbtCommandFailed, prepare_dbt_environment, run_dbt
 from core.failures import user_error
 from core.fingerprint import inputs_fingerprint
 from core.money import in_minor_units
 from core.periods import first_day, last_day, next_period, previous_period
 from core.resources import CodeLocationResource, SpmPathsResource
-from core.settings import plan_acceptance_mode
+from core.settings import Settings, plan_acceptance_mode
 from core.warehouse import read_only
 
 PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
@@ -76,6 +77,22 @@ def publish_refusal(period: str, today: date) -> str | None:
     if today < publish_from:
         return f"Refusing to publish {period}: the period has not ended (it ends on {ends}); publish it from {publish_from}."
     return None
+
+
+def stale_inquiries_warning(period: str, open_inquiries: list[OpenInquiry], warn_days: int) -> str | None:
+    """The warning line for publishing ``period`` while inquiries about it or an earlier period
+    have been open more than ``warn_days`` days (SPM_INQUIRY_WARN_DAYS; fct_inquiry.age_days,
+    at the run's as-of date), or None. A warning, never a refusal: an open question does not
+    stop a payroll (docs/payment_workflow.md, "Inquiries")."""
+    stale = sorted((i for i in open_inquiries if i.period <= period and i.age_days > warn_days),
+                   key=lambda i: (-i.age_days, i.inquiry_id))
+    if not stale:
+        return None
+    shown = ", ".join(f"{i.inquiry_id} ({i.employee_id}, {i.period}, {i.category}, {i.age_days} days)" for i in stale[:10])
+    more = f" and {len(stale) - 10} more" if len(stale) > 10 else ""
+    return (f"Publishing {period} with {len(stale)} inquiry(ies) open more than {warn_days} days "
+            f"(SPM_INQUIRY_WARN_DAYS): {shown}{more}.")
+
 
 # The dbt models that read the ledger, and everything downstream of them.
 LEDGER_MODELS = ("stg_ledger__publications+", "stg_ledger__published_lines+", "stg_ledger__published_credits+")
@@ -336,6 +353,9 @@ def payout_publication(
         context.log.warning(change.message)
     if not acceptance.passed:
         context.log.warning(f"{period}: {acceptance.message}")
+    stale = stale_inquiries_warning(period, read_open_inquiries(settings.warehouse), Settings.from_env().inquiry_warn_days)
+    if stale:
+        context.log.warning(stale)
 
     outcome = publish_period(
         lines,

@@ -182,3 +182,28 @@ def source_batches(landing_dir: Path) -> list[str]:
     return sorted(
         f"{system}/{name}" for system in ("crm", "hr") for name, _, _ in list_batches(Path(landing_dir), system)
     )
+
+
+@dataclass(frozen=True)
+class OpenInquiry:
+    """An inquiry still open (fct_inquiry), with its age in days at the run's as-of date."""
+
+    inquiry_id: str
+    employee_id: str
+    period: str
+    category: str
+    age_days: int
+
+
+def read_open_inquiries(warehouse: Path) -> list[OpenInquiry]:
+    """The open inquiries of fct_inquiry, oldest first (docs/payment_workflow.md, "Inquiries")."""
+    with read_only(warehouse) as con:
+        rows = con.execute(
+            """
+            select inquiry_id, employee_id, period, category, age_days
+            from fct_inquiry
+            where is_open
+            order by age_days desc, inquiry_id
+            """
+        ).fetchall()
+    return [OpenInquiry(i, e, p, c, int(a)) for i, e, p, c, a in rows]

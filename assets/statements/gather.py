@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from assets.statements.statement import (
     CreditLine,
     ComponentSummary,
     Header,
+    InquiryLine,
     MeasureAttainment,
     PaidLine,
     PlanSummary,
@@ -126,6 +127,18 @@ QUERIES: dict[str, str] = {
         select distinct period from fct_published_payout_line
         where plan_year = (select plan_year from dim_period where period = ?) and period < ?
         order by period
+    """,
+    # the payee's inquiries still open about this period or an earlier one (docs/payment_workflow.md)
+    "open_inquiries": """
+        select employee_id, inquiry_id, period, category, opportunity_id, opened_at, age_days
+        from fct_inquiry where is_open and period <= ?
+        order by employee_id, opened_at, inquiry_id
+    """,
+    # the inquiries resolved by manual adjustments this period's MANUAL_ADJUSTMENT line pays
+    "resolving_inquiries": """
+        select employee_id, inquiry_id, adjustment_periods
+        from fct_inquiry where adjustment_count > 0 and adjustment_periods like '%' || ? || '%'
+        order by employee_id, inquiry_id
     """,
     # the period's pay dates per payroll country (the pay calendar: payrolls of different countries may
     # pay on different business days), for a payee without a paid line in the period
@@ -298,6 +311,7 @@ def build_statements(
             levels = rollup_levels[row["employee_id"]]
             member, level = row["credited_from_employee_id"], int(row["rollup_level"] or 1)
             levels[member] = min(level, levels.get(member, level))  # a move mid-period: the nearer level
+    open_inquiries, resolved_by_line = _inquiries(marts, period)
     lines_of: dict[str, list[PayoutFileLine]] = defaultdict(list)
     for line in payout_lines:
         lines_of[line.employee_id].append(line)
@@ -412,7 +426,9 @@ def build_statements(
                 balance_out=Decimal(bal["balance_out"]),
             )
         paid_lines = tuple(
-            PaidLine(l.earning_code, l.plan_id, l.currency, l.amount, l.reason, l.deal_ids) for l in paid
+            PaidLine(l.earning_code, l.plan_id, l.currency, l.amount, l.reason, l.deal_ids,
+                     resolved_by_line.get(employee_id) if l.earning_code == "MANUAL_ADJUSTMENT" else None)
+            for l in paid
         )
         totals: dict[str, Decimal] = {}
         for line in paid_lines:
@@ -446,9 +462,28 @@ def build_statements(
                 year_to_date=_year_to_date(plan_year, earned_ytd.get(employee_id), paid_ytd.get(employee_id, []),
                                            published_periods),
                 contact_line=contact_line,
+                open_inquiries=open_inquiries.get(employee_id, ()),
             )
         )
     return statements
+
+
+def _inquiries(marts: PeriodMarts, period: str) -> tuple[dict[str, tuple[InquiryLine, ...]], dict[str, str]]:
+    """Per payee: the open inquiries (fct_inquiry), and the ';'-joined inquiries resolved by the
+    manual adjustments the period's MANUAL_ADJUSTMENT line pays."""
+    open_by_payee: dict[str, list[InquiryLine]] = defaultdict(list)
+    frame = marts.frames.get("open_inquiries")
+    for row in ([] if frame is None else frame.iter_rows(named=True)):
+        open_by_payee[row["employee_id"]].append(InquiryLine(
+            row["inquiry_id"], row["period"], row["category"], row["opportunity_id"],
+            row["opened_at"].astimezone(timezone.utc).date(), int(row["age_days"])))
+    resolved: dict[str, list[str]] = defaultdict(list)
+    frame = marts.frames.get("resolving_inquiries")
+    for row in ([] if frame is None else frame.iter_rows(named=True)):
+        if period in row["adjustment_periods"].split(";"):
+            resolved[row["employee_id"]].append(row["inquiry_id"])
+    return ({e: tuple(lines) for e, lines in open_by_payee.items()},
+            {e: ";".join(sorted(ids)) for e, ids in resolved.items()})
 
 
 def _measures(rows: list[dict], component_names: dict) -> tuple[MeasureAttainment, ...]:

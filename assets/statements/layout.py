@@ -20,7 +20,7 @@ from assets.statements.formatting import (
     measure_label,
     rule_label,
 )
-from assets.statements.statement import ComponentSummary, Statement
+from assets.statements.statement import ComponentSummary, PaidLine, Statement
 
 TENTH = Decimal("1e-10")
 METER_FULL_SCALE = Decimal("1.5")  # the bar's full width is 150% of quota; a tick marks 100%
@@ -152,6 +152,14 @@ def _tiers_in_words(component: ComponentSummary, fmt: Formatter, currency: str) 
     return "; ".join(parts)
 
 
+def _reason(line: PaidLine) -> str:
+    """A paid line's reason in words; a manual adjustment that resolves inquiries names them."""
+    reason = (line.reason or "").replace(";", "; ").replace("_", " ")
+    if line.inquiry_ids:
+        reason += f" (inquiry {line.inquiry_ids.replace(';', ', ')})"
+    return reason
+
+
 def statement_document(statement: Statement, csv_name: str) -> Document:
     h = statement.header
     cur = h.currency
@@ -168,6 +176,8 @@ def statement_document(statement: Statement, csv_name: str) -> Document:
         (c, t, fmt.money(t, c)) for c, t in statement.totals.items())))
     if statement.contact_line:
         blocks.append(Note(statement.contact_line, "contact"))
+    blocks.append(Note(f"A question about this statement? Raise an inquiry about pay period {h.period} quoting "
+                       f"reference {statement.inquiry_reference}.", "contact"))
 
     # 1. plan summary
     blocks.append(Heading("1. Your plan"))
@@ -279,8 +289,7 @@ def statement_document(statement: Statement, csv_name: str) -> Document:
     if statement.adjustment_lines:
         blocks.append(Table(
             (Column("Earning code", 16), Column("Reason", 40), Column("Deals", 26), Column(f"Amount ({cur})", 18, True)),
-            tuple(Row((l.earning_code, (l.reason or "").replace(";", "; ").replace("_", " "),
-                       (l.deal_ids or "").replace(";", "; "), fmt.money(l.amount, l.currency)))
+            tuple(Row((l.earning_code, _reason(l), (l.deal_ids or "").replace(";", "; "), fmt.money(l.amount, l.currency)))
                   for l in statement.adjustment_lines),
         ))
     else:
@@ -346,14 +355,23 @@ def statement_document(statement: Statement, csv_name: str) -> Document:
     blocks.append(Note(f"The lines of the payout file for {h.period}, exactly as paid (each rounded once to the "
                        f"currency's minor unit), paid on {fmt.date(h.pay_date)}."))
     if statement.paid_lines:
-        rows = [Row((l.earning_code, l.plan_id or "", (l.reason or "").replace(";", "; ").replace("_", " "),
-                     fmt.money(l.amount, l.currency))) for l in statement.paid_lines]
+        rows = [Row((l.earning_code, l.plan_id or "", _reason(l), fmt.money(l.amount, l.currency)))
+                for l in statement.paid_lines]
         for currency, total in statement.totals.items():
             rows.append(Row(("Total to be paid", "", "", fmt.money(total, currency)), "total"))
         blocks.append(Table((Column("Earning code", 18), Column("Plan", 22), Column("Reason", 36),
                              Column("Amount", 24, True)), tuple(rows)))
     else:
         blocks.append(Note("Nothing is paid for this period (no line in the payout file).", "empty"))
+
+    if statement.open_inquiries:
+        blocks.append(Heading("Your open inquiries"))
+        blocks.append(Table(
+            (Column("Inquiry", 18), Column("Pay period", 14), Column("Category", 20), Column("Deal", 20),
+             Column("Opened", 16), Column("Days open", 12, True)),
+            tuple(Row((i.inquiry_id, i.period, i.category.replace("_", " "), i.opportunity_id or "–",
+                       fmt.date(i.opened_on), str(i.age_days))) for i in statement.open_inquiries),
+        ))
 
     if statement.deal_appendix and statement.rollup_credits:
         blocks.append(Heading("Appendix: team deals (roll-up credit)"))

@@ -131,6 +131,20 @@ class PaidLine:
     amount: Decimal
     reason: str | None
     deal_ids: str | None
+    # MANUAL_ADJUSTMENT: the ';'-joined inquiries its adjustments resolve (fct_inquiry), if any
+    inquiry_ids: str | None = None
+
+
+@dataclass(frozen=True)
+class InquiryLine:
+    """One of the payee's open inquiries (fct_inquiry), as listed on the statement."""
+
+    inquiry_id: str
+    period: str
+    category: str
+    opportunity_id: str | None
+    opened_on: date
+    age_days: int
 
 
 @dataclass(frozen=True)
@@ -265,6 +279,12 @@ class Statement:
     plan_summaries: tuple[PlanSummary, ...] = ()
     year_to_date: YearToDate | None = None
     contact_line: str = ""
+    open_inquiries: tuple[InquiryLine, ...] = ()  # the payee's open inquiries (fct_inquiry)
+
+    @property
+    def inquiry_reference(self) -> str:
+        """What a payee quotes to raise an inquiry about this statement, with its period."""
+        return f"{self.header.employee_id}-{self.header.period}"
 
     @property
     def adjustment_lines(self) -> tuple[PaidLine, ...]:

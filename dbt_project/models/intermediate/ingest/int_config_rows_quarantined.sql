@@ -27,6 +27,8 @@
 --   adjustment_outside_plan_assignment a manual adjustment of a month in which the
 --                                      payee has no plan month (int_payee_balances_rolled):
 --                                      nothing to pay it with, not paid
+--   inquiry_without_hr_worker          an inquiry of an employee HR does not know
+--                                      (int_inquiries)
 -- The messages of the planning inputs start with '<file> row <n>: ', as the
 -- ingest quarantine's do.
 {%- set text = dbt.type_string() %}
@@ -365,6 +367,35 @@ adjustment_rows as (
 
 ),
 
+inquiry_rows as (
+
+    select
+        {{ quarantine_columns(
+            system="'config'",
+            dataset="'inquiries'",
+            batch='source_batch',
+            source_file='source_file',
+            source_row='source_row',
+            rule='quarantine_rule',
+            column_name="'employee_id'",
+            value='employee_id',
+            message="source_file || ' row ' || cast(source_row as " ~ text ~ ") || ': inquiry ' || inquiry_id
+                || ' of ' || employee_id || ' about ' || period || ': ' || employee_id
+                || ' has no HR worker record: inquiry not tracked'",
+            record_json=json_record([
+                ['inquiry_id', 'inquiry_id'],
+                ['employee_id', 'employee_id'],
+                ['period', 'period'],
+                ['opportunity_id', 'opportunity_id'],
+                ['category', 'category'],
+                ['status', 'status'],
+            ])
+        ) }}
+    from {{ ref('int_inquiries') }}
+    where quarantine_rule is not null
+
+),
+
 final as (
 
     select * from quota_rows
@@ -382,6 +413,8 @@ final as (
     select * from payroll_code_rows
     union all
     select * from adjustment_rows
+    union all
+    select * from inquiry_rows
 
 )
 

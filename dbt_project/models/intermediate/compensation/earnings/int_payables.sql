@@ -40,6 +40,13 @@ balances as (
 
 ),
 
+-- per scenario in a payout forecast build (macros/forecast_scenarios.sql), as the payees are
+manual_lines as (
+
+    select * from {{ spm.per_scenario(ref('int_manual_adjustment_lines')) }}
+
+),
+
 payee_months as (
 
     select
@@ -72,7 +79,7 @@ earnings_lines as (
         manual.currency,
         payee_months.plan_id,
         manual.amount
-    from {{ ref('int_manual_adjustment_lines') }} as manual
+    from manual_lines as manual
     inner join payee_months
         on manual.employee_id = payee_months.employee_id
         and manual.period = payee_months.period

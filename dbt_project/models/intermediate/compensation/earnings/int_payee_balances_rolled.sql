@@ -49,8 +49,15 @@ payees as (
 
 ),
 
+-- the approved manual adjustments (docs/payment_workflow.md), per scenario in a
+-- payout forecast build (macros/forecast_scenarios.sql), as the payees are
+manual_lines as (
+
+    select * from {{ spm.per_scenario(ref('int_manual_adjustment_lines')) }}
+
+),
+
 -- the month's earnings: the commission lines and the approved manual adjustments
--- (int_manual_adjustment_lines, docs/payment_workflow.md)
 commission as (
 
     select employee_id, period, sum(earnings_amount) as earnings_amount
@@ -59,7 +66,7 @@ commission as (
         from {{ ref('int_commission') }}
         union all
         select employee_id, period, amount
-        from {{ ref('int_manual_adjustment_lines') }}
+        from manual_lines
     ) as month_earnings
     group by employee_id, period
 
