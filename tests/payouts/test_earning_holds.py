@@ -8,10 +8,10 @@ month to be paid in. The ERP's Invoice file lands in several batches (paid to
 date, cumulative):
 
 * O1, Alice, 33,333 closed 2026-01-10: earned 3,333.30 in January, all held.
-  INV-1 (33,333, due 2026-02-09) paid 10,000 on 2026-02-05 (batch 2026-02-15),
+  INV-1 (33,333, due 2026-02-09) paid 12,345.67 on 2026-02-05 (batch 2026-02-15),
   in full on 2026-03-20 (batch 2026-04-01): February releases
-  round(3,333.30 x 10,000 / 33,333) = round(999.990001...) = 999.99, March
-  3,333.30 - 999.99 = 2,333.31.
+  round(3,333.30 x 12,345.67 / 33,333) = round(1,234.567) = 1,234.57, March
+  3,333.30 - 1,234.57 = 2,098.73.
 * O2, Bob, 3,000 closed 2026-01-15: earned 300.00, held; INV-2 is written off
   (batch 2026-03-01): 300.00 written off in March, never released.
 * O4, Alice, 8,000 closed 2026-03-05: earned 800.00 in March, held; INV-4 due
@@ -88,7 +88,7 @@ def _write_company(paths: SpmPaths) -> None:
     ])
     batches = {
         "2026-02-15": [
-            _invoice("INV-1", "O1", "33333", "2026-02-09", "partially_paid", "10000", "2026-02-05"),
+            _invoice("INV-1", "O1", "33333", "2026-02-09", "partially_paid", "12345.67", "2026-02-05"),
             _invoice("INV-2", "O2", "3000", "2026-02-14", "open"),
         ],
         "2026-03-01": [_invoice("INV-2", "O2", "3000", "2026-02-14", "written_off")],
@@ -131,8 +131,8 @@ def test_the_hold_mart_shows_earned_released_written_off_expired_and_held(compan
     assert rows == [
         # O1: invoiced once, paid in two payments, released in two periods
         ("E1", "O1", "2026-01", D("3333.30"), D("0"), D("0"), D("0"), D("3333.30")),
-        ("E1", "O1", "2026-02", D("0"), D("999.99"), D("0"), D("0"), D("2333.31")),
-        ("E1", "O1", "2026-03", D("0"), D("2333.31"), D("0"), D("0"), D("0")),
+        ("E1", "O1", "2026-02", D("0"), D("1234.57"), D("0"), D("0"), D("2098.73")),
+        ("E1", "O1", "2026-03", D("0"), D("2098.73"), D("0"), D("0"), D("0")),
         # O4: unpaid 60 days after its due date: expired, the late payment releases nothing
         ("E1", "O4", "2026-03", D("800.00"), D("0"), D("0"), D("0"), D("800.00")),
         ("E1", "O4", "2026-06", D("0"), D("0"), D("0"), D("800.00"), D("0")),
@@ -166,8 +166,8 @@ def test_the_payable_pays_the_releases_in_the_period_the_payment_lands(company):
         """,
     )
     assert rows == [
-        ("E1", "2026-02", "COMMISSION_RELEASE", D("999.99"), D("999.99")),
-        ("E1", "2026-03", "COMMISSION_RELEASE", D("2333.31"), D("2333.31")),
+        ("E1", "2026-02", "COMMISSION_RELEASE", D("1234.57"), D("1234.57")),
+        ("E1", "2026-03", "COMMISSION_RELEASE", D("2098.73"), D("2098.73")),
         ("E2", "2027-01", "COMMISSION_RELEASE", D("1200.00"), D("1200.00")),
     ]
 
@@ -205,14 +205,14 @@ def test_the_accrual_journal_expenses_on_earning_and_holds_until_release(company
         # January: 3,333.30 + 300.00 earned and held, nothing payable
         ("2026-01", "commission_expense", D("3633.30"), D("0")),
         ("2026-01", "held_commissions", D("0"), D("3633.30")),
-        # February: the release moves 999.99 from held to accrued (payable)
-        ("2026-02", "accrued_commissions", D("0"), D("999.99")),
-        ("2026-02", "held_commissions", D("999.99"), D("0")),
+        # February: the release moves 1,234.57 from held to accrued (payable)
+        ("2026-02", "accrued_commissions", D("0"), D("1234.57")),
+        ("2026-02", "held_commissions", D("1234.57"), D("0")),
         # March: O4's 800.00 earned and held less O2's 300.00 written off (expense taken back):
-        # 500.00 expensed into held; O1's 2,333.31 released from held to accrued
-        ("2026-03", "accrued_commissions", D("0"), D("2333.31")),
+        # 500.00 expensed into held; O1's 2,098.73 released from held to accrued
+        ("2026-03", "accrued_commissions", D("0"), D("2098.73")),
         ("2026-03", "commission_expense", D("500.00"), D("0")),
-        ("2026-03", "held_commissions", D("2333.31"), D("500.00")),
+        ("2026-03", "held_commissions", D("2098.73"), D("500.00")),
         # June: O4 expired, the expense taken back
         ("2026-06", "commission_expense", D("0"), D("800.00")),
         ("2026-06", "held_commissions", D("800.00"), D("0")),
