@@ -135,11 +135,16 @@ netted as (
         cost_center,
         currency,
         account_role,
-        source_model,
+        -- an accrual line may net a payout line and a hold (int_earning_holds) of one account:
+        -- both models named, 'fct_payout_line+int_earning_holds'
+        case
+            when min(source_model) = max(source_model) then min(source_model)
+            else min(source_model) || '+' || max(source_model)
+        end as source_model,
         count(*) as source_line_count,
         {{ money('sum(signed_amount)') }} as net_amount
     from postings
-    group by journal_type, source_period, posting_date, cost_center, currency, account_role, source_model
+    group by journal_type, source_period, posting_date, cost_center, currency, account_role
 
 ),
 
