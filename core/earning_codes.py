@@ -17,6 +17,8 @@ EARNING_CODES: dict[str, str] = {
     "ADJUSTMENT": "a retro adjustment of a published period: late deals, corrected amounts, plan corrections",
     "CLAWBACK": "the commission taken back on a deal lost, deleted or reduced inside the clawback window",
     "MANUAL_ADJUSTMENT": "an approved manual adjustment (config adjustments.csv, docs/payment_workflow.md)",
+    "COMMISSION_RELEASE": "earnings held until the deal's invoice is paid, released in the period the payment lands "
+    "(release: on_invoice_paid, docs/payment_workflow.md)",
 }
 
 # what a plan component may pay (the engine writes the other codes itself)

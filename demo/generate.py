@@ -70,6 +70,7 @@ from assets.ingest.contract import (
     CRM_OPPORTUNITY_SPLIT,
     CRM_PRODUCT,
     CRM_USER,
+    ERP_INVOICE,
     HR_JOB_HISTORY,
     HR_LEAVE,
     HR_WORKERS,
@@ -95,6 +96,7 @@ from demo.deals import (
     seller_strengths,
     split_frame,
 )
+from demo.invoices import InvoiceBook
 from demo.market import (
     CURRENCIES,
     FAMILIES,
@@ -262,8 +264,12 @@ def generate(
     planted_bad_rows: list[dict] = []
     for b in range(n_blocks(n_deals)):
         block = deal_block(sellers, n_deals, seed, b)
+        invoices = InvoiceBook(seed)  # the ERP's invoices of the block's won deals (demo/invoices.py)
         for k, batch in enumerate(crm_batches):
-            out.write(CRM_OPPORTUNITY, batch, opportunity_frame(block, sellers, seed, k))
+            opportunities = opportunity_frame(block, sellers, seed, k)
+            out.write(CRM_OPPORTUNITY, batch, opportunities)
+            invoices.update(opportunities)
+            out.write(ERP_INVOICE, batch, invoices.frame(CRM_BATCHES[k]))
             if b == 0:
                 bad, planted = planted_bad_opportunities(sellers, n_deals, seed, k)
                 out.write(CRM_OPPORTUNITY, batch, bad)

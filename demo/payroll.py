@@ -21,13 +21,14 @@ ADAPTER_OF_COUNTRY = {"US": "adp", "CA": "gusto", "GB": "workday", "DE": "workda
 
 PAYROLL_CODES = {
     "adp": {"COMMISSION": "COM", "BONUS": "BON", "SPIF": "SPF", "DRAW": "DRW", "DRAW_RECOVERY": "COM",
-            "ADJUSTMENT": "COM", "CLAWBACK": "COM", "MANUAL_ADJUSTMENT": "COM"},
+            "ADJUSTMENT": "COM", "CLAWBACK": "COM", "MANUAL_ADJUSTMENT": "COM", "COMMISSION_RELEASE": "COM"},
     "workday": {"COMMISSION": "Sales_Commission", "BONUS": "Quota_Bonus", "SPIF": "SPIF", "DRAW": "Recoverable_Draw",
                 "DRAW_RECOVERY": "Sales_Commission", "ADJUSTMENT": "Sales_Commission",
-                "CLAWBACK": "Sales_Commission", "MANUAL_ADJUSTMENT": "Sales_Commission"},
+                "CLAWBACK": "Sales_Commission", "MANUAL_ADJUSTMENT": "Sales_Commission",
+                "COMMISSION_RELEASE": "Sales_Commission"},
     "gusto": {"COMMISSION": "commission", "BONUS": "bonus", "SPIF": "bonus", "DRAW": "commission",
               "DRAW_RECOVERY": "commission", "ADJUSTMENT": "commission", "CLAWBACK": "commission",
-              "MANUAL_ADJUSTMENT": "commission"},
+              "MANUAL_ADJUSTMENT": "commission", "COMMISSION_RELEASE": "commission"},
 }
 
 

@@ -600,6 +600,12 @@ _AE_COMPONENTS = """\
 """
 
 
+# The SDR overlay of this plan year is held until the deal's invoice is paid
+# (demo/invoices.py lands the invoices and payments).
+OVERLAY_RELEASE_YEAR = 2026
+OVERLAY_RELEASE = "    release: on_invoice_paid\n    partial: proportional\n    expire_after_days: 90\n"
+
+
 def plan_yaml(family: str, year: int) -> str:
     head = (
         f"plan_id: {plan_id(family, year)}\n"
@@ -652,6 +658,8 @@ def plan_yaml(family: str, year: int) -> str:
         + "    earning_code: COMMISSION\n"
         + "    measure: own_credit\n"
         + "    basis: period\n"
+        # 2026: paid when the customer pays the invoice (docs/payment_workflow.md, Holds and releases)
+        + (OVERLAY_RELEASE if year == OVERLAY_RELEASE_YEAR else "")
         + "    rule:\n"
         + "      type: flat_rate\n"
         + f'      rate: "{SDR_BASE_RATE}"\n'

@@ -47,6 +47,8 @@ RULE_UNKNOWN_INQUIRY_CATEGORY = "unknown_inquiry_category"
 RULE_UNKNOWN_INQUIRY_STATUS = "unknown_inquiry_status"
 RULE_INQUIRY_CLOSED_WITHOUT_RESOLVED_AT = "inquiry_closed_without_resolved_at"
 RULE_INQUIRY_RESOLVED_BEFORE_OPENED = "inquiry_resolved_before_opened"
+# a value outside a column's list of allowed values (an invoice's status)
+RULE_NOT_ALLOWED = "value_not_allowed"
 
 ROW_RULES = (
     RULE_MISSING_VALUE,
@@ -66,6 +68,7 @@ ROW_RULES = (
     RULE_UNKNOWN_INQUIRY_STATUS,
     RULE_INQUIRY_CLOSED_WITHOUT_RESOLVED_AT,
     RULE_INQUIRY_RESOLVED_BEFORE_OPENED,
+    RULE_NOT_ALLOWED,
 )
 
 
@@ -99,6 +102,12 @@ class Column:
     # (other column, rule): a value earlier than the other column's (both read in
     # their types) breaks the rule.
     not_before: tuple[str, str] | None = None
+    # A present value must be one of these (compared as written, trimmed);
+    # otherwise value_not_allowed. Empty: any value.
+    allowed: tuple[str, ...] = ()
+    # A decimal column whose present value other than 0 makes this column
+    # required (an invoice's paid_date when paid_amount is not 0).
+    required_when_nonzero: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,8 @@ def _c(
     one_of: tuple[tuple[str, ...], str] | None = None,
     required_when: tuple[str, tuple[str, ...], str] | None = None,
     not_before: tuple[str, str] | None = None,
+    allowed: tuple[str, ...] = (),
+    required_when_nonzero: str | None = None,
 ) -> Column:
     return Column(
         name,
@@ -168,6 +179,8 @@ def _c(
         one_of,
         required_when,
         not_before,
+        allowed,
+        required_when_nonzero,
     )
 
 
@@ -250,6 +263,39 @@ CRM_OPPORTUNITY_HISTORY = DatasetContract(
         _c("Amount", "decimal"),
         _c("CloseDate", "date"),
         _c("CreatedDate", "datetime", required=True),
+    ),
+)
+
+# The ERP's invoices of won deals and their payments (docs/payment_workflow.md,
+# Holds and releases). An export lands beside the CRM objects of its batch; each
+# batch holds an invoice's state as of the extract: paid_amount is the amount
+# paid to date (cumulative) and paid_date the date of the last payment. Every
+# version is kept in the raw layer, so the batches give the invoice's payment
+# history: (paid_date, paid to date) of each version.
+INVOICE_STATUSES = ("open", "partially_paid", "paid", "written_off")
+
+ERP_INVOICE = DatasetContract(
+    name="invoice",
+    system="crm",
+    file_stem="Invoice",
+    key=("invoice_id",),
+    description=(
+        "ERP invoice of a won deal, as of the batch's extract: paid_amount is the amount paid to date "
+        "(cumulative), paid_date the date of the last payment; every version is kept, so the batches give the "
+        "payment history. Read only by components with release: on_invoice_paid (docs/payment_workflow.md). "
+        "Optional."
+    ),
+    columns=(
+        _c("invoice_id", required=True),
+        _c("opportunity_id", required=True),
+        _c("account_id"),
+        _c("amount", "decimal", required=True, lo=0),
+        _c("currency", "currency", required=True),
+        _c("invoice_date", "date", required=True),
+        _c("due_date", "date", required=True),
+        _c("paid_amount", "decimal", lo=0, note="no; empty = nothing paid"),
+        _c("paid_date", "date", note="when paid_amount is not 0", required_when_nonzero="paid_amount"),
+        _c("status", required=True, allowed=INVOICE_STATUSES),
     ),
 )
 
@@ -554,6 +600,7 @@ CONTRACTS: tuple[DatasetContract, ...] = (
     CRM_PRODUCT,
     CRM_USER,
     CRM_DATED_CONVERSION_RATE,
+    ERP_INVOICE,
     HR_WORKERS,
     HR_JOB_HISTORY,
     HR_LEAVE,

@@ -62,6 +62,9 @@ BONUS_PAY_WHEN = ("basis_end", "threshold_reached")
 DEFAULT_BONUS_PAY_WHEN = "basis_end"
 TIERS_ON = ("attainment", "amount")
 DEFAULT_TIERS_ON = "attainment"
+# when a component's earnings are paid (docs/payment_workflow.md, Holds and releases)
+DEFAULT_RELEASE = "on_booking"
+RELEASE_ON_INVOICE_PAID = "on_invoice_paid"
 
 PLAN_SCHEMA: dict[str, pl.DataType] = {
     "plan_id": pl.Utf8(),
@@ -108,6 +111,10 @@ PLAN_COMPONENT_SCHEMA: dict[str, pl.DataType] = {
     "spif_amount_per_deal": MONEY,
     "spif_window_start": pl.Date(),
     "spif_window_end": pl.Date(),  # inclusive
+    # on_booking (default) | on_invoice_paid: held per deal until its invoices are paid
+    "release": pl.Utf8(),
+    "release_partial": pl.Utf8(),  # on_invoice_paid: proportional (paid share) | null (all at full payment)
+    "release_expire_after_days": pl.Int64(),  # on_invoice_paid: days after the due date before the hold expires
 }
 
 
@@ -189,6 +196,9 @@ class PlanComponent:
     spif_window_end: date | None = None
     opportunity_types: tuple[str, ...] = ()
     product_families: tuple[str, ...] = ()
+    release: str = DEFAULT_RELEASE  # on_booking | on_invoice_paid
+    release_partial: str | None = None  # on_invoice_paid: proportional | None
+    release_expire_after_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -399,6 +409,11 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
             spif = {name: date_at(rule, name, rule_path) for name in ("window_start", "window_end")}
             if None not in spif.values() and spif["window_end"] < spif["window_start"]:
                 problem(rule_path + ["window_end"], f"{spif['window_end']} is before window_start {spif['window_start']}")
+        release = raw.get("release", DEFAULT_RELEASE)
+        if release != RELEASE_ON_INVOICE_PAID:
+            for option in ("partial", "expire_after_days"):
+                if option in raw:
+                    problem(path + [option], f"{option} applies to release: {RELEASE_ON_INVOICE_PAID} only")
         filters = raw.get("filters", {})
         components.append(
             PlanComponent(
@@ -423,6 +438,9 @@ def validate_plan_document(document, source: str) -> tuple[Plan | None, list[str
                 spif_window_end=spif.get("window_end"),
                 opportunity_types=tuple(filters.get("opportunity_types", ())),
                 product_families=tuple(filters.get("product_families", ())),
+                release=release,
+                release_partial=raw.get("partial"),
+                release_expire_after_days=raw.get("expire_after_days"),
             )
         )
     if problems:
@@ -572,6 +590,9 @@ def plan_components_frame(plans: list[Plan]) -> pl.DataFrame:
                 "spif_amount_per_deal": c.spif_amount_per_deal,
                 "spif_window_start": c.spif_window_start,
                 "spif_window_end": c.spif_window_end,
+                "release": c.release,
+                "release_partial": c.release_partial,
+                "release_expire_after_days": c.release_expire_after_days,
             }
             for p in plans
             for c in p.components

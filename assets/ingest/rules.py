@@ -234,6 +234,24 @@ def check_chunk(contract: c.DatasetContract, text: pl.DataFrame, source: SourceC
             flags.append((missing & in_state).alias(flag))
             checks.append(_Check(flag, rule, column.name, pl.format("{} is missing but {} is '{}'", pl.lit(column.name),
                                                                     pl.lit(other), pl.col(other).str.strip_chars())))
+        if column.required_when_nonzero is not None:
+            other = contract.columns.index(contract.column(column.required_when_nonzero))
+            nonzero = (pl.col(f"__spm_value_{other}") != 0).fill_null(False)
+            flag = f"__spm_missing_when_{i}"
+            flags.append((missing & nonzero).alias(flag))
+            checks.append(
+                _Check(
+                    flag, column.missing_rule, column.name,
+                    pl.format("{} is missing ({} is not 0)", pl.lit(column.name), pl.lit(column.required_when_nonzero)),
+                )
+            )
+        if column.allowed:
+            flag = f"__spm_not_allowed_{i}"
+            flags.append((~missing & ~raw.str.strip_chars().is_in(list(column.allowed))).fill_null(False).alias(flag))
+            checks.append(
+                _Check(flag, c.RULE_NOT_ALLOWED, column.name,
+                       _value_message(column.name, "is not one of " + ", ".join(column.allowed)))
+            )
         if column.type in _TYPE_RULES:
             rule, is_not = _TYPE_RULES[column.type]
             flag = f"__spm_bad_{i}"

@@ -30,6 +30,7 @@ from assets.statements.statement import (
     ComponentSummary,
     Header,
     InquiryLine,
+    HoldLine,
     MeasureAttainment,
     PaidLine,
     PlanSummary,
@@ -40,6 +41,8 @@ from assets.statements.statement import (
 from core.warehouse import read_only
 
 TENTH_DECIMAL = Decimal("1e-10")
+# the amounts of a fct_earning_hold row, in HoldLine's order
+HOLD_AMOUNTS = ("earned", "released", "written_off", "expired", "held")
 
 # One query per mart, all rows of the period (parameter: the period, as often as it has ?).
 QUERIES: dict[str, str] = {
@@ -88,6 +91,13 @@ QUERIES: dict[str, str] = {
         select employee_id, plan_id, draw_type, earnings_amount, balance_in, draw_guarantee,
                draw_amount, payable_amount, balance_out
         from fct_payee_balance where period = ?
+    """,
+    # earnings held until the deal's invoice is paid, and what happened to them this period
+    "holds": """
+        select employee_id, opportunity_id, earned_period, earned_amount, released_amount,
+               written_off_amount, expired_amount, held_amount
+        from fct_earning_hold where period = ?
+        order by employee_id, earned_period, opportunity_id, plan_id, component_id
     """,
     # retro deductions the period's file could not take (never negative pay): owed next period
     "carried": """
@@ -164,7 +174,9 @@ DEAL_NAMES_QUERY = """
     where opportunity_id in (
         select opportunity_id from fct_credit where period = ?
         union
-        select opportunity_id from fct_clawback where original_period = ? or change_period = ?)
+        select opportunity_id from fct_clawback where original_period = ? or change_period = ?
+        union
+        select opportunity_id from fct_earning_hold where period = ?)
 """
 
 
@@ -305,6 +317,8 @@ def build_statements(
     clawbacks = _by_payee(marts["clawbacks"])
     balances = {row["employee_id"]: row for row in marts["balances"].iter_rows(named=True)}
     carried = _by_payee(marts["carried"])
+    # (a frame set without it, as a unit test may build, has no holds)
+    holds = _by_payee(marts.frames["holds"]) if "holds" in marts.frames else {}
     rollup_levels: dict[str, dict[str, int]] = defaultdict(dict)
     for row in marts["credits"].iter_rows(named=True):
         if row["credit_type"] == "rollup" and row["credited_from_employee_id"] is not None:
@@ -322,7 +336,7 @@ def build_statements(
     file_calc_id = calc_ids[0] if len(calc_ids) == 1 else default_calculation_id
 
     statements = []
-    for employee_id in sorted(set(lines_of) | set(balances) | set(carried)):
+    for employee_id in sorted(set(lines_of) | set(balances) | set(carried) | set(holds)):
         paid = lines_of.get(employee_id, [])
         payee = payees.get(employee_id, {})
         currency = payee.get("currency") or (paid[0].currency if paid else "")
@@ -463,6 +477,11 @@ def build_statements(
                                            published_periods),
                 contact_line=contact_line,
                 open_inquiries=open_inquiries.get(employee_id, ()),
+                holds=tuple(
+                    HoldLine(row["opportunity_id"], names.get(row["opportunity_id"]), row["earned_period"],
+                             *(Decimal(row[f"{kind}_amount"]) for kind in HOLD_AMOUNTS))
+                    for row in holds.get(employee_id, [])
+                ),
             )
         )
     return statements

@@ -330,6 +330,20 @@ def statement_document(statement: Statement, csv_name: str) -> Document:
         blocks.append(Table((Column("Item", 72), Column(f"Amount ({cur})", 28, True)), tuple(rows)))
     else:
         blocks.append(Note(f"No plan assignment in {h.period}: no draw or balance.", "empty"))
+    if statement.holds:
+        blocks.append(Heading("Held until the customer pays the invoice", 3))
+        blocks.append(Note("Earned on the deal, paid as COMMISSION_RELEASE in the period the payment lands; "
+                           "a written-off or expired share is never paid (docs/payment_workflow.md)."))
+        blocks.append(Table(
+            (Column("Deal", 18), Column("Name", 18), Column("Earned in", 9), Column(f"Earned ({cur})", 11, True),
+             Column(f"Released ({cur})", 11, True), Column(f"Written off ({cur})", 11, True),
+             Column(f"Expired ({cur})", 11, True), Column(f"Still held ({cur})", 11, True)),
+            tuple(Row((l.opportunity_id, l.opportunity_name or "", l.earned_period,
+                       fmt.amount(l.earned_amount, cur), fmt.amount(l.released_amount, cur),
+                       fmt.amount(l.written_off_amount, cur), fmt.amount(l.expired_amount, cur),
+                       fmt.amount(l.held_amount, cur)))
+                  for l in statement.holds),
+        ))
 
     # 7. year to date
     ytd = statement.year_to_date

@@ -122,6 +122,21 @@ class ClawbackLine:
 
 
 @dataclass(frozen=True)
+class HoldLine:
+    """One fct_earning_hold row of the period: a deal's earning held until its invoice is paid
+    (docs/payment_workflow.md, Holds and releases)."""
+
+    opportunity_id: str
+    opportunity_name: str | None
+    earned_period: str
+    earned_amount: Decimal  # earned (and held) this period
+    released_amount: Decimal  # paid this period as COMMISSION_RELEASE
+    written_off_amount: Decimal  # never paid: the invoice was written off
+    expired_amount: Decimal  # never paid: unpaid past expire_after_days
+    held_amount: Decimal  # still held at the end of the period
+
+
+@dataclass(frozen=True)
 class PaidLine:
     """One line of the payout file for this payee (already rounded)."""
 
@@ -280,6 +295,7 @@ class Statement:
     year_to_date: YearToDate | None = None
     contact_line: str = ""
     open_inquiries: tuple[InquiryLine, ...] = ()  # the payee's open inquiries (fct_inquiry)
+    holds: tuple[HoldLine, ...] = ()  # earnings held until the invoice is paid (fct_earning_hold)
 
     @property
     def inquiry_reference(self) -> str:

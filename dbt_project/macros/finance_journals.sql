@@ -12,6 +12,7 @@
     {%- set accounts = {
         'commission_expense': {'number': '6100', 'name': 'Commission expense'},
         'accrued_commissions': {'number': '2150', 'name': 'Accrued commissions'},
+        'held_commissions': {'number': '2160', 'name': 'Held commissions (payable when the invoice is paid)'},
         'commission_advances': {'number': '1350', 'name': 'Commission advances (recoverable draws)'},
         'payroll_clearing': {'number': '2190', 'name': 'Payroll clearing'},
         'capitalized_contract_costs': {'number': '1450', 'name': 'Capitalized contract costs (ASC 340-40)'},

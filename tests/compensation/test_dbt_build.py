@@ -428,10 +428,12 @@ def test_dbt_parse_needs_no_environment_and_no_raw_data(tmp_path):
     assert ("raw", "config", "plan_component") in asset_keys
     assert ("raw", "quarantine") in asset_keys
     assert ("payout_ledger", "lines") in asset_keys  # the payout ledger, a declared source
-    # 26 raw (cost_centers, payrolls, payroll_codes, adjustments, inquiries, plan_acceptances too) + the 7
-    # planning_config sources + the ledger's publications, lines and credits + the pay calendar (reference)
+    # 27 raw (cost_centers, payrolls, payroll_codes, adjustments, inquiries, plan_acceptances, the ERP's
+    # invoices too) + the 7 planning_config sources + the ledger's publications, lines and credits + the pay
+    # calendar (reference)
     assert ("raw", "reference", "pay_calendar") in asset_keys
-    assert len(asset_keys) == len(manifest["sources"]) == 37
+    assert ("raw", "crm", "invoice") in asset_keys
+    assert len(asset_keys) == len(manifest["sources"]) == 38
 
 
 def test_duckdb_memory_limit_comes_from_the_environment(tmp_path):

@@ -261,6 +261,7 @@ def test_every_rule_is_flattened_to_the_exact_rows(tmp_path):
             bonus_amount=amount, bonus_pay_when="basis_end" if rule == "quota_bonus" else None,
             tiers_on="attainment" if rule.endswith("_tiers") else None, spif_amount_per_unit=per_unit, spif_amount_per_deal=per_deal,
             spif_window_start=start, spif_window_end=end,
+            release="on_booking", release_partial=None, release_expire_after_days=None,
         )
         for cid, code, measure, basis, rule, weight, gate, cap, threshold, amount, per_unit, per_deal, start, end in [
             ("commission", "COMMISSION", "own_credit", "ytd", "marginal_tiers", D("0.8"), D("0.5"), D("2.0"), None, None, None, None, None, None),
@@ -551,3 +552,40 @@ def test_the_plan_options_are_loaded_and_flattened(tmp_path):
         (2, None, None, None, D("100000"), D("250000"), D("0.07")),
         (3, None, None, None, D("250000"), None, D("0.09")),
     ]
+
+
+def test_a_component_may_hold_its_earnings_until_the_invoice_is_paid(tmp_path):
+    from assets.ingest.plans import plan_components_frame
+
+    text = FULL_PLAN.replace(
+        "    basis: quarter\n",
+        "    basis: quarter\n    release: on_invoice_paid\n    partial: proportional\n    expire_after_days: 120\n",
+        1,
+    )
+    write_plan(tmp_path, "full.yaml", text)
+
+    (plan,) = load_plans(tmp_path)
+
+    rows = plan_components_frame([plan]).select(
+        "component_id", "release", "release_partial", "release_expire_after_days"
+    ).rows()
+    assert rows[:2] == [("commission", "on_booking", None, None), ("retro", "on_invoice_paid", "proportional", 120)]
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ("release: on_payment", "components[1].release: 'on_payment' is not one of ['on_booking', 'on_invoice_paid']"),
+        ("release: on_invoice_paid\n    partial: linear", "components[1].partial: 'linear' is not one of ['proportional']"),
+        ("release: on_invoice_paid\n    expire_after_days: 0", "components[1].expire_after_days: 0 is less than the minimum of 1"),
+        ("partial: proportional", "components[1].partial: partial applies to release: on_invoice_paid only"),
+    ],
+    ids=["unknown-release", "unknown-partial", "expire-zero", "partial-without-release"],
+)
+def test_a_bad_release_option_is_one_clear_line(tmp_path, option, expected):
+    write_plan(tmp_path, "full.yaml", FULL_PLAN.replace("    basis: quarter\n", f"    basis: quarter\n    {option}\n", 1))
+
+    found = problems(tmp_path)
+
+    assert len(found) == 1, found
+    assert found[0] == "plans/full.yaml (plan AE-FULL, component retro): " + expected, found[0]

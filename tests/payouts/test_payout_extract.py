@@ -101,7 +101,7 @@ def test_earning_codes_are_one_list_in_python_dbt_and_the_plan_schema():
     from core.settings import DBT_PROJECT_DIR
 
     assert list(EARNING_CODES) == [
-        "COMMISSION", "BONUS", "SPIF", "DRAW", "DRAW_RECOVERY", "ADJUSTMENT", "CLAWBACK", "MANUAL_ADJUSTMENT",
+        "COMMISSION", "BONUS", "SPIF", "DRAW", "DRAW_RECOVERY", "ADJUSTMENT", "CLAWBACK", "MANUAL_ADJUSTMENT", "COMMISSION_RELEASE",
     ]
     dbt_vars = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
     assert dbt_vars["earning_codes"] == list(EARNING_CODES)

@@ -23,6 +23,10 @@
 -- account_role: the debit side of the line --
 --   commission_advances  DRAW of a recoverable draw (an advance recovered from
 --                        later earnings) and DRAW_RECOVERY (its recovery);
+--   held_commissions     COMMISSION_RELEASE: earnings held until the invoice is
+--                        paid were expensed when earned (fct_journal_line, from
+--                        int_earning_holds); their release moves the held
+--                        liability to accrued commissions;
 --   commission_expense   every other earning code (COMMISSION, BONUS, SPIF, the
 --                        DRAW of a non-recoverable draw, ADJUSTMENT, CLAWBACK).
 -- The accrual is settled on the line's pay date: a calculated line's is the payout
@@ -152,6 +156,8 @@ final as (
         case
             when lines.earning_code = 'DRAW_RECOVERY' then 'commission_advances'
             when lines.earning_code = 'DRAW' and balances.draw_type = 'recoverable' then 'commission_advances'
+            -- expensed when earned and held (fct_journal_line): the release settles the held liability
+            when lines.earning_code = 'COMMISSION_RELEASE' then 'held_commissions'
             else 'commission_expense'
         end as account_role,
         periods.period_end as accrual_date,

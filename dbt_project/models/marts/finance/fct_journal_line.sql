@@ -5,7 +5,12 @@
 --                     commissions: what M's payout file pays (int_journal_accrual_lines:
 --                     the published version's lines once M is published, else
 --                     fct_payout_line, with the retro ADJUSTMENT / CLAWBACK lines
---                     in the open period);
+--                     in the open period); earnings held until the invoice is paid
+--                     (int_earning_holds, docs/payment_workflow.md) are expensed when
+--                     earned: Dr Commission expense, Cr Held commissions; a written-off
+--                     or expired share reverses it (Dr Held commissions, Cr Commission
+--                     expense); a COMMISSION_RELEASE line debits Held commissions
+--                     instead of the expense;
 --   ACCRUAL_REVERSAL  on M's pay date (the 15th of M + 1, or the business day before
 --                     it in the payee's payroll country): Dr Accrued commissions,
 --                     Cr Payroll clearing: the accrual is settled when payroll pays;
@@ -45,6 +50,27 @@ amortization as (
 
 ),
 
+-- what a period expenses into (+) or takes back from (-) the held liability:
+-- earned and held, less the share written off or expired (never paid)
+holds as (
+
+    select
+        holds.period,
+        periods.period_end as posting_date,
+        coalesce(payee_periods.cost_center, {{ unassigned_cost_center() }}) as cost_center,
+        holds.currency,
+        {{ money('sum(holds.earned_amount - holds.written_off_amount - holds.expired_amount)') }} as held_expense
+    from {{ ref('int_earning_holds') }} as holds
+    inner join {{ ref('int_periods') }} as periods
+        on holds.period = periods.period
+    left join {{ ref('int_payee_period_hr') }} as payee_periods
+        on holds.employee_id = payee_periods.employee_id
+        and holds.period = payee_periods.period
+    group by holds.period, periods.period_end, coalesce(payee_periods.cost_center, {{ unassigned_cost_center() }}),
+        holds.currency
+
+),
+
 -- signed postings: positive = debit, negative = credit
 postings as (
 
@@ -67,6 +93,16 @@ postings as (
         'ACCRUAL_REVERSAL', period, pay_date,
         cost_center, currency, 'payroll_clearing', -accrued_amount, source_model
     from accrual_lines
+    union all
+    select
+        'ACCRUAL', period, posting_date,
+        cost_center, currency, 'commission_expense', held_expense, 'int_earning_holds'
+    from holds
+    union all
+    select
+        'ACCRUAL', period, posting_date,
+        cost_center, currency, 'held_commissions', -held_expense, 'int_earning_holds'
+    from holds
     union all
     select
         'CAPITALIZATION', period, capitalization_date,
@@ -99,11 +135,16 @@ netted as (
         cost_center,
         currency,
         account_role,
-        source_model,
+        -- an accrual line may net a payout line and a hold (int_earning_holds) of one account:
+        -- both models named, 'fct_payout_line+int_earning_holds'
+        case
+            when min(source_model) = max(source_model) then min(source_model)
+            else min(source_model) || '+' || max(source_model)
+        end as source_model,
         count(*) as source_line_count,
         {{ money('sum(signed_amount)') }} as net_amount
     from postings
-    group by journal_type, source_period, posting_date, cost_center, currency, account_role, source_model
+    group by journal_type, source_period, posting_date, cost_center, currency, account_role
 
 ),
 

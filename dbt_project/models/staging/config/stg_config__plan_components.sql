@@ -4,7 +4,9 @@
 -- quota_bonus, spif); the other columns are the rule's parameters (null when
 -- the rule has none). Options a component does not name take today's
 -- behaviour: bonus_pay_when basis_end for quota_bonus, tiers_on attainment for
--- tiered rules (null for the other rules).
+-- tiered rules (null for the other rules), release on_booking (paid when the
+-- deal closes; on_invoice_paid: held until the invoice is paid,
+-- docs/payment_workflow.md).
 with
 
 source as (
@@ -30,6 +32,11 @@ renamed as (
         case
             when rule_type in ('marginal_tiers', 'retroactive_tiers') then coalesce(tiers_on, 'attainment')
         end as tiers_on,
+        coalesce(release, 'on_booking') as release,
+        case when release = 'on_invoice_paid' then release_partial end as release_partial,
+        case
+            when release = 'on_invoice_paid' then cast(release_expire_after_days as {{ dbt.type_int() }})
+        end as release_expire_after_days,
 
         ----------  dates
         spif_window_start,

@@ -5,7 +5,9 @@
 -- fct_payee_balance rolls the payee's month: payable = max(0, earnings +
 -- balance) (at least the draw), the rest carried as a balance. The lines say
 -- which amounts make up that payable, using only the earning codes of the list
--- (docs/ledger.md):
+-- (docs/ledger.md); a component with release on_invoice_paid pays its deals'
+-- earnings as COMMISSION_RELEASE lines when the invoices are paid
+-- (int_earning_hold_lines, docs/payment_workflow.md):
 --   * a positive earnings line (COMMISSION, BONUS, SPIF, MANUAL_ADJUSTMENT: an
 --     approved manual adjustment, int_manual_adjustment_lines) and the DRAW top-up
 --     are paid in their period, in full;
@@ -58,14 +60,27 @@ payee_months as (
 
 earnings_lines as (
 
+    -- the commission lines, less what a component paid when the invoice is paid
+    -- holds, and the COMMISSION_RELEASE lines of the payments (int_earning_hold_lines)
     select
         employee_id,
         period,
         earning_code,
         currency,
         plan_id,
-        {{ money('sum(commission_amount)') }} as earnings_amount
-    from commission
+        {{ money('sum(earnings_amount)') }} as earnings_amount
+    from (
+        select employee_id, period, earning_code, currency, plan_id, commission_amount as earnings_amount
+        from commission
+        union all
+        -- (a release in a month without a plan month of the payee is not rolled, hence not paid)
+        select hold_lines.employee_id, hold_lines.period, hold_lines.earning_code, hold_lines.currency,
+            hold_lines.plan_id, hold_lines.amount
+        from {{ ref('int_earning_hold_lines') }} as hold_lines
+        inner join payee_months
+            on hold_lines.employee_id = payee_months.employee_id
+            and hold_lines.period = payee_months.period
+    ) as calculated
     group by employee_id, period, earning_code, currency, plan_id
 
     union all

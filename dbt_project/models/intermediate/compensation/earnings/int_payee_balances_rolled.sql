@@ -11,7 +11,10 @@
 --                 otherwise        : min(0, available) (non-recoverable shortfall forgiven;
 --                                    negative earnings still carry)
 -- A balance is recovered from later earnings above zero; what is left at a
--- termination stays in balance_out for finance to see. A manual adjustment
+-- termination stays in balance_out for finance to see. A held earning
+-- (int_earning_hold_lines) leaves its month and its release counts in the
+-- month the payment lands (not rolled, hence not paid, in a month without a
+-- plan month of the payee). A manual adjustment
 -- (int_manual_adjustment_lines) counts as an earning of its month; one in a
 -- month without a plan month of the payee is not rolled (and not paid: it is
 -- quarantined as adjustment_outside_plan_assignment). Earnings are in the
@@ -57,7 +60,9 @@ manual_lines as (
 
 ),
 
--- the month's earnings: the commission lines and the approved manual adjustments
+-- the month's earnings: the commission lines, the approved manual adjustments
+-- (int_manual_adjustment_lines) and the holds and releases of components paid
+-- when the invoice is paid (int_earning_hold_lines; docs/payment_workflow.md)
 commission as (
 
     select employee_id, period, sum(earnings_amount) as earnings_amount
@@ -67,6 +72,10 @@ commission as (
         union all
         select employee_id, period, amount
         from manual_lines
+        union all
+        -- held earnings out of their month, releases into theirs (int_earning_hold_lines)
+        select employee_id, period, amount
+        from {{ ref('int_earning_hold_lines') }}
     ) as month_earnings
     group by employee_id, period
 
