@@ -235,3 +235,90 @@ def test_the_default_and_a_configured_policy():
     assert policy.roles() == "sales_ops, finance"
     assert policy.steps[0].approvers == ("Dana Ops",) and policy.steps[1].approvers is None
     assert parse_approval_policy(None) == ANYONE
+
+
+# --- the command: `spm approve`, and `spm publish`'s pre-check -------------------------------
+
+
+def _warehouse(path, lines):
+    """A warehouse holding what publishing reads (fct_payout_file_line, dim_payee,
+    fct_payee_balance_owed), written by hand: ``lines`` are (employee, code, currency, amount)."""
+    import duckdb
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("""create table fct_payout_file_line (period varchar, employee_id varchar, full_name varchar,
+        cost_center varchar, earning_code varchar, currency varchar, amount decimal(38,10), pay_date date,
+        plan_id varchar, reason varchar, deal_ids varchar, country varchar, exact_amount decimal(38,10), is_paid boolean)""")
+    con.execute("create table dim_payee (employee_id varchar)")
+    con.execute("""create table fct_payee_balance_owed (period varchar, employee_id varchar, currency varchar,
+        balance_owed decimal(38,10), termination_date date, is_terminated boolean)""")
+    for e, code, currency, amount in lines:
+        con.execute("insert into fct_payout_file_line values (?, ?, ?, 'CC-1', ?, ?, ?, ?, 'AE', null, null, 'US', ?, true)",
+                    [PERIOD, e, f"Name {e}", code, currency, round_money(Decimal(amount), currency), PAY_DATE, amount])
+        con.execute("insert into dim_payee values (?)", [e])
+    con.close()
+
+
+@pytest.fixture
+def company(tmp_path, monkeypatch):
+    from core.settings import SpmPaths
+
+    for name, folder in (("SPM_LANDING_DIR", "landing"), ("SPM_CONFIG_DIR", "config"), ("SPM_EXPORT_DIR", "exports"),
+                         ("SPM_WAREHOUSE", "warehouse/spm.duckdb"), ("DAGSTER_HOME", "dagster_home")):
+        monkeypatch.setenv(name, str(tmp_path / folder))
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "approvals.yaml").write_text(TWO_STEPS)
+    paths = SpmPaths.from_env()
+    _warehouse(paths.warehouse, [("E1", "COMMISSION", "USD", "100.004"), ("E2", "COMMISSION", "USD", "50")])
+    return paths
+
+
+def test_spm_approve_records_each_step_and_says_what_is_next(company, capfd):
+    from orchestration.cli import approve_period, main
+
+    first = approve_period(company, PERIOD, "Dana Ops", now=NINE)
+    (approval,) = store.read_approvals(company.export_dir, PERIOD)
+    assert first == (
+        f"2026-10: approved as sales_ops (step 1 of 2) by Dana Ops at 2026-11-03 09:00 UTC: content "
+        f"{approval.content_sha256[:12]} (2 lines; USD 150.00); next: finance"
+    )
+    assert approval.calculation_id.startswith("calc-")  # the run's inputs fingerprint, as publish stamps the lines
+    # The same person again: one line on stderr, exit 2, nothing written.
+    assert main(["approve", "--period", PERIOD, "--by", "Dana Ops"]) == 2
+    (line,) = capfd.readouterr().err.splitlines()
+    assert line.startswith("Refusing to approve 2026-10 as finance: Dana Ops approved this content as sales_ops at ")
+    assert main(["approve", "--period", PERIOD, "--by", "Fin Lee", "--role", "finance"]) == 0
+    out = capfd.readouterr().out
+    assert "approved as finance (step 2 of 2) by Fin Lee" in out and "ready to publish (spm publish --period 2026-10)" in out
+    assert [a.role for a in store.read_approvals(company.export_dir, PERIOD)] == ["sales_ops", "finance"]
+
+
+def test_spm_approve_refuses_the_running_month_and_a_missing_warehouse(company, capfd):
+    from orchestration.cli import main
+
+    running = datetime.now(timezone.utc).strftime("%Y-%m")
+    assert main(["approve", "--period", running, "--by", "Dana Ops"]) == 2
+    assert capfd.readouterr().err.startswith(f"Refusing to approve {running}: the period has not ended")
+    company.warehouse.unlink()
+    assert main(["approve", "--period", PERIOD, "--by", "Dana Ops"]) == 2
+    assert "Refusing to approve 2026-10: there is no warehouse at" in capfd.readouterr().err
+
+
+def test_publish_pre_check_refuses_a_changed_content_even_when_allowed_unchecked(company, capfd):
+    from orchestration.cli import main, publish_approval_precheck
+
+    assert publish_approval_precheck(company, PERIOD).startswith("Refusing to publish 2026-10: its payout content is not approved")
+    assert main(["approve", "--period", PERIOD, "--by", "Dana Ops"]) == 0
+    assert main(["approve", "--period", PERIOD, "--by", "Fin Lee"]) == 0
+    assert publish_approval_precheck(company, PERIOD) is None
+    # A deal lands for E2 after the approvals: the next run pays 30.00 more.
+    _warehouse(company.warehouse, [("E1", "COMMISSION", "USD", "100.004"), ("E2", "COMMISSION", "USD", "80")])
+    capfd.readouterr()
+    # --allow-unchecked passes the unchecked upstream (no pipeline run here), never the approval.
+    assert main(["publish", "--period", PERIOD, "--allow-unchecked", "--reason", "test"]) == 2
+    (line,) = capfd.readouterr().err.splitlines()
+    assert line.startswith("Refusing to publish 2026-10: approved content changed since ")
+    assert line.endswith(" by Fin Lee: approve again (spm approve --period 2026-10 --by NAME).")
+    assert not (company.export_dir / "payouts" / "published").exists()
