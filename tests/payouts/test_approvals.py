@@ -306,6 +306,7 @@ def test_spm_approve_refuses_the_running_month_and_a_missing_warehouse(company, 
     assert "Refusing to approve 2026-10: there is no warehouse at" in capfd.readouterr().err
 
 
+@pytest.mark.slow  # `spm publish` parses the dbt project and loads the definitions
 def test_publish_pre_check_refuses_a_changed_content_even_when_allowed_unchecked(company, capfd):
     from orchestration.cli import main, publish_approval_precheck
 
