@@ -247,13 +247,27 @@ def approve_period(paths: SpmPaths, period: str, by: str, role: str | None = Non
 
     from assets.payouts import ledger as store
     from assets.payouts.approvals import ApprovalConfigError, ApprovalRefused, approve, approved_steps, load_approval_policy
+    from assets.payouts.publication import ledger_models_behind, refresh_ledger_models
+    from core.warehouse import is_built
 
     refusal = publish_refusal_today([period])
     if refusal:
         raise UsageError(refusal.replace("Refusing to publish", "Refusing to approve"))
-    prepared = prepared_lines(paths, period, pay_date)
-    if prepared is None:
+    if not is_built(paths.warehouse):
         raise UsageError(f"Refusing to approve {period}: there is no warehouse at {paths.warehouse}; run the pipeline first.")
+    if ledger_models_behind(paths.export_dir, paths.warehouse):
+        # A publication since the warehouse was built (the month before, just published): the lines
+        # publish would publish are those of the ledger models refreshed, as its step does first.
+        import dagster as dg
+
+        from core.dbt import dbt_resource
+
+        prepare_dbt()
+        try:
+            refresh_ledger_models(dbt_resource(), paths)
+        except dg.Failure as error:
+            raise SystemExit(str(error.description).replace("Refusing to publish", f"Refusing to approve {period}")) from None
+    prepared = prepared_lines(paths, period, pay_date)
     lines, calculation_id = prepared
     try:
         policy = load_approval_policy(paths.config_dir)
@@ -566,11 +580,11 @@ def publish_approval_precheck(paths: SpmPaths, period: str, pay_date: str | None
     """Why publishing ``period`` is refused for want of approval before a publish run starts, in
     one line, or None (assets/payouts/publication.py ``publish_approval_refusal``, which the
     publish step applies again to the lines it publishes). Not overridden by --allow-unchecked."""
-    from assets.payouts.publication import publish_approval_refusal
+    from assets.payouts.publication import ledger_models_behind, publish_approval_refusal
 
     prepared = prepared_lines(paths, period, pay_date)
-    if prepared is None:  # no warehouse: the publish step says so
-        return None
+    if prepared is None or ledger_models_behind(paths.export_dir, paths.warehouse):
+        return None  # no warehouse, or lines the step refreshes first: the publish step decides
     return publish_approval_refusal(paths.export_dir, paths.config_dir, period, prepared[0])
 
 

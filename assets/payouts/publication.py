@@ -184,6 +184,25 @@ def unchecked_refusal(period: str, state: UpstreamState) -> str | None:
     return f"Refusing to publish {period}: {'; '.join(reasons)}. Run the pipeline again, or {ALLOW_UNCHECKED_HINT}."
 
 
+def ledger_models_behind(export_dir, warehouse) -> bool:
+    """Whether the ledger holds a publication the warehouse's ledger models (``LEDGER_MODELS``,
+    tables built by the last run or publish step) were not built with: then the lines the
+    warehouse holds are not what the publish step, which refreshes them first, would publish
+    (a period's lines depend on the publication of the periods before it). ``spm approve``
+    refreshes them first then; ``spm publish``'s approval pre-check leaves the decision to the step."""
+    from core.warehouse import read_only
+
+    recorded = max((p.publication_seq for p in store.read_publications(export_dir)), default=0)
+    if recorded == 0:
+        return False
+    try:
+        with read_only(warehouse) as con:
+            (built,) = con.execute("select coalesce(max(publication_seq), 0) from int_ledger_publications").fetchone()
+    except Exception:  # no such table: a warehouse that never read the ledger
+        return True
+    return recorded > built
+
+
 def publish_approval_refusal(export_dir, config_dir, period: str, lines: list[PayoutLine]) -> str | None:
     """Why ``lines`` (what publishing ``period`` would publish now) are not published for want of
     approval, in one line, or None (docs/payment_workflow.md#approval): every step of
@@ -194,6 +213,8 @@ def publish_approval_refusal(export_dir, config_dir, period: str, lines: list[Pa
     again on the lines it publishes."""
     from assets.payouts.approvals import ApprovalConfigError, approval_refusal, load_approval_policy
 
+    if not lines:  # nothing to publish: the publish step says so
+        return None
     digest = content_sha256(lines)
     newest = store.latest_published_version(export_dir, period)
     if newest is not None and newest.content_sha256 == digest:

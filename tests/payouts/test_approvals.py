@@ -323,3 +323,17 @@ def test_publish_pre_check_refuses_a_changed_content_even_when_allowed_unchecked
     assert line.startswith("Refusing to publish 2026-10: approved content changed since ")
     assert line.endswith(" by Fin Lee: approve again (spm approve --period 2026-10 --by NAME).")
     assert not (company.export_dir / "payouts" / "published").exists()
+
+
+def test_the_warehouse_is_behind_the_ledger_after_a_publication_it_did_not_read(company):
+    from assets.payouts.publication import ledger_models_behind
+
+    assert not ledger_models_behind(company.export_dir, company.warehouse)  # nothing published
+    _publish(company.export_dir, _lines())  # publication 1: the warehouse never read the ledger
+    assert ledger_models_behind(company.export_dir, company.warehouse)
+    import duckdb
+
+    con = duckdb.connect(str(company.warehouse))
+    con.execute("create table int_ledger_publications as select 1 as publication_seq")
+    con.close()
+    assert not ledger_models_behind(company.export_dir, company.warehouse)

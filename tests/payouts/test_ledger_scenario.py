@@ -34,7 +34,7 @@ from tests.support.demo import paths_under
 from tests.support.landing import write_rows
 from tests.support.ledger import deal as _deal
 from tests.support.ledger import warehouse_rows as _query
-from tests.support.ledger import write_company, write_plan
+from tests.support.ledger import approve_periods, write_company, write_plan
 
 pytestmark = pytest.mark.slow  # runs the pipeline job
 
@@ -78,6 +78,7 @@ def company(tmp_path_factory):
         _write_company(paths)
         first = run_pipeline(paths, period="2026-01", log_level="WARNING")
         assert first.success
+        approve_periods(paths, "2026-01")  # docs/payment_workflow.md#approval
         january = publish_period_run(paths, "2026-01", log_level="WARNING")
         assert january.success, publish_failure(january)
         january_v1 = {p.name: p.read_bytes() for p in published_dir(paths.export_dir, "2026-01", 1).rglob("*") if p.is_file()}
@@ -85,6 +86,7 @@ def company(tmp_path_factory):
         _write_changes(paths)
         second = run_pipeline(paths, period="2026-02", log_level="WARNING")
         assert second.success
+        approve_periods(paths, "2026-02")
         february = publish_period_run(paths, "2026-02", log_level="WARNING")
         assert february.success, publish_failure(february)
         yield paths, january_v1
