@@ -192,15 +192,17 @@ def ledger_models_behind(export_dir, warehouse) -> bool:
     refreshes them first then; ``spm publish``'s approval pre-check leaves the decision to the step."""
     from core.warehouse import read_only
 
-    recorded = max((p.publication_seq for p in store.read_publications(export_dir)), default=0)
-    if recorded == 0:
+    newest: dict[str, int] = {}
+    for publication in store.read_publications(export_dir):
+        newest[publication.period] = max(publication.version, newest.get(publication.period, 0))
+    if not newest:
         return False
-    try:
+    try:  # the mart of what the published files paid: each period's newest version, as built
         with read_only(warehouse) as con:
-            (built,) = con.execute("select coalesce(max(publication_seq), 0) from int_ledger_publications").fetchone()
+            built = dict(con.execute("select distinct period, version from fct_published_payout_line").fetchall())
     except Exception:  # no such table: a warehouse that never read the ledger
         return True
-    return recorded > built
+    return built != newest
 
 
 def publish_approval_refusal(export_dir, config_dir, period: str, lines: list[PayoutLine]) -> str | None:

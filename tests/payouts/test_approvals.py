@@ -334,6 +334,8 @@ def test_the_warehouse_is_behind_the_ledger_after_a_publication_it_did_not_read(
     import duckdb
 
     con = duckdb.connect(str(company.warehouse))
-    con.execute("create table int_ledger_publications as select 1 as publication_seq")
+    con.execute("create table fct_published_payout_line as select '2026-10' as period, 1 as version")
     con.close()
     assert not ledger_models_behind(company.export_dir, company.warehouse)
+    _publish(company.export_dir, _lines(("E2", "SPIF", "EUR", "10")))  # a correction: version 2
+    assert ledger_models_behind(company.export_dir, company.warehouse)
