@@ -215,6 +215,7 @@ def test_month_three_owes_nothing_more_and_a_crash_before_the_record_is_finished
     def crash(*args, **kwargs):
         raise OSError("disk full (injected)")
 
+    approve_periods(paths, "2026-03")  # after February's publication, which March's lines depend on
     monkeypatch.setattr(store, "write_publication_record", crash)
     crashed = publish_period_run(paths, "2026-03", log_level="CRITICAL")
     assert not crashed.success
@@ -270,6 +271,11 @@ def test_publishing_again_unchanged_is_a_no_op(company):
 
 def test_a_correction_of_a_published_month_makes_version_two_and_a_delta(company):
     paths, january_v1 = company
+    # A correction is a new content of a published month: approved again before it is published.
+    unapproved = publish_period_run(paths, "2026-01", log_level="CRITICAL")
+    assert not unapproved.success
+    assert "Refusing to publish 2026-01: approved content changed since " in publish_failure(unapproved)
+    approve_periods(paths, "2026-01")
     corrected = publish_period_run(paths, "2026-01", log_level="WARNING")
     assert corrected.success, publish_failure(corrected)
 
