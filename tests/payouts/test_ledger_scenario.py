@@ -340,7 +340,9 @@ def test_a_failed_upstream_blocking_check_refuses_and_names_it(company):
     # as paid; February had already settled the same changes. So March now owes:
     #   Alice: recalculated Jan 120 + Feb 480 = 600; paid Jan v2 120 + Feb 300 = 420 -> +180.00
     #   Bob:   recalculated Jan 420 + Feb 0 = 420;   paid Jan v2 420 + Feb 120 = 540 -> -120.00
-    # (no clawback: January v2 already saw O2 gone) - and March becomes v2.
+    # (no clawback: January v2 already saw O2 gone) - and March becomes v2: a new content of
+    # March, approved again first (docs/payment_workflow.md#approval).
+    approve_periods(paths, "2026-03")
     assert publish_period_run(paths, "2026-03", log_level="WARNING").success
     march = store.latest_published_version(paths.export_dir, "2026-03")
     assert march.version == 2 and march.publication_seq == seq_before[-1] + 1
