@@ -6,6 +6,9 @@
 ``python -m orchestration.cli publish --period YYYY-MM``
                                           publish one pay period into the payout ledger (a month
                                           that has ended: from the first day of the next month)
+``python -m orchestration.cli approve --period YYYY-MM --by NAME [--role ROLE]``
+                                          approve the payout content a publish of the period
+                                          would publish now (docs/payment_workflow.md#approval)
 ``python -m orchestration.cli backfill --from YYYY-MM --to YYYY-MM``
                                           publish a range of periods, oldest first, stopping at
                                           the first failure; nothing when the range ends in a
@@ -220,6 +223,71 @@ def _user() -> str:
         return ""
 
 
+def prepared_lines(paths: SpmPaths, period: str, pay_date: str | None = None):
+    """The lines publishing ``period`` would publish, as the warehouse holds them now (the publish
+    step reads them the same way, after refreshing the ledger models); None without a warehouse."""
+    from datetime import date
+
+    from assets.payouts.warehouse import read_period_payouts
+    from core.fingerprint import inputs_fingerprint
+    from core.warehouse import is_built
+
+    if not is_built(paths.warehouse):
+        return None
+    calculation_id = inputs_fingerprint(paths.landing_dir, paths.config_dir)
+    override = date.fromisoformat(pay_date) if pay_date else None
+    return read_period_payouts(paths.warehouse, period, calculation_id, override).lines, calculation_id
+
+
+def approve_period(paths: SpmPaths, period: str, by: str, role: str | None = None, pay_date: str | None = None,
+                   now=None) -> str:
+    """``spm approve``: record ``by``'s approval of the content publishing ``period`` would publish
+    now (assets/payouts/approvals.py) in the ledger; the line saying so. A refusal is a UsageError."""
+    from datetime import datetime, timezone
+
+    from assets.payouts import ledger as store
+    from assets.payouts.approvals import ApprovalConfigError, ApprovalRefused, approve, approved_steps, load_approval_policy
+    from assets.payouts.publication import ledger_models_behind, refresh_ledger_models
+    from core.warehouse import is_built
+
+    refusal = publish_refusal_today([period])
+    if refusal:
+        raise UsageError(refusal.replace("Refusing to publish", "Refusing to approve"))
+    if not is_built(paths.warehouse):
+        raise UsageError(f"Refusing to approve {period}: there is no warehouse at {paths.warehouse}; run the pipeline first.")
+    if ledger_models_behind(paths.export_dir, paths.warehouse):
+        # A publication since the warehouse was built (the month before, just published): the lines
+        # publish would publish are those of the ledger models refreshed, as its step does first.
+        import dagster as dg
+
+        from core.dbt import dbt_resource
+
+        prepare_dbt()
+        try:
+            refresh_ledger_models(dbt_resource(), paths)
+        except dg.Failure as error:
+            raise SystemExit(str(error.description).replace("Refusing to publish", f"Refusing to approve {period}")) from None
+    prepared = prepared_lines(paths, period, pay_date)
+    lines, calculation_id = prepared
+    try:
+        policy = load_approval_policy(paths.config_dir)
+        approval = approve(paths.export_dir, policy, period, lines, calculation_id, by,
+                           now or datetime.now(timezone.utc).replace(microsecond=0), role)
+    except ApprovalConfigError as error:
+        raise UsageError(f"Refusing to approve {period}: {'; '.join(error.errors)}") from None
+    except ApprovalRefused as error:
+        raise UsageError(str(error)) from None
+    given = approved_steps(policy, store.read_approvals(paths.export_dir, period), approval.content_sha256)
+    missing = [step.role for step in policy.steps if step.role not in given]
+    totals = ", ".join(f"{c} {v}" for c, v in approval.totals["by_currency"].items())
+    return (
+        f"{period}: approved as {approval.role} (step {approval.step} of {len(policy.steps)}) by {approval.approver} "
+        f"at {approval.approved_at.strftime('%Y-%m-%d %H:%M UTC')}: content {approval.content_sha256[:12]} "
+        f"({approval.row_count} lines; {totals}); "
+        + (f"next: {missing[0]}" if missing else f"ready to publish (spm publish --period {period})")
+    )
+
+
 def publish_period_run(
     paths: SpmPaths, period: str, pay_date: str | None = None, log_level: str = "INFO",
     allow_unchecked_reason: str | None = None, style: str = "events",
@@ -426,6 +494,11 @@ def _main(argv: list[str] | None = None) -> int:
         "validate",
         help="check the configuration and the landing files' headers; every problem in one line each, exit 2 if any stops the pipeline",
     )
+    approve = sub.add_parser("approve", help="approve the payout content of a pay period before it is published")
+    approve.add_argument("--period", type=period_argument, required=True, help="pay period YYYY-MM")
+    approve.add_argument("--by", required=True, help="who approves (recorded in the ledger; one person approves one step)")
+    approve.add_argument("--role", default=None, help="the approval step (approvals.yaml; default: the next one)")
+    approve.add_argument("--pay-date", type=date_argument, default=None, help="YYYY-MM-DD: approve the content publish --pay-date would publish")
     publish = sub.add_parser("publish", help="publish one pay period into the payout ledger")
     publish.add_argument("--period", type=period_argument, required=True, help="pay period YYYY-MM")
     publish.add_argument("--pay-date", type=date_argument, default=None, help="YYYY-MM-DD: overrides the period's pay date in the warehouse (fct_payout_file_line; default the 15th of the next month)")
@@ -456,6 +529,15 @@ def _main(argv: list[str] | None = None) -> int:
     paths = SpmPaths.from_env()
     if args.command == "validate":
         return validate_configuration(paths)
+    if args.command == "approve":
+        command = "python -m orchestration.cli " + " ".join(sys.argv[1:] if argv is None else argv)
+        try:
+            with guarded_run(paths, command, _instance):  # never while a run rebuilds the warehouse
+                print(approve_period(paths, args.period, args.by, args.role, args.pay_date))
+            return 0
+        except RunRefused as refused:
+            print(refused, file=sys.stderr)
+            return EXIT_USER_ERROR
     periods: list[str] = []
     if args.command in ("publish", "backfill"):
         periods = [args.period] if args.command == "publish" else period_range(args.first, args.last)
@@ -494,11 +576,25 @@ def publish_upstream_refusal(period: str, allow_unchecked: bool = False) -> str 
     return upstream_refusal(period, state, allow_unchecked)
 
 
+def publish_approval_precheck(paths: SpmPaths, period: str, pay_date: str | None = None) -> str | None:
+    """Why publishing ``period`` is refused for want of approval before a publish run starts, in
+    one line, or None (assets/payouts/publication.py ``publish_approval_refusal``, which the
+    publish step applies again to the lines it publishes). Not overridden by --allow-unchecked."""
+    from assets.payouts.publication import ledger_models_behind, publish_approval_refusal
+
+    prepared = prepared_lines(paths, period, pay_date)
+    if prepared is None or ledger_models_behind(paths.export_dir, paths.warehouse):
+        return None  # no warehouse, or lines the step refreshes first: the publish step decides
+    return publish_approval_refusal(paths.export_dir, paths.config_dir, period, prepared[0])
+
+
 def _publish(paths: SpmPaths, periods: list[str], args) -> int:
     prepare_dbt()
     allow_unchecked = getattr(args, "allow_unchecked", False)
     for period in periods:
-        refusal = publish_upstream_refusal(period, allow_unchecked)
+        refusal = publish_upstream_refusal(period, allow_unchecked) or publish_approval_precheck(
+            paths, period, getattr(args, "pay_date", None)
+        )
         if refusal:
             print(refusal, file=sys.stderr)
             return EXIT_USER_ERROR

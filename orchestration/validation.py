@@ -94,6 +94,7 @@ def validate(paths: SpmPaths) -> ValidationReport:
     _check_plans(paths.config_dir, report)
     _check_territories(paths.config_dir, report)
     _check_statements(paths.config_dir, report)
+    _check_approvals(paths.config_dir, report)
     _check_config_tables(paths.config_dir, report)
     _check_landing_headers(paths, report)
     return report
@@ -132,6 +133,12 @@ def _check_statements(config_dir: Path, report: ValidationReport) -> None:
     from assets.statements.config import STATEMENTS_FILE, StatementsConfigError, load_statements_config
 
     _check_config_file(config_dir, STATEMENTS_FILE, load_statements_config, StatementsConfigError, report)
+
+
+def _check_approvals(config_dir: Path, report: ValidationReport) -> None:
+    from assets.payouts.approvals import APPROVALS_FILE, ApprovalConfigError, load_approval_policy
+
+    _check_config_file(config_dir, APPROVALS_FILE, load_approval_policy, ApprovalConfigError, report)
 
 
 def _check_config_file(config_dir: Path, file_name: str, load, error_class: type, report: ValidationReport) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
 
 from assets.payouts.extract import PayoutLine, atomic_write
-from assets.payouts.ledger_layout import ledger_dir, ledger_file
+from assets.payouts.ledger_layout import APPROVALS_TABLE, approval_file, ledger_dir, ledger_file
 
 MONEY = pl.Decimal(38, 10)
 
@@ -69,6 +69,38 @@ CREDIT_SCHEMA = {
     "currency": pl.Utf8,
     "credit_amount": MONEY,
 }
+
+
+# One row per approval (`spm approve`, docs/payment_workflow.md#approval). Ledgers written before
+# approvals existed have no such folder: read as no approval.
+APPROVAL_SCHEMA = {
+    "period": pl.Utf8,
+    "number": pl.Int64,  # 1, 2, ... per period, in the order given (the file name's a<NNNN>)
+    "step": pl.Int64,  # the approval step (1 = the first of approvals.yaml's steps)
+    "role": pl.Utf8,
+    "approver": pl.Utf8,
+    "approved_at": pl.Datetime("us", "UTC"),
+    "content_sha256": pl.Utf8,  # the content approved: publish.content_sha256 of the period's lines
+    "calculation_id": pl.Utf8,
+    "row_count": pl.Int64,
+    "totals_json": pl.Utf8,  # the lines' totals (extract.totals), for the reader of the record
+}
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One recorded approval of the content ``content_sha256`` of pay period ``period``."""
+
+    period: str
+    number: int
+    step: int
+    role: str
+    approver: str
+    approved_at: datetime  # UTC
+    content_sha256: str
+    calculation_id: str
+    row_count: int
+    totals: dict
 
 
 @dataclass(frozen=True)
@@ -222,3 +254,33 @@ def write_publication_record(export_dir: Path, publication: Publication) -> Path
         orient="row",
     )
     return write_table(export_dir, "publications", publication.period, publication.version, frame)
+
+
+def read_approvals(export_dir: Path, period: str) -> list[Approval]:
+    """Every approval recorded for ``period``, in the order given (none for a ledger without approvals)."""
+    frame = _read_table(export_dir, APPROVALS_TABLE, APPROVAL_SCHEMA).filter(pl.col("period") == period)
+    approvals = [
+        Approval(
+            period=row["period"], number=row["number"], step=row["step"], role=row["role"], approver=row["approver"],
+            approved_at=row["approved_at"], content_sha256=row["content_sha256"],
+            calculation_id=row["calculation_id"], row_count=row["row_count"], totals=json.loads(row["totals_json"]),
+        )
+        for row in frame.iter_rows(named=True)
+    ]
+    return sorted(approvals, key=lambda a: a.number)
+
+
+def write_approval(export_dir: Path, approval: Approval) -> Path:
+    """Append ``approval`` to the ledger: a new file, never one already written (append-only)."""
+    path = approval_file(export_dir, approval.period, approval.number)
+    if path.exists():
+        raise FileExistsError(f"approval {approval.number} of {approval.period} is already recorded in {path}")
+    frame = pl.DataFrame(
+        [[approval.period, approval.number, approval.step, approval.role, approval.approver, approval.approved_at,
+          approval.content_sha256, approval.calculation_id, approval.row_count,
+          json.dumps(approval.totals, sort_keys=True)]],
+        schema=APPROVAL_SCHEMA,
+        orient="row",
+    )
+    atomic_write(path, _parquet_bytes(frame))
+    return path

@@ -4,6 +4,8 @@
     <export>/payouts/published/<period>/v<N>/       published version N of a period (immutable)
     <export>/payouts/ledger/<table>/<period>_v<NNNN>.parquet
                                                     the ledger: publications, lines, credits
+    <export>/payouts/ledger/approvals/<period>_a<NNNN>.parquet
+                                                    approval N of a period (docs/payment_workflow.md#approval)
 
 The warehouse is rebuilt on every run; the ledger and the published files are
 not part of it and are never rewritten once recorded.
@@ -16,6 +18,9 @@ from pathlib import Path
 from core.periods import check_period
 
 LEDGER_TABLES = ("publications", "lines", "credits")
+# Not one of LEDGER_TABLES (the tables dbt reads as the source `ledger`): the approvals are read
+# by the publish step and the CLI only. One file per approval, numbered per period, never rewritten.
+APPROVALS_TABLE = "approvals"
 
 
 def payouts_root(export_dir: Path) -> Path:
@@ -44,3 +49,8 @@ def ledger_file(export_dir: Path, table: str, period: str, version: int) -> Path
     if table not in LEDGER_TABLES:
         raise ValueError(f"unknown ledger table {table!r}")
     return ledger_dir(export_dir) / table / f"{check_period(period)}_v{version:04d}.parquet"
+
+
+def approval_file(export_dir: Path, period: str, number: int) -> Path:
+    """The file of the ``number``-th approval (1, 2, ...) recorded for ``period``."""
+    return ledger_dir(export_dir) / APPROVALS_TABLE / f"{check_period(period)}_a{number:04d}.parquet"

@@ -24,7 +24,7 @@ from assets.payouts.assets import lines_preview, prepublish_checks
 from assets.payouts.extract import PayoutLine
 from assets.payouts.ledger_layout import LEDGER_TABLES, ledger_file
 from assets.payouts.plan_acceptance import PLAN_ACCEPTANCE_CHECK, check_plan_acceptance, current_documents
-from assets.payouts.publish import publish_period
+from assets.payouts.publish import content_sha256, publish_period
 from assets.payouts.payroll_layouts import payroll_refusal
 from assets.payouts.warehouse import read_credits_up_to, read_payroll_config, read_period_payouts, source_batches
 from assets.payouts.warehouse import OpenInquiry, read_open_inquiries
@@ -222,6 +222,50 @@ def unchecked_refusal(period: str, state: UpstreamState) -> str | None:
     return f"Refusing to publish {period}: {'; '.join(reasons)}. Run the pipeline again, or {ALLOW_UNCHECKED_HINT}."
 
 
+def ledger_models_behind(export_dir, warehouse) -> bool:
+    """Whether the ledger holds a publication the warehouse's ledger models (``LEDGER_MODELS``,
+    tables built by the last run or publish step) were not built with: then the lines the
+    warehouse holds are not what the publish step, which refreshes them first, would publish
+    (a period's lines depend on the publication of the periods before it). ``spm approve``
+    refreshes them first then; ``spm publish``'s approval pre-check leaves the decision to the step."""
+    from core.warehouse import read_only
+
+    newest: dict[str, int] = {}
+    for publication in store.read_publications(export_dir):
+        newest[publication.period] = max(publication.version, newest.get(publication.period, 0))
+    if not newest:
+        return False
+    try:  # the mart of what the published files paid: each period's newest version, as built
+        with read_only(warehouse) as con:
+            built = dict(con.execute("select distinct period, version from fct_published_payout_line").fetchall())
+    except Exception:  # no such table: a warehouse that never read the ledger
+        return True
+    return built != newest
+
+
+def publish_approval_refusal(export_dir, config_dir, period: str, lines: list[PayoutLine]) -> str | None:
+    """Why ``lines`` (what publishing ``period`` would publish now) are not published for want of
+    approval, in one line, or None (docs/payment_workflow.md#approval): every step of
+    approvals.yaml (default: one approval by anyone) must have approved exactly this content
+    (``publish.content_sha256``, the hash of the published manifest). Publishing content that is
+    already the newest published version is a no-op and needs no approval. ``--allow-unchecked``
+    does not override it. The CLI asks before it starts a publish run; the publish step asks
+    again on the lines it publishes."""
+    from assets.payouts.approvals import ApprovalConfigError, approval_refusal, load_approval_policy
+
+    if not lines:  # nothing to publish: the publish step says so
+        return None
+    digest = content_sha256(lines)
+    newest = store.latest_published_version(export_dir, period)
+    if newest is not None and newest.content_sha256 == digest:
+        return None
+    try:
+        policy = load_approval_policy(config_dir)
+    except ApprovalConfigError as error:
+        return f"Refusing to publish {period}: {'; '.join(error.errors)}"
+    return approval_refusal(period, digest, store.read_approvals(export_dir, period), policy)
+
+
 def failed_upstream_checks(instance: dg.DagsterInstance, asset_graph, asset_key: dg.AssetKey) -> tuple[list[str], list[str]]:
     """(failed, never evaluated): upstream asset checks whose latest evaluation failed
     with severity ERROR (GX suites, the quarantine threshold, dbt tests), and the blocking
@@ -345,6 +389,9 @@ def payout_publication(
     payroll_problem = payroll_refusal(lines, payroll_config, period)
     if payroll_problem:
         raise user_error(payroll_problem.replace("Refusing to write the payroll files of", "Refusing to publish"))
+    unapproved = publish_approval_refusal(settings.export_dir, settings.config_dir, period, lines)
+    if unapproved:  # --allow-unchecked does not override it
+        raise user_error(unapproved)
 
     change = payout_checks.check_payout_change(
         lines, _previous_lines(settings.export_dir, settings.warehouse, period)

@@ -108,6 +108,16 @@ def test_every_problem_is_reported_at_once_one_line_each_and_exits_2(paths, capf
     assert len(err) == len(errors) + len(warnings) + 1  # one line per problem, nothing else
 
 
+def test_a_bad_approvals_yaml_stops_the_pipeline_in_one_line(paths, capfd):
+    # docs/payment_workflow.md#approval: the same loader as publishing's.
+    _good_company(paths)
+    (paths.config_dir / "approvals.yaml").write_text("steps:\n  - role: finance\n  - role: finance\n")
+    code, out, err, _ = _validate(capfd)
+    assert code == 2 and out == []
+    assert err[0] == "ERROR: approvals.yaml steps[1].role: 'finance' is a step already; each role approves once"
+    assert err[-1].startswith("1 problem(s) that stop the pipeline in 6 files checked")
+
+
 def test_row_problems_and_unknown_columns_are_warnings_and_exit_0(paths, capfd):
     _good_company(paths)
     write_rows(

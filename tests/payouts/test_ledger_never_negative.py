@@ -45,7 +45,7 @@ from tests.support.demo import paths_under
 from tests.support.landing import write_rows
 from tests.support.ledger import deal as _deal
 from tests.support.ledger import warehouse_rows as _query
-from tests.support.ledger import write_company
+from tests.support.ledger import approve_periods, write_company
 
 pytestmark = pytest.mark.slow  # runs the pipeline job
 
@@ -108,12 +108,17 @@ def company(tmp_path_factory):
     try:
         _write_company(paths)
         assert run_pipeline(paths, period="2026-01", log_level="WARNING").success
+        approve_periods(paths, "2026-01")  # docs/payment_workflow.md#approval
         january = publish_period_run(paths, "2026-01", log_level="WARNING")
         assert january.success, publish_failure(january)
         _write_changes(paths)
         assert run_pipeline(paths, period="2026-02", log_level="WARNING").success
+        approve_periods(paths, "2026-02")
         february = publish_period_run(paths, "2026-02", log_level="WARNING")
         assert february.success, publish_failure(february)
+        # March's lines depend on February's publication: approved after it (approve refreshes
+        # the ledger models first, as the publish step does).
+        approve_periods(paths, "2026-03")
         march = publish_period_run(paths, "2026-03", log_level="WARNING")
         assert march.success, publish_failure(march)
         # the daily run of April: the warehouse, draft extract and statements after March's publication

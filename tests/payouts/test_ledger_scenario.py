@@ -34,7 +34,7 @@ from tests.support.demo import paths_under
 from tests.support.landing import write_rows
 from tests.support.ledger import deal as _deal
 from tests.support.ledger import warehouse_rows as _query
-from tests.support.ledger import write_company, write_plan
+from tests.support.ledger import approve_periods, write_company, write_plan
 
 pytestmark = pytest.mark.slow  # runs the pipeline job
 
@@ -78,6 +78,7 @@ def company(tmp_path_factory):
         _write_company(paths)
         first = run_pipeline(paths, period="2026-01", log_level="WARNING")
         assert first.success
+        approve_periods(paths, "2026-01")  # docs/payment_workflow.md#approval
         january = publish_period_run(paths, "2026-01", log_level="WARNING")
         assert january.success, publish_failure(january)
         january_v1 = {p.name: p.read_bytes() for p in published_dir(paths.export_dir, "2026-01", 1).rglob("*") if p.is_file()}
@@ -85,6 +86,7 @@ def company(tmp_path_factory):
         _write_changes(paths)
         second = run_pipeline(paths, period="2026-02", log_level="WARNING")
         assert second.success
+        approve_periods(paths, "2026-02")
         february = publish_period_run(paths, "2026-02", log_level="WARNING")
         assert february.success, publish_failure(february)
         yield paths, january_v1
@@ -213,6 +215,7 @@ def test_month_three_owes_nothing_more_and_a_crash_before_the_record_is_finished
     def crash(*args, **kwargs):
         raise OSError("disk full (injected)")
 
+    approve_periods(paths, "2026-03")  # after February's publication, which March's lines depend on
     monkeypatch.setattr(store, "write_publication_record", crash)
     crashed = publish_period_run(paths, "2026-03", log_level="CRITICAL")
     assert not crashed.success
@@ -268,6 +271,11 @@ def test_publishing_again_unchanged_is_a_no_op(company):
 
 def test_a_correction_of_a_published_month_makes_version_two_and_a_delta(company):
     paths, january_v1 = company
+    # A correction is a new content of a published month: approved again before it is published.
+    unapproved = publish_period_run(paths, "2026-01", log_level="CRITICAL")
+    assert not unapproved.success
+    assert "Refusing to publish 2026-01: approved content changed since " in publish_failure(unapproved)
+    approve_periods(paths, "2026-01")
     corrected = publish_period_run(paths, "2026-01", log_level="WARNING")
     assert corrected.success, publish_failure(corrected)
 
@@ -332,7 +340,9 @@ def test_a_failed_upstream_blocking_check_refuses_and_names_it(company):
     # as paid; February had already settled the same changes. So March now owes:
     #   Alice: recalculated Jan 120 + Feb 480 = 600; paid Jan v2 120 + Feb 300 = 420 -> +180.00
     #   Bob:   recalculated Jan 420 + Feb 0 = 420;   paid Jan v2 420 + Feb 120 = 540 -> -120.00
-    # (no clawback: January v2 already saw O2 gone) - and March becomes v2.
+    # (no clawback: January v2 already saw O2 gone) - and March becomes v2: a new content of
+    # March, approved again first (docs/payment_workflow.md#approval).
+    approve_periods(paths, "2026-03")
     assert publish_period_run(paths, "2026-03", log_level="WARNING").success
     march = store.latest_published_version(paths.export_dir, "2026-03")
     assert march.version == 2 and march.publication_seq == seq_before[-1] + 1

@@ -100,3 +100,13 @@ def warehouse_rows(paths: SpmPaths, sql: str, params: list | None = None) -> lis
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def approve_periods(paths: SpmPaths, *periods: str, by: str = "Pat Approver") -> None:
+    """``spm approve`` for each of ``periods`` (one step by anyone: no approvals.yaml), on the
+    content the warehouse holds now: what the publish step of each will publish
+    (docs/payment_workflow.md#approval)."""
+    from orchestration.cli import approve_period
+
+    for period in periods:
+        approve_period(paths, period, by)
