@@ -162,3 +162,19 @@ def test_the_payout_file_writes_the_line_with_its_reason_and_totals(warehouse):
         ("MANUAL_ADJUSTMENT", "250.00", "EUR", "Missed split on O2"),
     ]
     assert totals(payouts.lines)["by_currency_and_earning_code"]["EUR"]["MANUAL_ADJUSTMENT"] == "250.00"
+
+
+def test_the_workflow_records_are_not_inputs_of_the_calculation_id(tmp_path):
+    """Approvals, inquiries and plan acceptances change no amount: the id stays (an approval of
+    the content stays valid when an acceptance lands); an adjustment, which pays, changes it."""
+    landing, config = tmp_path / "landing", tmp_path / "config"
+    landing.mkdir()
+    write_rows(config / "quotas.csv", [{"employee_id": "E1", "plan_year": "2026", "annual_quota": "1000", "currency": "EUR"}])
+    before = inputs_fingerprint(landing, config)
+    (config / "approvals.yaml").write_text("steps:\n  - role: finance\n")
+    write_rows(config / "inquiries.csv", [{"inquiry_id": "INQ-1", "employee_id": "E1", "period": "2026-02"}])
+    write_rows(config / "plan_acceptances.csv", [{"employee_id": "E1", "plan_id": "AE-2026", "plan_year": "2026"}])
+    assert inputs_fingerprint(landing, config) == before
+    (config / "plans").mkdir()
+    (config / "plans" / "inquiries.csv").write_text("a file of that name elsewhere is an input\n")
+    assert inputs_fingerprint(landing, config) != before
