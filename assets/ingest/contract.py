@@ -47,7 +47,7 @@ RULE_UNKNOWN_INQUIRY_CATEGORY = "unknown_inquiry_category"
 RULE_UNKNOWN_INQUIRY_STATUS = "unknown_inquiry_status"
 RULE_INQUIRY_CLOSED_WITHOUT_RESOLVED_AT = "inquiry_closed_without_resolved_at"
 RULE_INQUIRY_RESOLVED_BEFORE_OPENED = "inquiry_resolved_before_opened"
-# a value outside a column's list of allowed values (an invoice's status)
+# a value outside a column's list of allowed values (an invoice's status: one_of)
 RULE_NOT_ALLOWED = "value_not_allowed"
 
 ROW_RULES = (
@@ -102,9 +102,6 @@ class Column:
     # (other column, rule): a value earlier than the other column's (both read in
     # their types) breaks the rule.
     not_before: tuple[str, str] | None = None
-    # A present value must be one of these (compared as written, trimmed);
-    # otherwise value_not_allowed. Empty: any value.
-    allowed: tuple[str, ...] = ()
     # A decimal column whose present value other than 0 makes this column
     # required (an invoice's paid_date when paid_amount is not 0).
     required_when_nonzero: str | None = None
@@ -164,7 +161,6 @@ def _c(
     one_of: tuple[tuple[str, ...], str] | None = None,
     required_when: tuple[str, tuple[str, ...], str] | None = None,
     not_before: tuple[str, str] | None = None,
-    allowed: tuple[str, ...] = (),
     required_when_nonzero: str | None = None,
 ) -> Column:
     return Column(
@@ -179,7 +175,6 @@ def _c(
         one_of,
         required_when,
         not_before,
-        allowed,
         required_when_nonzero,
     )
 
@@ -295,7 +290,7 @@ ERP_INVOICE = DatasetContract(
         _c("due_date", "date", required=True),
         _c("paid_amount", "decimal", lo=0, note="no; empty = nothing paid"),
         _c("paid_date", "date", note="when paid_amount is not 0", required_when_nonzero="paid_amount"),
-        _c("status", required=True, allowed=INVOICE_STATUSES),
+        _c("status", required=True, one_of=(INVOICE_STATUSES, RULE_NOT_ALLOWED)),
     ),
 )
 

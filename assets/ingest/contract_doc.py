@@ -151,8 +151,8 @@ def render() -> str:
                 lo = "" if col.min_value is None else f">= {col.min_value}"
                 hi = "" if col.max_value is None else f"<= {col.max_value}"
                 bounds = " and ".join(x for x in (lo, hi) if x)
-            if col.allowed:
-                bounds = "one of " + ", ".join(f"`{value}`" for value in col.allowed)
+            if col.one_of is not None:
+                bounds = "one of " + ", ".join(f"`{value}`" for value in col.one_of[0])
             out.append(f"| `{col.name}` | {col.type} | {required} | {bounds} |")
     return "\n".join(out) + "\n"
 

@@ -245,13 +245,6 @@ def check_chunk(contract: c.DatasetContract, text: pl.DataFrame, source: SourceC
                     pl.format("{} is missing ({} is not 0)", pl.lit(column.name), pl.lit(column.required_when_nonzero)),
                 )
             )
-        if column.allowed:
-            flag = f"__spm_not_allowed_{i}"
-            flags.append((~missing & ~raw.str.strip_chars().is_in(list(column.allowed))).fill_null(False).alias(flag))
-            checks.append(
-                _Check(flag, c.RULE_NOT_ALLOWED, column.name,
-                       _value_message(column.name, "is not one of " + ", ".join(column.allowed)))
-            )
         if column.type in _TYPE_RULES:
             rule, is_not = _TYPE_RULES[column.type]
             flag = f"__spm_bad_{i}"

@@ -30,7 +30,7 @@ renamed as (
 
         ----------  text
         currency,
-        status as invoice_status,
+        lower(trim(status)) as invoice_status,  -- the contract accepts it in any case (one_of)
 
         ----------  dates
         invoice_date,
