@@ -254,6 +254,22 @@ def _construct_mapping(loader: _PlanLoader, node: yaml.MappingNode, deep: bool =
 _PlanLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def read_config_yaml(path: Path, source: str):
+    """``(document, None)``: the YAML document of a configuration file (dates stay text, a
+    repeated key is an error), or ``(None, problem)``: one line naming ``source``, the line and
+    what is wrong (``plans/ae.yaml line 7: not valid YAML (field 'rate' is given twice)``).
+    Every YAML file of the configuration (plans, territories, statements, approvals) is read so."""
+    try:
+        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_PlanLoader), None  # noqa: S506 (safe loader)
+    except UnicodeDecodeError as error:
+        return None, f"{source}: not valid YAML (not UTF-8 text: {error.reason})"
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        return None, f"{source}{where}: not valid YAML ({problem})"
+
+
 # --- validation ------------------------------------------------------------------------------
 
 
@@ -520,10 +536,9 @@ def load_plans(config_dir: Path) -> list[Plan]:
     first_file: dict[str, str] = {}
     for path in plan_files(config_dir):
         source = path.relative_to(config_dir).as_posix()
-        try:
-            document = yaml.load(path.read_text(encoding="utf-8"), Loader=_PlanLoader)  # noqa: S506 (safe loader)
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            problems.append(f"{source}: not valid YAML ({error})".replace("\n", " "))
+        document, problem = read_config_yaml(path, source)
+        if problem:
+            problems.append(problem)
             continue
         plan, found = validate_plan_document(document, source)
         problems.extend(found)

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import yaml
 
-from assets.ingest.plans import _explain, _field_path, _PlanLoader
+from assets.ingest.plans import _explain, _field_path, read_config_yaml
 from assets.payouts import ledger as store
 from assets.payouts.extract import PayoutLine, totals
 from assets.payouts.publish import content_sha256
@@ -109,13 +108,9 @@ def load_approval_policy(config_dir: Path) -> ApprovalPolicy:
     path = Path(config_dir) / APPROVALS_FILE
     if not path.exists():
         return ANYONE
-    try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_PlanLoader)  # noqa: S506 (a SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ApprovalConfigError([f"{APPROVALS_FILE}{where}: not valid YAML ({problem})"]) from None
+    document, problem = read_config_yaml(path, APPROVALS_FILE)
+    if problem:
+        raise ApprovalConfigError([problem])
     return parse_approval_policy(document, APPROVALS_FILE)
 
 

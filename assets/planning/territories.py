@@ -34,10 +34,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import polars as pl
-import yaml
 
 from assets.ingest.load import EMPTY_FILE, write_parquet_atomic
-from assets.ingest.plans import RATE_DECIMALS, _explain, _field_path, _PlanLoader
+from assets.ingest.plans import RATE_DECIMALS, _explain, _field_path, read_config_yaml
 from assets.ingest.raw_layout import CONFIG_BATCH, MONEY
 from core.schemas import schema_errors
 
@@ -270,10 +269,9 @@ def load_territories(config_dir: Path) -> TerritoryConfig | None:
     path = Path(config_dir) / TERRITORY_FILE
     if not path.is_file():
         return None
-    try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_PlanLoader)  # noqa: S506 (safe loader)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise TerritoryConfigError([f"{TERRITORY_FILE}: not valid YAML ({error})".replace("\n", " ")]) from error
+    document, problem = read_config_yaml(path, TERRITORY_FILE)
+    if problem:
+        raise TerritoryConfigError([problem])
     config, problems = validate_territory_document(document, TERRITORY_FILE)
     if problems:
         raise TerritoryConfigError(problems)

@@ -21,10 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from babel import Locale, UnknownLocaleError
 
-from assets.ingest.plans import _explain, _field_path, _PlanLoader
+from assets.ingest.plans import _explain, _field_path, read_config_yaml
 from core.schemas import schema_errors
 
 SCHEMA_PATH = Path(__file__).with_name("statements.schema.json")
@@ -107,13 +106,9 @@ def load_statements_config(config_dir: Path) -> StatementsConfig:
     path = Path(config_dir) / STATEMENTS_FILE
     if not path.exists():
         return StatementsConfig()
-    try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_PlanLoader)  # noqa: S506 (a SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise StatementsConfigError([f"{STATEMENTS_FILE}{where}: not valid YAML ({problem})"]) from None
+    document, problem = read_config_yaml(path, STATEMENTS_FILE)
+    if problem:
+        raise StatementsConfigError([problem])
     return parse_statements_config(document, STATEMENTS_FILE)
 
 

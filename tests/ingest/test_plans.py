@@ -198,7 +198,7 @@ def test_a_field_given_twice_is_rejected(tmp_path):
 
     (problem,) = problems(tmp_path)
 
-    assert problem.startswith("plans/ae.yaml: not valid YAML") and "'rate' is given twice" in problem
+    assert problem.startswith("plans/ae.yaml line ") and "not valid YAML" in problem and "'rate' is given twice" in problem
 
 
 def test_every_problem_of_every_file_is_reported_and_nothing_is_written(tmp_path):

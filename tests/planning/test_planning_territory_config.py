@@ -133,7 +133,7 @@ def test_a_missing_required_field_and_a_repeated_key_are_rejected(tmp_path):
     errors = _errors(tmp_path, GOOD.replace("  - rule_id: us\n    priority: 30\n", "  - rule_id: us\n"))
     assert any(e.startswith("territories.yaml (rule us, territory T-US): rules[0]: 'priority' is a required property") for e in errors), errors
     errors = _errors(tmp_path, GOOD.replace("    name: Enterprise\n", "    name: Enterprise\n    name: Again\n"))
-    assert errors and errors[0].startswith("territories.yaml: not valid YAML") and "'name' is given twice" in errors[0]
+    assert errors and errors[0].startswith("territories.yaml line ") and "not valid YAML" in errors[0] and "'name' is given twice" in errors[0]
 
 
 def test_every_problem_is_reported_at_once_and_nothing_is_written(tmp_path):
