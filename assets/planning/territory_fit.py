@@ -39,6 +39,12 @@ import polars as pl
 
 CAPACITY_BAND = (Decimal("0.8"), Decimal("1.25"))  # a territory's capacity / its demand share of all capacity
 STAY_BONUS = 1e-7  # objective units (the best rep-territory value is 1): ties go to the current territory
+# The assignment with capacity bands is NP-hard: proving the optimum of a company of a few hundred
+# reps takes the solver hours. It stops within MIP_GAP of the optimum's bound, or after NODE_LIMIT
+# branch-and-bound nodes with the best assignment found (a count, not a clock: the same inputs
+# give the same proposal on any machine); solver_status says which.
+MIP_GAP = 1e-3
+NODE_LIMIT = 500
 CENT = Decimal("0.01")
 
 
@@ -61,7 +67,7 @@ class PlanInputs:
 class Proposal:
     inputs: PlanInputs
     proposed: dict[str, str]  # rep -> territory
-    solver_status: str  # optimal | optimal_coverage_only | infeasible_kept_current
+    solver_status: str  # optimal | best_found (node limit), + _coverage_only, + _fewer_reps_than_territories; or infeasible_kept_current
 
     def expected_bookings(self, assignment: dict[str, str], rep: str) -> Decimal:
         return self.inputs.capacity[rep] * self.inputs.value[(rep, assignment[rep])]
@@ -70,7 +76,8 @@ class Proposal:
         return sum((self.expected_bookings(assignment, r) for r in self.inputs.reps), Decimal(0))
 
 
-def _solve(inputs: PlanInputs, band: tuple[Decimal, Decimal] | None) -> dict[str, str] | None:
+def _solve(inputs: PlanInputs, band: tuple[Decimal, Decimal] | None) -> tuple[dict[str, str], bool] | None:
+    """(assignment, whether it is within MIP_GAP of the optimum) or None when nothing is feasible."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     reps, territories = inputs.reps, inputs.territories
@@ -109,12 +116,12 @@ def _solve(inputs: PlanInputs, band: tuple[Decimal, Decimal] | None) -> dict[str
         constraints=LinearConstraint(np.array(rows), np.array(lower, dtype=float), np.array(upper, dtype=float)),
         integrality=np.ones(n_r * n_t),
         bounds=Bounds(0, 1),
-        options={"mip_rel_gap": 0.0, "presolve": True},
+        options={"mip_rel_gap": MIP_GAP, "node_limit": NODE_LIMIT, "presolve": True},
     )
-    if not result.success or result.x is None:
+    if result.x is None:  # infeasible (or no assignment found within the node limit)
         return None
     chosen = np.round(result.x).reshape(n_r, n_t).argmax(axis=1)
-    return {r: territories[int(chosen[i])] for i, r in enumerate(reps)}
+    return {r: territories[int(chosen[i])] for i, r in enumerate(reps)}, bool(result.success)
 
 
 def covered_territories(inputs: PlanInputs) -> set[str]:
@@ -129,12 +136,14 @@ def covered_territories(inputs: PlanInputs) -> set[str]:
 def propose(inputs: PlanInputs, band: tuple[Decimal, Decimal] = CAPACITY_BAND) -> Proposal:
     """The assignment of ``inputs.reps`` to ``inputs.territories`` with the most expected bookings."""
     partial = "_fewer_reps_than_territories" if len(inputs.reps) < len(inputs.territories) else ""
-    proposed = _solve(inputs, band)
-    if proposed is not None:
-        return Proposal(inputs, proposed, "optimal" + partial)
-    proposed = _solve(inputs, None)
-    if proposed is not None:
-        return Proposal(inputs, proposed, "optimal_coverage_only" + partial)
+    solved = _solve(inputs, band)
+    if solved is not None:
+        proposed, optimal = solved
+        return Proposal(inputs, proposed, ("optimal" if optimal else "best_found") + partial)
+    solved = _solve(inputs, None)
+    if solved is not None:
+        proposed, optimal = solved
+        return Proposal(inputs, proposed, ("optimal" if optimal else "best_found") + "_coverage_only" + partial)
     return Proposal(inputs, dict(inputs.current), "infeasible_kept_current")
 
 
