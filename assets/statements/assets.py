@@ -30,6 +30,7 @@ MARTS = [
         "fct_commission_detail", "fct_clawback", "fct_payee_balance", "fct_payout_line",
         "fct_payout_file_line", "dim_payee_period", "dim_plan_component", "dim_opportunity",
         "fct_component_attainment", "dim_plan_component_tier", "fct_published_payout_line", "dim_period",
+        "fct_earning_hold", "fct_inquiry",
     )
 ]
 

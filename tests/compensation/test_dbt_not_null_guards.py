@@ -31,6 +31,7 @@ TWIN_MARTS = {
     "fct_credit_by_product_family": "int_credits_by_product_family",
     "fct_payee_balance": "int_payee_balances_rolled", "fct_payout_line": "int_payout_lines",
     "fct_payout_file_line": "int_payout_file_lines", "fct_payout_adjustment": "int_payout_adjustments",
+    "fct_payee_coaching_area": "int_payee_coaching_areas", "fct_earning_hold": "int_earning_holds",
 }
 # The marts with one row per deal (or per deal and entity), incremental by deal (docs/incremental.md).
 DEAL_LEVEL_MARTS = {"dim_opportunity", "fct_opportunity_history", "fct_pipeline_credit_share"}

@@ -22,6 +22,7 @@ from core.earning_codes import DEDUCTION_CODES, EARNING_CODES
 
 D = Decimal
 ADP = {"COMMISSION": "COM", "CLAWBACK": "COM", "ADJUSTMENT": "COM", "DRAW_RECOVERY": "COM", "MANUAL_ADJUSTMENT": "COM",
+       "COMMISSION_RELEASE": "COM",
        "BONUS": "BON", "SPIF": "SPF", "DRAW": "DRW"}
 
 
