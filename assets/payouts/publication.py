@@ -129,8 +129,8 @@ def plan_acceptance_outcome(settings, period: str, lines: list[PayoutLine]) -> p
     """The period's paid payees against their accepted plan documents (assets/payouts/plan_acceptance.py):
     the documents' manifest (plan_documents asset), the acceptances and the period's plan year (marts)."""
     with read_only(settings.warehouse) as con:
-        plan_year = con.sql("select plan_year from dim_period where period = ?", params=[period]).fetchall()
-        accepted = con.sql("select employee_id, plan_id, plan_year, document_sha256 from fct_plan_acceptance").fetchall()
+        plan_year = con.execute("select plan_year from dim_period where period = ?", [period]).fetchall()
+        accepted = con.execute("select employee_id, plan_id, plan_year, document_sha256 from fct_plan_acceptance").fetchall()
     year = int(plan_year[0][0]) if plan_year else int(period[:4])
     return check_plan_acceptance(lines, year, current_documents(settings.export_dir),
                                  {(e, p, int(y), s) for e, p, y, s in accepted}, refuse=plan_acceptance_mode() == "refuse")
