@@ -182,6 +182,7 @@ class Settings:
     pay_day: int = 15
     pay_lag_months: int = 1
     inquiry_warn_days: int = 30
+    plan_acceptance: str = "warn"
 
     @classmethod
     def from_env(cls, paths: SpmPaths | None = None) -> "Settings":
@@ -204,6 +205,7 @@ class Settings:
             pay_day=_whole("SPM_PAY_DAY", "15", "days of the month", 1, 31),
             pay_lag_months=_whole("SPM_PAY_LAG_MONTHS", "1", "months", 0, 12),
             inquiry_warn_days=_whole("SPM_INQUIRY_WARN_DAYS", "30", "days"),
+            plan_acceptance=plan_acceptance_mode(),
         )
 
     def dbt_env(self) -> dict[str, str]:

@@ -34,7 +34,7 @@ from core.fingerprint import inputs_fingerprint
 from core.money import in_minor_units
 from core.periods import first_day, last_day, next_period, previous_period
 from core.resources import CodeLocationResource, SpmPathsResource
-from core.settings import Settings, plan_acceptance_mode
+from core.settings import Settings
 from core.warehouse import read_only
 
 PUBLICATION_KEY = dg.AssetKey(["payout_publication"])
@@ -125,15 +125,17 @@ CHECK_SPECS = [
 ]
 
 
-def plan_acceptance_outcome(settings, period: str, lines: list[PayoutLine]) -> payout_checks.CheckOutcome:
+def plan_acceptance_outcome(paths, period: str, lines: list[PayoutLine]) -> payout_checks.CheckOutcome:
     """The period's paid payees against their accepted plan documents (assets/payouts/plan_acceptance.py):
-    the documents' manifest (plan_documents asset), the acceptances and the period's plan year (marts)."""
-    with read_only(settings.warehouse) as con:
+    the documents' manifest (plan_documents asset), the acceptances and the period's plan year (marts);
+    refuses or warns as SPM_PLAN_ACCEPTANCE says (``Settings.plan_acceptance``)."""
+    refuse = Settings.from_env(paths).plan_acceptance == "refuse"
+    with read_only(paths.warehouse) as con:
         plan_year = con.execute("select plan_year from dim_period where period = ?", [period]).fetchall()
         accepted = con.execute("select employee_id, plan_id, plan_year, document_sha256 from fct_plan_acceptance").fetchall()
     year = int(plan_year[0][0]) if plan_year else int(period[:4])
-    return check_plan_acceptance(lines, year, current_documents(settings.export_dir),
-                                 {(e, p, int(y), s) for e, p, y, s in accepted}, refuse=plan_acceptance_mode() == "refuse")
+    return check_plan_acceptance(lines, year, current_documents(paths.export_dir),
+                                 {(e, p, int(y), s) for e, p, y, s in accepted}, refuse=refuse)
 
 
 class PublishConfig(dg.Config):

@@ -18,6 +18,7 @@ VARIABLES = [
     "SPM_PAYOUT_CHANGE_WARN_SHARE", "SPM_MONTH_CLOSE_BUSINESS_DAY", "SPM_RETRY_MAX",
     "SPM_RETRY_DELAY_SECONDS", "SPM_DUCKDB_MEMORY_LIMIT", "SPM_CAPITALIZATION_BENEFIT_MONTHS",
     "SPM_ENGINE", "SPM_SPARK_MASTER", "SPM_SPARK_DRIVER_MEMORY", "SPM_SPARK_SHUFFLE_PARTITIONS",
+    "SPM_PLAN_ACCEPTANCE",
 ]
 
 
@@ -38,6 +39,7 @@ def test_defaults(clean_env):
     assert settings.payout_change_warn_share == Decimal("0.5")
     assert (settings.month_close_business_day, settings.retry_max, settings.retry_delay_seconds) == (3, 2, 15.0)
     assert (settings.duckdb_memory_limit, settings.capitalization_benefit_months) == ("50%", 36)
+    assert settings.plan_acceptance == "warn"
 
 
 def test_values_are_parsed_and_the_raw_layer_follows_the_warehouse(clean_env, tmp_path):
@@ -67,6 +69,7 @@ def test_values_are_parsed_and_the_raw_layer_follows_the_warehouse(clean_env, tm
         ("SPM_CAPITALIZATION_BENEFIT_MONTHS", "0"),
         ("SPM_ENGINE", "postgres"),
         ("SPM_SPARK_SHUFFLE_PARTITIONS", "0"),
+        ("SPM_PLAN_ACCEPTANCE", "block"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_variable_and_never_retried(clean_env, variable, value):

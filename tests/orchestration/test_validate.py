@@ -149,6 +149,16 @@ def test_a_batch_folder_that_is_not_a_date_and_a_bad_setting_are_fatal(paths, ca
     assert any(l.startswith("ERROR: settings: SPM_QUARANTINE_MAX_SHARE must be a share") for l in err), err
 
 
+def test_a_bad_plan_acceptance_mode_is_caught_before_any_run(paths, capfd, monkeypatch):
+    # read with every other setting (core/settings.py), not first at publish time
+    _good_company(paths)
+    monkeypatch.setenv("SPM_PLAN_ACCEPTANCE", "block")
+    code, _, err, _ = _validate(capfd)
+    assert code == 2
+    assert any(l.startswith("ERROR: settings: SPM_PLAN_ACCEPTANCE must be one of warn, refuse, not 'block'")
+               for l in err), err
+
+
 def test_run_validates_first_and_starts_no_run(paths, capfd, monkeypatch, tmp_path):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     _good_company(paths)
