@@ -250,3 +250,35 @@ def test_a_run_on_other_folders_than_prepare_s_reuses_its_parse(monkeypatch, tmp
     assert sources and not any(str(tmp_path / "first") in json.dumps(s) for s in sources)
     ledger = [s["meta"]["files"] for s in sources if s["source_name"] == "ledger"]
     assert ledger and all(f.startswith(str(tmp_path / "second" / "exports")) for f in ledger)
+
+
+@pytest.mark.slow
+def test_prepare_on_other_folders_than_the_last_parse_s_parses_nothing_again(monkeypatch, tmp_path):
+    """With real dbt: ``prepare`` for one company, then for another (``spm run`` on a new
+    folder, a test's or a benchmark's company): the second starts from the first's parse moved
+    to its folders, parses no file again, and its manifest reads the second company's files."""
+    import json
+
+    from core.dbt import PARSE_SETTINGS_FILE
+    from core.settings import DBT_PROJECT_DIR
+    from orchestration.cli import prepare_dbt
+
+    def use(company):
+        for name, folder in (("SPM_WAREHOUSE", "warehouse/spm.duckdb"), ("SPM_RAW_DIR", "warehouse/raw"),
+                             ("SPM_EXPORT_DIR", "exports")):
+            monkeypatch.setenv(name, str(tmp_path / company / folder))
+
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")  # dbt.log says what partial parsing did
+    use("first")
+    prepare_dbt()
+    use("second")
+    prepare_dbt()
+
+    target = DBT_PROJECT_DIR / "target"
+    log = (target / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log
+    assert "0 files deleted, 0 files added, 0 files changed" in log
+    assert json.loads((target / PARSE_SETTINGS_FILE).read_text())["SPM_RAW_DIR"] == str(tmp_path / "second" / "warehouse" / "raw")
+    sources = json.loads((target / "manifest.json").read_text())["sources"].values()
+    assert sources and not any(str(tmp_path / "first") in json.dumps(s) for s in sources)
+    assert any(str(tmp_path / "second" / "warehouse" / "raw") in s["relation_name"] for s in sources)
