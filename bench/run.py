@@ -386,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     from core.settings import SpmPaths
     from demo.generate import generate
-    from orchestration.cli import prepare_dbt
+    from orchestration.cli import prepare_run
 
     paths = SpmPaths.from_env()
     timings: dict[str, float] = {}
@@ -394,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     generated = generate(work, landing_dir=paths.landing_dir, config_dir=paths.config_dir, scale=args.scale)
     timings["generate"] = time.perf_counter() - started
 
-    prepare_dbt()
+    prepare_run()  # as `spm run` prepares: dbt's parse, Great Expectations imported meanwhile
     incremental: dict | None = None
     if args.incremental:
         held = work / "held_back"

@@ -11,6 +11,7 @@ refresh at publication, a forecast scenario's engine run) goes through
 # No ``from __future__ import annotations``: Dagster inspects the annotations at runtime.
 
 import copy
+import hashlib
 import json
 import os
 import threading
@@ -271,6 +272,42 @@ class DbtCommandFailed(RuntimeError):
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 # Beside the project's saved parse: the settings ``prepare`` parsed with (orchestration/cli.py).
 PARSE_SETTINGS_FILE = "parse_settings.json"
+
+
+# Beside the project's saved parse: the fingerprint of everything that parse read (``parse_inputs``).
+PARSE_INPUTS_FILE = "parse_inputs.sha256"
+# Folders of the project that dbt writes, not reads.
+_PROJECT_OUTPUTS = ("target", "logs")
+
+
+def parse_inputs(env: Mapping[str, str], project_dir: Path | None = None) -> str:
+    """SHA-256 of what a parse of the project reads: every file of the project but dbt's
+    outputs (models, macros, seeds, tests, ``dbt_project.yml``, ``profiles.yml``, packages),
+    by relative path and bytes, the installed dbt packages' versions, the settings dbt gets
+    (``env``) and this process's ``DBT_*`` variables (dbt's flags).
+
+    Equal fingerprints mean a parse would produce the same manifest, so ``prepare`` keeps
+    the one it has instead of starting dbt (orchestration/cli.py); anything else that
+    changes (a model edited, dbt upgraded, another folder) parses as always."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    project_dir = Path(project_dir or DBT_PROJECT.project_dir)
+    digest = hashlib.sha256()
+    for package in ("dbt-core", "dbt-adapters", "dbt-common", "dbt-duckdb", "dbt-spark"):
+        try:
+            digest.update(f"{package}=={version(package)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package} absent\0".encode())
+    flags = {name: value for name, value in os.environ.items() if name.startswith("DBT_")}
+    digest.update(json.dumps([dict(env), flags], sort_keys=True).encode() + b"\0")
+    files = sorted(
+        path for path in project_dir.rglob("*")
+        if path.is_file() and path.relative_to(project_dir).parts[0] not in _PROJECT_OUTPUTS
+    )
+    for path in files:
+        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def scratch_warehouse(folder: Path) -> Path:

@@ -424,7 +424,8 @@ def suite_name(contract: c.DatasetContract) -> str:
 
 
 @lru_cache(maxsize=1)
-def _batch_definition():
+def batch_definition():
+    """The process's ephemeral GX context and its batch definition of a whole pandas frame (built once)."""
     # GX fingerprints every pandas batch (a hash of all its values, only kept as a
     # batch marker) below a size threshold; that costs ~1 s per million rows, twice
     # per validation. Our batches are identified by their raw files instead.
@@ -441,7 +442,7 @@ _suites: dict[str, gx.ExpectationSuite] = {}
 
 def _suite(name: str, build: Callable[[], list]) -> gx.ExpectationSuite:
     if name not in _suites:
-        context, _ = _batch_definition()
+        context, _ = batch_definition()
         suite = gx.ExpectationSuite(name=name)
         for expectation in build():
             suite.add_expectation(expectation)
@@ -505,12 +506,12 @@ def _summarise(name: str, result, row_count: int) -> ValidationSummary:
 def validate_frame(name: str, build: Callable[[], list], frame: pl.DataFrame) -> ValidationSummary:
     """Run the suite ``name`` (built once by ``build``) on a polars frame."""
     suite = _suite(name, build)
-    _, batch_definition = _batch_definition()
+    _, whole_frame = batch_definition()
     locators = [k for k in _ROW_LOCATORS if k in frame.columns]
     result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLES}
     if locators:
         result_format["unexpected_index_column_names"] = locators
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": _to_pandas(frame)})
+    batch = whole_frame.get_batch(batch_parameters={"dataframe": _to_pandas(frame)})
     result = batch.validate(suite, result_format=result_format)
     return _summarise(name, result, frame.height)
 

@@ -250,3 +250,91 @@ def test_a_run_on_other_folders_than_prepare_s_reuses_its_parse(monkeypatch, tmp
     assert sources and not any(str(tmp_path / "first") in json.dumps(s) for s in sources)
     ledger = [s["meta"]["files"] for s in sources if s["source_name"] == "ledger"]
     assert ledger and all(f.startswith(str(tmp_path / "second" / "exports")) for f in ledger)
+
+
+@pytest.mark.slow
+def test_prepare_on_other_folders_than_the_last_parse_s_parses_nothing_again(monkeypatch, tmp_path):
+    """With real dbt: ``prepare`` for one company, then for another (``spm run`` on a new
+    folder, a test's or a benchmark's company): the second starts from the first's parse moved
+    to its folders, parses no file again, and its manifest reads the second company's files."""
+    import json
+
+    from core.dbt import PARSE_SETTINGS_FILE
+    from core.settings import DBT_PROJECT_DIR
+    from orchestration.cli import prepare_dbt
+
+    def use(company):
+        for name, folder in (("SPM_WAREHOUSE", "warehouse/spm.duckdb"), ("SPM_RAW_DIR", "warehouse/raw"),
+                             ("SPM_EXPORT_DIR", "exports")):
+            monkeypatch.setenv(name, str(tmp_path / company / folder))
+
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")  # dbt.log says what partial parsing did
+    use("first")
+    prepare_dbt()
+    use("second")
+    prepare_dbt()
+
+    target = DBT_PROJECT_DIR / "target"
+    log = (target / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log
+    assert "0 files deleted, 0 files added, 0 files changed" in log
+    assert json.loads((target / PARSE_SETTINGS_FILE).read_text())["SPM_RAW_DIR"] == str(tmp_path / "second" / "warehouse" / "raw")
+    sources = json.loads((target / "manifest.json").read_text())["sources"].values()
+    assert sources and not any(str(tmp_path / "first") in json.dumps(s) for s in sources)
+    assert any(str(tmp_path / "second" / "warehouse" / "raw") in s["relation_name"] for s in sources)
+
+
+def test_the_parse_inputs_change_with_a_project_file_a_setting_or_a_dbt_flag_not_with_dbt_s_outputs(tmp_path, monkeypatch):
+    from core.dbt import parse_inputs
+
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "models" / "a.sql").write_text("select 1 as one\n")
+    (project / "dbt_project.yml").write_text("name: p\n")
+    monkeypatch.delenv("DBT_STATIC_PARSER", raising=False)
+    env = {"SPM_WAREHOUSE": "/data/warehouse/spm.duckdb"}
+    first = parse_inputs(env, project)
+
+    (project / "target").mkdir()
+    (project / "target" / "manifest.json").write_text("{}")
+    (project / "logs").mkdir()
+    (project / "logs" / "dbt.log").write_text("a line\n")
+    assert parse_inputs(env, project) == first  # what dbt writes is not what it reads
+
+    assert parse_inputs({"SPM_WAREHOUSE": "/other/spm.duckdb"}, project) != first
+    monkeypatch.setenv("DBT_STATIC_PARSER", "false")
+    assert parse_inputs(env, project) != first
+    monkeypatch.delenv("DBT_STATIC_PARSER")
+    (project / "models" / "a.sql").write_text("select 2 as one\n")
+    assert parse_inputs(env, project) != first
+    (project / "models" / "a.sql").write_text("select 1 as one\n")
+    assert parse_inputs(env, project) == first
+    (project / "models" / "b.sql").write_text("select 1 as one\n")
+    assert parse_inputs(env, project) != first
+
+
+@pytest.mark.slow
+def test_prepare_again_with_nothing_changed_starts_no_dbt_and_with_a_setting_changed_parses(monkeypatch, tmp_path):
+    """With real dbt: a second ``prepare`` on the same folders keeps the parse it has (no dbt
+    process); one with another setting parses (a partial parse: nothing changed but folders)."""
+    import core.dbt
+    from core.dbt import PARSE_INPUTS_FILE
+    from core.settings import DBT_PROJECT_DIR
+    from orchestration.cli import prepare_dbt
+
+    for name, folder in (("SPM_WAREHOUSE", "warehouse/spm.duckdb"), ("SPM_RAW_DIR", "warehouse/raw"),
+                         ("SPM_EXPORT_DIR", "exports")):
+        monkeypatch.setenv(name, str(tmp_path / folder))
+    manifest = prepare_dbt()
+    assert (DBT_PROJECT_DIR / "target" / PARSE_INPUTS_FILE).is_file()
+    written = manifest.stat().st_mtime_ns
+
+    commands = []
+    real_run_dbt = core.dbt.run_dbt
+    monkeypatch.setattr(core.dbt, "run_dbt", lambda args, **kw: (commands.append(args), real_run_dbt(args, **kw)))
+    assert prepare_dbt() == manifest
+    assert commands == [] and manifest.stat().st_mtime_ns == written
+
+    monkeypatch.setenv("SPM_CAPITALIZATION_BENEFIT_MONTHS", "24")
+    prepare_dbt()
+    assert commands == [["parse", "--quiet"]]
