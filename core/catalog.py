@@ -121,6 +121,10 @@ def _row_rules(m: str, a: Mapping[str, Any]) -> str:
         values, quote = (accepted.get("values", []), accepted.get("quote", True)) if isinstance(accepted, Mapping) else (accepted, True)
         clauses.append(f"every non-NULL {column} is one of {_quoted(values) if quote else _listed(values)}")
     clauses += [f"`{expression}` holds on every row" for expression in a.get("expressions") or []]
+    clauses += [
+        f"every non-NULL {column} is a {reference.get('field', column)} of {_model_name(reference.get('to', ''))}"
+        for column, reference in (a.get("relationships") or {}).items()
+    ]
     return f"the rows of {m}: " + "; ".join(clauses) + ". A failure names the rule and the column."
 
 
@@ -264,6 +268,8 @@ def _add_row_rules(rules: dict[tuple[str, str], dict], model: str, arguments: Ma
     for column, accepted in (arguments.get("accepted_values") or {}).items():
         values = accepted.get("values", []) if isinstance(accepted, Mapping) else accepted
         rule(column)["other"].append(f"one of {_quoted(values)}")
+    for column, reference in (arguments.get("relationships") or {}).items():
+        rule(column)["other"].append(f"references {_model_name(reference.get('to', ''))}.{reference.get('field', column)}")
 
 
 _RULES_CACHE: dict[int, tuple[Mapping[str, Any], dict]] = {}

@@ -195,6 +195,9 @@ models:
               kind: [owner, split]
               tier: {values: [1, 2], quote: false}
             expressions: ["amount >= 0", "kind <> 'split' or amount < 100", "payee <> 'E''s'"]
+            relationships:
+              payee: {to: "ref('payees')", field: employee_id}
+              period: {to: "ref('payees')", field: hired_period}
       - not_null: {arguments: {column_name: id}}
       - not_null: {arguments: {column_name: payee}}
       - not_null: {arguments: {column_name: amount}}
@@ -207,6 +210,8 @@ models:
       - expression_is_true: {arguments: {expression: "amount >= 0"}}
       - expression_is_true: {arguments: {expression: "kind <> 'split' or amount < 100"}}
       - expression_is_true: {arguments: {expression: "payee <> 'E''s'"}}
+      - relationships: {arguments: {column_name: payee, to: "ref('payees')", field: employee_id}}
+      - relationships: {arguments: {column_name: period, to: "ref('payees')", field: hired_period}}
   - name: ruled_where
     data_tests:
       - row_rules:
@@ -221,6 +226,8 @@ models:
           arguments: *ruled
 """
 
+# payees: E1, E2 and E3 (E4 is unknown: one failing row of ruled, none of ruled_clean); every period is known.
+PAYEES = "select * from (values ('E1', '2026-01'), ('E2', '2026-02'), ('E3', '2026-02')) as t(employee_id, hired_period)"
 # ruled: payee null once (row 3); code twice 'A' (rows 1, 2; its null twice is skipped, as dbt's unique
 # does); (payee, period) twice ('E1', '2026-01'); kind 'other' once (a null kind passes); tier 3 once;
 # amount -5 once; a split of 150 once; id, amount, (id, period) and the quoted expression hold.
@@ -258,6 +265,7 @@ def _guards_project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     (models / "contracted_without_nulls.sql").write_text("select 1 as id, 'E1' as payee")
     (models / "checked.sql").write_text(ROWS)
     (models / "checked_where.sql").write_text(ROWS)
+    (models / "payees.sql").write_text(PAYEES)
     (models / "ruled.sql").write_text(RULED)
     (models / "ruled_where.sql").write_text(RULED)
     (models / "ruled_clean.sql").write_text(RULED_CLEAN)
@@ -335,7 +343,7 @@ def _failures(tmp_path: Path, test_name: str) -> list[tuple]:
 @pytest.mark.slow
 def test_row_rules_names_each_broken_rule_and_agrees_with_the_test_it_stands_for(tmp_path):
     project, env = _guards_project(tmp_path)
-    completed = _dbt(project, tmp_path, env, "build", "--select", "ruled", "ruled_where", "ruled_clean",
+    completed = _dbt(project, tmp_path, env, "build", "--select", "payees", "ruled", "ruled_where", "ruled_clean",
                      "--store-failures")
     assert completed.returncode != 0
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
@@ -348,16 +356,17 @@ def test_row_rules_names_each_broken_rule_and_agrees_with_the_test_it_stands_for
         ("expression_is_true", "amount >= 0", 1),
         ("expression_is_true", "kind <> 'split' or amount < 100", 1),
         ("not_null", "payee", 1),
+        ("relationships", "payee -> payees.employee_id", 1),
         ("unique", "code", 1),
         ("unique_combination", "payee, period", 1),
     ]
-    assert status["row_rules_ruled"] == ("fail", 7)
+    assert status["row_rules_ruled"] == ("fail", 8)
     # the single test of each rule fails exactly where the guard names it
     broken = {("not_null", "payee"), ("unique", "code"), ("unique_combination_of_columns", "payee"),
               ("accepted_values", "kind"), ("accepted_values", "tier"), ("expression_is_true", "amount"),
-              ("expression_is_true", "kind")}
+              ("expression_is_true", "kind"), ("relationships", "payee")}
     singles = {name: result for name, result in status.items() if not name.startswith("row_rules")}
-    assert len(singles) == 12
+    assert len(singles) == 14
     for name, (test_status, _) in singles.items():
         expected = any(name.startswith(f"{kind}_ruled_{column}") for kind, column in broken)
         assert test_status == ("fail" if expected else "pass"), name

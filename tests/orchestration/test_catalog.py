@@ -230,10 +230,12 @@ MANIFEST = {
         (
             _test_node("row_rules", not_null=["id", "amount"], unique=["id"], unique_combinations=[["a", "b"]],
                        accepted_values={"kind": ["a", "b"], "days": {"values": [28, 31], "quote": False}},
-                       expressions=["amount >= 0"]),
+                       expressions=["amount >= 0"],
+                       relationships={"payee": {"to": "ref('dim_payee')", "field": "employee_id"}}),
             "row_rules: the rows of fct_x: none of fct_x.{id, amount} is ever NULL; no two rows have the same "
             "non-NULL id; one row per (a, b); every non-NULL kind is one of 'a', 'b'; every non-NULL days is one "
-            "of 28, 31; `amount >= 0` holds on every row. A failure names the rule and the column.",
+            "of 28, 31; `amount >= 0` holds on every row; every non-NULL payee is a employee_id of dim_payee. "
+            "A failure names the rule and the column.",
         ),
         (
             _test_node("unique", column="id", severity="warn"),
@@ -283,10 +285,12 @@ def test_column_schema_from_the_manifest():
     assert column_schema({"unique_id": "model.spm.y", "columns": {}}, manifest) is None
     # a row_rules test says the same of its columns
     ruled = {"nodes": {"model.spm.fct_x": model, "test.spm.r": _test_node(
-        "row_rules", not_null=["id"], unique=["id"], accepted_values={"note": ["a", "b"]})}}
+        "row_rules", not_null=["id"], unique=["id"], accepted_values={"note": ["a", "b"]},
+        relationships={"amount": {"to": "ref('fct_y')", "field": "total"}})}}
     columns = {c.name: c for c in column_schema(model, ruled).columns}
     assert (columns["id"].constraints.nullable, columns["id"].constraints.unique) == (False, True)
     assert (columns["note"].constraints.nullable, columns["note"].constraints.other) == (True, ["one of 'a', 'b'"])
+    assert columns["amount"].constraints.other == ["references fct_y.total"]
 
 
 def test_catalog_spec_gives_owner_escapes_and_fixes_kinds():

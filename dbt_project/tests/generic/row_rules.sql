@@ -10,15 +10,19 @@
                                            ({column: {values: [...], quote: false}}
                                            for numbers)
   * expressions: [sql, ...]                holds on every row (a NULL result passes)
+  * relationships: {column: {to: ref('x'), field: y}}
+                                           every non-NULL value is a y of x
 
   Returns one row per broken rule: rule (not_null, unique, unique_combination,
-  accepted_values, expression_is_true), checked (the column(s) or the
-  expression) and failing_rows (rows with a null or an unaccepted value, rows
-  where the expression is false, values or combinations found twice). A `where`
+  accepted_values, expression_is_true, relationships), checked (the column(s),
+  the expression or the reference) and failing_rows (rows with a null, an
+  unaccepted value or a value the referenced model lacks, rows where the
+  expression is false, values or combinations found twice). A `where`
   config narrows the rows of every rule, as for any generic test: a rule with
   its own `where` stays a test of its own.
 #}
-{% test row_rules(model, not_null=[], unique=[], unique_combinations=[], accepted_values={}, expressions=[]) %}
+{% test row_rules(model, not_null=[], unique=[], unique_combinations=[], accepted_values={}, expressions=[],
+                  relationships={}) %}
 
 {%- set scanned = [] -%}
 {%- for column in not_null -%}
@@ -82,6 +86,25 @@ broken as (
         group by {{ columns | join(', ') }}
         having count(*) > 1
     ) as repeated_{{ loop.index }}
+    union all
+    {% endfor -%}
+    {% for column, reference in relationships.items() -%}
+    {%- set parent = reference.to.identifier if reference.to.identifier is defined else reference.to -%}
+    select
+        'relationships' as rule,
+        '{{ column }} -> {{ dbt.escape_single_quotes(parent | string) }}.{{ reference.field }}' as checked,
+        count(*) as failing_rows
+    from (
+        select {{ column }} as child_value
+        from {{ model }}
+        where {{ column }} is not null
+    ) as child_{{ loop.index }}
+    left join (
+        select {{ reference.field }} as parent_value
+        from {{ reference.to }}
+    ) as parent_{{ loop.index }}
+        on child_{{ loop.index }}.child_value = parent_{{ loop.index }}.parent_value
+    where parent_{{ loop.index }}.parent_value is null
     union all
     {% endfor -%}
     {#- the empty tail of the union: a typed row that never fails -#}
