@@ -1,9 +1,11 @@
 {#
-  A model's row rules in one test, one node: its not-null columns, its unique
-  columns and keys, its accepted values and its boolean expressions, each with the
-  meaning of the single dbt test it stands for:
+  A model's row rules in one test, one dbt node (a node costs dbt ~50-90 ms
+  whatever its rows): its not-null columns, unique columns and keys, accepted
+  values, boolean expressions and references, each with the meaning of the single
+  dbt test it stands for. Not-null, accepted values and expressions are counted in
+  one scan; each key and reference is one more select of the same query.
 
-  * not_null: [columns]                   none is ever NULL (one scan for all)
+  * not_null: [columns]                    none is ever NULL
   * unique: [columns]                      dbt's `unique`: no value twice, NULLs skipped
   * unique_combinations: [[columns], ...]  no combination twice (NULL is a value)
   * accepted_values: {column: [values]}    every non-NULL value is one of them
