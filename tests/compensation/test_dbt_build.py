@@ -404,6 +404,14 @@ def test_reconciliation_tests_catch_a_broken_warehouse(warehouse, tmp_path, tamp
 # ---------------------------------------------------------------- no data, no environment
 
 
+def test_a_model_row_rules_test_fails_on_a_broken_row(warehouse, tmp_path):
+    # one unknown credit type, one credit without its payee: int_credits' one row test fails, and only it
+    tamper = ["update int_credits set credit_type = 'bogus' where opportunity_id = 'O2' and credit_type = 'split'",
+              "update int_credits set employee_id = 'E999' where opportunity_id = 'O12' and employee_id = 'E003'"]
+    tests = ("row_rules_int_credits", "row_rules_int_commission")
+    assert failing_data_tests(warehouse, tmp_path, tamper, *tests) == {"row_rules_int_credits"}
+
+
 def test_build_on_an_empty_raw_layer(tmp_path):
     """A first run with nothing ingested yet: every model builds (empty), every test passes."""
     write_empty_layout(tmp_path / "raw")
