@@ -110,8 +110,27 @@ def _quoted(values: Sequence[Any]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
+def _row_rules(m: str, a: Mapping[str, Any]) -> str:
+    """A ``row_rules`` test's rules in words, one clause each, in the order the test checks them."""
+    clauses = []
+    if a.get("not_null"):
+        clauses.append(f"none of {m}.{{{_listed(a['not_null'])}}} is ever NULL")
+    clauses += [f"no two rows have the same non-NULL {column}" for column in a.get("unique") or []]
+    clauses += [f"one row per ({_listed(columns)})" for columns in a.get("unique_combinations") or []]
+    for column, accepted in (a.get("accepted_values") or {}).items():
+        values, quote = (accepted.get("values", []), accepted.get("quote", True)) if isinstance(accepted, Mapping) else (accepted, True)
+        clauses.append(f"every non-NULL {column} is one of {_quoted(values) if quote else _listed(values)}")
+    clauses += [f"`{expression}` holds on every row" for expression in a.get("expressions") or []]
+    clauses += [
+        f"every non-NULL {column} is a {reference.get('field', column)} of {_model_name(reference.get('to', ''))}"
+        for column, reference in (a.get("relationships") or {}).items()
+    ]
+    return f"the rows of {m}: " + "; ".join(clauses) + ". A failure names the rule and the column."
+
+
 # Generic test name -> its rule in words, from (model, column, arguments).
 _GENERIC_TESTS = {
+    "row_rules": lambda m, c, a: _row_rules(m, a),
     "not_null": lambda m, c, a: f"{m}.{c} must never be NULL.",
     "unique": lambda m, c, a: f"no two rows of {m} have the same {c}.",
     "not_null_columns": lambda m, c, a: f"none of {m}.{{{_listed(a.get('columns', []))}}} is ever NULL.",
@@ -221,6 +240,9 @@ def _column_rules(manifest: Mapping[str, Any]) -> dict[tuple[str, str], dict]:
         columns = [test.get("column_name")] if test.get("column_name") else []
         if name == "not_null_columns":
             columns = list(arguments.get("columns", []))
+        if name == "row_rules":
+            _add_row_rules(rules, model, arguments)
+            continue
         for column in columns:
             rule = rules.setdefault((model, column), {"not_null": False, "unique": False, "other": []})
             if name in ("not_null", "not_null_columns"):
@@ -232,6 +254,22 @@ def _column_rules(manifest: Mapping[str, Any]) -> dict[tuple[str, str], dict]:
             elif name == "relationships":
                 rule["other"].append(f"references {_model_name(arguments.get('to', ''))}.{arguments.get('field', column)}")
     return rules
+
+
+def _add_row_rules(rules: dict[tuple[str, str], dict], model: str, arguments: Mapping[str, Any]) -> None:
+    """What a ``row_rules`` test says of each column: not null, unique, its accepted values."""
+    def rule(column: str) -> dict:
+        return rules.setdefault((model, column), {"not_null": False, "unique": False, "other": []})
+
+    for column in arguments.get("not_null") or []:
+        rule(column)["not_null"] = True
+    for column in arguments.get("unique") or []:
+        rule(column)["unique"] = True
+    for column, accepted in (arguments.get("accepted_values") or {}).items():
+        values = accepted.get("values", []) if isinstance(accepted, Mapping) else accepted
+        rule(column)["other"].append(f"one of {_quoted(values)}")
+    for column, reference in (arguments.get("relationships") or {}).items():
+        rule(column)["other"].append(f"references {_model_name(reference.get('to', ''))}.{reference.get('field', column)}")
 
 
 _RULES_CACHE: dict[int, tuple[Mapping[str, Any], dict]] = {}

@@ -66,11 +66,12 @@ SNAPSHOTS_KEPT = 3
 VIEWS_FILE = "spm_bi.duckdb"
 MAX_WRITERS = 4  # marts written at once (one thread each), at most
 
-# Data tests that declare a key. ``unique_combination_of_columns`` groups by its
-# columns, so a null is a value like any other and the combination is unique as
-# it stands; dbt's ``unique`` skips nulls, so its column is a key only where a
+# Data tests that declare a key. ``unique_combination_of_columns`` (and a
+# ``row_rules`` test's ``unique_combinations``) groups by its columns, so a null is a
+# value like any other and the combination is unique as it stands; dbt's ``unique``
+# (and ``row_rules``' ``unique``) skips nulls, so its column is a key only where a
 # ``not_null`` test or constraint rules them out.
-UNIQUE_TESTS = ("unique", "unique_combination_of_columns")
+UNIQUE_TESTS = ("unique", "unique_combination_of_columns", "row_rules")
 # A model that is only ``select * from {{ ref('x') }}`` (comments aside): the same rows as x.
 _SELECT_STAR_OF_REF = re.compile(r"""select\s+\*\s+from\s+\{\{\s*ref\(\s*['"][\w.]+['"]\s*\)\s*\}\}\s*;?""", re.I)
 _SQL_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/|\{#.*?#\}", re.S)
@@ -94,13 +95,18 @@ def _enforced_test(node: Mapping[str, Any]) -> bool:
 
 
 def _declared_keys(manifest: Mapping[str, Any]) -> dict[str, list[tuple[str, ...]]]:
-    """Model unique id -> the keys its enforced ``unique`` / ``unique_combination_of_columns`` tests declare."""
+    """Model unique id -> the keys its enforced ``unique`` / ``unique_combination_of_columns`` / ``row_rules``
+    tests declare."""
     tests = [n for n in manifest.get("nodes", {}).values() if n.get("resource_type") == "test" and _enforced_test(n)]
     not_null: set[tuple[str, str]] = set()
     for test in tests:
         meta = test.get("test_metadata") or {}
         if meta.get("name") == "not_null" and meta.get("kwargs", {}).get("column_name"):
             not_null.add((test.get("attached_node"), meta["kwargs"]["column_name"]))
+        if meta.get("name") in ("not_null_columns", "row_rules"):
+            kwargs = meta.get("kwargs") or {}
+            columns = kwargs.get("columns" if meta["name"] == "not_null_columns" else "not_null") or []
+            not_null.update((test.get("attached_node"), column) for column in columns)
     for node_id, node in manifest.get("nodes", {}).items():  # not_null constraints of a contract
         for column, spec in (node.get("columns") or {}).items():
             if any(c.get("type") == "not_null" for c in spec.get("constraints") or []):
@@ -115,15 +121,17 @@ def _declared_keys(manifest: Mapping[str, Any]) -> dict[str, list[tuple[str, ...
         model = test.get("attached_node")
         if meta.get("name") not in UNIQUE_TESTS or not model:
             continue
+        # (key, whether it skips nulls): a key that skips them is one only where they are ruled out
         if meta["name"] == "unique":
-            column = kwargs.get("column_name")
-            if not column or (model, column) not in not_null:
-                continue
-            key = (column,)
+            declared = [((kwargs["column_name"],), True)] if kwargs.get("column_name") else []
+        elif meta["name"] == "row_rules":
+            declared = [((column,), True) for column in kwargs.get("unique") or []]
+            declared += [(tuple(columns), False) for columns in kwargs.get("unique_combinations") or []]
         else:
-            key = tuple(kwargs.get("combination_of_columns") or ())
-        if key:
-            keys.setdefault(model, []).append(key)
+            declared = [(tuple(kwargs.get("combination_of_columns") or ()), False)]
+        for key, skips_nulls in declared:
+            if key and not (skips_nulls and (model, key[0]) not in not_null):
+                keys.setdefault(model, []).append(key)
     return keys
 
 

@@ -38,7 +38,7 @@ def test_the_sort_key_of_a_mart_is_its_declared_unique_key():
         [
             _model("fct_commission"), _model("dim_payee"), _model("fct_nullable_id"), _model("fct_warned"),
             _model("fct_partly_unique"), _model("fct_tolerant"), _model("fct_two_keys"), _model("int_credits"),
-            _model("fct_plain"),
+            _model("fct_plain"), _model("fct_ruled"), _model("fct_ruled_nullable"), _model("fct_ruled_combined"),
             _model("dim_contracted", columns={"code": {"constraints": [{"type": "not_null"}]}}),
             _model("fct_credit", "-- the mart of int_credits\nselect * from {{ ref('int_credits') }}\n",
                    ("model.spm.int_credits",)),
@@ -62,6 +62,10 @@ def test_the_sort_key_of_a_mart_is_its_declared_unique_key():
             # several keys: the one of fewest columns
             _test("fct_two_keys", "unique_combination_of_columns", combination_of_columns=["employee_id", "period"]),
             _test("fct_two_keys", "unique_combination_of_columns", combination_of_columns=["row_id"]),
+            # row_rules: its unique column is a key with its not_null; a combination always is
+            _test("fct_ruled", "row_rules", not_null=["code"], unique=["code"]),
+            _test("fct_ruled_nullable", "row_rules", not_null=["other"], unique=["code"]),
+            _test("fct_ruled_combined", "row_rules", unique_combinations=[["payee", "period"]]),
             # a mart that is a select * of an intermediate model has that model's key
             _test("int_credits", "unique_combination_of_columns", combination_of_columns=["opportunity_id", "employee_id"]),
         ],
@@ -73,6 +77,8 @@ def test_the_sort_key_of_a_mart_is_its_declared_unique_key():
         "dim_contracted": ("code",),
         "fct_two_keys": ("row_id",),
         "fct_credit": ("opportunity_id", "employee_id"),
+        "fct_ruled": ("code",),
+        "fct_ruled_combined": ("payee", "period"),
     }
 
 

@@ -48,7 +48,8 @@ def test_build_runs_every_model_data_test_and_unit_test(build):
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds["model"] >= 33
     assert kinds["unit_test"] >= 6
-    assert kinds["test"] >= 150
+    assert kinds["test"] >= 120  # a model's row rules are one test (row_rules)
+    assert any(r["unique_id"].startswith("test.spm.row_rules_int_credits") for r in results["results"])
 
 
 def test_marts_and_intermediate_are_tables_and_staging_are_views(warehouse):
@@ -401,6 +402,14 @@ def test_reconciliation_tests_catch_a_broken_warehouse(warehouse, tmp_path, tamp
 
 
 # ---------------------------------------------------------------- no data, no environment
+
+
+def test_a_model_row_rules_test_fails_on_a_broken_row(warehouse, tmp_path):
+    # one unknown credit type, one credit without its payee: int_credits' one row test fails, and only it
+    tamper = ["update int_credits set credit_type = 'bogus' where opportunity_id = 'O2' and credit_type = 'split'",
+              "update int_credits set employee_id = 'E999' where opportunity_id = 'O12' and employee_id = 'E003'"]
+    tests = ("row_rules_int_credits", "row_rules_int_commission")
+    assert failing_data_tests(warehouse, tmp_path, tamper, *tests) == {"row_rules_int_credits"}
 
 
 def test_build_on_an_empty_raw_layer(tmp_path):

@@ -53,7 +53,7 @@ def test_every_asset_has_its_domains_owner(specs):
 
 
 def test_every_check_has_a_description(check_specs):
-    assert len(check_specs) > 300
+    assert len(check_specs) > 150  # dbt data tests (a model's row rules are one: row_rules), GX suites, Python checks
     missing = [f"{c.asset_key.to_user_string()}:{c.name}" for c in check_specs if not (c.description or "").strip()]
     assert not missing, f"checks without a description: {missing[:20]}"
 
@@ -228,6 +228,16 @@ MANIFEST = {
             "expression_is_true: `amount >= 0` holds on every row of fct_x. Only rows where `is_paid`.",
         ),
         (
+            _test_node("row_rules", not_null=["id", "amount"], unique=["id"], unique_combinations=[["a", "b"]],
+                       accepted_values={"kind": ["a", "b"], "days": {"values": [28, 31], "quote": False}},
+                       expressions=["amount >= 0"],
+                       relationships={"payee": {"to": "ref('dim_payee')", "field": "employee_id"}}),
+            "row_rules: the rows of fct_x: none of fct_x.{id, amount} is ever NULL; no two rows have the same "
+            "non-NULL id; one row per (a, b); every non-NULL kind is one of 'a', 'b'; every non-NULL days is one "
+            "of 28, 31; `amount >= 0` holds on every row; every non-NULL payee is a employee_id of dim_payee. "
+            "A failure names the rule and the column.",
+        ),
+        (
             _test_node("unique", column="id", severity="warn"),
             "unique: no two rows of fct_x have the same id. A failure warns; it does not stop the run.",
         ),
@@ -273,6 +283,14 @@ def test_column_schema_from_the_manifest():
     assert columns["amount"].description == "In `<currency>`."
     assert (columns["note"].type, columns["note"].constraints.nullable) == (UNKNOWN_TYPE, True)
     assert column_schema({"unique_id": "model.spm.y", "columns": {}}, manifest) is None
+    # a row_rules test says the same of its columns
+    ruled = {"nodes": {"model.spm.fct_x": model, "test.spm.r": _test_node(
+        "row_rules", not_null=["id"], unique=["id"], accepted_values={"note": ["a", "b"]},
+        relationships={"amount": {"to": "ref('fct_y')", "field": "total"}})}}
+    columns = {c.name: c for c in column_schema(model, ruled).columns}
+    assert (columns["id"].constraints.nullable, columns["id"].constraints.unique) == (False, True)
+    assert (columns["note"].constraints.nullable, columns["note"].constraints.other) == (True, ["one of 'a', 'b'"])
+    assert columns["amount"].constraints.other == ["references fct_y.total"]
 
 
 def test_catalog_spec_gives_owner_escapes_and_fixes_kinds():
