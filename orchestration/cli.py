@@ -117,6 +117,18 @@ def console_run_config(log_level: str = "INFO", style: str = "events") -> dict:
     return {"loggers": {"console": {"config": {"log_level": log_level, "style": style}}}}
 
 
+def assets_without(job, leave_out: tuple[str, ...]):
+    """The asset keys of ``job`` but those of ``leave_out`` (user strings) and everything
+    downstream of them, in key order; None (the whole job) when ``leave_out`` is empty."""
+    import dagster as dg
+
+    if not leave_out:
+        return None
+    graph = job.asset_layer.asset_graph
+    left = dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(k) for k in leave_out)).downstream()
+    return sorted(graph.executable_asset_keys - left.resolve(graph), key=lambda key: key.to_user_string())
+
+
 def run_pipeline(
     paths: SpmPaths, period: str | None = None, log_level: str = "INFO", full_refresh: bool = False,
     style: str = "events", leave_out: tuple[str, ...] = (),
@@ -134,11 +146,7 @@ def run_pipeline(
 
     os.environ.update(paths.as_env())
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
-    selection = None
-    if leave_out:
-        graph = job.asset_layer.asset_graph
-        left = dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(k) for k in leave_out)).downstream()
-        selection = sorted(graph.executable_asset_keys - left.resolve(graph), key=lambda key: key.to_user_string())
+    selection = assets_without(job, leave_out)
     run_config = console_run_config(log_level, style)
     ops = {}
     if period:

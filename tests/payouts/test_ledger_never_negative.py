@@ -41,11 +41,11 @@ import pytest
 from assets.payouts import ledger as store
 from core.settings import SpmPaths
 from orchestration.cli import publish_failure, publish_period_run, run_pipeline
-from tests.support.demo import paths_under
+from tests.support.demo import WITHOUT_FORECASTS, paths_under
 from tests.support.landing import write_rows
 from tests.support.ledger import deal as _deal
 from tests.support.ledger import warehouse_rows as _query
-from tests.support.ledger import WITHOUT_FORECASTS, approve_periods, run_daily, write_company
+from tests.support.ledger import approve_periods, run_daily, write_company
 
 pytestmark = pytest.mark.slow  # runs the pipeline job
 

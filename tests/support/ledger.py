@@ -10,14 +10,8 @@ from __future__ import annotations
 import duckdb
 
 from core.settings import SpmPaths
+from tests.support.demo import LEFT_OUT, WITHOUT_FORECASTS
 from tests.support.landing import opportunity, write_rows
-
-# The daily runs of the modules on this company leave out the forecasts and the BI snapshot
-# that reads them (run_pipeline's ``leave_out``, with what is downstream): none of them reads a
-# forecast, and the payout forecast reruns the engine per scenario, about a third of a run of
-# this company. The end-to-end and determinism modules run the whole graph.
-WITHOUT_FORECASTS = ("bookings_forecast", "payout_forecast")
-LEFT_OUT = {"bookings_forecast", "payout_forecast", "bi_snapshot"}
 
 PLAN = """\
 plan_id: AE-2026
@@ -101,8 +95,10 @@ def write_plan(paths: SpmPaths, rate: str, clawback_policy: str = "reverse_credi
 
 
 def run_daily(paths: SpmPaths, period: str):
-    """The daily job of ``period`` without the forecasts (``WITHOUT_FORECASTS``), in process; it
-    must succeed, write the payout extract and the statements, and leave out only ``LEFT_OUT``."""
+    """The daily job of ``period`` without the forecasts (tests/support/demo.py
+    ``WITHOUT_FORECASTS``: none of the modules on this company reads one), in process; it must
+    succeed, write the payout extract, the journals and the statements, and leave out only
+    ``LEFT_OUT``."""
     from orchestration.cli import run_pipeline
 
     result = run_pipeline(paths, period=period, log_level="WARNING", leave_out=WITHOUT_FORECASTS)
