@@ -170,21 +170,36 @@ def console_run_config(log_level: str = "INFO", style: str = "events") -> dict:
     return {"loggers": {"console": {"config": {"log_level": log_level, "style": style}}}}
 
 
+def assets_without(job, leave_out: tuple[str, ...]):
+    """The asset keys of ``job`` but those of ``leave_out`` (user strings) and everything
+    downstream of them, in key order; None (the whole job) when ``leave_out`` is empty."""
+    import dagster as dg
+
+    if not leave_out:
+        return None
+    graph = job.asset_layer.asset_graph
+    left = dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(k) for k in leave_out)).downstream()
+    return sorted(graph.executable_asset_keys - left.resolve(graph), key=lambda key: key.to_user_string())
+
+
 def run_pipeline(
     paths: SpmPaths, period: str | None = None, log_level: str = "INFO", full_refresh: bool = False,
-    style: str = "events",
+    style: str = "events", leave_out: tuple[str, ...] = (),
 ):
     """Materialize the whole asset graph with its checks, in process; return the result.
 
     The engine recomputes only the deals new landing loads reach; ``full_refresh``
     rebuilds every model from nothing (docs/incremental.md). ``style``: the console's
-    (``console_run_config``)."""
+    (``console_run_config``). ``leave_out``: asset keys the run leaves out with everything
+    downstream of them (and their checks), e.g. ``("bookings_forecast",)`` for a test
+    that reads only the payout, ledger and statement outputs."""
     import dagster as dg
 
     from orchestration.definitions import PIPELINE_JOB_NAME, defs
 
     os.environ.update(paths.as_env())
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
+    selection = assets_without(job, leave_out)
     run_config = console_run_config(log_level, style)
     ops = {}
     if period:
@@ -197,7 +212,9 @@ def run_pipeline(
     # Dagster's SQLite event log would wait for the disk at every one of the run's
     # ~2,500 events (orchestration/event_log.py).
     with dg.DagsterInstance.get() as instance, quick_commits(home):
-        return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, tags=run_tags())
+        return job.execute_in_process(
+            instance=instance, run_config=run_config, raise_on_error=False, tags=run_tags(), asset_selection=selection,
+        )
 
 
 def period_range(first: str, last: str) -> list[str]:

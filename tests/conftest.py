@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 
 from core.settings import DBT_PROJECT_DIR
@@ -50,13 +51,23 @@ def demo_pipeline(tmp_path_factory):
 DEMO_GROUP = "demo_pipeline"
 
 
+# Modules reading one fixture company built once per session (tests/support/warehouse.py
+# ``shared_warehouse``; the planning company through ``planning_warehouse``) go to one worker
+# together too: the other worker would otherwise wait on the build's file lock.
+SHARED_COMPANY = re.compile(r"shared_warehouse\(tmp_path_factory, (\w+)\)|(planning_warehouse)\(tmp_path_factory\)")
+
+
 @functools.lru_cache(maxsize=None)
 def _group_of(module_path: str) -> str:
     """The unit of work of a test module (its path, as in a test id) given to one worker:
-    the module (its module fixtures are built once, its tests run in their order), or
-    ``DEMO_GROUP`` for the modules that use the session's demo run."""
+    the module (its module fixtures are built once, its tests run in their order),
+    ``DEMO_GROUP`` for the modules that use the session's demo run, or ``shared:<company>``
+    for the modules reading one shared fixture company."""
     source = (Path(__file__).resolve().parent.parent / module_path).read_text(encoding="utf-8")
-    return DEMO_GROUP if DEMO_GROUP in source else module_path
+    if DEMO_GROUP in source:
+        return DEMO_GROUP
+    shared = SHARED_COMPANY.search(source)
+    return f"shared:{shared.group(1) or shared.group(2)}" if shared else module_path
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -72,11 +83,26 @@ def pytest_xdist_make_scheduler(config, log):
     return ModuleScheduling(config, log)
 
 
+# The longest modules of the suite after the demo group (CI's `--durations`, 2026-12: the Spark
+# parity build ~400 s, crash safety ~600 s in all, the ledger scenarios ~250-350 s, the
+# incremental scope ~200 s, end to end ~250 s, re-execution ~110 s), longest first: with two
+# workers a long module handed out last would end alone. Only the order depends on it.
+LONGEST_FIRST = (
+    "tests/orchestration/test_crash_safety.py",
+    "tests/compensation/test_spark_parity.py",
+    "tests/payouts/test_ledger_never_negative.py",
+    "tests/orchestration/test_end_to_end.py",
+    "tests/payouts/test_ledger_scenario.py",
+    "tests/compensation/test_incremental_scope.py",
+    "tests/orchestration/test_reexecution.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     """The units are handed to the workers in the order of the items (``make test`` runs
-    with ``--no-loadscope-reorder``): the demo group first, then the modules with a
-    slow test, so the quick ones fill in at the end instead of one worker finishing a
-    long module alone."""
+    with ``--no-loadscope-reorder``): the demo group first, then ``LONGEST_FIRST``, then
+    the other modules with a slow test, so the quick ones fill in at the end instead of
+    one worker finishing a long module alone."""
     def module_path(item) -> str:
         return item.nodeid.split("::", 1)[0]
 
@@ -84,6 +110,10 @@ def pytest_collection_modifyitems(config, items):
 
     def rank(item) -> int:
         path = module_path(item)
-        return 0 if _group_of(path) == DEMO_GROUP else 1 if path in slow else 2
+        if _group_of(path) == DEMO_GROUP:
+            return 0
+        if path in LONGEST_FIRST:
+            return 1 + LONGEST_FIRST.index(path)
+        return 1 + len(LONGEST_FIRST) + (0 if path in slow else 1)
 
     items.sort(key=rank)

@@ -15,7 +15,7 @@ import pytest
 
 from core.money import round_money
 from tests.support.earnings import build_earnings_company, commission, commission_detail_mismatches
-from tests.support.warehouse import build_warehouse, query
+from tests.support.warehouse import query, shared_warehouse
 
 pytestmark = pytest.mark.slow  # builds a dbt warehouse
 
@@ -24,8 +24,9 @@ D = Decimal
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    warehouse, _ = build_warehouse(tmp_path_factory.mktemp("dbt_earnings"), build_earnings_company)
-    return warehouse
+    # the earnings company is built once per session with every data test, shared with
+    # tests/statements/test_statements.py (read-only)
+    return shared_warehouse(tmp_path_factory, build_earnings_company)
 
 
 def balances(warehouse: Path, employee_id: str, until: str = "2026-06") -> list[tuple]:

@@ -22,7 +22,10 @@ D = Decimal
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    warehouse, _ = build_warehouse(tmp_path_factory.mktemp("dbt_plan_options"), build_plan_options_company)
+    # the models only: this module checks hand-computed numbers; every data test runs in
+    # tests/compensation/test_dbt_build.py (tests/support/warehouse.py, MODELS_ONLY)
+    warehouse, _ = build_warehouse(
+        tmp_path_factory.mktemp("dbt_plan_options"), build_plan_options_company, data_tests=False)
     return warehouse
 
 

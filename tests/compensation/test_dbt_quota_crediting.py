@@ -21,7 +21,9 @@ D = Decimal
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    warehouse, _ = build_warehouse(tmp_path_factory.mktemp("dbt_quota"), build_quota_company)
+    # the models only: this module checks hand-computed numbers; the small company's data tests
+    # run in tests/compensation/test_dbt_build.py (tests/support/warehouse.py, MODELS_ONLY)
+    warehouse, _ = build_warehouse(tmp_path_factory.mktemp("dbt_quota"), build_quota_company, data_tests=False)
     return warehouse
 
 

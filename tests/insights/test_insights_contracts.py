@@ -64,10 +64,10 @@ def _duckdb_type(declared: str) -> str:
 
 
 @pytest.mark.slow
-def test_the_built_marts_have_exactly_the_contract_columns_and_types():
+def test_the_built_marts_have_exactly_the_contract_columns_and_types(tmp_path_factory):
     import duckdb
 
-    con = duckdb.connect(str(planning_warehouse()), read_only=True)
+    con = duckdb.connect(str(planning_warehouse(tmp_path_factory)), read_only=True)
     try:
         for name, node in _marts(_manifest()).items():
             built = con.execute(
@@ -107,10 +107,13 @@ def test_a_contract_violation_fails_the_build(tmp_path):
 
 
 @pytest.mark.slow
-def test_dbt_docs_generate_writes_the_site_and_the_catalog_of_the_marts(tmp_path):
-    warehouse = planning_warehouse()
-    env = _env_without_spm() | {"SPM_RAW_DIR": str(warehouse.parent / "raw"), "SPM_WAREHOUSE": str(warehouse)}
-    # dbt must not write the shared warehouse: docs generate only reads its catalog
+def test_dbt_docs_generate_writes_the_site_and_the_catalog_of_the_marts(tmp_path, tmp_path_factory):
+    shared = planning_warehouse(tmp_path_factory)
+    # a copy: dbt opens its warehouse for writing, which would lock the session's shared one
+    # out of the other workers' read-only connections (docs generate only reads its catalog)
+    warehouse = tmp_path / "spm.duckdb"
+    shutil.copyfile(shared, warehouse)
+    env = _env_without_spm() | {"SPM_RAW_DIR": str(shared.parent / "raw"), "SPM_WAREHOUSE": str(warehouse)}
     completed = subprocess.run(
         [DBT, "docs", "generate", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],

@@ -19,8 +19,8 @@ D = Decimal
 
 
 @pytest.fixture(scope="module")
-def warehouse() -> Path:
-    return planning_warehouse()
+def warehouse(tmp_path_factory) -> Path:
+    return planning_warehouse(tmp_path_factory)
 
 
 def test_win_rate_average_deal_size_and_sales_cycle(warehouse):

@@ -8,6 +8,21 @@ from assets.ingest.contract import CONTRACTS
 from orchestration.definitions import PIPELINE_JOB_NAME, defs
 
 
+def test_a_run_can_leave_out_the_forecasts_and_what_reads_them():
+    # orchestration/cli.py run_pipeline(leave_out=...), as the ledger tests run it (tests/support/demo.py)
+    from orchestration.cli import assets_without
+
+    job = defs.resolve_job_def(PIPELINE_JOB_NAME)
+    every = {key.to_user_string() for key in job.asset_layer.asset_graph.executable_asset_keys}
+    assert assets_without(job, ()) is None
+    kept = {key.to_user_string() for key in assets_without(job, ("bookings_forecast", "payout_forecast"))}
+    # the BI snapshot reads the forecasts: it goes with them; nothing else does
+    assert every - kept == {"bookings_forecast", "payout_forecast", "bi_snapshot"}
+    assert {"payout_extract", "payee_statements", "journal_entries", "fct_payout_line"} <= kept
+    kept = {key.to_user_string() for key in assets_without(job, ("payout_forecast",))}
+    assert every - kept == {"payout_forecast", "bi_snapshot"}
+
+
 def test_pipeline_job_resolves():
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
     assert job.name == PIPELINE_JOB_NAME

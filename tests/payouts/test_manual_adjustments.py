@@ -63,7 +63,10 @@ def _company_with_adjustments(raw_dir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    return build_warehouse(tmp_path_factory.mktemp("manual_adjustments"), _company_with_adjustments)[0]
+    # the models only: this module checks hand-computed lines; the small company's data tests run
+    # in tests/compensation/test_dbt_build.py (tests/support/warehouse.py, MODELS_ONLY)
+    return build_warehouse(
+        tmp_path_factory.mktemp("manual_adjustments"), _company_with_adjustments, data_tests=False)[0]
 
 
 def test_an_approved_adjustment_is_one_manual_adjustment_line_with_its_reason(warehouse):

@@ -21,8 +21,8 @@ D = Decimal
 
 
 @pytest.fixture(scope="module")
-def warehouse() -> Path:
-    return planning_warehouse()
+def warehouse(tmp_path_factory) -> Path:
+    return planning_warehouse(tmp_path_factory)
 
 
 def whole(value: Decimal) -> Decimal:

@@ -113,11 +113,11 @@ def test_the_same_rows_are_unusable_in_fct_territory_assignment(warehouse):
     assert held_back == {"E002", "E003", "E005", "E007", "E999"}
 
 
-def test_the_good_assignments_still_flow_with_the_numbers_of_the_clean_company(warehouse):
+def test_the_good_assignments_still_flow_with_the_numbers_of_the_clean_company(warehouse, tmp_path_factory):
     # the clean planning company (tests/planning/test_planning_dbt.py checks its numbers by hand): the bad
     # rows change no capacity month and no proposal (e.g. E002 keeps T-EU all 2026: the reversed
     # T-US row from 09-01 does not take Sep-Dec)
-    clean = planning_warehouse()
+    clean = planning_warehouse(tmp_path_factory)
     for sql in (
         "select employee_id, territory_id, period, assigned_days, capacity_months from int_territory_assignment_months "
         "order by employee_id, territory_id, period",

@@ -24,7 +24,7 @@ from assets.statements.render_pdf import render_pdf
 from assets.statements.writer import MANIFEST, reconcile, render_files, statements_dir, write_set
 from tests.support.earnings import build_earnings_company
 from tests.support.pdf import assert_valid_pdf, pdf_text, visible_text
-from tests.support.warehouse import build_warehouse
+from tests.support.warehouse import shared_warehouse
 
 D = Decimal
 CALC = "calc-0123456789abcdef"
@@ -32,8 +32,9 @@ CALC = "calc-0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    warehouse, _ = build_warehouse(tmp_path_factory.mktemp("dbt_statements"), build_earnings_company)
-    return warehouse
+    # the earnings company is built once per session with every data test, shared with
+    # tests/compensation/test_dbt_earnings.py (read-only)
+    return shared_warehouse(tmp_path_factory, build_earnings_company)
 
 
 def write_payout_file(warehouse: Path, export_dir: Path, period: str) -> Path:

@@ -5,6 +5,13 @@ from __future__ import annotations
 
 import os
 
+# run_pipeline's ``leave_out`` for a test that reads no forecast: the forecasts and, downstream,
+# the BI snapshot (``LEFT_OUT``). The payout forecast reruns the engine per scenario, about a
+# third of a small company's run. The end-to-end and determinism modules, and the session's
+# demo run, run the whole graph.
+WITHOUT_FORECASTS = ("bookings_forecast", "payout_forecast")
+LEFT_OUT = {"bookings_forecast", "payout_forecast", "bi_snapshot"}
+
 
 def paths_under(root):
     """Every SPM_* folder of a run under one temporary ``root``."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from core.settings import SpmPaths
+from tests.support.demo import LEFT_OUT, WITHOUT_FORECASTS
 from tests.support.landing import opportunity, write_rows
 
 PLAN = """\
@@ -91,6 +92,21 @@ def write_plan(paths: SpmPaths, rate: str, clawback_policy: str = "reverse_credi
     path = paths.config_dir / "plans" / "ae.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(PLAN.format(rate=rate, clawback_policy=clawback_policy))
+
+
+def run_daily(paths: SpmPaths, period: str):
+    """The daily job of ``period`` without the forecasts (tests/support/demo.py
+    ``WITHOUT_FORECASTS``: none of the modules on this company reads one), in process; it must
+    succeed, write the payout extract, the journals and the statements, and leave out only
+    ``LEFT_OUT``."""
+    from orchestration.cli import run_pipeline
+
+    result = run_pipeline(paths, period=period, log_level="WARNING", leave_out=WITHOUT_FORECASTS)
+    assert result.success
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {"payout_extract", "payee_statements", "journal_entries", "fct_payout_line"} <= materialized
+    assert not materialized & LEFT_OUT, materialized & LEFT_OUT
+    return result
 
 
 def warehouse_rows(paths: SpmPaths, sql: str, params: list | None = None) -> list[tuple]:

@@ -38,12 +38,8 @@ and ``tests/insights/test_insights_dbt.py``.
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -183,12 +179,9 @@ def build_planning_company(raw_dir: Path) -> None:
     ], PLAN_RAMP_SCHEMA).write_parquet(raw_dir / "config" / "plan_ramp" / "plan_ramps.parquet")
 
 
-@lru_cache(maxsize=1)
-def planning_warehouse() -> Path:
-    """``dbt build`` of the planning company, once per test session (planning and insight tests share it)."""
-    from tests.support.warehouse import build_warehouse
+def planning_warehouse(tmp_path_factory) -> Path:
+    """``dbt build`` of the planning company with every data test, once per test session
+    whichever worker asks first (planning and insight tests share it, read-only)."""
+    from tests.support.warehouse import shared_warehouse
 
-    folder = Path(tempfile.mkdtemp(prefix="spm_planning_"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    warehouse, _ = build_warehouse(folder, build_planning_company)
-    return warehouse
+    return shared_warehouse(tmp_path_factory, build_planning_company)

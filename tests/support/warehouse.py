@@ -5,8 +5,11 @@ Money is compared to the 10th decimal, the warehouse's precision (DECIMAL(38, 10
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
@@ -61,12 +64,23 @@ def env_without_spm() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("SPM_")}
 
 
-def build_warehouse(tmp: Path, write_raw_layer, *extra: str) -> tuple[Path, dict]:
+# ``build_warehouse(..., data_tests=False)``: the models only. A module that asserts hand-computed
+# numbers on a company of its own does not need dbt's ~350 data tests (and 16 unit tests) run on
+# it, about 40 % of a small build's CPU: tests/compensation/test_dbt_build.py runs every one of
+# them on the small company, and every company several modules share (``shared_warehouse``) is
+# built once per session with them.
+MODELS_ONLY = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
+
+
+def build_warehouse(tmp: Path, write_raw_layer, *extra: str, data_tests: bool = True) -> tuple[Path, dict]:
     """Write a raw layer with ``write_raw_layer(raw_dir)``, ``dbt build`` on it (``extra``: more dbt
-    arguments, e.g. ``--vars``); every node must pass.
+    arguments, e.g. ``--vars``); every node must pass. ``data_tests=False`` builds the models
+    without dbt's data and unit tests (``MODELS_ONLY``).
 
     Returns the warehouse file and dbt's run results.
     """
+    if not data_tests:
+        extra = (*extra, *MODELS_ONLY)
     raw = tmp / "raw"
     write_raw_layer(raw)
     env = env_without_spm() | {"SPM_RAW_DIR": str(raw), "SPM_WAREHOUSE": str(tmp / "spm.duckdb")}
@@ -80,6 +94,36 @@ def build_warehouse(tmp: Path, write_raw_layer, *extra: str) -> tuple[Path, dict
     ]
     assert completed.returncode == 0 and not failures, "\n".join(failures) or completed.stdout[-5000:]
     return tmp / "spm.duckdb", results
+
+
+def session_root(tmp_path_factory) -> Path:
+    """The folder every process of the test session shares: the base temporary folder, or
+    with pytest-xdist the parent of the workers' own (``<root>/popen-gwN``)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def shared_warehouse(tmp_path_factory, write_raw_layer, *extra: str) -> Path:
+    """``build_warehouse`` of a company several modules read, built once per test session
+    with every data test, whichever xdist worker asks first; the others wait on a file lock
+    and open the same file. Keyed by the builder (a module-level function) and ``extra``.
+    Readers open it read-only; a test that must write copies it first."""
+    name = f"{write_raw_layer.__module__}.{write_raw_layer.__qualname__}"
+    assert "<" not in name, f"{name}: a shared company's builder is a module-level function (its key)"
+    key = hashlib.sha256("\0".join((name, *extra)).encode()).hexdigest()[:16]
+    root = session_root(tmp_path_factory)
+    folder = root / f"shared_warehouse_{write_raw_layer.__name__}_{key}"
+    with open(root / f"shared_warehouse_{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (folder / "built").exists():
+                shutil.rmtree(folder, ignore_errors=True)  # a build that failed before
+                folder.mkdir()
+                build_warehouse(folder, write_raw_layer, *extra)
+                (folder / "built").touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder / "spm.duckdb"
 
 
 def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
