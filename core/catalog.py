@@ -110,6 +110,13 @@ def _quoted(values: Sequence[Any]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
+def _accepted(accepted: Any) -> tuple[list, bool]:
+    """A ``row_rules`` accepted-values entry: a list, or ``{values: [...], quote: false}``."""
+    if isinstance(accepted, Mapping):
+        return list(accepted.get("values", [])), accepted.get("quote", True)
+    return list(accepted), True
+
+
 def _row_rules(m: str, a: Mapping[str, Any]) -> str:
     """A ``row_rules`` test's rules in words, one clause each, in the order the test checks them."""
     clauses = []
@@ -118,7 +125,7 @@ def _row_rules(m: str, a: Mapping[str, Any]) -> str:
     clauses += [f"no two rows have the same non-NULL {column}" for column in a.get("unique") or []]
     clauses += [f"one row per ({_listed(columns)})" for columns in a.get("unique_combinations") or []]
     for column, accepted in (a.get("accepted_values") or {}).items():
-        values, quote = (accepted.get("values", []), accepted.get("quote", True)) if isinstance(accepted, Mapping) else (accepted, True)
+        values, quote = _accepted(accepted)
         clauses.append(f"every non-NULL {column} is one of {_quoted(values) if quote else _listed(values)}")
     clauses += [f"`{expression}` holds on every row" for expression in a.get("expressions") or []]
     clauses += [
@@ -266,7 +273,7 @@ def _add_row_rules(rules: dict[tuple[str, str], dict], model: str, arguments: Ma
     for column in arguments.get("unique") or []:
         rule(column)["unique"] = True
     for column, accepted in (arguments.get("accepted_values") or {}).items():
-        values = accepted.get("values", []) if isinstance(accepted, Mapping) else accepted
+        values, _ = _accepted(accepted)
         rule(column)["other"].append(f"one of {_quoted(values)}")
     for column, reference in (arguments.get("relationships") or {}).items():
         rule(column)["other"].append(f"references {_model_name(reference.get('to', ''))}.{reference.get('field', column)}")
