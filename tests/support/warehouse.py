@@ -65,8 +65,8 @@ def env_without_spm() -> dict[str, str]:
 
 
 # ``build_warehouse(..., data_tests=False)``: the models only. A module that asserts hand-computed
-# numbers on a company of its own does not need dbt's ~350 data tests (and 16 unit tests) run on
-# it, about 40 % of a small build's CPU: tests/compensation/test_dbt_build.py runs every one of
+# numbers on a company of its own does not need dbt's data tests (144) and unit tests run on
+# it (about 40 % of a small build's CPU when they were 348, before row_rules): tests/compensation/test_dbt_build.py runs every one of
 # them on the small company, and every company several modules share (``shared_warehouse``) is
 # built once per session with them.
 MODELS_ONLY = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
