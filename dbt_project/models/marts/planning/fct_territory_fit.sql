@@ -1,34 +1,56 @@
 -- Territory fit (docs/insights.md "Territory fit"): per history year (the
 -- calendar year of the deals' CloseDate), rep (the deal owner's HR worker) and
 -- territory segment (a territory of territories.yaml: billing country,
--- industry, size band; fct_account_territory), the rep's win rate and value
--- per won deal there, shrunk toward the segment's average by the rep's volume
--- (empirical Bayes, method of moments, per history year and segment):
+-- industry, size band; fct_account_territory), the rep's expected win rate and
+-- value per won deal there, as three factors, each estimated per history year:
 --
---   win rate (beta-binomial): a rep with w won of n closed deals, segment
---     p = Σw / Σn over its reps (R of them, N = Σn deals);
---     between-rep variance tau2 = Σ n (w/n - p)² / N - p (1 - p) R / N
---       (the observed spread of the reps' rates less what binomial noise alone gives);
---     prior strength kappa = p (1 - p) / tau2 - 1 (at least 0; max_prior_strength
---       when tau2 <= 0: nothing tells the reps apart, everyone gets p);
---     shrunk_win_rate = (w + kappa p) / (n + kappa).
---   value per won deal (normal-normal): a rep's B = Σ amount of w won deals,
---     segment M = ΣB / Σw; within-rep variance s2 (pooled over the segment's
---     reps' won deals), between-rep variance
---     tau2 = Σ w (B/w - M)² / W - s2 R / W (W = Σw, R reps with a won deal);
---     prior strength lambda = s2 / tau2 (max_prior_strength when tau2 <= 0);
---     shrunk_value_per_won_deal = (B + lambda M) / (w + lambda).
---   expected_value_per_opportunity = shrunk_win_rate * shrunk_value_per_won_deal;
---   fit_index = that / (p * M): the rep against the territory's average rep (1 = average).
+--   territory x rep (overall, shrunk) x the rep's fit there (residual, shrunk).
+--
+-- 1. Two-way fit (a Poisson main-effects model, fitted by iterative
+--    proportional fitting, fit_rounds rounds): a rep's won deals in a territory
+--    are expected to be n c_t a_r (n closed deals, c_t the territory's win rate
+--    for a rep of average skill, a_r the rep's skill), and their won bookings
+--    v m_t g_r (v won deals with an amount, m_t the territory's value per won
+--    deal, g_r the rep's). Each round sets c_t = Σ_r w / Σ_r n a_r, then
+--    a_r = Σ_t w / Σ_t n c_t (m_t, g_r alike with B and v). The rep factors are
+--    then scaled to a deal-weighted mean of 1. Unlike the plain averages p and
+--    M, c_t and m_t do not move with the skill of the reps who happen to work a
+--    territory most.
+-- 2. Rep factor (shrunk by volume, empirical Bayes, method of moments, over
+--    the year's reps): E_r = Σ_t n c_t wins expected of an average rep,
+--    a_r = W_r / E_r; binomial dispersion phi = Σ n c (1 - c) / Σ E;
+--    tau2 = Σ E (a - 1)² / Σ E - phi R / Σ E; prior strength k = phi / tau2
+--    (max_prior_strength when tau2 <= 0) and rep_win_factor = (W + k) / (E + k).
+--    Values: X_r = Σ_t v m_t, g_r = B_r / X_r over the rep's relative amounts
+--    x = amount / m_t; s2 = Σ (x - g_r)² / (V - R) pooled; tau2 = Σ v (g - 1)² / V
+--    - s2 R / V; lambda = s2 / tau2; rep_value_factor = (v g + lambda) / (v + lambda).
+-- 3. Fit (the residual: where the rep wins relative to themselves): e = n c_t a_r
+--    (a_r unshrunk, so a rep's residuals centre on 1); phi2 = Σ e (1 - e/n) / Σ e;
+--    tau2 = Σ (w - e)² / e / Σ e - phi2 C / Σ e over the C rep-territories with
+--    e > 0; k2 = phi2 / tau2 and fit_win_factor = (w + k2) / (e + k2). Values:
+--    y = amount / (m_t g_r), the cell's mean ybar = B / (v m_t g_r), s2 pooled
+--    within cells, tau2 = Σ v (ybar - 1)² / V - s2 C / V, lambda2 = s2 / tau2 and
+--    fit_value_factor = (v ybar + lambda2) / (v + lambda2).
+--
+--   shrunk_win_rate = least(c_t rep_win_factor fit_win_factor, 1);
+--   shrunk_value_per_won_deal = m_t rep_value_factor fit_value_factor;
+--   expected_value_per_opportunity = their product (overall skill included);
+--   rep_index = rep_win_factor rep_value_factor (the rep against an average rep);
+--   fit_index = fit_win_factor fit_value_factor (the territory against the
+--     rep's own average: 1 = as their overall skill predicts; the ranking of
+--     where a rep wins).
 --
 -- Every rep with a closed deal in the year gets a row for every territory
--- (the default one included): with no deal there, the shrunk figures are the
--- segment's averages. Amounts in the corporate currency (amount_corporate of
--- int_planning_opportunities); the variances, which are estimator settings and
--- not money, are DOUBLE; the figures written are DECIMAL(38,10). Deals whose
--- account is unknown are in the default territory. Read by the territory
--- proposal (assets/planning/territory_fit.py).
+-- (the default one included): with no deal there, the fit factors are 1 and
+-- the figures are the territory's times the rep's. segment_win_rate and
+-- segment_value_per_won_deal are the plain averages (Σ won / Σ closed, Σ B / Σ
+-- won). Amounts in the corporate currency (amount_corporate of
+-- int_planning_opportunities); the fitting and the variances, estimator
+-- settings and not money, are DOUBLE; the figures written are DECIMAL(38,10).
+-- Deals whose account is unknown are in the default territory. Read by the
+-- territory proposal (assets/planning/territory_fit.py).
 {% set max_prior_strength = 1000000 %}
+{% set fit_rounds = 25 %}
 with
 
 territories as (
@@ -76,7 +98,8 @@ rep_segments as (
         sum(case when is_won then 1 else 0 end) as won_deals,
         count(won_amount) as valued_won_deals,
         {{ money('coalesce(sum(won_amount), 0)') }} as won_bookings,
-        sum(cast(won_amount as double) * cast(won_amount as double)) as won_amount_squares
+        cast(coalesce(sum(won_amount), 0) as double) as won_bookings_estimate,
+        coalesce(sum(cast(won_amount as double) * cast(won_amount as double)), 0) as won_amount_squares
     from closed_deals
     group by history_year, employee_id, territory_id
 
@@ -89,100 +112,283 @@ segment_totals as (
         territory_id,
         count(*) as segment_reps,
         sum(closed_deals) as segment_closed_deals,
-        sum(won_deals) as segment_won_deals,
-        sum(case when valued_won_deals > 0 then 1 else 0 end) as segment_valued_reps,
-        sum(valued_won_deals) as segment_valued_won_deals,
-        {{ money('sum(won_bookings)') }} as segment_won_bookings,
-        cast(sum(won_deals) as double) / sum(closed_deals) as segment_win_rate_estimate,
-        cast(sum(won_bookings) as double) / nullif(sum(valued_won_deals), 0) as segment_value_estimate,
-        -- Σ over the segment's won deals of (amount - its rep's mean)²: Σ squares - B² / w per rep
-        sum(
-            case when valued_won_deals > 0
-                then won_amount_squares - cast(won_bookings as double) * cast(won_bookings as double) / valued_won_deals
-                else 0
-            end
-        ) as segment_within_squares
+        {{ divide_money('sum(won_deals)', 'sum(closed_deals)') }} as segment_win_rate,
+        {{ divide_money('sum(won_bookings)', 'sum(valued_won_deals)') }} as segment_value_per_won_deal
     from rep_segments
     group by history_year, territory_id
 
 ),
 
-spreads as (
+-- 1. the two-way fit: round 0 gives every rep the factor 1
+rep_round_0 as (
+
+    select distinct
+        history_year,
+        employee_id,
+        cast(1 as double) as rep_win,
+        cast(1 as double) as rep_value
+    from rep_segments
+
+),
+{% for round in range(1, fit_rounds + 1) %}
+territory_round_{{ round }} as (
 
     select
         rep_segments.history_year,
         rep_segments.territory_id,
-        sum(
-            rep_segments.closed_deals
-            * (cast(rep_segments.won_deals as double) / rep_segments.closed_deals - segment_totals.segment_win_rate_estimate)
-            * (cast(rep_segments.won_deals as double) / rep_segments.closed_deals - segment_totals.segment_win_rate_estimate)
-        ) as win_rate_squares,
-        sum(
-            case when rep_segments.valued_won_deals > 0 then
-                rep_segments.valued_won_deals
-                * (cast(rep_segments.won_bookings as double) / rep_segments.valued_won_deals - segment_totals.segment_value_estimate)
-                * (cast(rep_segments.won_bookings as double) / rep_segments.valued_won_deals - segment_totals.segment_value_estimate)
-            else 0 end
-        ) as value_squares
+        sum(rep_segments.won_deals) / nullif(sum(rep_segments.closed_deals * rep_round_{{ round - 1 }}.rep_win), 0)
+            as territory_win,
+        sum(rep_segments.won_bookings_estimate)
+            / nullif(sum(rep_segments.valued_won_deals * rep_round_{{ round - 1 }}.rep_value), 0) as territory_value
     from rep_segments
-    inner join segment_totals
-        on rep_segments.history_year = segment_totals.history_year
-        and rep_segments.territory_id = segment_totals.territory_id
+    inner join rep_round_{{ round - 1 }}
+        on rep_segments.history_year = rep_round_{{ round - 1 }}.history_year
+        and rep_segments.employee_id = rep_round_{{ round - 1 }}.employee_id
     group by rep_segments.history_year, rep_segments.territory_id
 
 ),
 
-variances as (
+rep_round_{{ round }} as (
 
     select
-        segment_totals.*,
-        spreads.win_rate_squares / segment_closed_deals
-            - segment_win_rate_estimate * (1 - segment_win_rate_estimate) * segment_reps / segment_closed_deals
-            as win_rate_between_variance,
-        case when segment_valued_won_deals > segment_valued_reps
-            then segment_within_squares / (segment_valued_won_deals - segment_valued_reps)
+        rep_segments.history_year,
+        rep_segments.employee_id,
+        coalesce(
+            sum(rep_segments.won_deals)
+            / nullif(sum(rep_segments.closed_deals * coalesce(territory_round_{{ round }}.territory_win, 0)), 0),
+            0
+        ) as rep_win,
+        coalesce(
+            sum(rep_segments.won_bookings_estimate)
+            / nullif(sum(rep_segments.valued_won_deals * coalesce(territory_round_{{ round }}.territory_value, 0)), 0),
+            1
+        ) as rep_value
+    from rep_segments
+    inner join territory_round_{{ round }}
+        on rep_segments.history_year = territory_round_{{ round }}.history_year
+        and rep_segments.territory_id = territory_round_{{ round }}.territory_id
+    group by rep_segments.history_year, rep_segments.employee_id
+
+),
+{% endfor %}
+-- the rep factors of the last round scaled to a deal-weighted mean of 1 (the territory's the other way)
+fit_scale as (
+
+    select
+        rep_segments.history_year,
+        sum(rep_segments.closed_deals * rep_round_{{ fit_rounds - 1 }}.rep_win) / sum(rep_segments.closed_deals)
+            as mean_rep_win,
+        sum(rep_segments.valued_won_deals * rep_round_{{ fit_rounds - 1 }}.rep_value)
+            / nullif(sum(rep_segments.valued_won_deals), 0) as mean_rep_value
+    from rep_segments
+    inner join rep_round_{{ fit_rounds - 1 }}
+        on rep_segments.history_year = rep_round_{{ fit_rounds - 1 }}.history_year
+        and rep_segments.employee_id = rep_round_{{ fit_rounds - 1 }}.employee_id
+    group by rep_segments.history_year
+
+),
+
+territory_fit as (
+
+    select
+        territory_round_{{ fit_rounds }}.history_year,
+        territory_round_{{ fit_rounds }}.territory_id,
+        coalesce(territory_round_{{ fit_rounds }}.territory_win * fit_scale.mean_rep_win, 0) as territory_win,
+        territory_round_{{ fit_rounds }}.territory_value * fit_scale.mean_rep_value as territory_value
+    from territory_round_{{ fit_rounds }}
+    inner join fit_scale
+        on territory_round_{{ fit_rounds }}.history_year = fit_scale.history_year
+
+),
+
+cells as (
+
+    select
+        rep_segments.*,
+        territory_fit.territory_win,
+        territory_fit.territory_value,
+        rep_segments.closed_deals * territory_fit.territory_win as average_rep_wins,
+        rep_segments.closed_deals * territory_fit.territory_win * (1 - territory_fit.territory_win)
+            as average_rep_win_variance,
+        rep_segments.valued_won_deals * territory_fit.territory_value as average_rep_bookings,
+        case when rep_segments.valued_won_deals > 0
+            then rep_segments.won_amount_squares / nullif(territory_fit.territory_value * territory_fit.territory_value, 0)
+            else 0
+        end as relative_squares
+    from rep_segments
+    inner join territory_fit
+        on rep_segments.history_year = territory_fit.history_year
+        and rep_segments.territory_id = territory_fit.territory_id
+
+),
+
+-- 2. the rep factor: the rep over all their territories
+rep_totals as (
+
+    select
+        history_year,
+        employee_id,
+        sum(won_deals) as rep_won_deals,
+        sum(average_rep_wins) as rep_expected_wins,
+        sum(average_rep_win_variance) as rep_win_variance,
+        sum(valued_won_deals) as rep_valued_won_deals,
+        sum(won_bookings_estimate) as rep_bookings,
+        sum(average_rep_bookings) as rep_expected_bookings,
+        sum(case when valued_won_deals > 0 then won_bookings_estimate / nullif(territory_value, 0) else 0 end) as rep_relative_sum,
+        sum(relative_squares) as rep_relative_squares
+    from cells
+    group by history_year, employee_id
+
+),
+
+rep_raw as (
+
+    select
+        rep_totals.*,
+        rep_won_deals / nullif(rep_expected_wins, 0) as rep_win_raw,
+        rep_bookings / nullif(rep_expected_bookings, 0) as rep_value_raw
+    from rep_totals
+
+),
+
+rep_spreads as (
+
+    select
+        history_year,
+        sum(rep_win_variance) / nullif(sum(rep_expected_wins), 0) as win_dispersion,
+        sum(rep_expected_wins) as expected_wins,
+        sum(case when rep_expected_wins > 0 then 1 else 0 end) as win_reps,
+        sum(case when rep_expected_wins > 0
+            then rep_expected_wins * (rep_win_raw - 1) * (rep_win_raw - 1) else 0 end) as win_squares,
+        sum(rep_valued_won_deals) as valued_won_deals,
+        sum(case when rep_valued_won_deals > 0 then 1 else 0 end) as value_reps,
+        -- Σ over the reps' won deals of (x - g)²: Σ x² - 2 g Σ x + v g² per rep
+        sum(case when rep_valued_won_deals > 0
+            then rep_relative_squares - 2 * rep_value_raw * rep_relative_sum
+                + rep_valued_won_deals * rep_value_raw * rep_value_raw
+            else 0 end) as value_within_squares,
+        sum(case when rep_valued_won_deals > 0
+            then rep_valued_won_deals * (rep_value_raw - 1) * (rep_value_raw - 1) else 0 end) as value_squares
+    from rep_raw
+    group by history_year
+
+),
+
+rep_priors as (
+
+    select
+        history_year,
+        win_dispersion,
+        win_squares / nullif(expected_wins, 0) - win_dispersion * win_reps / nullif(expected_wins, 0)
+            as win_between_variance,
+        case when valued_won_deals > value_reps
+            then value_within_squares / (valued_won_deals - value_reps)
         end as value_within_variance,
-        spreads.value_squares / nullif(segment_valued_won_deals, 0) as value_spread
-    from segment_totals
-    inner join spreads
-        on segment_totals.history_year = spreads.history_year
-        and segment_totals.territory_id = spreads.territory_id
-
-),
-
-priors as (
-
-    select
-        variances.*,
-        {{ divide_money('segment_won_deals', 'segment_closed_deals') }} as segment_win_rate,
-        {{ divide_money('segment_won_bookings', 'segment_valued_won_deals') }} as segment_value_per_won_deal,
-        {{ money(
-            'case when win_rate_between_variance > 0 then least(greatest('
-            ~ 'segment_win_rate_estimate * (1 - segment_win_rate_estimate) / win_rate_between_variance - 1, 0), '
-            ~ max_prior_strength ~ ') else ' ~ max_prior_strength ~ ' end'
-        ) }} as win_prior_strength,
-        value_spread - coalesce(value_within_variance, 0) * segment_valued_reps / nullif(segment_valued_won_deals, 0)
+        value_squares / nullif(valued_won_deals, 0)
+            - value_within_squares / nullif(valued_won_deals - value_reps, 0) * value_reps / nullif(valued_won_deals, 0)
             as value_between_variance
-    from variances
+    from rep_spreads
 
 ),
 
-segment_priors as (
+rep_factors as (
 
     select
-        priors.*,
-        {{ money(
-            'case when value_between_variance > 0 and value_within_variance is not null then least('
-            ~ 'value_within_variance / value_between_variance, ' ~ max_prior_strength ~ ') else '
-            ~ max_prior_strength ~ ' end'
-        ) }} as value_prior_strength
-    from priors
+        rep_raw.history_year,
+        rep_raw.employee_id,
+        rep_raw.rep_win_raw,
+        rep_raw.rep_value_raw,
+        {{ money(prior_strength('rep_priors.win_dispersion', 'rep_priors.win_between_variance', max_prior_strength)) }}
+            as rep_win_prior_strength,
+        {{ money(prior_strength('rep_priors.value_within_variance', 'rep_priors.value_between_variance', max_prior_strength)) }}
+            as rep_value_prior_strength,
+        rep_raw.rep_won_deals,
+        rep_raw.rep_expected_wins,
+        rep_raw.rep_valued_won_deals
+    from rep_raw
+    inner join rep_priors
+        on rep_raw.history_year = rep_priors.history_year
+
+),
+
+rep_shrunk as (
+
+    select
+        rep_factors.*,
+        {{ divide_money(
+            'rep_won_deals + rep_win_prior_strength',
+            money('rep_expected_wins') ~ ' + rep_win_prior_strength'
+        ) }} as rep_win_factor,
+        {{ divide_money(
+            money('rep_valued_won_deals * coalesce(rep_value_raw, 1)') ~ ' + rep_value_prior_strength',
+            'rep_valued_won_deals + rep_value_prior_strength'
+        ) }} as rep_value_factor
+    from rep_factors
+
+),
+
+-- 3. the fit: the rep in the territory against what their overall skill predicts there
+fit_cells as (
+
+    select
+        cells.*,
+        cells.average_rep_wins * coalesce(rep_shrunk.rep_win_raw, 0) as expected_wins,
+        nullif(cells.territory_value * coalesce(rep_shrunk.rep_value_raw, 1), 0) as expected_value
+    from cells
+    inner join rep_shrunk
+        on cells.history_year = rep_shrunk.history_year
+        and cells.employee_id = rep_shrunk.employee_id
+
+),
+
+fit_spreads as (
+
+    select
+        history_year,
+        sum(case when expected_wins > 0
+            then expected_wins * greatest(1 - expected_wins / closed_deals, 0) else 0 end)
+            / nullif(sum(expected_wins), 0) as win_dispersion,
+        sum(expected_wins) as expected_wins,
+        sum(case when expected_wins > 0 then 1 else 0 end) as win_cells,
+        sum(case when expected_wins > 0
+            then (won_deals - expected_wins) * (won_deals - expected_wins) / expected_wins else 0 end) as win_squares,
+        sum(valued_won_deals) as valued_won_deals,
+        sum(case when valued_won_deals > 0 then 1 else 0 end) as value_cells,
+        -- Σ over the cells' won deals of (y - ybar)², y = amount / expected_value
+        sum(case when valued_won_deals > 0
+            then (won_amount_squares - won_bookings_estimate * won_bookings_estimate / valued_won_deals)
+                / (expected_value * expected_value)
+            else 0 end) as value_within_squares,
+        sum(case when valued_won_deals > 0
+            then valued_won_deals
+                * (won_bookings_estimate / valued_won_deals / expected_value - 1)
+                * (won_bookings_estimate / valued_won_deals / expected_value - 1)
+            else 0 end) as value_squares
+    from fit_cells
+    group by history_year
+
+),
+
+fit_priors as (
+
+    select
+        history_year,
+        win_dispersion,
+        win_squares / nullif(expected_wins, 0) - win_dispersion * win_cells / nullif(expected_wins, 0)
+            as win_between_variance,
+        case when valued_won_deals > value_cells
+            then value_within_squares / (valued_won_deals - value_cells)
+        end as value_within_variance,
+        value_squares / nullif(valued_won_deals, 0)
+            - value_within_squares / nullif(valued_won_deals - value_cells, 0) * value_cells / nullif(valued_won_deals, 0)
+            as value_between_variance
+    from fit_spreads
 
 ),
 
 reps as (
 
-    select distinct history_year, employee_id from rep_segments
+    select * from rep_shrunk
 
 ),
 
@@ -194,41 +400,64 @@ grid as (
         territories.territory_id,
         territories.territory_name,
         territories.is_default,
-        coalesce(rep_segments.closed_deals, 0) as closed_deals,
-        coalesce(rep_segments.won_deals, 0) as won_deals,
-        coalesce(rep_segments.valued_won_deals, 0) as valued_won_deals,
-        {{ money('coalesce(rep_segments.won_bookings, 0)') }} as won_bookings,
-        coalesce(segment_priors.segment_reps, 0) as segment_reps,
-        coalesce(segment_priors.segment_closed_deals, 0) as segment_closed_deals,
-        segment_priors.segment_win_rate,
-        segment_priors.segment_value_per_won_deal,
-        segment_priors.win_prior_strength,
-        segment_priors.value_prior_strength
+        coalesce(fit_cells.closed_deals, 0) as closed_deals,
+        coalesce(fit_cells.won_deals, 0) as won_deals,
+        coalesce(fit_cells.valued_won_deals, 0) as valued_won_deals,
+        {{ money('coalesce(fit_cells.won_bookings, 0)') }} as won_bookings,
+        {{ money('coalesce(fit_cells.expected_wins, 0)') }} as expected_wins,
+        {{ money('coalesce(fit_cells.won_bookings_estimate / fit_cells.expected_value, 0)') }} as relative_bookings,
+        coalesce(segment_totals.segment_reps, 0) as segment_reps,
+        coalesce(segment_totals.segment_closed_deals, 0) as segment_closed_deals,
+        segment_totals.segment_win_rate,
+        segment_totals.segment_value_per_won_deal,
+        {{ money('territory_fit.territory_win') }} as territory_win_rate,
+        {{ money('territory_fit.territory_value') }} as territory_value_per_won_deal,
+        reps.rep_win_prior_strength,
+        reps.rep_value_prior_strength,
+        reps.rep_win_factor,
+        reps.rep_value_factor,
+        {{ money(prior_strength('fit_priors.win_dispersion', 'fit_priors.win_between_variance', max_prior_strength)) }}
+            as fit_win_prior_strength,
+        {{ money(prior_strength('fit_priors.value_within_variance', 'fit_priors.value_between_variance', max_prior_strength)) }}
+            as fit_value_prior_strength
     from reps
     cross join territories
-    left join rep_segments
-        on reps.history_year = rep_segments.history_year
-        and reps.employee_id = rep_segments.employee_id
-        and territories.territory_id = rep_segments.territory_id
-    left join segment_priors
-        on reps.history_year = segment_priors.history_year
-        and territories.territory_id = segment_priors.territory_id
+    inner join fit_priors
+        on reps.history_year = fit_priors.history_year
+    left join fit_cells
+        on reps.history_year = fit_cells.history_year
+        and reps.employee_id = fit_cells.employee_id
+        and territories.territory_id = fit_cells.territory_id
+    left join segment_totals
+        on reps.history_year = segment_totals.history_year
+        and territories.territory_id = segment_totals.territory_id
+    left join territory_fit
+        on reps.history_year = territory_fit.history_year
+        and territories.territory_id = territory_fit.territory_id
+
+),
+
+fitted as (
+
+    select
+        grid.*,
+        {{ divide_money('won_deals', 'closed_deals') }} as win_rate,
+        {{ divide_money('won_bookings', 'valued_won_deals') }} as value_per_won_deal,
+        {{ divide_money('won_deals + fit_win_prior_strength', 'expected_wins + fit_win_prior_strength') }}
+            as fit_win_factor,
+        {{ divide_money('relative_bookings + fit_value_prior_strength', 'valued_won_deals + fit_value_prior_strength') }}
+            as fit_value_factor
+    from grid
 
 ),
 
 shrunk as (
 
     select
-        grid.*,
-        {{ divide_money('won_deals', 'closed_deals') }} as win_rate,
-        {{ divide_money('won_bookings', 'valued_won_deals') }} as value_per_won_deal,
-        {{ divide_money('won_deals + win_prior_strength * segment_win_rate', 'closed_deals + win_prior_strength') }}
-            as shrunk_win_rate,
-        {{ divide_money(
-            'won_bookings + value_prior_strength * segment_value_per_won_deal',
-            'valued_won_deals + value_prior_strength'
-        ) }} as shrunk_value_per_won_deal
-    from grid
+        fitted.*,
+        {{ money('territory_win_rate * rep_win_factor') }} as rep_win_rate,
+        {{ money('territory_value_per_won_deal * rep_value_factor') }} as rep_value_per_won_deal
+    from fitted
 
 ),
 
@@ -249,15 +478,23 @@ final as (
         cast(segment_closed_deals as {{ dbt.type_bigint() }}) as segment_closed_deals,
         {{ money('segment_win_rate') }} as segment_win_rate,
         {{ money('segment_value_per_won_deal') }} as segment_value_per_won_deal,
-        {{ money('win_prior_strength') }} as win_prior_strength,
-        {{ money('value_prior_strength') }} as value_prior_strength,
-        {{ money('shrunk_win_rate') }} as shrunk_win_rate,
-        {{ money('shrunk_value_per_won_deal') }} as shrunk_value_per_won_deal,
-        {{ money('shrunk_win_rate * shrunk_value_per_won_deal') }} as expected_value_per_opportunity,
-        {{ divide_money(
-            money('shrunk_win_rate * shrunk_value_per_won_deal'),
-            money('segment_win_rate * segment_value_per_won_deal')
-        ) }} as fit_index,
+        {{ money('territory_win_rate') }} as territory_win_rate,
+        {{ money('territory_value_per_won_deal') }} as territory_value_per_won_deal,
+        {{ money('rep_win_prior_strength') }} as rep_win_prior_strength,
+        {{ money('rep_value_prior_strength') }} as rep_value_prior_strength,
+        {{ money('rep_win_factor') }} as rep_win_factor,
+        {{ money('rep_value_factor') }} as rep_value_factor,
+        {{ money('expected_wins') }} as expected_wins,
+        {{ money('fit_win_prior_strength') }} as fit_win_prior_strength,
+        {{ money('fit_value_prior_strength') }} as fit_value_prior_strength,
+        {{ money('fit_win_factor') }} as fit_win_factor,
+        {{ money('fit_value_factor') }} as fit_value_factor,
+        {{ money('least(' ~ money('rep_win_rate * fit_win_factor') ~ ', 1)') }} as shrunk_win_rate,
+        {{ money('rep_value_per_won_deal * fit_value_factor') }} as shrunk_value_per_won_deal,
+        {{ money(money('least(' ~ money('rep_win_rate * fit_win_factor') ~ ', 1)')
+            ~ ' * ' ~ money('rep_value_per_won_deal * fit_value_factor')) }} as expected_value_per_opportunity,
+        {{ money('rep_win_factor * rep_value_factor') }} as rep_index,
+        {{ money('fit_win_factor * fit_value_factor') }} as fit_index,
         cast('{{ var("corporate_currency") }}' as {{ dbt.type_string() }}) as currency
     from shrunk
 
