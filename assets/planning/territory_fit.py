@@ -24,8 +24,9 @@ works on float copies of the objective, which decide the assignment but never a 
 
 Backtest (:func:`evaluate`): the proposal made on year-1 fits, scored with the fits of the
 held-back plan year itself (the same capacities), against the actual assignment of that year and
-against the proposal made knowing only the territories' averages (``pooled_proposed``: what
-moving capacity toward demand alone gives, without any rep's fit).
+against the proposal made knowing only the territories (``pooled_proposed``: every rep valued at
+the territory's figures for a rep of average skill; what moving capacity toward demand alone gives,
+knowing no rep).
 """
 
 from __future__ import annotations
@@ -152,8 +153,9 @@ def propose(inputs: PlanInputs, band: tuple[Decimal, Decimal] = CAPACITY_BAND) -
 
 def plan_inputs(fit: pl.DataFrame, assignments: pl.DataFrame, plan_year: int, pooled: bool = False) -> PlanInputs | None:
     """The inputs of ``plan_year`` from fct_territory_fit and fct_territory_assignment rows; None
-    without fits of the history year. ``pooled``: every rep valued at the territory's average
-    (segment_win_rate x segment_value_per_won_deal), the baseline that knows no rep's fit."""
+    without fits of the history year. ``pooled``: every rep valued at the territory's figures for a
+    rep of average skill (territory_win_rate x territory_value_per_won_deal), the baseline that knows
+    no rep (not the plain averages, which carry the skill of whoever works the territory most)."""
     history_year = plan_year - 1
     year = fit.filter((pl.col("history_year") == history_year) & ~pl.col("is_default_territory"))
     if year.is_empty():
@@ -182,7 +184,7 @@ def plan_inputs(fit: pl.DataFrame, assignments: pl.DataFrame, plan_year: int, po
     }
     if pooled:
         average = {t: (p or Decimal(0)) * (m or Decimal(0)) for t, p, m in
-                   year.select("territory_id", "segment_win_rate", "segment_value_per_won_deal").unique().iter_rows()}
+                   year.select("territory_id", "territory_win_rate", "territory_value_per_won_deal").unique().iter_rows()}
         value = {(r, t): average[t] for (r, t) in value}
     currencies = year["currency"].unique().to_list()
     return PlanInputs(plan_year, history_year, reps, territories, {r: current_map[r] for r in reps}, capacity,

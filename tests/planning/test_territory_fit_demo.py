@@ -35,17 +35,6 @@ def marts(demo_pipeline):
         yield paths, fit, assignments
 
 
-# Known since the merge with the coaching generator (issue #19, left open): reps now also differ
-# in overall skill (hidden stage and product-family strengths), and fit_index compares a rep with the
-# territory's average rep, so a rep's overall skill shows in every territory, most where shrinkage
-# is least: the planted segment is first for 1 of 6 reps at scale 0.05 (5 of 6 before). The fix is
-# in the model (a rep effect beside the segment effect), not in these thresholds; strict: the test
-# fails as soon as the recovery is back.
-CONFOUNDED_BY_REP_SKILL = pytest.mark.xfail(
-    strict=True, reason="fit_index confounds the rep's overall skill with the segment (issue #19, open)")
-
-
-@CONFOUNDED_BY_REP_SKILL
 def test_the_shrunk_estimates_rank_each_reps_planted_strong_segment_first(marts):
     _, fit, _ = marts
     org = build_org(round(PAYEES_PER_SCALE * DEMO_SCALE), SEED)
@@ -62,8 +51,9 @@ def test_the_shrunk_estimates_rank_each_reps_planted_strong_segment_first(marts)
             checked += 1
             best = mine.sort(["fit_index", "territory_id"], descending=[True, False])["territory_id"][0]
             first += best == planted["territory_id"]
-    # chance would be 1 in 6 territories; the planted segment is first for 3 in 4 at least (scale
-    # 0.05: 5 of 6; scale 0.2: 26 of 27, docs/insights.md)
+    # fit_index is the rep against themselves (their overall skill, from the hidden stage and
+    # product-family strengths, taken out): chance would be 1 in 6 territories; the planted segment
+    # is first for 3 in 4 at least (docs/insights.md "Territory fit" has the counts)
     assert checked >= 4 and first >= 0.75 * checked, (first, checked)
 
 
@@ -75,7 +65,8 @@ def test_reps_without_a_planted_strength_are_not_far_from_the_average_where_they
     rows = fit.filter((pl.col("history_year") == 2025) & ~pl.col("is_default_territory")
                       & ~pl.col("employee_id").is_in(list(planted)) & (pl.col("closed_deals") >= MIN_DEALS))
     assert rows.height > 0
-    # no planted multiplier: only the rep's base win rate (0.22..0.42 around ~0.32) moves the index
+    # no planted multiplier: the rep's base win rate and hidden stage strengths are their overall
+    # skill (rep_index), not their fit; only noise moves fit_index from 1
     assert all(Decimal("0.5") < f < Decimal("1.6") for f in rows["fit_index"])
 
 

@@ -99,6 +99,7 @@ def _fit_rows(year: int, values: dict[tuple[str, str], Decimal], closed: dict[tu
          "closed_deals": closed[(r, t)], "segment_closed_deals": demand[t],
          # both territories' average rep: 0.5 x 130 = 65 an opportunity
          "segment_win_rate": D("0.5"), "segment_value_per_won_deal": D(130),
+         "territory_win_rate": D("0.5"), "territory_value_per_won_deal": D(130),
          "expected_value_per_opportunity": v, "currency": "USD"}
         for (r, t), v in values.items()
     ]

@@ -327,17 +327,47 @@ rep_shrunk as (
 
 ),
 
--- 3. the fit: the rep in the territory against what their overall skill predicts there
-fit_cells as (
+-- the territory's figures for a rep of average skill, the reps' factors as shrunk: a rep factor
+-- that is mostly noise (a strong prior) moves them little
+territory_levels as (
 
     select
-        cells.*,
-        cells.average_rep_wins * coalesce(rep_shrunk.rep_win_raw, 0) as expected_wins,
-        nullif(cells.territory_value * coalesce(rep_shrunk.rep_value_raw, 1), 0) as expected_value
+        cells.history_year,
+        cells.territory_id,
+        sum(cells.won_deals) / nullif(sum(cells.closed_deals * cast(rep_shrunk.rep_win_factor as double)), 0)
+            as territory_win,
+        sum(cells.won_bookings_estimate)
+            / nullif(sum(cells.valued_won_deals * cast(rep_shrunk.rep_value_factor as double)), 0) as territory_value
     from cells
     inner join rep_shrunk
         on cells.history_year = rep_shrunk.history_year
         and cells.employee_id = rep_shrunk.employee_id
+    group by cells.history_year, cells.territory_id
+
+),
+
+-- 3. the fit: the rep in the territory against what the territory and their overall skill predict
+fit_cells as (
+
+    select
+        cells.history_year,
+        cells.employee_id,
+        cells.territory_id,
+        cells.closed_deals,
+        cells.won_deals,
+        cells.valued_won_deals,
+        cells.won_bookings,
+        cells.won_bookings_estimate,
+        cells.won_amount_squares,
+        cells.closed_deals * territory_levels.territory_win * cast(rep_shrunk.rep_win_factor as double) as expected_wins,
+        nullif(territory_levels.territory_value * cast(rep_shrunk.rep_value_factor as double), 0) as expected_value
+    from cells
+    inner join rep_shrunk
+        on cells.history_year = rep_shrunk.history_year
+        and cells.employee_id = rep_shrunk.employee_id
+    inner join territory_levels
+        on cells.history_year = territory_levels.history_year
+        and cells.territory_id = territory_levels.territory_id
 
 ),
 
@@ -410,8 +440,8 @@ grid as (
         coalesce(segment_totals.segment_closed_deals, 0) as segment_closed_deals,
         segment_totals.segment_win_rate,
         segment_totals.segment_value_per_won_deal,
-        {{ money('territory_fit.territory_win') }} as territory_win_rate,
-        {{ money('territory_fit.territory_value') }} as territory_value_per_won_deal,
+        {{ money('territory_levels.territory_win') }} as territory_win_rate,
+        {{ money('territory_levels.territory_value') }} as territory_value_per_won_deal,
         reps.rep_win_prior_strength,
         reps.rep_value_prior_strength,
         reps.rep_win_factor,
@@ -431,9 +461,9 @@ grid as (
     left join segment_totals
         on reps.history_year = segment_totals.history_year
         and territories.territory_id = segment_totals.territory_id
-    left join territory_fit
-        on reps.history_year = territory_fit.history_year
-        and territories.territory_id = territory_fit.territory_id
+    left join territory_levels
+        on reps.history_year = territory_levels.history_year
+        and territories.territory_id = territory_levels.territory_id
 
 ),
 
