@@ -57,7 +57,6 @@ def test_the_shrunk_estimates_rank_each_reps_planted_strong_segment_first(marts)
     assert checked >= 4 and first >= 0.75 * checked, (first, checked)
 
 
-@CONFOUNDED_BY_REP_SKILL
 def test_reps_without_a_planted_strength_are_not_far_from_the_average_where_they_sell_most(marts):
     _, fit, _ = marts
     org = build_org(round(PAYEES_PER_SCALE * DEMO_SCALE), SEED)
