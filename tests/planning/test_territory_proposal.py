@@ -131,3 +131,21 @@ def test_backtest_the_proposal_from_year_one_beats_the_actual_assignment_on_the_
     assert backtests[0]["pooled_proposed"] == D(700) and backtests[0]["proposed"] == D(1900)
     assert sorted(reps["plan_year"].unique().to_list()) == [2026, 2027]
     assert territories.filter(pl.col("plan_year") == 2026)["held_back_proposed_bookings"].sum() == D(1900)
+
+
+def test_the_territories_only_baseline_values_every_rep_at_the_territorys_average_skill_figures():
+    # The plain averages carry the skill of whoever works a territory most: T2's 0.1 win rate is
+    # one weak rep's. The baseline that knows no rep uses the figures for a rep of average skill
+    # (territory_win_rate x territory_value_per_won_deal): T1 0.3 x 100 = 30, T2 0.4 x 100 = 40.
+    closed = {("A", "T1"): 5, ("A", "T2"): 5, ("B", "T1"): 5, ("B", "T2"): 5}
+    rows = _fit_rows(2025, {k: D(1) for k in closed}, closed)
+    for row in rows:
+        row.update({"segment_win_rate": D("0.3") if row["territory_id"] == "T1" else D("0.1"),
+                    "territory_win_rate": D("0.3") if row["territory_id"] == "T1" else D("0.4"),
+                    "segment_value_per_won_deal": D(100), "territory_value_per_won_deal": D(100)})
+    assignments = pl.DataFrame([
+        {"employee_id": "A", "territory_id": "T1", "start_date": date(2025, 1, 1), "end_date": None, "is_usable": True},
+        {"employee_id": "B", "territory_id": "T2", "start_date": date(2025, 1, 1), "end_date": None, "is_usable": True},
+    ])
+    pooled = plan_inputs(pl.DataFrame(rows), assignments, 2026, pooled=True)
+    assert pooled.value == {("A", "T1"): D(30), ("A", "T2"): D(40), ("B", "T1"): D(30), ("B", "T2"): D(40)}

@@ -2,53 +2,53 @@
 -- calendar year of the deals' CloseDate), rep (the deal owner's HR worker) and
 -- territory segment (a territory of territories.yaml: billing country,
 -- industry, size band; fct_account_territory), the rep's expected win rate and
--- value per won deal there, as three factors, each estimated per history year:
+-- value per won deal there as three factors, each estimated per history year:
 --
---   territory x rep (overall, shrunk) x the rep's fit there (residual, shrunk).
+--   the territory's (for a rep of average skill) x the rep's overall skill
+--   (over all their territories, shrunk) x the rep's fit there (shrunk).
 --
--- 1. Two-way fit (a Poisson main-effects model, fitted by iterative
---    proportional fitting, fit_rounds rounds): a rep's won deals in a territory
---    are expected to be n c_t a_r (n closed deals, c_t the territory's win rate
---    for a rep of average skill, a_r the rep's skill), and their won bookings
---    v m_t g_r (v won deals with an amount, m_t the territory's value per won
---    deal, g_r the rep's). Each round sets c_t = Σ_r w / Σ_r n a_r, then
---    a_r = Σ_t w / Σ_t n c_t (m_t, g_r alike with B and v). The rep factors are
---    then scaled to a deal-weighted mean of 1. Unlike the plain averages p and
---    M, c_t and m_t do not move with the skill of the reps who happen to work a
---    territory most.
--- 2. Rep factor (shrunk by volume, empirical Bayes, method of moments, over
---    the year's reps): E_r = Σ_t n c_t wins expected of an average rep,
---    a_r = W_r / E_r; binomial dispersion phi = Σ n c (1 - c) / Σ E;
---    tau2 = Σ E (a - 1)² / Σ E - phi R / Σ E; prior strength k = phi / tau2
---    (max_prior_strength when tau2 <= 0) and rep_win_factor = (W + k) / (E + k).
---    Values: X_r = Σ_t v m_t, g_r = B_r / X_r over the rep's relative amounts
---    x = amount / m_t; s2 = Σ (x - g_r)² / (V - R) pooled; tau2 = Σ v (g - 1)² / V
---    - s2 R / V; lambda = s2 / tau2; rep_value_factor = (v g + lambda) / (v + lambda).
--- 3. Fit (the residual: where the rep wins relative to themselves): e = n c_t a_r
---    (a_r unshrunk, so a rep's residuals centre on 1); phi2 = Σ e (1 - e/n) / Σ e;
+-- 1. Two-way fit (a Poisson main-effects model, iterative proportional
+--    fitting, fit_rounds rounds unrolled): a rep's won deals in a territory are
+--    expected to be n c_t a_r (n closed deals), their won bookings v m_t g_r
+--    (v won deals with an amount). A round sets c_t = Σ_r w / Σ_r n a_r, then
+--    a_r = Σ_t w / Σ_t n c_t (m, g alike on B and v); the rep factors are then
+--    scaled to a deal-weighted mean of 1. Unlike the plain averages, c and m
+--    do not carry the skill of the reps who work a territory most.
+-- 2. Rep factor, shrunk by volume (empirical Bayes, method of moments, over
+--    the year's reps): E_r = Σ_t n c_t, a_r = W_r / E_r; binomial dispersion
+--    phi = Σ n c (1 - c) / Σ E; tau2 = Σ E (a - 1)² / Σ E - phi R / Σ E;
+--    k = phi / tau2 and rep_win_factor = (W + k) / (E + k). Values: x = amount /
+--    m_t, g_r = Σ amount / Σ m_t over the rep's won deals, s2 = Σ (x - g)² /
+--    (V - R), tau2 = Σ v (g - 1)² / V - s2 R / V, lambda = s2 / tau2,
+--    rep_value_factor = (v g + lambda) / (v + lambda). Then the territory's
+--    figures for a rep of average skill with the factors as shrunk:
+--    territory_win_rate = Σ w / Σ n rep_win_factor, territory_value_per_won_deal
+--    = Σ B / Σ v rep_value_factor.
+-- 3. Fit (the residual: where the rep wins relative to themselves):
+--    e = n territory_win_rate rep_win_factor; phi2 = Σ e (1 - e/n) / Σ e;
 --    tau2 = Σ (w - e)² / e / Σ e - phi2 C / Σ e over the C rep-territories with
 --    e > 0; k2 = phi2 / tau2 and fit_win_factor = (w + k2) / (e + k2). Values:
---    y = amount / (m_t g_r), the cell's mean ybar = B / (v m_t g_r), s2 pooled
---    within cells, tau2 = Σ v (ybar - 1)² / V - s2 C / V, lambda2 = s2 / tau2 and
---    fit_value_factor = (v ybar + lambda2) / (v + lambda2).
+--    y = amount / (territory_value_per_won_deal rep_value_factor), the cell's
+--    mean ybar, s2 pooled within cells, tau2 = Σ v (ybar - 1)² / V - s2 C / V,
+--    lambda2 = s2 / tau2, fit_value_factor = (v ybar + lambda2) / (v + lambda2).
+-- A tau2 <= 0 gives max_prior_strength (macro prior_strength): the factor is 1.
 --
---   shrunk_win_rate = least(c_t rep_win_factor fit_win_factor, 1);
---   shrunk_value_per_won_deal = m_t rep_value_factor fit_value_factor;
+--   shrunk_win_rate = least(territory_win_rate rep_win_factor fit_win_factor, 1);
+--   shrunk_value_per_won_deal = territory_value_per_won_deal rep_value_factor fit_value_factor;
 --   expected_value_per_opportunity = their product (overall skill included);
 --   rep_index = rep_win_factor rep_value_factor (the rep against an average rep);
 --   fit_index = fit_win_factor fit_value_factor (the territory against the
---     rep's own average: 1 = as their overall skill predicts; the ranking of
---     where a rep wins).
+--     rep's own skill: 1 = as it predicts; the ranking of where a rep wins).
 --
 -- Every rep with a closed deal in the year gets a row for every territory
--- (the default one included): with no deal there, the fit factors are 1 and
--- the figures are the territory's times the rep's. segment_win_rate and
--- segment_value_per_won_deal are the plain averages (Σ won / Σ closed, Σ B / Σ
--- won). Amounts in the corporate currency (amount_corporate of
--- int_planning_opportunities); the fitting and the variances, estimator
--- settings and not money, are DOUBLE; the figures written are DECIMAL(38,10).
--- Deals whose account is unknown are in the default territory. Read by the
--- territory proposal (assets/planning/territory_fit.py).
+-- (the default one included): with no deal there, the fit factors are 1.
+-- segment_win_rate and segment_value_per_won_deal are the plain averages (Σ
+-- won / Σ closed, Σ B / Σ won), kept for reference. Amounts in the corporate
+-- currency (amount_corporate of int_planning_opportunities); the fitting and
+-- the variances, estimator settings and not money, are DOUBLE; every factor is
+-- written as DECIMAL(38,10) and the figures are products of the written
+-- factors. Deals whose account is unknown are in the default territory. Read
+-- by the territory proposal (assets/planning/territory_fit.py).
 {% set max_prior_strength = 1000000 %}
 {% set fit_rounds = 25 %}
 with
