@@ -119,7 +119,8 @@ segment_totals as (
 
 ),
 
--- 1. the two-way fit: round 0 gives every rep the factor 1
+-- 1. the two-way fit: round 0 gives every rep the factor 1; each round a territory step, then a
+-- rep step (but the last)
 rep_round_0 as (
 
     select distinct
@@ -147,7 +148,7 @@ territory_round_{{ round }} as (
     group by rep_segments.history_year, rep_segments.territory_id
 
 ),
-
+{% if not loop.last %}
 rep_round_{{ round }} as (
 
     select
@@ -170,8 +171,9 @@ rep_round_{{ round }} as (
     group by rep_segments.history_year, rep_segments.employee_id
 
 ),
-{% endfor %}
--- the rep factors of the last round scaled to a deal-weighted mean of 1 (the territory's the other way)
+{% endif %}{% endfor %}
+-- the last round's territory factors rest on the rep factors of the round before: those scaled to a
+-- deal-weighted mean of 1, the territory factors scaled up by the same mean
 fit_scale as (
 
     select
