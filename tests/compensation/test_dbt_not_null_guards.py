@@ -116,9 +116,7 @@ def test_a_model_has_one_row_rules_test_not_one_test_per_rule():
         if str(config.get("severity")).lower() != "error":
             continue
         per_node.setdefault(test["attached_node"], []).append(test["name"])
-    # fct_territory_fit's tests are being rewritten on another branch
-    several = {node: names for node, names in per_node.items() if len(names) > 1
-               and not node.endswith(".fct_territory_fit")}
+    several = {node: names for node, names in per_node.items() if len(names) > 1}
     assert not several
     ruled = [t for t in _data_tests(manifest) if t["test_metadata"]["name"] == "row_rules"]
     assert len(ruled) > 70

@@ -7,13 +7,12 @@
 --   the territory's (for a rep of average skill) x the rep's overall skill
 --   (over all their territories, shrunk) x the rep's fit there (shrunk).
 --
--- 1. Two-way fit (a Poisson main-effects model, iterative proportional
---    fitting, fit_rounds rounds unrolled): a rep's won deals in a territory are
---    expected to be n c_t a_r (n closed deals), their won bookings v m_t g_r
---    (v won deals with an amount). A round sets c_t = Σ_r w / Σ_r n a_r, then
---    a_r = Σ_t w / Σ_t n c_t (m, g alike on B and v); the rep factors are then
---    scaled to a deal-weighted mean of 1. Unlike the plain averages, c and m
---    do not carry the skill of the reps who work a territory most.
+-- 1. Two-way fit (int_territory_two_way_fit: a Poisson main-effects model,
+--    fitted by iterative proportional fitting): a rep's won deals in a
+--    territory are expected to be n c_t a_r (n closed deals), their won
+--    bookings v m_t g_r (v won deals with an amount); c and m, the territory's
+--    figures for a rep of average skill, do not carry the skill of the reps
+--    who work the territory most, as the plain averages do.
 -- 2. Rep factor, shrunk by volume (empirical Bayes, method of moments, over
 --    the year's reps): E_r = Σ_t n c_t, a_r = W_r / E_r; binomial dispersion
 --    phi = Σ n c (1 - c) / Σ E; tau2 = Σ E (a - 1)² / Σ E - phi R / Σ E;
@@ -47,10 +46,8 @@
 -- currency (amount_corporate of int_planning_opportunities); the fitting and
 -- the variances, estimator settings and not money, are DOUBLE; every factor is
 -- written as DECIMAL(38,10) and the figures are products of the written
--- factors. Deals whose account is unknown are in the default territory. Read
--- by the territory proposal (assets/planning/territory_fit.py).
+-- factors. Read by the territory proposal (assets/planning/territory_fit.py).
 {% set max_prior_strength = 1000000 %}
-{% set fit_rounds = 25 %}
 with
 
 territories as (
@@ -59,49 +56,18 @@ territories as (
 
 ),
 
-default_territory as (
-
-    select territory_id from territories where is_default
-
-),
-
-accounts as (
-
-    select * from {{ ref('int_accounts_territory_matched') }}
-
-),
-
-closed_deals as (
+-- 1. the two-way fit's cells: the rep's deals in the territory, the territory's figures for a rep of
+-- average skill (estimator settings here: DOUBLE)
+two_way as (
 
     select
-        {{ plan_year_of('deals.close_date') }} as history_year,
-        deals.owner_employee_id as employee_id,
-        coalesce(accounts.territory_id, default_territory.territory_id) as territory_id,
-        deals.is_won,
-        case when deals.is_won then deals.amount_corporate end as won_amount
-    from {{ ref('int_planning_opportunities') }} as deals
-    cross join default_territory
-    left join accounts
-        on deals.account_id = accounts.account_id
-    where deals.is_closed
-        and deals.owner_employee_id is not null
-
-),
-
-rep_segments as (
-
-    select
-        history_year,
-        employee_id,
-        territory_id,
-        count(*) as closed_deals,
-        sum(case when is_won then 1 else 0 end) as won_deals,
-        count(won_amount) as valued_won_deals,
-        {{ money('coalesce(sum(won_amount), 0)') }} as won_bookings,
-        cast(coalesce(sum(won_amount), 0) as double) as won_bookings_estimate,
-        coalesce(sum(cast(won_amount as double) * cast(won_amount as double)), 0) as won_amount_squares
-    from closed_deals
-    group by history_year, employee_id, territory_id
+        cells.*,
+        cast(fit.territory_win_rate as double) as territory_win,
+        cast(fit.territory_value_per_won_deal as double) as territory_value
+    from {{ ref('int_territory_fit_cells') }} as cells
+    inner join {{ ref('int_territory_two_way_fit') }} as fit
+        on cells.history_year = fit.history_year
+        and cells.territory_id = fit.territory_id
 
 ),
 
@@ -114,113 +80,23 @@ segment_totals as (
         sum(closed_deals) as segment_closed_deals,
         {{ divide_money('sum(won_deals)', 'sum(closed_deals)') }} as segment_win_rate,
         {{ divide_money('sum(won_bookings)', 'sum(valued_won_deals)') }} as segment_value_per_won_deal
-    from rep_segments
+    from two_way
     group by history_year, territory_id
-
-),
-
--- 1. the two-way fit: round 0 gives every rep the factor 1; each round a territory step, then a
--- rep step (but the last)
-rep_round_0 as (
-
-    select distinct
-        history_year,
-        employee_id,
-        cast(1 as double) as rep_win,
-        cast(1 as double) as rep_value
-    from rep_segments
-
-),
-{% for round in range(1, fit_rounds + 1) %}
-territory_round_{{ round }} as (
-
-    select
-        rep_segments.history_year,
-        rep_segments.territory_id,
-        sum(rep_segments.won_deals) / nullif(sum(rep_segments.closed_deals * rep_round_{{ round - 1 }}.rep_win), 0)
-            as territory_win,
-        sum(rep_segments.won_bookings_estimate)
-            / nullif(sum(rep_segments.valued_won_deals * rep_round_{{ round - 1 }}.rep_value), 0) as territory_value
-    from rep_segments
-    inner join rep_round_{{ round - 1 }}
-        on rep_segments.history_year = rep_round_{{ round - 1 }}.history_year
-        and rep_segments.employee_id = rep_round_{{ round - 1 }}.employee_id
-    group by rep_segments.history_year, rep_segments.territory_id
-
-),
-{% if not loop.last %}
-rep_round_{{ round }} as (
-
-    select
-        rep_segments.history_year,
-        rep_segments.employee_id,
-        coalesce(
-            sum(rep_segments.won_deals)
-            / nullif(sum(rep_segments.closed_deals * coalesce(territory_round_{{ round }}.territory_win, 0)), 0),
-            0
-        ) as rep_win,
-        coalesce(
-            sum(rep_segments.won_bookings_estimate)
-            / nullif(sum(rep_segments.valued_won_deals * coalesce(territory_round_{{ round }}.territory_value, 0)), 0),
-            1
-        ) as rep_value
-    from rep_segments
-    inner join territory_round_{{ round }}
-        on rep_segments.history_year = territory_round_{{ round }}.history_year
-        and rep_segments.territory_id = territory_round_{{ round }}.territory_id
-    group by rep_segments.history_year, rep_segments.employee_id
-
-),
-{% endif %}{% endfor %}
--- the last round's territory factors rest on the rep factors of the round before: those scaled to a
--- deal-weighted mean of 1, the territory factors scaled up by the same mean
-fit_scale as (
-
-    select
-        rep_segments.history_year,
-        sum(rep_segments.closed_deals * rep_round_{{ fit_rounds - 1 }}.rep_win) / sum(rep_segments.closed_deals)
-            as mean_rep_win,
-        sum(rep_segments.valued_won_deals * rep_round_{{ fit_rounds - 1 }}.rep_value)
-            / nullif(sum(rep_segments.valued_won_deals), 0) as mean_rep_value
-    from rep_segments
-    inner join rep_round_{{ fit_rounds - 1 }}
-        on rep_segments.history_year = rep_round_{{ fit_rounds - 1 }}.history_year
-        and rep_segments.employee_id = rep_round_{{ fit_rounds - 1 }}.employee_id
-    group by rep_segments.history_year
-
-),
-
-territory_fit as (
-
-    select
-        territory_round_{{ fit_rounds }}.history_year,
-        territory_round_{{ fit_rounds }}.territory_id,
-        coalesce(territory_round_{{ fit_rounds }}.territory_win * fit_scale.mean_rep_win, 0) as territory_win,
-        territory_round_{{ fit_rounds }}.territory_value * fit_scale.mean_rep_value as territory_value
-    from territory_round_{{ fit_rounds }}
-    inner join fit_scale
-        on territory_round_{{ fit_rounds }}.history_year = fit_scale.history_year
 
 ),
 
 cells as (
 
     select
-        rep_segments.*,
-        territory_fit.territory_win,
-        territory_fit.territory_value,
-        rep_segments.closed_deals * territory_fit.territory_win as average_rep_wins,
-        rep_segments.closed_deals * territory_fit.territory_win * (1 - territory_fit.territory_win)
-            as average_rep_win_variance,
-        rep_segments.valued_won_deals * territory_fit.territory_value as average_rep_bookings,
-        case when rep_segments.valued_won_deals > 0
-            then rep_segments.won_amount_squares / nullif(territory_fit.territory_value * territory_fit.territory_value, 0)
+        two_way.*,
+        two_way.closed_deals * two_way.territory_win as average_rep_wins,
+        two_way.closed_deals * two_way.territory_win * (1 - two_way.territory_win) as average_rep_win_variance,
+        two_way.valued_won_deals * two_way.territory_value as average_rep_bookings,
+        case when two_way.valued_won_deals > 0
+            then two_way.won_amount_squares / nullif(two_way.territory_value * two_way.territory_value, 0)
             else 0
         end as relative_squares
-    from rep_segments
-    inner join territory_fit
-        on rep_segments.history_year = territory_fit.history_year
-        and rep_segments.territory_id = territory_fit.territory_id
+    from two_way
 
 ),
 
