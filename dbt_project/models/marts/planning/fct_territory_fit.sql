@@ -135,11 +135,11 @@ rep_spreads as (
         history_year,
         sum(rep_win_variance) / nullif(sum(rep_expected_wins), 0) as win_dispersion,
         sum(rep_expected_wins) as expected_wins,
-        sum(case when rep_expected_wins > 0 then 1 else 0 end) as win_reps,
+        sum(case when rep_expected_wins > 0 then 1 else 0 end) as win_units,
         sum(case when rep_expected_wins > 0
             then rep_expected_wins * (rep_win_raw - 1) * (rep_win_raw - 1) else 0 end) as win_squares,
         sum(rep_valued_won_deals) as valued_won_deals,
-        sum(case when rep_valued_won_deals > 0 then 1 else 0 end) as value_reps,
+        sum(case when rep_valued_won_deals > 0 then 1 else 0 end) as value_units,
         -- Σ over the reps' won deals of (x - g)²: Σ x² - 2 g Σ x + v g² per rep
         sum(case when rep_valued_won_deals > 0
             then rep_relative_squares - 2 * rep_value_raw * rep_relative_sum
@@ -154,18 +154,7 @@ rep_spreads as (
 
 rep_priors as (
 
-    select
-        history_year,
-        win_dispersion,
-        win_squares / nullif(expected_wins, 0) - win_dispersion * win_reps / nullif(expected_wins, 0)
-            as win_between_variance,
-        case when valued_won_deals > value_reps
-            then value_within_squares / (valued_won_deals - value_reps)
-        end as value_within_variance,
-        value_squares / nullif(valued_won_deals, 0)
-            - value_within_squares / nullif(valued_won_deals - value_reps, 0) * value_reps / nullif(valued_won_deals, 0)
-            as value_between_variance
-    from rep_spreads
+    {{ moment_priors('rep_spreads') }}
 
 ),
 
@@ -257,11 +246,11 @@ fit_spreads as (
             then expected_wins * greatest(1 - expected_wins / closed_deals, 0) else 0 end)
             / nullif(sum(expected_wins), 0) as win_dispersion,
         sum(expected_wins) as expected_wins,
-        sum(case when expected_wins > 0 then 1 else 0 end) as win_cells,
+        sum(case when expected_wins > 0 then 1 else 0 end) as win_units,
         sum(case when expected_wins > 0
             then (won_deals - expected_wins) * (won_deals - expected_wins) / expected_wins else 0 end) as win_squares,
         sum(valued_won_deals) as valued_won_deals,
-        sum(case when valued_won_deals > 0 then 1 else 0 end) as value_cells,
+        sum(case when valued_won_deals > 0 then 1 else 0 end) as value_units,
         -- Σ over the cells' won deals of (y - ybar)², y = amount / expected_value
         sum(case when valued_won_deals > 0
             then (won_amount_squares - won_bookings_estimate * won_bookings_estimate / valued_won_deals)
@@ -279,18 +268,7 @@ fit_spreads as (
 
 fit_priors as (
 
-    select
-        history_year,
-        win_dispersion,
-        win_squares / nullif(expected_wins, 0) - win_dispersion * win_cells / nullif(expected_wins, 0)
-            as win_between_variance,
-        case when valued_won_deals > value_cells
-            then value_within_squares / (valued_won_deals - value_cells)
-        end as value_within_variance,
-        value_squares / nullif(valued_won_deals, 0)
-            - value_within_squares / nullif(valued_won_deals - value_cells, 0) * value_cells / nullif(valued_won_deals, 0)
-            as value_between_variance
-    from fit_spreads
+    {{ moment_priors('fit_spreads') }}
 
 ),
 
