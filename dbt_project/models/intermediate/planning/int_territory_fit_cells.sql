@@ -4,8 +4,8 @@
 -- deals whose account is unknown are in the default one) the rep closed deals
 -- in, the deals' counts and won amounts: what the two-way fit
 -- (int_territory_two_way_fit) and fct_territory_fit are estimated from. Amounts
--- in the corporate currency (amount_corporate of int_planning_opportunities);
--- the sums for the estimators (not money) are also given as DOUBLE.
+-- in the corporate currency (amount_corporate of int_planning_opportunities).
+-- No DOUBLE here: the estimators cast to DOUBLE where they read the cells.
 with
 
 territories as (
@@ -53,7 +53,9 @@ rep_segments as (
         sum(case when is_won then 1 else 0 end) as won_deals,
         count(won_amount) as valued_won_deals,
         coalesce(sum(won_amount), 0) as won_bookings,
-        coalesce(sum(cast(won_amount as double) * cast(won_amount as double)), 0) as won_amount_squares
+        -- exact (a decimal sum is the same in any order, so every build writes the same value): the
+        -- amounts at 4 decimals, their squares at 8, within DECIMAL(38,10) for amounts below 1e14
+        coalesce(sum(cast(won_amount as decimal(38, 4)) * cast(won_amount as decimal(38, 4))), 0) as won_amount_squares
     from closed_deals
     group by history_year, employee_id, territory_id
 
@@ -69,8 +71,7 @@ final as (
         cast(won_deals as {{ dbt.type_bigint() }}) as won_deals,
         cast(valued_won_deals as {{ dbt.type_bigint() }}) as valued_won_deals,
         {{ money('won_bookings') }} as won_bookings,
-        cast(won_bookings as double) as won_bookings_estimate,
-        cast(won_amount_squares as double) as won_amount_squares
+        {{ money('won_amount_squares') }} as won_amount_squares
     from rep_segments
 
 )

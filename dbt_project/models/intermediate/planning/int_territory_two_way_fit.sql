@@ -23,7 +23,10 @@ with
 
 rep_segments as (
 
-    select * from {{ ref('int_territory_fit_cells') }}
+    select
+        *,
+        cast(won_bookings as double) as won_bookings_estimate
+    from {{ ref('int_territory_fit_cells') }}
 
 ),
 

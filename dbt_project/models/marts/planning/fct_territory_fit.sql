@@ -61,7 +61,15 @@ territories as (
 two_way as (
 
     select
-        cells.*,
+        cells.history_year,
+        cells.employee_id,
+        cells.territory_id,
+        cells.closed_deals,
+        cells.won_deals,
+        cells.valued_won_deals,
+        cells.won_bookings,
+        cast(cells.won_bookings as double) as won_bookings_estimate,
+        cast(cells.won_amount_squares as double) as won_amount_squares,
         cast(fit.territory_win_rate as double) as territory_win,
         cast(fit.territory_value_per_won_deal as double) as territory_value
     from {{ ref('int_territory_fit_cells') }} as cells
