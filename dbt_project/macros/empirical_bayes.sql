@@ -43,3 +43,14 @@
             as value_between_variance
     from {{ spreads }}
 {%- endmacro %}
+
+{#
+  estimate_sum(expression): the sum of a DOUBLE estimator term, the same in any
+  row order: each term taken at 10 decimals (money) and summed as DECIMAL,
+  which is exact, then DOUBLE again. A DOUBLE sum depends on the order of its
+  rows, which an incremental build or another engine may change, and its last
+  bits can move a figure written at 10 decimals.
+#}
+{% macro estimate_sum(expression) -%}
+    cast(sum({{ money(expression) }}) as double)
+{%- endmacro %}

@@ -13,20 +13,21 @@
 -- territory most. fit_rounds is a fixed number, not a tolerance, so every engine
 -- and every run does the same arithmetic (its convergence on the demo: docs).
 --
+-- Every factor is DECIMAL(38,10), each product rounded to 10 decimals (money())
+-- and each quotient by divide_money: decimal sums are exact in any order, so
+-- the fit is the same on every engine and in every build, the incremental one
+-- included (in DOUBLE, the order of a sum moved a factor's 10th decimal).
+--
 -- Its own table, on the cells' table: each round is two levels of query, which
 -- Spark's analyzer resolves level by level (spark.sql.analyzer.maxIterations in
 -- profiles.yml); as CTEs of the mart, the rounds were copied into each of the
--- mart's readers of the cells. The fitting is DOUBLE (estimator settings, not
--- money); the fitted figures are written as DECIMAL(38,10).
+-- mart's readers of the cells.
 {% set fit_rounds = 25 %}
 with
 
 rep_segments as (
 
-    select
-        *,
-        cast(won_bookings as double) as won_bookings_estimate
-    from {{ ref('int_territory_fit_cells') }}
+    select * from {{ ref('int_territory_fit_cells') }}
 
 ),
 
@@ -36,8 +37,8 @@ rep_round_0 as (
     select distinct
         history_year,
         employee_id,
-        cast(1 as double) as rep_win,
-        cast(1 as double) as rep_value
+        {{ money('1') }} as rep_win,
+        {{ money('1') }} as rep_value
     from rep_segments
 
 ),
@@ -47,10 +48,14 @@ territory_round_{{ round }} as (
     select
         rep_segments.history_year,
         rep_segments.territory_id,
-        sum(rep_segments.won_deals) / nullif(sum(rep_segments.closed_deals * rep_round_{{ round - 1 }}.rep_win), 0)
-            as territory_win,
-        sum(rep_segments.won_bookings_estimate)
-            / nullif(sum(rep_segments.valued_won_deals * rep_round_{{ round - 1 }}.rep_value), 0) as territory_value
+        {{ divide_money(
+            'sum(rep_segments.won_deals)',
+            'sum(' ~ money('rep_segments.closed_deals * rep_round_' ~ (round - 1) ~ '.rep_win') ~ ')'
+        ) }} as territory_win,
+        {{ divide_money(
+            'sum(rep_segments.won_bookings)',
+            'sum(' ~ money('rep_segments.valued_won_deals * rep_round_' ~ (round - 1) ~ '.rep_value') ~ ')'
+        ) }} as territory_value
     from rep_segments
     inner join rep_round_{{ round - 1 }}
         on rep_segments.history_year = rep_round_{{ round - 1 }}.history_year
@@ -64,16 +69,14 @@ rep_round_{{ round }} as (
     select
         rep_segments.history_year,
         rep_segments.employee_id,
-        coalesce(
-            sum(rep_segments.won_deals)
-            / nullif(sum(rep_segments.closed_deals * coalesce(territory_round_{{ round }}.territory_win, 0)), 0),
-            0
-        ) as rep_win,
-        coalesce(
-            sum(rep_segments.won_bookings_estimate)
-            / nullif(sum(rep_segments.valued_won_deals * coalesce(territory_round_{{ round }}.territory_value, 0)), 0),
-            1
-        ) as rep_value
+        coalesce({{ divide_money(
+            'sum(rep_segments.won_deals)',
+            'sum(' ~ money('rep_segments.closed_deals * coalesce(territory_round_' ~ round ~ '.territory_win, 0)') ~ ')'
+        ) }}, {{ money('0') }}) as rep_win,
+        coalesce({{ divide_money(
+            'sum(rep_segments.won_bookings)',
+            'sum(' ~ money('rep_segments.valued_won_deals * coalesce(territory_round_' ~ round ~ '.territory_value, 0)') ~ ')'
+        ) }}, {{ money('1') }}) as rep_value
     from rep_segments
     inner join territory_round_{{ round }}
         on rep_segments.history_year = territory_round_{{ round }}.history_year
@@ -88,10 +91,14 @@ fit_scale as (
 
     select
         rep_segments.history_year,
-        sum(rep_segments.closed_deals * rep_round_{{ fit_rounds - 1 }}.rep_win) / sum(rep_segments.closed_deals)
-            as mean_rep_win,
-        sum(rep_segments.valued_won_deals * rep_round_{{ fit_rounds - 1 }}.rep_value)
-            / nullif(sum(rep_segments.valued_won_deals), 0) as mean_rep_value
+        {{ divide_money(
+            'sum(' ~ money('rep_segments.closed_deals * rep_round_' ~ (fit_rounds - 1) ~ '.rep_win') ~ ')',
+            'sum(rep_segments.closed_deals)'
+        ) }} as mean_rep_win,
+        {{ divide_money(
+            'sum(' ~ money('rep_segments.valued_won_deals * rep_round_' ~ (fit_rounds - 1) ~ '.rep_value') ~ ')',
+            'sum(rep_segments.valued_won_deals)'
+        ) }} as mean_rep_value
     from rep_segments
     inner join rep_round_{{ fit_rounds - 1 }}
         on rep_segments.history_year = rep_round_{{ fit_rounds - 1 }}.history_year
@@ -105,8 +112,10 @@ final as (
     select
         cast(territory_round_{{ fit_rounds }}.history_year as {{ dbt.type_int() }}) as history_year,
         cast(territory_round_{{ fit_rounds }}.territory_id as {{ dbt.type_string() }}) as territory_id,
-        {{ money('coalesce(territory_round_' ~ fit_rounds ~ '.territory_win * fit_scale.mean_rep_win, 0)') }}
-            as territory_win_rate,
+        coalesce(
+            {{ money('territory_round_' ~ fit_rounds ~ '.territory_win * fit_scale.mean_rep_win') }},
+            {{ money('0') }}
+        ) as territory_win_rate,
         {{ money('territory_round_' ~ fit_rounds ~ '.territory_value * fit_scale.mean_rep_value') }}
             as territory_value_per_won_deal
     from territory_round_{{ fit_rounds }}

@@ -43,8 +43,9 @@
 -- (the default one included): with no deal there, the fit factors are 1.
 -- segment_win_rate and segment_value_per_won_deal are the plain averages (Σ
 -- won / Σ closed, Σ B / Σ won), kept for reference. Amounts in the corporate
--- currency (amount_corporate of int_planning_opportunities); the fitting and
--- the variances, estimator settings and not money, are DOUBLE; every factor is
+-- currency (amount_corporate of int_planning_opportunities); the variances,
+-- estimator settings and not money, are DOUBLE, each sum of them exact and the
+-- same in any row order (macro estimate_sum); every factor is
 -- written as DECIMAL(38,10) and the figures are products of the written
 -- factors. Read by the territory proposal (assets/planning/territory_fit.py).
 {% set max_prior_strength = 1000000 %}
@@ -115,13 +116,14 @@ rep_totals as (
         history_year,
         employee_id,
         sum(won_deals) as rep_won_deals,
-        sum(average_rep_wins) as rep_expected_wins,
-        sum(average_rep_win_variance) as rep_win_variance,
+        {{ estimate_sum('average_rep_wins') }} as rep_expected_wins,
+        {{ estimate_sum('average_rep_win_variance') }} as rep_win_variance,
         sum(valued_won_deals) as rep_valued_won_deals,
-        sum(won_bookings_estimate) as rep_bookings,
-        sum(average_rep_bookings) as rep_expected_bookings,
-        sum(case when valued_won_deals > 0 then won_bookings_estimate / nullif(territory_value, 0) else 0 end) as rep_relative_sum,
-        sum(relative_squares) as rep_relative_squares
+        {{ estimate_sum('won_bookings_estimate') }} as rep_bookings,
+        {{ estimate_sum('average_rep_bookings') }} as rep_expected_bookings,
+        {{ estimate_sum('case when valued_won_deals > 0 then won_bookings_estimate / nullif(territory_value, 0) else 0 end') }}
+            as rep_relative_sum,
+        {{ estimate_sum('relative_squares') }} as rep_relative_squares
     from cells
     group by history_year, employee_id
 
@@ -141,20 +143,20 @@ rep_spreads as (
 
     select
         history_year,
-        sum(rep_win_variance) / nullif(sum(rep_expected_wins), 0) as win_dispersion,
-        sum(rep_expected_wins) as expected_wins,
+        {{ estimate_sum('rep_win_variance') }} / nullif({{ estimate_sum('rep_expected_wins') }}, 0) as win_dispersion,
+        {{ estimate_sum('rep_expected_wins') }} as expected_wins,
         sum(case when rep_expected_wins > 0 then 1 else 0 end) as win_units,
-        sum(case when rep_expected_wins > 0
-            then rep_expected_wins * (rep_win_raw - 1) * (rep_win_raw - 1) else 0 end) as win_squares,
+        {{ estimate_sum('case when rep_expected_wins > 0
+            then rep_expected_wins * (rep_win_raw - 1) * (rep_win_raw - 1) else 0 end') }} as win_squares,
         sum(rep_valued_won_deals) as valued_won_deals,
         sum(case when rep_valued_won_deals > 0 then 1 else 0 end) as value_units,
         -- Σ over the reps' won deals of (x - g)²: Σ x² - 2 g Σ x + v g² per rep
-        sum(case when rep_valued_won_deals > 0
+        {{ estimate_sum('case when rep_valued_won_deals > 0
             then rep_relative_squares - 2 * rep_value_raw * rep_relative_sum
                 + rep_valued_won_deals * rep_value_raw * rep_value_raw
-            else 0 end) as value_within_squares,
-        sum(case when rep_valued_won_deals > 0
-            then rep_valued_won_deals * (rep_value_raw - 1) * (rep_value_raw - 1) else 0 end) as value_squares
+            else 0 end') }} as value_within_squares,
+        {{ estimate_sum('case when rep_valued_won_deals > 0
+            then rep_valued_won_deals * (rep_value_raw - 1) * (rep_value_raw - 1) else 0 end') }} as value_squares
     from rep_raw
     group by history_year
 
@@ -209,10 +211,10 @@ territory_levels as (
     select
         cells.history_year,
         cells.territory_id,
-        sum(cells.won_deals) / nullif(sum(cells.closed_deals * cast(rep_shrunk.rep_win_factor as double)), 0)
-            as territory_win,
-        sum(cells.won_bookings_estimate)
-            / nullif(sum(cells.valued_won_deals * cast(rep_shrunk.rep_value_factor as double)), 0) as territory_value
+        cast(sum(cells.won_deals) as double)
+            / nullif({{ estimate_sum('cells.closed_deals * rep_shrunk.rep_win_factor') }}, 0) as territory_win,
+        {{ estimate_sum('cells.won_bookings_estimate') }}
+            / nullif({{ estimate_sum('cells.valued_won_deals * rep_shrunk.rep_value_factor') }}, 0) as territory_value
     from cells
     inner join rep_shrunk
         on cells.history_year = rep_shrunk.history_year
@@ -250,25 +252,25 @@ fit_spreads as (
 
     select
         history_year,
-        sum(case when expected_wins > 0
-            then expected_wins * greatest(1 - expected_wins / closed_deals, 0) else 0 end)
-            / nullif(sum(expected_wins), 0) as win_dispersion,
-        sum(expected_wins) as expected_wins,
+        {{ estimate_sum('case when expected_wins > 0
+            then expected_wins * greatest(1 - expected_wins / closed_deals, 0) else 0 end') }}
+            / nullif({{ estimate_sum('expected_wins') }}, 0) as win_dispersion,
+        {{ estimate_sum('expected_wins') }} as expected_wins,
         sum(case when expected_wins > 0 then 1 else 0 end) as win_units,
-        sum(case when expected_wins > 0
-            then (won_deals - expected_wins) * (won_deals - expected_wins) / expected_wins else 0 end) as win_squares,
+        {{ estimate_sum('case when expected_wins > 0
+            then (won_deals - expected_wins) * (won_deals - expected_wins) / expected_wins else 0 end') }} as win_squares,
         sum(valued_won_deals) as valued_won_deals,
         sum(case when valued_won_deals > 0 then 1 else 0 end) as value_units,
         -- Σ over the cells' won deals of (y - ybar)², y = amount / expected_value
-        sum(case when valued_won_deals > 0
+        {{ estimate_sum('case when valued_won_deals > 0
             then (won_amount_squares - won_bookings_estimate * won_bookings_estimate / valued_won_deals)
                 / (expected_value * expected_value)
-            else 0 end) as value_within_squares,
-        sum(case when valued_won_deals > 0
+            else 0 end') }} as value_within_squares,
+        {{ estimate_sum('case when valued_won_deals > 0
             then valued_won_deals
                 * (won_bookings_estimate / valued_won_deals / expected_value - 1)
                 * (won_bookings_estimate / valued_won_deals / expected_value - 1)
-            else 0 end) as value_squares
+            else 0 end') }} as value_squares
     from fit_cells
     group by history_year
 
