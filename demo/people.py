@@ -189,6 +189,15 @@ def _in_currency(usd: float, currency: str, step: int) -> int:
     return _round_to(usd * float(FX_LEVEL[currency]), step)
 
 
+def middle_initials(repeat: int) -> str:
+    """The middle initial of the ``repeat``-th repeat of a name (1: "A.", 26: "Z.", 27: "A. A.", ...)."""
+    letters = []
+    while repeat > 0:
+        repeat, letter = divmod(repeat - 1, 26)
+        letters.append(f"{chr(ord('A') + letter)}.")
+    return " ".join(reversed(letters))
+
+
 def _ascii(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(ch for ch in folded.lower() if ch.isalnum())
@@ -226,10 +235,17 @@ def build_org(n_payees: int, seed: int) -> Org:
     lasts = rng.integers(0, len(LAST_NAMES), n)
     people: list[Person] = []
     seen_emails: set[str] = set()
+    seen_names: dict[tuple[str, str], int] = {}
     roles = [VP] + [DIRECTOR] * n_directors + [MANAGER] * n_flm + [AE] * n_ae + [SDR] * n_sdr
     for i in range(n):
         first, last = FIRST_NAMES[firsts[i]], LAST_NAMES[lasts[i]]
         local = f"{_ascii(first)}.{_ascii(last)}"
+        # a name drawn again gets a middle initial: every full name is one person's (a payroll
+        # that matches payees by name, Gusto, refuses a file where two share one)
+        repeat = seen_names.get((first, last), 0)
+        seen_names[(first, last)] = repeat + 1
+        if repeat:
+            first = f"{first} {middle_initials(repeat)}"
         email, k = f"{local}@{EMAIL_DOMAIN}", 1
         while email in seen_emails:
             k += 1

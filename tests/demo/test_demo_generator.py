@@ -21,7 +21,7 @@ from assets.ingest.contract import CONTRACTS, DatasetContract
 from core.money import KNOWN_CURRENCIES
 from demo.clock import CRM_BATCHES, HR_BATCHES
 from demo.generate import generate
-from demo.people import build_org
+from demo.people import FIRST_NAMES, LAST_NAMES, build_org, middle_initials
 
 SCALE = 0.05
 LANDING_CONTRACTS = [c for c in CONTRACTS if c.system in ("crm", "hr")]
@@ -566,6 +566,10 @@ def test_scale_fifty_is_ten_thousand_payees_and_ten_million_deals():
     assert DEALS_PER_PAYEE * len(org.people) == 10_000_000
     # deals are generated and written in bounded blocks, never all at once
     assert BLOCK_ROWS <= 100_000 and n_blocks(10_000_000) == 10_000_000 // BLOCK_ROWS
+    # every full name is one person's, though 10,000 people draw from 70 x 70 names (payrolls that
+    # match by name refuse homonyms): a repeated name gets a middle initial
+    assert len({p.full_name for p in org.people}) == len(org.people)
+    assert len({(p.first_name.split(" ")[0], p.last_name) for p in org.people}) <= len(FIRST_NAMES) * len(LAST_NAMES)
     leaders = {p.index for p in org.people if p.role in ("vp", "director", "manager")}
     current = {p.index: p.history[-1][1].manager for p in org.people}
     assert [i for i, m in current.items() if m is None] == [0]
@@ -591,3 +595,8 @@ def test_plan_files_pass_the_plan_loader(company):
     assert tiers.height == 2 * (4 + 4 + 3)  # per year: AE, AE_RAMP (4 bands each), MGR (3 bands)
     assert filters.filter(pl.col("filter_type") == "product_family")["filter_value"].to_list() == ["Analytics"]
     assert ramps.height == 2 * 3
+
+
+def test_middle_initials_count_like_spreadsheet_columns():
+    assert [middle_initials(k) for k in (1, 2, 26, 27, 28, 52, 53)] == [
+        "A.", "B.", "Z.", "A. A.", "A. B.", "A. Z.", "B. A."]
