@@ -10,28 +10,20 @@ prints.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 
 import yaml
 
 from core.settings import DBT_PROJECT_DIR
+from tests.support.warehouse import TENTH_DECIMAL, divide_money, money
 
 ROUNDS = 25
-TEN_PLACES = Decimal("1E-10")
 UNIT_TEST = "test_territory_two_way_fit_takes_the_reps_skill_out_of_the_territory"
 
 
-def money(value: Decimal) -> Decimal:
-    return value.quantize(TEN_PLACES, rounding=ROUND_HALF_UP)
-
-
 def divide(numerator: Decimal, denominator: Decimal) -> Decimal | None:
-    """divide_money: null on a zero denominator, else rounded at the 10th decimal."""
-    if denominator == 0:
-        return None
-    with localcontext() as context:
-        context.prec = 60
-        return money(money(numerator) / money(denominator))
+    """The model's divide_money: null on a zero denominator."""
+    return None if denominator == 0 else divide_money(numerator, denominator)
 
 
 def two_way_fit(cells: list[dict]) -> dict[str, tuple[Decimal, Decimal | None]]:
@@ -78,7 +70,7 @@ def test_the_unit_tests_expected_fit_is_the_rounded_decimal_iteration():
     test = _unit_test()
     (given,) = test["given"]
     fitted = two_way_fit(given["rows"])
-    expected = {row["territory_id"]: (Decimal(str(row["territory_win_rate"])).quantize(TEN_PLACES),
+    expected = {row["territory_id"]: (Decimal(str(row["territory_win_rate"])).quantize(TENTH_DECIMAL),
                                       Decimal(str(row["territory_value_per_won_deal"])))
                 for row in test["expect"]["rows"]}
     assert fitted == expected
