@@ -27,6 +27,7 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
 from core import catalog, dbt_child
+from core.engine import update_with_files
 from core.settings import DBT_PROJECT_DIR, Settings, SpmPaths
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -304,9 +305,7 @@ def parse_inputs(env: Mapping[str, str], project_dir: Path | None = None) -> str
         path for path in project_dir.rglob("*")
         if path.is_file() and path.relative_to(project_dir).parts[0] not in _PROJECT_OUTPUTS
     )
-    for path in files:
-        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    update_with_files(digest, project_dir, files)
     return digest.hexdigest()
 
 

@@ -21,14 +21,20 @@ ENGINE_FINGERPRINT_VARIABLE = "SPM_ENGINE_FINGERPRINT"
 ENGINE_PARTS = ("dbt_project.yml", "models", "macros", "seeds")
 
 
+def update_with_files(digest, project_dir: Path, files) -> None:
+    """Feed ``digest`` each of ``files`` as its path relative to ``project_dir`` and its bytes, in
+    the order given (the engine's fingerprint here, the parse's inputs in core/dbt.py)."""
+    for path in files:
+        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+
+
 def engine_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
     """SHA-256 over the relative path and bytes of every file of ENGINE_PARTS, in path order."""
     project_dir = Path(project_dir)
     digest = hashlib.sha256()
     for part in ENGINE_PARTS:
         root = project_dir / part
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for path in files:
-            digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
+        update_with_files(digest, project_dir,
+                          [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()))
     return digest.hexdigest()[:16]
