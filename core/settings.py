@@ -179,6 +179,7 @@ class Settings:
     spark_driver_memory: str = "2g"
     spark_shuffle_partitions: int = 4
     parallel_steps: int = 0
+    render_processes: int = 0
     pay_day: int = 15
     pay_lag_months: int = 1
     inquiry_warn_days: int = 30
@@ -202,6 +203,7 @@ class Settings:
             spark_driver_memory=_text("SPM_SPARK_DRIVER_MEMORY", "2g"),
             spark_shuffle_partitions=_whole("SPM_SPARK_SHUFFLE_PARTITIONS", "4", "partitions", 1),
             parallel_steps=_whole("SPM_PARALLEL_STEPS", "0", "steps"),
+            render_processes=_whole("SPM_RENDER_PROCESSES", "0", "processes"),
             pay_day=_whole("SPM_PAY_DAY", "15", "days of the month", 1, 31),
             pay_lag_months=_whole("SPM_PAY_LAG_MONTHS", "1", "months", 0, 12),
             inquiry_warn_days=_whole("SPM_INQUIRY_WARN_DAYS", "30", "days"),

@@ -25,13 +25,18 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 
 from assets.ingest.plans import DEFAULT_WEIGHT, Plan, PlanComponent
 from assets.payouts.extract import sha256_hex
 from assets.payouts.plan_acceptance import PLAN_DOCUMENTS_MANIFEST, plan_documents_dir  # noqa: F401 (re-exported)
 from assets.statements.formatting import Formatter, basis_label, measure_label, rule_label
 from assets.statements.layout import Column, Document, Fields, Heading, Note, Row, Table, Title
-from assets.statements.render_html import environment, file_stem
+from assets.statements.render_html import distinct_stems, environment, file_stem
+from core.engine import update_with_files
+from core.parallel import map_in_order
 
 TERMS_VERSION = "1"  # change with the terms' fields: every document gets a new SHA-256
 TENTH = Decimal("1e-10")
@@ -289,23 +294,89 @@ class PlanDocumentInput:
     locale: str
 
 
-def render_plan_documents(inputs: list[PlanDocumentInput]) -> dict[str, bytes]:
-    """Every file of the set, name -> bytes (the manifest last)."""
+def render_plan_document_files(item: PlanDocumentInput) -> tuple[str, dict[str, bytes]]:
+    """One document's SHA-256 and files, name -> bytes: its terms, the HTML and the PDF."""
+    stem = document_stem(item.payee)
+    terms = plan_terms(item.payee, item.plan)
+    sha = document_sha256(terms)
+    document = plan_document(item.payee, item.plan, item.full_name, item.locale, sha)
+    return sha, {
+        f"{stem}.terms.json": terms_json(terms),
+        f"{stem}.html": render_plan_html(document, item.payee, item.locale).encode("utf-8"),
+        f"{stem}.pdf": render_plan_pdf(document, item.payee),
+    }
+
+
+# What a document's HTML and PDF are made of besides its input: the statements' code and templates
+# (the layout, the printers, the number formats) and the versions of the packages that render.
+RENDERER_PACKAGES = ("fpdf2", "fonttools", "jinja2", "babel", "matplotlib")
+
+
+@lru_cache(maxsize=1)
+def renderer_version() -> str:
+    """SHA-256 over the statements package's files (path and bytes) and the renderers' versions."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    update_with_files(digest, package, sorted(
+        p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"))
+    for name in RENDERER_PACKAGES:
+        digest.update(f"{name}=={metadata.version(name)}\0".encode())
+    return digest.hexdigest()
+
+
+def render_key(item: PlanDocumentInput, sha: str) -> str:
+    """What one document's files are a function of: its terms' SHA-256, the name and locale it is
+    printed with, and the renderer. The same key, the same bytes."""
+    parts = (renderer_version(), sha, item.full_name, item.locale, document_stem(item.payee))
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def reusable_documents(folder: Path | None) -> dict[str, dict[str, bytes]]:
+    """The documents of the set in ``folder`` (the one a previous run wrote) by render key, their
+    files read back; a document whose files are missing or differ from the manifest is left out
+    (rendered again)."""
+    manifest_path = None if folder is None else Path(folder) / PLAN_DOCUMENTS_MANIFEST
+    if manifest_path is None or not manifest_path.is_file():
+        return {}
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        recorded = manifest["files"]
+        documents = manifest["documents"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    reusable: dict[str, dict[str, bytes]] = {}
+    for entry in documents:
+        key = entry.get("render_key") if isinstance(entry, dict) else None
+        names = [entry.get(kind) for kind in ("terms", "html", "pdf")] if key else []
+        if not key or not all(isinstance(name, str) and name in recorded for name in names):
+            continue
+        try:
+            files = {name: (Path(folder) / name).read_bytes() for name in names}
+        except OSError:
+            continue
+        if all(sha256_hex(content) == recorded[name]["sha256"] for name, content in files.items()):
+            reusable[key] = files
+    return reusable
+
+
+def render_plan_documents(inputs: list[PlanDocumentInput], previous: Path | None = None) -> dict[str, bytes]:
+    """Every file of the set, name -> bytes (the manifest last). ``previous``: the folder of the set
+    a previous run wrote; a document whose render key (``render_key``) is there, its files intact,
+    is read back instead of rendered again: the same bytes, without the PDF printer's cost."""
     files: dict[str, bytes] = {}
     documents = []
-    for item in sorted(inputs, key=lambda i: (i.payee.employee_id, i.payee.plan_year, i.payee.plan_id)):
-        stem = document_stem(item.payee)
-        if f"{stem}.html" in files:
-            raise ValueError(f"Two plan documents map to the file name {stem!r}.")
-        terms = plan_terms(item.payee, item.plan)
-        sha = document_sha256(terms)
-        document = plan_document(item.payee, item.plan, item.full_name, item.locale, sha)
-        files[f"{stem}.terms.json"] = terms_json(terms)
-        files[f"{stem}.html"] = render_plan_html(document, item.payee, item.locale).encode("utf-8")
-        files[f"{stem}.pdf"] = render_plan_pdf(document, item.payee)
+    ordered = sorted(inputs, key=lambda i: (i.payee.employee_id, i.payee.plan_year, i.payee.plan_id))
+    stems = distinct_stems([document_stem(item.payee) for item in ordered], "plan documents")
+    shas = [document_sha256(plan_terms(item.payee, item.plan)) for item in ordered]
+    keys = [render_key(item, sha) for item, sha in zip(ordered, shas)]
+    kept = reusable_documents(previous)
+    rendered = iter(map_in_order(render_plan_document_files, [i for i, k in zip(ordered, keys) if k not in kept]))
+    for item, stem, sha, key in zip(ordered, stems, shas, keys):
+        files.update(kept[key] if key in kept else next(rendered)[1])
         documents.append({
             "employee_id": item.payee.employee_id, "plan_id": item.payee.plan_id, "plan_year": int(item.payee.plan_year),
-            "document_sha256": sha, "terms": f"{stem}.terms.json", "html": f"{stem}.html", "pdf": f"{stem}.pdf",
+            "document_sha256": sha, "render_key": key,
+            "terms": f"{stem}.terms.json", "html": f"{stem}.html", "pdf": f"{stem}.pdf",
         })
     manifest = {
         "schema_version": MANIFEST_VERSION,

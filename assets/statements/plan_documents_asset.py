@@ -79,8 +79,8 @@ def plan_documents(context: dg.AssetExecutionContext, paths: SpmPathsResource) -
     inputs, unknown = document_inputs(read_payee_plan_years(settings.warehouse), plans)
     if unknown:
         context.log.warning(f"{len(unknown)} payee plan(s) without a plan definition, no document: {', '.join(unknown[:5])}")
-    files = render_plan_documents(inputs)
     target = plan_documents_dir(settings.export_dir)
+    files = render_plan_documents(inputs, previous=target)  # unchanged documents are read back, not rendered
     write_set(target, files)
     elapsed = time.perf_counter() - started
     context.log.info(f"Wrote {len(inputs)} plan documents to {target} in {elapsed:.1f} s")

@@ -48,6 +48,16 @@ def file_stem(employee_id: str) -> str:
     return safe.lstrip(".") or "payee"
 
 
+def distinct_stems(stems: list[str], what: str) -> list[str]:
+    """``stems``, refused when two of them are one file name (two ids that differ only in unsafe characters)."""
+    seen: set[str] = set()
+    for stem in stems:
+        if stem in seen:
+            raise ValueError(f"Two {what} map to the file name {stem!r}.")
+        seen.add(stem)
+    return stems
+
+
 def render_statement(statement: Statement, document: Document | None = None) -> str:
     """The statement's HTML page; ``document`` is its layout when already built (the PDF prints the same)."""
     stem = file_stem(statement.header.employee_id)

@@ -30,9 +30,10 @@ from pathlib import Path
 from assets.payouts.extract import sha256_hex
 from assets.statements.exact_values import render_csv
 from assets.statements.layout import statement_document
-from assets.statements.render_html import exact_plain, file_stem, render_index, render_statement
+from assets.statements.render_html import distinct_stems, exact_plain, file_stem, render_index, render_statement
 from assets.statements.render_pdf import render_pdf
 from assets.statements.statement import Statement
+from core.parallel import map_in_order
 
 MANIFEST = "statements.json"
 SCHEMA_VERSION = "2"  # 2: the CSV of exact values and the locale per payee
@@ -40,6 +41,17 @@ SCHEMA_VERSION = "2"  # 2: the CSV of exact values and the locale per payee
 
 def statements_dir(export_dir: Path, period: str) -> Path:
     return Path(export_dir) / "statements" / period
+
+
+def render_payee_files(statement: Statement) -> dict[str, bytes]:
+    """One payee's statement files, name -> bytes: the HTML, the PDF and the CSV of exact values."""
+    stem = file_stem(statement.header.employee_id)
+    document = statement_document(statement, f"{stem}.csv")
+    return {
+        f"{stem}.html": render_statement(statement, document).encode("utf-8"),
+        f"{stem}.pdf": render_pdf(statement, document),
+        f"{stem}.csv": render_csv(statement),
+    }
 
 
 def render_files(
@@ -50,14 +62,10 @@ def render_files(
     files: dict[str, bytes] = {}
     payees: dict[str, dict] = {}
     totals: dict[str, Decimal] = {}
-    for statement in statements:
-        stem = file_stem(statement.header.employee_id)
-        if f"{stem}.html" in files:
-            raise ValueError(f"Two payees map to the statement file name {stem!r}.")
-        document = statement_document(statement, f"{stem}.csv")
-        files[f"{stem}.html"] = render_statement(statement, document).encode("utf-8")
-        files[f"{stem}.pdf"] = render_pdf(statement, document)
-        files[f"{stem}.csv"] = render_csv(statement)
+    stems = distinct_stems([file_stem(statement.header.employee_id) for statement in statements], "payees")
+    rendered = map_in_order(render_payee_files, statements, on_done=on_rendered)
+    for statement, stem, payee_files in zip(statements, stems, rendered):
+        files.update(payee_files)
         payees[statement.header.employee_id] = {
             "full_name": statement.header.full_name,
             "locale": statement.header.locale,
@@ -68,8 +76,6 @@ def render_files(
         }
         for currency, total in statement.totals.items():
             totals[currency] = totals.get(currency, Decimal(0)) + total
-        if on_rendered is not None:
-            on_rendered()
     files["index.html"] = render_index(period, statements, calculation_id).encode("utf-8")
     manifest = {
         "schema_version": SCHEMA_VERSION,

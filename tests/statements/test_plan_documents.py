@@ -123,3 +123,53 @@ def test_a_changed_plan_is_a_new_document_its_file_name_is_not(tmp_path, plan):
     write_plan(renamed, "another_name.yaml", FULL_PLAN)
     (same,) = load_plans(renamed)
     assert terms_json(plan_terms(PAYEE, same)) == terms_json(plan_terms(PAYEE, plan))
+
+
+def test_an_unchanged_document_is_read_back_a_changed_or_damaged_one_rendered_again(plan, files, tmp_path, monkeypatch):
+    from assets.statements import plan_document
+
+    other = PayeePlanYear("E2", "AE-FULL", 2026, "EUR", Decimal("900000"), Decimal("45000"))
+    inputs = [PlanDocumentInput(PAYEE, plan, "Ann Example", "en_US"), PlanDocumentInput(other, plan, "Bo Other", "de_DE")]
+    first = render_plan_documents(inputs)
+    folder = tmp_path / "plan_documents"
+    write_set(folder, first)
+    rendered = []
+    real = plan_document.render_plan_document_files
+    monkeypatch.setattr(plan_document, "render_plan_document_files", lambda item: rendered.append(item.payee.employee_id) or real(item))
+
+    # nothing changed: nothing is rendered, every byte (the manifest's too) is the same
+    assert render_plan_documents(inputs, previous=folder) == first and rendered == []
+    # E2's quota changed: only E2 is rendered; E1's files are the first run's
+    raised = PayeePlanYear("E2", "AE-FULL", 2026, "EUR", Decimal("950000"), Decimal("45000"))
+    second = render_plan_documents([inputs[0], PlanDocumentInput(raised, plan, "Bo Other", "de_DE")], previous=folder)
+    assert rendered == ["E2"] and all(second[f"{STEM}{ext}"] == first[f"{STEM}{ext}"] for ext in (".html", ".pdf", ".terms.json"))
+    assert second["E2_AE-FULL_2026.terms.json"] != first["E2_AE-FULL_2026.terms.json"]
+    # a name printed differently is a new rendering, the same terms
+    rendered.clear()
+    renamed = render_plan_documents([PlanDocumentInput(PAYEE, plan, "Ann B. Example", "en_US")], previous=folder)
+    assert rendered == ["E1"] and renamed[f"{STEM}.terms.json"] == first[f"{STEM}.terms.json"]
+    # a file on disk that no longer matches the manifest is never copied: rendered again
+    rendered.clear()
+    (folder / f"{STEM}.pdf").write_bytes(b"%PDF-1.4 damaged")
+    assert render_plan_documents(inputs, previous=folder) == first and rendered == ["E1"]
+
+
+def test_the_render_key_is_the_same_in_every_process(plan):
+    import os
+    import subprocess
+    import sys
+
+    from assets.statements.plan_document import render_key
+
+    sha = document_sha256(plan_terms(PAYEE, plan))
+    script = (
+        "from decimal import Decimal\n"
+        "from assets.statements.plan_document import PayeePlanYear, PlanDocumentInput, render_key\n"
+        "payee = PayeePlanYear('E1', 'AE-FULL', 2026, 'EUR', Decimal(1), Decimal(1))\n"
+        f"print(render_key(PlanDocumentInput(payee, None, 'Ann Example', 'en_US'), {sha!r}))\n"
+    )
+    expected = render_key(PlanDocumentInput(PAYEE, plan, "Ann Example", "en_US"), sha)
+    for seed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONHASHSEED": seed})
+        assert out.stdout.strip() == expected

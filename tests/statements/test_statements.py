@@ -22,6 +22,8 @@ from assets.statements.payout_file import payee_totals, payout_file_path, read_p
 from assets.statements.render_html import render_statement
 from assets.statements.render_pdf import render_pdf
 from assets.statements.writer import MANIFEST, reconcile, render_files, statements_dir, write_set
+from core import parallel
+from core.parallel import render_processes
 from tests.support.earnings import build_earnings_company
 from tests.support.pdf import assert_valid_pdf, pdf_text, visible_text
 from tests.support.warehouse import shared_warehouse
@@ -259,12 +261,17 @@ def test_check_fails_on_a_wrong_total_a_missing_statement_or_a_changed_file(ware
 
 
 @pytest.mark.slow
-def test_rerun_writes_identical_bytes_and_pdfs_are_valid(warehouse, tmp_path):
+def test_rerun_writes_identical_bytes_and_pdfs_are_valid(warehouse, tmp_path, monkeypatch):
     _, statements = statements_for(warehouse, tmp_path, "2026-01")
     first = render_files("2026-01", statements, CALC)
     _, again = statements_for(warehouse, tmp_path / "again", "2026-01")
     second = render_files("2026-01", again, CALC)
     assert first.keys() == second.keys() and all(first[k] == second[k] for k in first)
+    # rendered by two worker processes (core/parallel.py, as a run of 64 payees or more is): the same bytes
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setenv("SPM_RENDER_PROCESSES", "2")
+    assert render_processes(len(statements)) == 2
+    assert render_files("2026-01", statements, CALC) == first
     for name, content in first.items():
         if name.endswith(".pdf"):
             assert_valid_pdf(content)
