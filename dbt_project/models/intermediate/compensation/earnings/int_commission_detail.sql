@@ -34,7 +34,7 @@ bands as (
 ),
 
 -- per scenario in a forecast scenario build, as int_earnings_measured reads them (the
--- deal shares of int_earnings_allocated_to_deals feed the holds of fct_payable)
+-- deal shares of macro commission_allocated_to_deals feed the holds of fct_payable)
 credits as (
 
     select * from {{ spm.per_scenario(ref('int_earnings_qualifying_credits'), deals=true) }}

@@ -3,7 +3,7 @@
 -- when the customer pays the deal's invoices. One row per payee, plan,
 -- component, deal and pay period in which something happens to the hold.
 --   earned    E: the deal's share of the component's commission of the month it
---             was earned (int_earnings_allocated_to_deals), rounded to the
+--             was earned (as int_earnings_allocated_to_deals), rounded to the
 --             currency's minor unit by cumulative rounding in opportunity_id
 --             order, so the deals' E add up to the commission exactly. It is in
 --             the payee's currency at the booking's rate (the rate of the earning).
@@ -25,11 +25,10 @@
 -- add up to round(E x share) exactly (SPEC §5's telescoping).
 with
 
-allocated as (
-
-    select * from {{ ref('int_earnings_allocated_to_deals') }}
-
-),
+-- the commission of the held components allocated to their deals: the rule of
+-- int_earnings_allocated_to_deals (macro commission_allocated_to_deals) on those
+-- components only, the same rows
+{{ spm.commission_allocated_to_deals('allocated', release='on_invoice_paid') }},
 
 components as (
 
