@@ -44,6 +44,18 @@ def forecast_png(title: str, currency: str, history: pl.DataFrame, forecast: pl.
     return ForecastPlotter().png(title, currency, history, forecast, backtest)
 
 
+_WORKER_PLOTTER: ForecastPlotter | None = None
+
+
+def bookings_png(plot: tuple) -> bytes:
+    """``ForecastPlotter.png(*plot)`` on this process's plotter: a run's plots printed by
+    core/parallel.py ``map_in_order`` (one plotter per worker process), the same bytes as a loop."""
+    global _WORKER_PLOTTER
+    if _WORKER_PLOTTER is None:
+        _WORKER_PLOTTER = ForecastPlotter()
+    return _WORKER_PLOTTER.png(*plot)
+
+
 def _finished_png(fig: Figure, ax, month_labels: list[str], title: str, ylabel: str, legend_columns: int) -> bytes:
     """The month axis, title, amount axis, grid and legend every forecast plot shares, and its PNG bytes
     (no software or date metadata: a rerun writes the same bytes)."""

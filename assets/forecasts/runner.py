@@ -40,10 +40,11 @@ from assets.forecasts.extract import ForecastInputs, rates_on, read_inputs
 from assets.forecasts.files import to_amounts, write_bytes, write_json, write_parquet
 from assets.forecasts.model import forecast_at
 from assets.forecasts.new_business import NewBusiness, new_business_pool, new_business_targets, prepare
-from assets.forecasts.plot import ForecastPlotter, payout_plot_name
+from assets.forecasts.plot import ForecastPlotter, bookings_png, payout_plot_name
 from assets.forecasts.scenarios import read_payable, scenarios_payable
 from assets.forecasts.simulation import N_SIMULATIONS, QUANTILES, SEED, simulate
 from core.money import round_money
+from core.parallel import map_in_order
 from core.periods import period_month
 from core.progress import Progress, silent
 
@@ -151,10 +152,10 @@ def write_bookings_forecast(inputs: ForecastInputs, payable: pl.DataFrame, resul
         ("team", e, f"Team of {names.get(e, e)} ({e})")
         for e in live.rows.filter(pl.col("level") == "team")["entity_id"].unique().sort().to_list()
     ]
-    plotter = ForecastPlotter()  # one figure for every plot of the run
+    drawn = []
     for level, entity, title in series:
         rows = live.rows.filter((pl.col("level") == level) & (pl.col("entity_id") == entity))
-        png = plotter.png(
+        drawn.append((
             f"{title}: bookings, actual vs forecast (as of {inputs.as_of.isoformat()})",
             rows["currency"][0],
             live.history.filter((pl.col("level") == level) & (pl.col("entity_id") == entity)),
@@ -163,7 +164,9 @@ def write_bookings_forecast(inputs: ForecastInputs, payable: pl.DataFrame, resul
                 month=pl.col("period").str.slice(0, 4).cast(pl.Int64) * 12
                 + pl.col("period").str.slice(5, 2).cast(pl.Int64) - 1
             ),
-        )
+        ))
+    # one figure per process for every plot of the run; a plot per team: on every core at scale
+    for (level, entity, _), png in zip(series, map_in_order(bookings_png, drawn)):
         name = "company.png" if level == "company" else f"team_{entity}.png"
         plots[name] = write_bytes(png, out / "plots" / name)
         files[f"plots/{name}"] = plots[name]

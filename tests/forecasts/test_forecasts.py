@@ -329,6 +329,13 @@ def test_plot_bytes_are_stable():
     other = plotter.png("Team of someone with a longer title", "EUR", history.with_columns(pl.col("actual") * 1e6),
                         forecast.with_columns(pl.col("forecast", "p10", "p90") * 1e6))
     assert plotter.png("Company", "USD", history, forecast) == first != other
+    # a run's plots drawn by two worker processes (core/parallel.py, as a run of 64 teams or more is)
+    from assets.forecasts.plot import bookings_png
+    from core.parallel import map_in_order
+
+    plots = [("Company", "USD", history, forecast), ("Team of someone with a longer title", "EUR",
+             history.with_columns(pl.col("actual") * 1e6), forecast.with_columns(pl.col("forecast", "p10", "p90") * 1e6))]
+    assert map_in_order(bookings_png, plots * 3, processes=2) == [first, other] * 3
 
 
 @pytest.mark.parametrize("title, scale, with_backtest", [
