@@ -69,13 +69,22 @@ def spm_dbt_models(
     share_project_parse(target_path, os.environ)  # the project's parse, on this run's folders
     invocation = dbt.cli(dbt_build_args(config.full_refresh), context=context, raise_on_error=False,
                          target_path=target_path)
-    # dbt holds the warehouse's write lock until it exits, so the events are
-    # kept until then and yielded with the row counts, totals and previews
-    # read afterwards (read-only); progress is logged as each node finishes.
+    # dbt holds the warehouse's write lock until it exits, so the events of the
+    # models described with row counts, totals and previews (read afterwards,
+    # read-only), and of their checks, are kept until then; the views' and their
+    # checks' events are written as dbt goes (Dagster's event log work on the
+    # other core while dbt runs). Progress is logged as each node finishes.
+    described = described_models(invocation.manifest)
+    held_keys = {key for name, key in context.assets_def.keys_by_output_name.items() if name in described}
     expected = len(context.selected_output_names)  # models and their checks (both are op outputs)
     events, done, next_report = [], 0, 0
     for event in invocation.stream():
-        events.append(event)
+        if (isinstance(event, dg.Output) and event.output_name not in described) or (
+            isinstance(event, dg.AssetCheckResult) and event.asset_key not in held_keys
+        ):
+            yield event
+        else:
+            events.append(event)
         if not isinstance(event, (dg.Output, dg.AssetCheckResult)):
             continue
         done += 1
@@ -106,19 +115,12 @@ def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str
     at scale 50). A mart view (a twin mart: ``select *`` of one intermediate
     table) is described like a table: reading it is reading that table.
     """
-    models = {
-        node["name"]: node.get("config", {}).get("materialized")
-        for node in manifest.get("nodes", {}).values()
-        if node.get("resource_type") == "model"
-    }
+    described = described_models(manifest)
     reader = read_only(warehouse) if is_built(warehouse) else nullcontext()
     with reader as con:
         for event in events:
             name = getattr(event, "output_name", None)
-            described = models.get(name) in ("table", "incremental") or (
-                models.get(name) == "view" and str(name).startswith(MART_PREFIXES)
-            )
-            if con is not None and isinstance(event, dg.Output) and described:
+            if con is not None and isinstance(event, dg.Output) and name in described:
                 try:
                     extra = relation_metadata(con, name)
                 except duckdb.Error as error:  # a model that failed to build has no relation
@@ -128,6 +130,19 @@ def with_warehouse_metadata(events: list, warehouse: Path, manifest: Mapping[str
 
 
 MART_PREFIXES = ("fct_", "dim_")
+
+
+def described_models(manifest: Mapping[str, Any]) -> set[str]:
+    """The models whose materialization carries ``relation_metadata``: tables, incremental
+    tables and mart views (``with_warehouse_metadata``)."""
+    return {
+        node["name"]
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model" and (
+            node.get("config", {}).get("materialized") in ("table", "incremental")
+            or (node.get("config", {}).get("materialized") == "view" and node["name"].startswith(MART_PREFIXES))
+        )
+    }
 
 
 def mart_keys(*models: str) -> list[dg.AssetKey]:
