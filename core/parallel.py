@@ -77,19 +77,19 @@ def map_in_order(
     ``render_processes(len(items))``) is above 1; ``on_done`` is called once per item, in order."""
     count = render_processes(len(items)) if processes is None else processes
     if count <= 1:
-        results = []
-        for item in items:
-            results.append(function(item))
-            if on_done is not None:
-                on_done()
-        return results
+        return _collected(map(function, items), on_done)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(sorted({function.__module__, *preload, *_main_module()}))
-    results = []
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         chunk = max(1, min(CHUNK_ITEMS, len(items) // (count * 4)))
-        for result in pool.map(function, items, chunksize=chunk):
-            results.append(result)
-            if on_done is not None:
-                on_done()
-    return results
+        return _collected(pool.map(function, items, chunksize=chunk), on_done)
+
+
+def _collected(results: Iterable[R], on_done: Callable[[], object] | None) -> list[R]:
+    """``results`` as a list, ``on_done`` called as each one arrives."""
+    collected = []
+    for result in results:
+        collected.append(result)
+        if on_done is not None:
+            on_done()
+    return collected

@@ -57,6 +57,7 @@ from assets.planning.proposal import TERRITORY_PROPOSAL
 from core.dbt import DBT_PROJECT
 from core.failures import user_error
 from core.fingerprint import inputs_fingerprint
+from core.parallel import usable_cores
 from core.resources import SpmPathsResource
 from core.warehouse import read_only
 
@@ -199,8 +200,7 @@ def _literal(text: str) -> str:
 
 def snapshot_writers() -> int:
     """How many marts are written at once: one per core, at most ``MAX_WRITERS``."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cpus, MAX_WRITERS))
+    return max(1, min(usable_cores(), MAX_WRITERS))
 
 
 def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
