@@ -294,13 +294,13 @@ class PlanDocumentInput:
     locale: str
 
 
-def render_plan_document_files(item: PlanDocumentInput) -> tuple[str, dict[str, bytes]]:
-    """One document's SHA-256 and files, name -> bytes: its terms, the HTML and the PDF."""
+def render_plan_document_files(job: tuple[PlanDocumentInput, dict, str]) -> dict[str, bytes]:
+    """One document's files, name -> bytes, from its input, its terms and their SHA-256
+    (``plan_terms``, ``document_sha256``): the terms, the HTML and the PDF."""
+    item, terms, sha = job
     stem = document_stem(item.payee)
-    terms = plan_terms(item.payee, item.plan)
-    sha = document_sha256(terms)
     document = plan_document(item.payee, item.plan, item.full_name, item.locale, sha)
-    return sha, {
+    return {
         f"{stem}.terms.json": terms_json(terms),
         f"{stem}.html": render_plan_html(document, item.payee, item.locale).encode("utf-8"),
         f"{stem}.pdf": render_plan_pdf(document, item.payee),
@@ -331,10 +331,10 @@ def render_key(item: PlanDocumentInput, sha: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def reusable_documents(folder: Path | None) -> dict[str, dict[str, bytes]]:
-    """The documents of the set in ``folder`` (the one a previous run wrote) by render key, their
-    files read back; a document whose files are missing or differ from the manifest is left out
-    (rendered again)."""
+def reusable_documents(folder: Path | None, keys: set[str]) -> dict[str, dict[str, bytes]]:
+    """The documents of the set in ``folder`` (the one a previous run wrote) whose render key is
+    one of ``keys``, by key, their files read back; a document whose files are missing or differ
+    from the manifest is left out (rendered again)."""
     manifest_path = None if folder is None else Path(folder) / PLAN_DOCUMENTS_MANIFEST
     if manifest_path is None or not manifest_path.is_file():
         return {}
@@ -347,6 +347,7 @@ def reusable_documents(folder: Path | None) -> dict[str, dict[str, bytes]]:
     reusable: dict[str, dict[str, bytes]] = {}
     for entry in documents:
         key = entry.get("render_key") if isinstance(entry, dict) else None
+        key = key if key in keys else None
         names = [entry.get(kind) for kind in ("terms", "html", "pdf")] if key else []
         if not key or not all(isinstance(name, str) and name in recorded for name in names):
             continue
@@ -367,12 +368,14 @@ def render_plan_documents(inputs: list[PlanDocumentInput], previous: Path | None
     documents = []
     ordered = sorted(inputs, key=lambda i: (i.payee.employee_id, i.payee.plan_year, i.payee.plan_id))
     stems = distinct_stems([document_stem(item.payee) for item in ordered], "plan documents")
-    shas = [document_sha256(plan_terms(item.payee, item.plan)) for item in ordered]
+    terms = [plan_terms(item.payee, item.plan) for item in ordered]
+    shas = [document_sha256(item_terms) for item_terms in terms]
     keys = [render_key(item, sha) for item, sha in zip(ordered, shas)]
-    kept = reusable_documents(previous)
-    rendered = iter(map_in_order(render_plan_document_files, [i for i, k in zip(ordered, keys) if k not in kept]))
+    kept = reusable_documents(previous, set(keys))
+    jobs = [(item, item_terms, sha) for item, item_terms, sha, key in zip(ordered, terms, shas, keys) if key not in kept]
+    rendered = iter(map_in_order(render_plan_document_files, jobs))
     for item, stem, sha, key in zip(ordered, stems, shas, keys):
-        files.update(kept[key] if key in kept else next(rendered)[1])
+        files.update(kept[key] if key in kept else next(rendered))
         documents.append({
             "employee_id": item.payee.employee_id, "plan_id": item.payee.plan_id, "plan_year": int(item.payee.plan_year),
             "document_sha256": sha, "render_key": key,

@@ -135,7 +135,7 @@ def test_an_unchanged_document_is_read_back_a_changed_or_damaged_one_rendered_ag
     write_set(folder, first)
     rendered = []
     real = plan_document.render_plan_document_files
-    monkeypatch.setattr(plan_document, "render_plan_document_files", lambda item: rendered.append(item.payee.employee_id) or real(item))
+    monkeypatch.setattr(plan_document, "render_plan_document_files", lambda job: rendered.append(job[0].payee.employee_id) or real(job))
 
     # nothing changed: nothing is rendered, every byte (the manifest's too) is the same
     assert render_plan_documents(inputs, previous=folder) == first and rendered == []
