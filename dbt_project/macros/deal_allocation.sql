@@ -35,11 +35,7 @@
 
     select commission.*
     from {{ ref('int_commission') }} as commission
-    {%- if release is not none %}
-    inner join {{ cte }}components as components
-        on commission.plan_id = components.plan_id
-        and commission.component_id = components.component_id
-    {%- endif %}
+    {{- _released_components_only(cte, release, 'commission') }}
 
 ),
 
@@ -55,11 +51,7 @@
         detail.opportunity_id,
         {{ money('sum(detail.amount)') }} as credit_amount
     from {{ ref('int_commission_detail') }} as detail
-    {%- if release is not none %}
-    inner join {{ cte }}components as components
-        on detail.plan_id = components.plan_id
-        and detail.component_id = components.component_id
-    {%- endif %}
+    {{- _released_components_only(cte, release, 'detail') }}
     where detail.detail_type = 'credit'
     group by detail.employee_id, detail.period, detail.plan_id, detail.component_id, detail.opportunity_id
 
@@ -109,4 +101,16 @@
     where deal_credits_cumulated.credit_total <> 0
 
 )
+{%- endmacro %}
+
+
+
+{# With `release`: an inner join of `alias` (keyed by plan_id, component_id) to the CTE of the
+   components released that way; nothing without. #}
+{% macro _released_components_only(cte, release, alias) -%}
+    {%- if release is not none %}
+    inner join {{ cte }}components as components
+        on {{ alias }}.plan_id = components.plan_id
+        and {{ alias }}.component_id = components.component_id
+    {%- endif %}
 {%- endmacro %}
