@@ -281,6 +281,17 @@ PARSE_INPUTS_FILE = "parse_inputs.sha256"
 _PROJECT_OUTPUTS = ("target", "logs")
 
 
+def _project_files(project_dir: Path) -> list[Path]:
+    """Every file of the project but dbt's outputs (``_PROJECT_OUTPUTS``), in path order. The
+    outputs are never walked: other builds add and remove their folders there meanwhile."""
+    files = []
+    for root, dirs, names in os.walk(project_dir):
+        if Path(root) == project_dir:
+            dirs[:] = [name for name in dirs if name not in _PROJECT_OUTPUTS]
+        files.extend(Path(root) / name for name in names)
+    return sorted(path for path in files if path.is_file())
+
+
 def parse_inputs(env: Mapping[str, str], project_dir: Path | None = None) -> str:
     """SHA-256 of what a parse of the project reads: every file of the project but dbt's
     outputs (models, macros, seeds, tests, ``dbt_project.yml``, ``profiles.yml``, packages),
@@ -301,11 +312,7 @@ def parse_inputs(env: Mapping[str, str], project_dir: Path | None = None) -> str
             digest.update(f"{package} absent\0".encode())
     flags = {name: value for name, value in os.environ.items() if name.startswith("DBT_")}
     digest.update(json.dumps([dict(env), flags], sort_keys=True).encode() + b"\0")
-    files = sorted(
-        path for path in project_dir.rglob("*")
-        if path.is_file() and path.relative_to(project_dir).parts[0] not in _PROJECT_OUTPUTS
-    )
-    update_with_files(digest, project_dir, files)
+    update_with_files(digest, project_dir, _project_files(project_dir))
     return digest.hexdigest()
 
 

@@ -313,6 +313,30 @@ def test_the_parse_inputs_change_with_a_project_file_a_setting_or_a_dbt_flag_not
     assert parse_inputs(env, project) != first
 
 
+def test_the_parse_inputs_never_walk_dbt_s_outputs_where_other_builds_remove_their_folders(tmp_path, monkeypatch):
+    """A build folder removed by another build while ``prepare`` fingerprints the project
+    (CI, three test workers: ``FileNotFoundError`` from a folder of ``target``) changes nothing:
+    the outputs are not read at all."""
+    from pathlib import Path
+
+    from core.dbt import parse_inputs
+
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "models" / "a.sql").write_text("select 1 as one\n")
+    (project / "target" / "spm_dbt_models-1234567-abcdef0").mkdir(parents=True)
+    first = parse_inputs({}, project)
+    scandir = os.scandir
+
+    def removed_meanwhile(path="."):
+        if "target" in Path(path).parts:
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", removed_meanwhile)
+    assert parse_inputs({}, project) == first
+
+
 @pytest.mark.slow
 def test_prepare_again_with_nothing_changed_starts_no_dbt_and_with_a_setting_changed_parses(monkeypatch, tmp_path):
     """With real dbt: a second ``prepare`` on the same folders keeps the parse it has (no dbt
