@@ -17,7 +17,8 @@ import yaml
 from core.settings import DBT_PROJECT_DIR
 from tests.support.warehouse import TENTH_DECIMAL, divide_money, money
 
-ROUNDS = 25
+# the model's rounds: dbt_project.yml var territory_fit_rounds (the unit test's figures are for 25)
+ROUNDS = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["territory_fit_rounds"]
 UNIT_TEST = "test_territory_two_way_fit_takes_the_reps_skill_out_of_the_territory"
 
 

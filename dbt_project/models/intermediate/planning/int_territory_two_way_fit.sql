@@ -4,7 +4,7 @@
 -- cells (int_territory_fit_cells: a rep's deals in a territory).
 --
 -- Two-way fit (a Poisson main-effects model, iterative proportional fitting,
--- fit_rounds rounds unrolled): a rep's won deals in a territory are expected to
+-- fit_rounds rounds unrolled: var territory_fit_rounds): a rep's won deals in a territory are expected to
 -- be n c_t a_r (n closed deals), their won bookings v m_t g_r (v won deals with
 -- an amount). A round sets c_t = Σ_r w / Σ_r n a_r, then a_r = Σ_t w / Σ_t n c_t
 -- (m, g alike on B and v); the last round's rep factors are scaled to a
@@ -22,7 +22,10 @@
 -- Spark's analyzer resolves level by level (spark.sql.analyzer.maxIterations in
 -- profiles.yml); as CTEs of the mart, the rounds were copied into each of the
 -- mart's readers of the cells.
-{% set fit_rounds = 25 %}
+{% set fit_rounds = var('territory_fit_rounds') | int %}
+{% if fit_rounds < 1 %}
+    {{ exceptions.raise_compiler_error("var territory_fit_rounds: a whole number of rounds, 1 or more (got " ~ var('territory_fit_rounds') ~ ")") }}
+{% endif %}
 with
 
 rep_segments as (
