@@ -19,6 +19,7 @@ TEST_WORKERS ?= auto
 ## requirements.lock (made by `make lock`) holds the whole set, every package with its hashes: installed
 ## as it is (--no-deps: pip resolves nothing; -qq: errors only), then checked for consistency.
 $(STAMP): pyproject.toml requirements.lock $(REMAKE)
+	@test -n "$(PYTHON_PATH)" || { echo "No Python interpreter $(PYTHON3) (make PYTHON3=... names one); $(VENV) left as it is." >&2; exit 2; }
 	@echo "Installing the locked dependency set into $(VENV) with $(PYTHON_PATH) (first use, the lock or the interpreter changed) ..."
 	@$(if $(REMAKE),rm -rf $(VENV) &&) $(PYTHON3) -m venv $(VENV)
 	@$(PY) -m pip install -qq --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
